@@ -1,0 +1,51 @@
+import type { ErrorBody } from './errors.js';
+import type { MessageDto, ReactionDto, RoomDto } from './dto.js';
+
+/** Every client→server event is acknowledged with exactly one of these. */
+export type Ack<T> = { data: T; error?: undefined } | { error: ErrorBody; data?: undefined };
+export type AckFn<T> = (response: Ack<T>) => void;
+
+export interface RoomJoinInput { roomId: string; since?: number }
+export interface RoomJoinResult { room: RoomDto; messages: MessageDto[]; hasMore: boolean }
+export interface MessageSendInput {
+  roomId: string;
+  clientId: string;
+  text: string;
+  attachments?: string[];
+  replyTo?: string;
+}
+export interface MessageEditInput { messageId: string; text: string }
+export interface MessageRefInput { messageId: string }
+export interface ReactionInput { messageId: string; emoji: string }
+export interface TypingInput { roomId: string; typing: boolean }
+export interface RoomReadInput { roomId: string; seq: number }
+
+export interface ClientToServerEvents {
+  'room:join': (input: RoomJoinInput, ack: AckFn<RoomJoinResult>) => void;
+  'room:leave': (input: { roomId: string }, ack: AckFn<{ roomId: string }>) => void;
+  'message:send': (input: MessageSendInput, ack: AckFn<{ message: MessageDto }>) => void;
+  'message:edit': (input: MessageEditInput, ack: AckFn<{ message: MessageDto }>) => void;
+  'message:delete': (input: MessageRefInput, ack: AckFn<{ message: MessageDto }>) => void;
+  'reaction:add': (input: ReactionInput, ack: AckFn<ReactionUpdatedEvent>) => void;
+  'reaction:remove': (input: ReactionInput, ack: AckFn<ReactionUpdatedEvent>) => void;
+  typing: (input: TypingInput, ack: AckFn<{ ok: true }>) => void;
+  'room:read': (input: RoomReadInput, ack: AckFn<RoomReadEvent>) => void;
+}
+
+export interface ReactionUpdatedEvent { roomId: string; messageId: string; reactions: ReactionDto[] }
+export interface TypingEvent { roomId: string; userId: string; typing: boolean }
+export interface PresenceEvent { userId: string; online: boolean; lastSeenAt: string | null }
+export interface RoomReadEvent { roomId: string; userId: string; seq: number }
+
+export interface ServerToClientEvents {
+  'message:created': (message: MessageDto) => void;
+  'message:updated': (message: MessageDto) => void;
+  'message:deleted': (message: MessageDto) => void;
+  'reaction:updated': (event: ReactionUpdatedEvent) => void;
+  typing: (event: TypingEvent) => void;
+  presence: (event: PresenceEvent) => void;
+  'room:read': (event: RoomReadEvent) => void;
+  'room:created': (room: RoomDto) => void;
+  'room:updated': (room: RoomDto) => void;
+  'support:conversation': (room: RoomDto) => void;
+}

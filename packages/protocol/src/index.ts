@@ -1,0 +1,4 @@
+export * from './errors.js';
+export * from './limits.js';
+export * from './dto.js';
+export * from './events.js';

@@ -1,0 +1,28 @@
+/** Limits shared by the server (validation), the SDK and the widget (input hints). */
+export const LIMITS = {
+  messageTextMax: 4000,
+  clientIdMax: 64,
+  attachmentsPerMessageMax: 10,
+  emojiMax: 32,
+  roomNameMax: 100,
+  slugMax: 64,
+  membersPerRequestMax: 100,
+  usernameMin: 3,
+  usernameMax: 32,
+  passwordMin: 8,
+  passwordMax: 256,
+  nameMax: 80,
+  emailMax: 254,
+  urlMax: 2048,
+  metadataBytesMax: 4096,
+  pageDefault: 50,
+  pageMax: 100,
+  /** Largest JSON body the REST API accepts. */
+  jsonBodyBytesMax: 64 * 1024,
+} as const;
+
+/** Usernames: letters, digits, dot, dash and underscore; must start with a letter or digit. */
+export const USERNAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
+
+/** Room slugs: lowercase words joined by dashes. */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Joi from 'joi';
+
+/** A rate such as `10/second`; `null` means unlimited. */
+export interface Rate {
+  limit: number;
+  periodMs: number;
+}
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  dataDir: string;
+  jwtSecret: string;
+  messageRate: Rate | null;
+  authRate: Rate | null;
+  logLevel: string;
+  maxUploadBytes: number;
+  publicUrl: string | null;
+  demo: boolean;
+  adminToken: string | null;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const RATE_UNITS: Record<string, number> = {
+  second: 1_000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  month: 30 * 86_400_000,
+  year: 365 * 86_400_000,
+};
+
+const RATE_FORM = `N/unit with N a positive integer and unit one of ${Object.keys(RATE_UNITS).join(', ')} (e.g. 10/second), or "unlimited"`;
+
+/** Parses `N/unit` or `unlimited`; returns undefined when the text is malformed. */
+export function parseRate(text: string): Rate | null | undefined {
+  const value = text.trim().toLowerCase();
+  if (value === 'unlimited') return null;
+  const match = /^(\d{1,9})\s*\/\s*([a-z]+?)s?$/.exec(value);
+  if (!match) return undefined;
+  const limit = Number(match[1]);
+  const periodMs = RATE_UNITS[match[2]];
+  if (!periodMs || limit < 1) return undefined;
+  return { limit, periodMs };
+}
+
+const rate = (name: string) =>
+  Joi.string().custom((value: string, helpers) => {
+    const parsed = parseRate(value);
+    return parsed === undefined ? helpers.error('rate.invalid') : value;
+  }).messages({ 'rate.invalid': `${name} must be ${RATE_FORM}, got {#value}` });
+
+const url = (name: string, schemes: string[]) =>
+  Joi.string().uri({ scheme: schemes }).messages({
+    'string.uri': `${name} must be a URL (${schemes.join(', ')}), got {#value}`,
+    'string.uriCustomScheme': `${name} must be a URL (${schemes.join(', ')}), got {#value}`,
+  });
+
+const flag = (name: string) =>
+  Joi.string().valid('1', '0', 'true', 'false', 'yes', 'no').insensitive().messages({
+    'any.only': `${name} must be 1/0 (or true/false), got {#value}`,
+  });
+
+const schema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development').messages({
+    'any.only': 'NODE_ENV must be one of development, production, test, got {#value}',
+  }),
+  PORT: Joi.number().integer().min(0).max(65535).default(3000).messages({
+    'number.base': 'PORT must be an integer from 0 to 65535, got {#value}',
+    'number.integer': 'PORT must be an integer from 0 to 65535, got {#value}',
+    'number.min': 'PORT must be an integer from 0 to 65535, got {#value}',
+    'number.max': 'PORT must be an integer from 0 to 65535, got {#value}',
+  }),
+  HOST: Joi.string().hostname().default('0.0.0.0').messages({
+    'string.hostname': 'HOST must be a host name or IP address, got {#value}',
+  }),
+  DATABASE_URL: url('DATABASE_URL', ['postgres', 'postgresql']),
+  REDIS_URL: url('REDIS_URL', ['redis', 'rediss']),
+  DATA_DIR: Joi.string().default('./.confab'),
+  JWT_SECRET: Joi.string().min(32).messages({
+    'string.min': 'JWT_SECRET must be at least 32 characters long',
+  }),
+  MESSAGE_RATE: rate('MESSAGE_RATE').default('10/second'),
+  AUTH_RATE: rate('AUTH_RATE').default('20/minute'),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info').messages({
+    'any.only': 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got {#value}',
+  }),
+  MAX_UPLOAD_BYTES: Joi.number().integer().min(1).max(1024 ** 3).default(26_214_400).messages({
+    'number.base': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+    'number.integer': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+    'number.min': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+    'number.max': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+  }),
+  PUBLIC_URL: url('PUBLIC_URL', ['http', 'https']),
+  CONFAB_DEMO: flag('CONFAB_DEMO'),
+  ADMIN_TOKEN: Joi.string().min(16).messages({
+    'string.min': 'ADMIN_TOKEN must be at least 16 characters long',
+  }),
+  TRUST_PROXY: flag('TRUST_PROXY'),
+}).unknown(true);
+
+const truthy = (value: string | undefined) => value !== undefined && /^(1|true|yes)$/i.test(value);
+
+/**
+ * Reads and validates the environment once. A bad value throws a ConfigError whose message is
+ * one line naming the variable and the accepted form.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const { value: v, error } = schema.validate(cleaned, { abortEarly: true, convert: true });
+  if (error) throw new ConfigError(`Invalid configuration: ${error.details[0].message.replace(/"/g, '')}`);
+
+  const nodeEnv = v.NODE_ENV as Config['nodeEnv'];
+  const dataDir = resolve(v.DATA_DIR as string);
+  const databaseUrl = (v.DATABASE_URL as string | undefined) ?? null;
+  if (nodeEnv === 'production' && !v.JWT_SECRET) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
+  }
+  const config: Config = {
+    nodeEnv,
+    port: v.PORT,
+    host: v.HOST,
+    databaseUrl,
+    redisUrl: v.REDIS_URL ?? null,
+    dataDir,
+    jwtSecret: (v.JWT_SECRET as string | undefined) ?? persistedSecret(dataDir),
+    messageRate: parseRate(v.MESSAGE_RATE) ?? null,
+    authRate: parseRate(v.AUTH_RATE) ?? null,
+    logLevel: v.LOG_LEVEL,
+    maxUploadBytes: v.MAX_UPLOAD_BYTES,
+    publicUrl: v.PUBLIC_URL ? String(v.PUBLIC_URL).replace(/\/+$/, '') : null,
+    demo: v.CONFAB_DEMO === undefined ? databaseUrl === null : truthy(v.CONFAB_DEMO),
+    adminToken: v.ADMIN_TOKEN ?? null,
+    trustProxy: truthy(v.TRUST_PROXY),
+  };
+  return Object.freeze(config);
+}
+
+/** Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR. */
+function persistedSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // first start: created below
+  }
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,17 @@
+import { BaseModel } from './base.js';
+
+export class Attachment extends BaseModel {
+  static override tableName = 'attachments';
+
+  id!: string;
+  appId!: string;
+  uploaderId!: string;
+  messageId!: string | null;
+  filename!: string;
+  mime!: string;
+  size!: number;
+  storageKey!: string;
+  width!: number | null;
+  height!: number | null;
+  createdAt!: Date;
+}

@@ -1,0 +1,22 @@
+import type { RoomKind, SupportStatus } from '@confab/protocol';
+import { BaseModel } from './base.js';
+
+export class Room extends BaseModel {
+  static override tableName = 'rooms';
+  static override jsonAttributes = ['visitor'];
+
+  id!: string;
+  appId!: string;
+  kind!: RoomKind;
+  name!: string | null;
+  slug!: string | null;
+  directKey!: string | null;
+  createdBy!: string | null;
+  lastSeq!: number;
+  lastMessageAt!: Date | null;
+  status!: SupportStatus | null;
+  assigneeId!: string | null;
+  visitor!: Record<string, unknown>;
+  createdAt!: Date;
+  updatedAt!: Date;
+}

@@ -1,0 +1,25 @@
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import { RateLimitedError, toAppError } from '../../errors.js';
+import type { Metrics } from '../../metrics.js';
+
+/** Turns anything thrown into the JSON error shape. Stacks go to the log, never to the client. */
+export function errorHandler(logger: Logger, metrics: Metrics): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const appError = toAppError(err);
+      if (appError.code === 'internal') {
+        logger.error({ err, reqId: ctx.state.requestId, route: ctx._matchedRoute }, 'unhandled error');
+      }
+      if (appError instanceof RateLimitedError) {
+        ctx.set('Retry-After', String(Math.max(1, Math.ceil(appError.retryAfterMs / 1000))));
+      }
+      metrics.httpErrors.inc({ code: appError.code });
+      ctx.state.errorCode = appError.code;
+      ctx.status = appError.status;
+      ctx.body = { error: appError.toBody() };
+    }
+  };
+}

@@ -1,0 +1,18 @@
+import type { UserKind, UserRole } from '@confab/protocol';
+import type { User } from '../db/models/index.js';
+
+/** The authenticated caller every service call acts for. */
+export interface Actor {
+  id: string;
+  appId: string;
+  role: UserRole;
+  kind: UserKind;
+  /** The refresh-token family this access token belongs to. */
+  sessionId: string;
+  user: User;
+}
+
+/** Agents and admins see more of their app (emails, every support conversation). */
+export function isStaff(actor: Pick<Actor, 'role'>): boolean {
+  return actor.role === 'agent' || actor.role === 'admin';
+}

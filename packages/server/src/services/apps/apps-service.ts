@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import type { AppDto } from '@confab/protocol';
+import type { Db } from '../../db/knex.js';
+import { App, type AppSettings } from '../../db/models/index.js';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { isValidOriginPattern, originAllowed } from './origins.js';
+
+const CACHE_TTL_MS = 5_000;
+const APP_ID_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
+
+export interface CreateAppInput {
+  name: string;
+  origins: string[];
+  /** A chosen id (e.g. `demo`); a random short id otherwise. */
+  id?: string;
+  settings?: AppSettings;
+}
+
+function newAppId(): string {
+  const bytes = randomBytes(12);
+  return Array.from(bytes, (b) => APP_ID_ALPHABET[b % APP_ID_ALPHABET.length]).join('');
+}
+
+export function newAppSecret(): string {
+  return `cs_${randomBytes(32).toString('base64url')}`;
+}
+
+export function toAppDto(app: App): AppDto {
+  return {
+    id: app.id,
+    name: app.name,
+    allowedOrigins: app.allowedOrigins,
+    createdAt: app.createdAt.toISOString(),
+  };
+}
+
+/** Tenants. Lookups are cached for a few seconds: every request names its app. */
+export class AppsService {
+  private readonly cache = new Map<string, { app: App | null; expires: number }>();
+  private allOrigins: { patterns: string[][]; expires: number } | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  async create(input: CreateAppInput): Promise<App> {
+    const bad = input.origins.filter((o) => !isValidOriginPattern(o));
+    if (bad.length) {
+      throw new ValidationError(`Invalid origin: ${bad.join(', ')} (expected e.g. https://example.com or http://localhost:*)`);
+    }
+    const app = await App.query(this.db).insertAndFetch({
+      id: input.id ?? newAppId(),
+      name: input.name,
+      secret: newAppSecret(),
+      allowedOrigins: input.origins,
+      settings: input.settings ?? {},
+    });
+    this.invalidate(app.id);
+    return app;
+  }
+
+  async find(id: string): Promise<App | null> {
+    const hit = this.cache.get(id);
+    if (hit && hit.expires > Date.now()) return hit.app;
+    const app = (await App.query(this.db).findById(id)) ?? null;
+    this.cache.set(id, { app, expires: Date.now() + CACHE_TTL_MS });
+    return app;
+  }
+
+  async get(id: string): Promise<App> {
+    const app = await this.find(id);
+    if (!app) throw new NotFoundError('App');
+    return app;
+  }
+
+  async list(): Promise<App[]> {
+    return App.query(this.db).orderBy('created_at');
+  }
+
+  async setOrigins(id: string, origins: string[]): Promise<App> {
+    const bad = origins.filter((o) => !isValidOriginPattern(o));
+    if (bad.length) throw new ValidationError(`Invalid origin: ${bad.join(', ')}`);
+    const app = await App.query(this.db).patchAndFetchById(id, { allowedOrigins: origins });
+    if (!app) throw new NotFoundError('App');
+    this.invalidate(id);
+    return app;
+  }
+
+  /** For CORS preflights, which carry neither the app header nor a token. */
+  async anyAppAllows(origin: string): Promise<boolean> {
+    if (!this.allOrigins || this.allOrigins.expires < Date.now()) {
+      const rows = await this.db('apps').select('allowed_origins');
+      this.allOrigins = { patterns: rows.map((r: { allowedOrigins: string[] }) => r.allowedOrigins), expires: Date.now() + CACHE_TTL_MS };
+    }
+    return this.allOrigins.patterns.some((patterns) => originAllowed(patterns, origin));
+  }
+
+  private invalidate(id: string): void {
+    this.cache.delete(id);
+    this.allOrigins = null;
+  }
+}

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { AuthSessionDto } from '@confab/protocol';
+import type { Db } from '../../db/knex.js';
+import { type App, RefreshToken, User } from '../../db/models/index.js';
+import { ConflictError, UnauthorizedError } from '../../errors.js';
+import type { Actor } from '../actor.js';
+import type { DomainEvents } from '../events.js';
+import { toUserDto } from '../users/user-dto.js';
+import { verifyHostToken } from './host-token.js';
+import { mergeGuestInto } from './merge-guest.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import type { GuestInput, LoginInput, RegisterInput } from './schemas.js';
+import {
+  hashRefreshToken,
+  newRefreshToken,
+  REFRESH_TOKEN_TTL_MS,
+  signAccessToken,
+  verifyAccessToken,
+} from './tokens.js';
+
+/** Register, login, guests, host-token exchange, refresh rotation with reuse detection, logout. */
+export class AuthService {
+  constructor(
+    private readonly db: Db,
+    private readonly jwtSecret: string,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** Resolves an access token to its caller; the session must not have been revoked. */
+  async authenticate(accessToken: string): Promise<Actor> {
+    const claims = verifyAccessToken(this.jwtSecret, accessToken);
+    const user = await User.query(this.db)
+      .findOne({ id: claims.sub, appId: claims.app })
+      .whereExists(
+        RefreshToken.query(this.db)
+          .where('family_id', claims.sid)
+          .where('user_id', claims.sub)
+          .whereNull('revoked_at')
+          .where('expires_at', '>', new Date()),
+      );
+    if (!user) throw new UnauthorizedError('The session has ended; sign in again');
+    return { id: user.id, appId: user.appId, role: user.role, kind: user.kind, sessionId: claims.sid, user };
+  }
+
+  async register(app: App, input: RegisterInput, guest: Actor | null): Promise<AuthSessionDto> {
+    const passwordHash = await hashPassword(input.password);
+    return this.signIn(guest, async (trx) => {
+      await this.assertAvailable(trx, app.id, input.username, input.email);
+      return User.query(trx).insertAndFetch({
+        appId: app.id,
+        kind: 'member',
+        role: 'user',
+        username: input.username,
+        email: input.email ?? null,
+        name: input.name,
+        lastName: input.lastName ?? null,
+        passwordHash,
+      });
+    });
+  }
+
+  async login(app: App, input: LoginInput, guest: Actor | null): Promise<AuthSessionDto> {
+    const login = input.username.toLowerCase();
+    const user = await User.query(this.db)
+      .where('app_id', app.id)
+      .where('kind', 'member')
+      .where((q) => q.whereRaw('lower(username) = ?', [login]).orWhereRaw('lower(email) = ?', [login]))
+      .first();
+    if (!user?.passwordHash) {
+      await burnPasswordCheck(input.password);
+      throw new UnauthorizedError('Wrong username or password');
+    }
+    if (!(await verifyPassword(input.password, user.passwordHash))) {
+      throw new UnauthorizedError('Wrong username or password');
+    }
+    return this.signIn(guest, async () => user);
+  }
+
+  async guest(app: App, input: GuestInput): Promise<AuthSessionDto> {
+    return this.db.transaction(async (trx) => {
+      const user = await User.query(trx).insertAndFetch({
+        appId: app.id,
+        kind: 'guest',
+        role: 'user',
+        name: input.name ?? null,
+        email: input.email ?? null,
+        metadata: input.metadata ?? {},
+      });
+      return (await this.issueSession(trx, user)).session;
+    });
+  }
+
+  /** A host-signed token becomes a Confab session; the user is upserted by its external id. */
+  async exchange(app: App, token: string, guest: Actor | null): Promise<AuthSessionDto> {
+    const claims = verifyHostToken(token, app.id, app.secret);
+    return this.signIn(guest, async (trx) => {
+      const fields: Partial<User> = {};
+      if (claims.name !== undefined) fields.name = claims.name;
+      if (claims.lastName !== undefined) fields.lastName = claims.lastName;
+      if (claims.email !== undefined) fields.email = claims.email;
+      if (claims.avatarUrl !== undefined) fields.avatarUrl = claims.avatarUrl;
+      if (claims.role !== undefined) fields.role = claims.role;
+      const [row] = await trx('users')
+        .insert({ appId: app.id, kind: 'member', role: 'user', externalId: claims.sub, ...fields })
+        .onConflict(['app_id', 'external_id'])
+        .merge(Object.keys(fields).length ? Object.keys(fields) : ['externalId'])
+        .returning('id');
+      return User.query(trx).findById(row.id).throwIfNotFound();
+    });
+  }
+
+  /** Rotates a refresh token. Presenting one already used revokes its whole family. */
+  async refresh(refreshToken: string): Promise<AuthSessionDto> {
+    const outcome = await this.db.transaction(async (trx) => {
+      const row = await RefreshToken.query(trx).forUpdate().findOne({ tokenHash: hashRefreshToken(refreshToken) });
+      if (!row || row.revokedAt) return { kind: 'invalid' as const };
+      if (row.replacedBy) {
+        await this.revokeFamily(trx, row.familyId);
+        return { kind: 'reused' as const };
+      }
+      if (row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };
+      const user = await User.query(trx).findById(row.userId);
+      if (!user) return { kind: 'invalid' as const };
+      const { session, refreshTokenId } = await this.issueSession(trx, user, row.familyId);
+      await RefreshToken.query(trx).patch({ replacedBy: refreshTokenId }).where('id', row.id);
+      return { kind: 'ok' as const, session };
+    });
+    // Thrown after commit, so the family revocation on reuse is kept.
+    if (outcome.kind === 'reused') throw new UnauthorizedError('This refresh token was already used; the session is revoked');
+    if (outcome.kind === 'invalid') throw new UnauthorizedError('Invalid or expired refresh token');
+    return outcome.session;
+  }
+
+  /** Ends the caller's session (and the one of `refreshToken`, if given and theirs). */
+  async logout(actor: Actor, refreshToken?: string): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await this.revokeFamily(trx, actor.sessionId);
+      if (refreshToken) {
+        const row = await RefreshToken.query(trx).findOne({ tokenHash: hashRefreshToken(refreshToken), userId: actor.id });
+        if (row) await this.revokeFamily(trx, row.familyId);
+      }
+    });
+  }
+
+  /** Finds or creates the user in one transaction, adopts the caller's guest data, opens a session. */
+  private async signIn(guest: Actor | null, findUser: (trx: Knex.Transaction) => Promise<User>): Promise<AuthSessionDto> {
+    let merged: { appId: string; fromUserId: string; toUserId: string } | null = null;
+    const session = await this.db.transaction(async (trx) => {
+      const user = await findUser(trx);
+      if (guest && guest.kind === 'guest' && guest.appId === user.appId && guest.id !== user.id) {
+        await mergeGuestInto(trx, guest.id, user.id);
+        merged = { appId: user.appId, fromUserId: guest.id, toUserId: user.id };
+      }
+      return (await this.issueSession(trx, user)).session;
+    });
+    if (merged) this.events.emit('user.merged', merged);
+    return session;
+  }
+
+  private async issueSession(
+    trx: Knex.Transaction,
+    user: User,
+    familyId: string = randomUUID(),
+  ): Promise<{ session: AuthSessionDto; refreshTokenId: string }> {
+    const refresh = newRefreshToken();
+    const refreshExpiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
+    const row = await RefreshToken.query(trx).insert({ userId: user.id, familyId, tokenHash: refresh.hash, expiresAt: refreshExpiresAt });
+    const access = signAccessToken(this.jwtSecret, { sub: user.id, app: user.appId, role: user.role, kind: user.kind, sid: familyId });
+    const session = {
+      user: toUserDto(user, user),
+      accessToken: access.token,
+      refreshToken: refresh.token,
+      expiresAt: access.expiresAt.toISOString(),
+      refreshExpiresAt: refreshExpiresAt.toISOString(),
+    };
+    return { session, refreshTokenId: row.id };
+  }
+
+  private async revokeFamily(trx: Knex.Transaction, familyId: string): Promise<void> {
+    await RefreshToken.query(trx).patch({ revokedAt: new Date() }).where('family_id', familyId).whereNull('revoked_at');
+  }
+
+  private async assertAvailable(trx: Knex.Transaction, appId: string, username: string, email?: string): Promise<void> {
+    const taken = await trx('users')
+      .where('app_id', appId)
+      .where((q) => {
+        q.whereRaw('lower(username) = lower(?)', [username]);
+        if (email) q.orWhere((w) => w.whereRaw('lower(email) = lower(?)', [email]).andWhere('kind', 'member'));
+      })
+      .first('username', 'email');
+    if (!taken) return;
+    if (taken.username && taken.username.toLowerCase() === username.toLowerCase()) {
+      throw new ConflictError('That username is taken');
+    }
+    throw new ConflictError('That email is already registered');
+  }
+}
+

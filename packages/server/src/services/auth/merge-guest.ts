@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+
+/**
+ * Moves everything a guest owns to the user they signed in as, then removes the guest:
+ * a visitor who later signs in keeps their conversations.
+ */
+export async function mergeGuestInto(trx: Knex.Transaction, guestId: string, userId: string): Promise<void> {
+  if (guestId === userId) return;
+  await trx.raw(
+    `insert into memberships (room_id, user_id, role, joined_at, delivered_seq, read_seq, muted)
+     select room_id, ?, role, joined_at, delivered_seq, read_seq, muted from memberships where user_id = ?
+     on conflict (room_id, user_id) do update set
+       delivered_seq = greatest(memberships.delivered_seq, excluded.delivered_seq),
+       read_seq = greatest(memberships.read_seq, excluded.read_seq)`,
+    [userId, guestId],
+  );
+  // A client id is unique per sender: drop the guest's where the user already used it.
+  await trx.raw(
+    `update messages g set client_id = null where g.sender_id = ? and g.client_id is not null
+       and exists (select 1 from messages u where u.sender_id = ? and u.client_id = g.client_id)`,
+    [guestId, userId],
+  );
+  await trx('messages').where({ senderId: guestId }).update({ senderId: userId });
+  await trx.raw(
+    `insert into reactions (message_id, user_id, emoji, created_at)
+     select message_id, ?, emoji, created_at from reactions where user_id = ? on conflict do nothing`,
+    [userId, guestId],
+  );
+  await trx('rooms').where({ createdBy: guestId }).update({ createdBy: userId });
+  await trx('attachments').where({ uploaderId: guestId }).update({ uploaderId: userId });
+  // Memberships, reactions and refresh tokens of the guest go with it (on delete cascade).
+  await trx('users').where({ id: guestId, kind: 'guest' }).delete();
+}

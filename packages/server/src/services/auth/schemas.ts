@@ -1,0 +1,71 @@
+import Joi from 'joi';
+import { LIMITS, USERNAME_PATTERN } from '@confab/protocol';
+
+export const nameSchema = Joi.string().trim().min(1).max(LIMITS.nameMax);
+export const emailSchema = Joi.string().trim().lowercase().email({ tlds: false }).max(LIMITS.emailMax);
+export const metadataSchema = Joi.object()
+  .unknown(true)
+  .custom((value, helpers) =>
+    Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytesMax ? helpers.error('object.tooBig') : value,
+  )
+  .messages({ 'object.tooBig': `{#label} must be at most ${LIMITS.metadataBytesMax} bytes of JSON` });
+
+export const usernameSchema = Joi.string()
+  .trim()
+  .min(LIMITS.usernameMin)
+  .max(LIMITS.usernameMax)
+  .pattern(USERNAME_PATTERN)
+  .messages({ 'string.pattern.base': '{#label} may contain letters, digits, ".", "-" and "_", and must start with a letter or digit' });
+
+export const passwordSchema = Joi.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+
+export interface RegisterInput {
+  username: string;
+  password: string;
+  name: string;
+  lastName?: string;
+  email?: string;
+}
+
+export const registerSchema = Joi.object<RegisterInput>({
+  username: usernameSchema.required(),
+  password: passwordSchema.required(),
+  name: nameSchema.required(),
+  lastName: nameSchema,
+  email: emailSchema,
+});
+
+export interface LoginInput {
+  /** Username or email. */
+  username: string;
+  password: string;
+}
+
+export const loginSchema = Joi.object<LoginInput>({
+  username: Joi.string().trim().min(1).max(LIMITS.emailMax).required(),
+  password: Joi.string().min(1).max(LIMITS.passwordMax).required(),
+});
+
+export interface GuestInput {
+  name?: string;
+  email?: string;
+  metadata?: Record<string, unknown>;
+}
+
+export const guestSchema = Joi.object<GuestInput>({
+  name: nameSchema,
+  email: emailSchema,
+  metadata: metadataSchema,
+});
+
+export const exchangeSchema = Joi.object<{ token: string }>({
+  token: Joi.string().max(8192).required(),
+});
+
+export const refreshSchema = Joi.object<{ refreshToken: string }>({
+  refreshToken: Joi.string().max(200).required(),
+});
+
+export const logoutSchema = Joi.object<{ refreshToken?: string }>({
+  refreshToken: Joi.string().max(200),
+});

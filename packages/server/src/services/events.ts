@@ -1,0 +1,36 @@
+import { EventEmitter } from 'node:events';
+import type { MessageDto, ReactionDto, RoomDto } from '@confab/protocol';
+
+/** What happened, announced after the transaction that made it commits. */
+export interface DomainEventMap {
+  'message.created': { appId: string; roomId: string; message: MessageDto };
+  'message.updated': { appId: string; roomId: string; message: MessageDto };
+  'message.deleted': { appId: string; roomId: string; message: MessageDto };
+  'reaction.updated': { appId: string; roomId: string; messageId: string; reactions: ReactionDto[] };
+  'room.created': { appId: string; room: RoomDto; memberIds: string[] };
+  'room.updated': { appId: string; room: RoomDto };
+  'member.added': { appId: string; roomId: string; userIds: string[] };
+  'member.removed': { appId: string; roomId: string; userId: string };
+  'room.read': { appId: string; roomId: string; userId: string; seq: number };
+  'user.merged': { appId: string; fromUserId: string; toUserId: string };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+
+/** A typed in-process bus: services emit, the realtime publisher (and webhooks) listen. */
+export class DomainEvents {
+  private readonly emitter = new EventEmitter({ captureRejections: false });
+
+  constructor() {
+    this.emitter.setMaxListeners(50);
+  }
+
+  emit<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  on<K extends DomainEventName>(name: K, listener: (payload: DomainEventMap[K]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => this.emitter.off(name, listener);
+  }
+}

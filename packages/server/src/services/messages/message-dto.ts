@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+import type { AttachmentDto, MessageDto, ReactionDto } from '@confab/protocol';
+import type { Attachment, Message, User } from '../../db/models/index.js';
+import { toUserSummary } from '../users/user-dto.js';
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function attachmentUrl(id: string): string {
+  return `/v1/uploads/${id}`;
+}
+
+export function toAttachmentDto(a: Attachment): AttachmentDto {
+  return {
+    id: a.id,
+    name: a.filename,
+    type: a.mime,
+    size: Number(a.size),
+    width: a.width,
+    height: a.height,
+    url: attachmentUrl(a.id),
+  };
+}
+
+/** Reactions of the given messages, grouped by emoji in order of first use. */
+export async function loadReactions(db: Knex, messageIds: string[]): Promise<Map<string, ReactionDto[]>> {
+  const byMessage = new Map<string, ReactionDto[]>();
+  if (!messageIds.length) return byMessage;
+  const rows: { messageId: string; emoji: string; userIds: string[] }[] = await db('reactions')
+    .select('message_id', 'emoji', db.raw('array_agg(user_id::text order by created_at, user_id) as user_ids'))
+    .whereIn('message_id', messageIds)
+    .groupBy('message_id', 'emoji')
+    .orderByRaw('min(created_at), emoji');
+  for (const row of rows) {
+    const list = byMessage.get(row.messageId) ?? [];
+    list.push({ emoji: row.emoji, count: row.userIds.length, userIds: row.userIds });
+    byMessage.set(row.messageId, list);
+  }
+  return byMessage;
+}
+
+/**
+ * Wire form of messages, with senders, reactions and attachments loaded in three batched
+ * queries. Deleted messages keep their place (seq) but carry no content.
+ */
+export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: User[] = []): Promise<MessageDto[]> {
+  if (!messages.length) return [];
+  const ids = messages.map((m) => m.id);
+  const users = new Map(knownUsers.map((u) => [u.id, u]));
+  const missing = [...new Set(messages.map((m) => m.senderId))].filter((id) => !users.has(id));
+  const [senders, reactions, attachments] = await Promise.all([
+    missing.length ? db('users').whereIn('id', missing).select('id', 'kind', 'role', 'name', 'username', 'avatar_url') : [],
+    loadReactions(db, ids),
+    db('attachments').whereIn('message_id', ids).orderBy('created_at') as Promise<Attachment[]>,
+  ]);
+  for (const s of senders as User[]) users.set(s.id, s);
+  const files = new Map<string, AttachmentDto[]>();
+  for (const a of attachments) {
+    const list = files.get(a.messageId!) ?? [];
+    list.push(toAttachmentDto(a));
+    files.set(a.messageId!, list);
+  }
+  return messages.map((m) => {
+    const sender = users.get(m.senderId);
+    const deleted = m.deletedAt !== null;
+    return {
+      id: m.id,
+      roomId: m.roomId,
+      seq: Number(m.seq),
+      clientId: m.clientId,
+      senderId: m.senderId,
+      sender: sender ? toUserSummary(sender) : null,
+      text: deleted ? '' : m.text,
+      replyToId: m.replyToId,
+      attachments: deleted ? [] : (files.get(m.id) ?? []),
+      reactions: deleted ? [] : (reactions.get(m.id) ?? []),
+      createdAt: iso(m.createdAt)!,
+      editedAt: iso(m.editedAt),
+      deletedAt: iso(m.deletedAt),
+    };
+  });
+}

@@ -1,0 +1,55 @@
+import Joi from 'joi';
+import { LIMITS } from '@confab/protocol';
+import { idSchema } from '../rooms/schemas.js';
+
+const text = Joi.string().trim().max(LIMITS.messageTextMax);
+
+export interface SendMessageInput {
+  clientId: string;
+  text: string;
+  attachments?: string[];
+  replyTo?: string;
+}
+
+export const sendMessageSchema = Joi.object<SendMessageInput>({
+  clientId: Joi.string().trim().min(1).max(LIMITS.clientIdMax).pattern(/^[\x21-\x7e]+$/).required()
+    .messages({ 'string.pattern.base': '{#label} must be printable ASCII without spaces (a UUID is ideal)' }),
+  text: text.allow('').default(''),
+  attachments: Joi.array().items(idSchema).max(LIMITS.attachmentsPerMessageMax).unique().default([]),
+  replyTo: idSchema,
+}).custom((value: SendMessageInput, helpers) =>
+  value.text === '' && !value.attachments?.length ? helpers.error('message.empty') : value,
+).messages({ 'message.empty': 'A message needs text or at least one attachment' });
+
+export const editMessageSchema = Joi.object<{ text: string }>({
+  text: text.min(1).required(),
+});
+
+export interface ListMessagesInput {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+export const listMessagesSchema = Joi.object<ListMessagesInput>({
+  before: Joi.number().integer().min(1),
+  after: Joi.number().integer().min(0),
+  limit: Joi.number().integer().min(1).max(LIMITS.pageMax).default(LIMITS.pageDefault),
+});
+
+export const readSchema = Joi.object<{ seq: number }>({
+  seq: Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER).required(),
+});
+
+// One emoji: pictographs with their modifiers, joiners, variation selectors and keycaps, or flags.
+const EMOJI = /^(?:[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0f\u20e3#*0-9])+$/u;
+
+export const emojiSchema = Joi.string().max(LIMITS.emojiMax).pattern(EMOJI).custom((value: string, helpers) =>
+  /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u.test(value) ? value : helpers.error('string.pattern.base'),
+).messages({ 'string.pattern.base': '{#label} must be a single emoji' });
+
+export const messageParamsSchema = Joi.object<{ id: string }>({ id: idSchema.required() });
+export const reactionParamsSchema = Joi.object<{ id: string; emoji: string }>({
+  id: idSchema.required(),
+  emoji: emojiSchema.required(),
+});

@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+import { Membership, Room } from '../../db/models/index.js';
+import { ForbiddenError, NotFoundError } from '../../errors.js';
+import type { Actor } from '../actor.js';
+
+/** A room of the caller's app; another tenant's room does not exist for them. */
+export async function findRoom(db: Knex, actor: Actor, roomId: string, lock = false): Promise<Room> {
+  const query = Room.query(db).findOne({ id: roomId, appId: actor.appId });
+  if (lock) query.forUpdate();
+  const room = await query;
+  if (!room) throw new NotFoundError('Room');
+  return room;
+}
+
+export async function findMembership(db: Knex, roomId: string, userId: string): Promise<Membership | null> {
+  return (await Membership.query(db).findOne({ roomId, userId })) ?? null;
+}
+
+/** The room and the caller's membership; only members read or write a room. */
+export async function requireMember(db: Knex, actor: Actor, roomId: string): Promise<{ room: Room; membership: Membership }> {
+  const room = await findRoom(db, actor, roomId);
+  const membership = await findMembership(db, roomId, actor.id);
+  if (!membership) {
+    throw new ForbiddenError(room.kind === 'public' ? 'Join this room before reading or writing it' : 'You are not a member of this room');
+  }
+  return { room, membership };
+}
+
+/** Owners manage a room; app admins manage every room of their app. */
+export function canManage(actor: Actor, membership: Membership | null): boolean {
+  return actor.role === 'admin' || membership?.role === 'owner';
+}

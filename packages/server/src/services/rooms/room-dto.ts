@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+import type { MembershipDto, RoomDto } from '@confab/protocol';
+import type { Membership, Room, User } from '../../db/models/index.js';
+import { toUserSummary } from '../users/user-dto.js';
+
+const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+
+export function toMembershipDto(m: Membership): MembershipDto {
+  return {
+    roomId: m.roomId,
+    userId: m.userId,
+    role: m.role,
+    joinedAt: iso(m.joinedAt)!,
+    deliveredSeq: Number(m.deliveredSeq),
+    readSeq: Number(m.readSeq),
+    muted: m.muted,
+  };
+}
+
+/**
+ * Wire form of rooms as `viewerId` sees them: member counts, the viewer's membership and,
+ * for direct rooms, the other person. Batched: three queries whatever the number of rooms.
+ */
+export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string): Promise<RoomDto[]> {
+  if (!rooms.length) return [];
+  const ids = rooms.map((r) => r.id);
+  const directIds = rooms.filter((r) => r.kind === 'direct').map((r) => r.id);
+  const [counts, mine, peers] = await Promise.all([
+    db('memberships').whereIn('room_id', ids).groupBy('room_id').select('room_id', db.raw('count(*)::int as count')),
+    db('memberships').whereIn('room_id', ids).where('user_id', viewerId) as Promise<Membership[]>,
+    directIds.length
+      ? db('memberships as m')
+          .join('users as u', 'u.id', 'm.user_id')
+          .whereIn('m.room_id', directIds)
+          .whereNot('m.user_id', viewerId)
+          .select('m.room_id', 'u.id', 'u.kind', 'u.role', 'u.name', 'u.username', 'u.avatar_url')
+      : [],
+  ]);
+  const countBy = new Map<string, number>(counts.map((c: { roomId: string; count: number }) => [c.roomId, Number(c.count)]));
+  const mineBy = new Map(mine.map((m) => [m.roomId, m]));
+  const peerBy = new Map((peers as (User & { roomId: string })[]).map((p) => [p.roomId, p]));
+  return rooms.map((r) => {
+    const dto: RoomDto = {
+      id: r.id,
+      kind: r.kind,
+      name: r.name,
+      slug: r.slug,
+      createdBy: r.createdBy,
+      lastSeq: Number(r.lastSeq),
+      lastMessageAt: iso(r.lastMessageAt),
+      createdAt: iso(r.createdAt)!,
+      memberCount: countBy.get(r.id) ?? 0,
+      membership: mineBy.has(r.id) ? toMembershipDto(mineBy.get(r.id)!) : null,
+    };
+    if (r.kind === 'direct') {
+      const peer = peerBy.get(r.id);
+      dto.peer = peer ? toUserSummary(peer) : null;
+    }
+    if (r.kind === 'support') {
+      dto.support = { status: r.status ?? 'open', assigneeId: r.assigneeId, visitor: r.visitor ?? {} };
+    }
+    return dto;
+  });
+}

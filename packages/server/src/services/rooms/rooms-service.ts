@@ -1,0 +1,216 @@
+import type { MemberDto, MessageDto, PageDto, RoomDto, RoomListItemDto } from '@confab/protocol';
+import type { Db } from '../../db/knex.js';
+import { Membership, Message, Room, User } from '../../db/models/index.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import type { Actor } from '../actor.js';
+import type { DomainEvents } from '../events.js';
+import { toMessageDtos } from '../messages/message-dto.js';
+import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { toUserSummary } from '../users/user-dto.js';
+import { canManage, findMembership, findRoom } from './access.js';
+import { toMembershipDto, toRoomDtos } from './room-dto.js';
+import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
+
+const ACTIVITY = 'coalesce(rooms.last_message_at, rooms.created_at)';
+
+/** Rooms and membership. Every query is scoped to the caller's app. */
+export class RoomsService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /** The caller's rooms, most recent activity first, each with its last message and unread count. */
+  async list(actor: Actor, input: { limit: number; cursor?: string }): Promise<PageDto<RoomListItemDto>> {
+    const query = Room.query(this.db)
+      .select('rooms.*', this.db.raw(`${ACTIVITY} as activity_at`), 'memberships.read_seq as my_read_seq')
+      .join('memberships', 'memberships.room_id', 'rooms.id')
+      .where('memberships.user_id', actor.id)
+      .where('rooms.app_id', actor.appId)
+      .orderByRaw(`${ACTIVITY} desc, rooms.id desc`)
+      .limit(input.limit + 1);
+    if (input.cursor) {
+      const [at, id] = decodeCursor(input.cursor, 2);
+      query.whereRaw(`(${ACTIVITY}, rooms.id) < (?::timestamptz, ?)`, [String(at), String(id)]);
+    }
+    const rows = (await query) as (Room & { activityAt: Date; myReadSeq: number })[];
+    const { items, hasMore } = splitPage(rows, input.limit);
+    const [dtos, lastMessages] = await Promise.all([toRoomDtos(this.db, items, actor.id), this.lastMessages(items)]);
+    const last = items[items.length - 1];
+    return {
+      items: dtos.map((dto, i) => ({
+        ...dto,
+        lastMessage: lastMessages.get(dto.id) ?? null,
+        unreadCount: Math.max(0, Number(items[i].lastSeq) - Number(items[i].myReadSeq)),
+      })),
+      hasMore,
+      ...(hasMore && last ? { nextCursor: encodeCursor([new Date(last.activityAt).toISOString(), last.id]) } : {}),
+    };
+  }
+
+  async create(actor: Actor, input: CreateRoomInput): Promise<RoomDto> {
+    if (actor.kind === 'guest') throw new ForbiddenError('Guests cannot create rooms');
+    const memberIds = (input.memberIds ?? []).filter((id) => id !== actor.id);
+    const room = await this.db.transaction(async (trx) => {
+      await this.assertMembersOfApp(trx, actor, memberIds);
+      const created = await Room.query(trx).insertAndFetch({
+        appId: actor.appId,
+        kind: input.kind,
+        name: input.name,
+        slug: input.slug ?? null,
+        createdBy: actor.id,
+      });
+      await Membership.query(trx).insert([
+        { roomId: created.id, userId: actor.id, role: 'owner' },
+        ...memberIds.map((userId) => ({ roomId: created.id, userId, role: 'member' as const })),
+      ]);
+      return created;
+    }).catch(rethrowSlugConflict);
+    const [dto] = await toRoomDtos(this.db, [room], actor.id);
+    this.events.emit('room.created', { appId: actor.appId, room: dto, memberIds: [actor.id, ...memberIds] });
+    return dto;
+  }
+
+  /** The 1:1 room of the caller and `userId`, created on first use. */
+  async direct(actor: Actor, userId: string): Promise<{ room: RoomDto; created: boolean }> {
+    if (userId === actor.id) {
+      throw new ValidationError('You cannot open a direct room with yourself', [{ path: 'body.userId', message: 'userId must be another user' }]);
+    }
+    if (actor.kind === 'guest') throw new ForbiddenError('Guests talk to the team through support conversations');
+    const peer = await User.query(this.db).findOne({ id: userId, appId: actor.appId });
+    if (!peer) throw new NotFoundError('User');
+    if (peer.kind === 'guest') throw new ForbiddenError('Visitors are reached through support conversations');
+    const directKey = [actor.id, userId].sort().join(':');
+    const existing = await Room.query(this.db).findOne({ appId: actor.appId, directKey });
+    if (existing) return { room: (await toRoomDtos(this.db, [existing], actor.id))[0], created: false };
+
+    const room = await this.db.transaction(async (trx) => {
+      const [row] = await trx('rooms')
+        .insert({ appId: actor.appId, kind: 'direct', directKey, createdBy: actor.id })
+        .onConflict(['app_id', 'direct_key'])
+        .ignore()
+        .returning('*');
+      if (!row) return null; // created concurrently by the other person
+      await Membership.query(trx).insert([
+        { roomId: row.id, userId: actor.id, role: 'member' },
+        { roomId: row.id, userId, role: 'member' },
+      ]);
+      return Room.fromJson(row, { skipValidation: true });
+    });
+    if (!room) return this.direct(actor, userId);
+    const [dto] = await toRoomDtos(this.db, [room], actor.id);
+    this.events.emit('room.created', { appId: actor.appId, room: dto, memberIds: [actor.id, userId] });
+    return { room: dto, created: true };
+  }
+
+  /** Details: for members, and for anyone of the app when the room is public. */
+  async get(actor: Actor, roomId: string): Promise<RoomDto> {
+    const room = await findRoom(this.db, actor, roomId);
+    if (room.kind !== 'public' && !(await findMembership(this.db, roomId, actor.id))) {
+      throw new ForbiddenError('You are not a member of this room');
+    }
+    return (await toRoomDtos(this.db, [room], actor.id))[0];
+  }
+
+  async update(actor: Actor, roomId: string, input: UpdateRoomInput): Promise<RoomDto> {
+    const room = await findRoom(this.db, actor, roomId);
+    if (room.kind === 'direct' || room.kind === 'support') throw new ForbiddenError(`A ${room.kind} room cannot be renamed`);
+    if (!canManage(actor, await findMembership(this.db, roomId, actor.id))) {
+      throw new ForbiddenError('Only the room owner can change it');
+    }
+    const updated = await Room.query(this.db)
+      .patchAndFetchById(roomId, { ...input, updatedAt: new Date() })
+      .catch(rethrowSlugConflict);
+    const [dto] = await toRoomDtos(this.db, [updated], actor.id);
+    this.events.emit('room.updated', { appId: actor.appId, room: dto });
+    return dto;
+  }
+
+  async members(actor: Actor, roomId: string): Promise<PageDto<MemberDto>> {
+    const room = await findRoom(this.db, actor, roomId);
+    if (room.kind !== 'public' && !(await findMembership(this.db, roomId, actor.id))) {
+      throw new ForbiddenError('You are not a member of this room');
+    }
+    return { items: await this.memberDtos(roomId), hasMore: false };
+  }
+
+  /**
+   * Adds people to a group or public room. Anyone of the app may join a public room; adding
+   * others takes the owner (or an app admin).
+   */
+  async addMembers(actor: Actor, roomId: string, input: AddMembersInput): Promise<PageDto<MemberDto>> {
+    const room = await findRoom(this.db, actor, roomId);
+    if (room.kind === 'direct' || room.kind === 'support') {
+      throw new ForbiddenError(`Members of a ${room.kind} room cannot be changed here`);
+    }
+    const joiningSelf = input.userIds.length === 1 && input.userIds[0] === actor.id;
+    const mine = await findMembership(this.db, roomId, actor.id);
+    if (!(joiningSelf && room.kind === 'public') && !canManage(actor, mine)) {
+      throw new ForbiddenError(room.kind === 'public' && !joiningSelf ? 'Only the room owner can add other people' : 'Only the room owner can add people');
+    }
+    if (joiningSelf && actor.kind === 'guest' && room.kind !== 'public') throw new ForbiddenError('Guests cannot join this room');
+    const added = await this.db.transaction(async (trx) => {
+      if (!joiningSelf) await this.assertMembersOfApp(trx, actor, input.userIds);
+      const rows = await trx('memberships')
+        .insert(input.userIds.map((userId) => ({ roomId, userId, role: 'member', deliveredSeq: 0, readSeq: 0 })))
+        .onConflict(['room_id', 'user_id'])
+        .ignore()
+        .returning('user_id');
+      return rows.map((r: { userId: string }) => r.userId);
+    });
+    if (added.length) this.events.emit('member.added', { appId: actor.appId, roomId, userIds: added });
+    return { items: await this.memberDtos(roomId), hasMore: false };
+  }
+
+  /** Leaving is always allowed (but for direct rooms); removing someone else takes the owner. */
+  async removeMember(actor: Actor, roomId: string, userId: string): Promise<void> {
+    const room = await findRoom(this.db, actor, roomId);
+    if (room.kind === 'direct') throw new ForbiddenError('You cannot leave a direct room');
+    if (userId !== actor.id && !canManage(actor, await findMembership(this.db, roomId, actor.id))) {
+      throw new ForbiddenError('Only the room owner can remove people');
+    }
+    const removed = await Membership.query(this.db).delete().where({ roomId, userId });
+    if (!removed) throw new NotFoundError('Membership');
+    this.events.emit('member.removed', { appId: actor.appId, roomId, userId });
+  }
+
+  private async memberDtos(roomId: string): Promise<MemberDto[]> {
+    const rows = (await this.db('memberships as m')
+      .join('users as u', 'u.id', 'm.user_id')
+      .where('m.room_id', roomId)
+      .orderBy('m.joined_at')
+      .orderBy('m.user_id')
+      .select('m.*', 'u.kind', 'u.role as user_role', 'u.name', 'u.username', 'u.avatar_url')) as (Membership &
+      Pick<User, 'kind' | 'name' | 'username' | 'avatarUrl'> & { userRole: User['role'] })[];
+    return rows.map((r) => ({
+      ...toMembershipDto(r),
+      user: toUserSummary({ id: r.userId, kind: r.kind, role: r.userRole, name: r.name, username: r.username, avatarUrl: r.avatarUrl }),
+    }));
+  }
+
+  private async lastMessages(rooms: Room[]): Promise<Map<string, MessageDto>> {
+    const withMessages = rooms.filter((r) => Number(r.lastSeq) > 0);
+    if (!withMessages.length) return new Map();
+    const rows = await Message.query(this.db).whereIn(
+      ['room_id', 'seq'],
+      withMessages.map((r) => [r.id, Number(r.lastSeq)]) as never,
+    );
+    const dtos = await toMessageDtos(this.db, rows);
+    return new Map(dtos.map((m) => [m.roomId, m]));
+  }
+
+  private async assertMembersOfApp(db: Db, actor: Actor, userIds: string[]): Promise<void> {
+    if (!userIds.length) return;
+    const found: { id: string }[] = await db('users').whereIn('id', userIds).where({ appId: actor.appId, kind: 'member' }).select('id');
+    const known = new Set(found.map((u) => u.id));
+    const unknown = userIds.filter((id) => !known.has(id));
+    if (unknown.length) {
+      throw new ValidationError('Some users do not exist in this app (or are visitors)', unknown.map((id) => ({ path: 'userIds', message: `unknown user ${id}`, userId: id })));
+    }
+  }
+}
+
+function rethrowSlugConflict(err: unknown): never {
+  if ((err as { code?: string }).code === '23505') throw new ConflictError('That slug is already used by another room');
+  throw err;
+}

@@ -1,0 +1,59 @@
+import Joi from 'joi';
+import { LIMITS, SLUG_PATTERN } from '@confab/protocol';
+import { cursorSchema, limitSchema } from '../pagination.js';
+
+export const idSchema = Joi.string().guid();
+const roomName = Joi.string().trim().min(1).max(LIMITS.roomNameMax);
+const slug = Joi.string().trim().lowercase().max(LIMITS.slugMax).pattern(SLUG_PATTERN)
+  .messages({ 'string.pattern.base': '{#label} must be lowercase words joined by dashes, e.g. "product-news"' });
+
+export interface CreateRoomInput {
+  kind: 'group' | 'public';
+  name: string;
+  slug?: string;
+  memberIds?: string[];
+}
+
+export const createRoomSchema = Joi.object<CreateRoomInput>({
+  kind: Joi.string().valid('group', 'public').default('group'),
+  name: roomName.required(),
+  slug,
+  memberIds: Joi.array().items(idSchema).max(LIMITS.membersPerRequestMax).unique(),
+});
+
+export const directRoomSchema = Joi.object<{ userId: string }>({
+  userId: idSchema.required(),
+});
+
+export interface UpdateRoomInput {
+  name?: string;
+  slug?: string | null;
+}
+
+export const updateRoomSchema = Joi.object<UpdateRoomInput>({
+  name: roomName,
+  slug: slug.allow(null),
+}).min(1);
+
+export interface AddMembersInput {
+  userIds: string[];
+}
+
+/** `{ userId }` or `{ userIds: [...] }`; joining a public room yourself is `{ userId: <your id> }`. */
+export const addMembersSchema = Joi.object({
+  userId: idSchema,
+  userIds: Joi.array().items(idSchema).min(1).max(LIMITS.membersPerRequestMax).unique(),
+})
+  .xor('userId', 'userIds')
+  .custom((value: { userId?: string; userIds?: string[] }): AddMembersInput => ({ userIds: value.userIds ?? [value.userId!] }));
+
+export const listRoomsSchema = Joi.object<{ limit: number; cursor?: string }>({
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const roomParamsSchema = Joi.object<{ id: string }>({ id: idSchema.required() });
+export const memberParamsSchema = Joi.object<{ id: string; userId: string }>({
+  id: idSchema.required(),
+  userId: idSchema.required(),
+});

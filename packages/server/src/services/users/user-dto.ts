@@ -1,0 +1,37 @@
+import type { UserDto, UserSummaryDto } from '@confab/protocol';
+import type { User } from '../../db/models/index.js';
+import { isStaff, type Actor } from '../actor.js';
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** A user as `viewer` may see them: email, external id and metadata only for self and staff. */
+export function toUserDto(user: User, viewer: Pick<Actor, 'id' | 'role'> | null): UserDto {
+  const dto: UserDto = {
+    id: user.id,
+    kind: user.kind,
+    role: user.role,
+    username: user.username,
+    name: user.name,
+    lastName: user.lastName,
+    avatarUrl: user.avatarUrl,
+    createdAt: iso(user.createdAt)!,
+    lastSeenAt: iso(user.lastSeenAt),
+  };
+  if (viewer && (viewer.id === user.id || isStaff(viewer))) {
+    dto.email = user.email;
+    dto.externalId = user.externalId;
+    dto.metadata = user.metadata ?? {};
+  }
+  return dto;
+}
+
+export function toUserSummary(user: Pick<User, 'id' | 'kind' | 'role' | 'name' | 'username' | 'avatarUrl'>): UserSummaryDto {
+  return {
+    id: user.id,
+    kind: user.kind,
+    role: user.role,
+    name: user.name,
+    username: user.username,
+    avatarUrl: user.avatarUrl,
+  };
+}
