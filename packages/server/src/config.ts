@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Joi from 'joi';
 
@@ -146,17 +146,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze(config);
 }
 
-/** Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR. */
+/**
+ * Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR. Nodes sharing
+ * DATA_DIR agree on it: the file appears atomically (link), and whoever loses the race reads it.
+ */
 function persistedSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
-  try {
-    const existing = readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // first start: created below
-  }
-  const secret = randomBytes(48).toString('base64url');
+  const read = () => {
+    try {
+      const existing = readFileSync(file, 'utf8').trim();
+      return existing.length >= 32 ? existing : null;
+    } catch {
+      return null;
+    }
+  };
+  const existing = read();
+  if (existing) return existing;
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temp, randomBytes(48).toString('base64url') + '\n', { mode: 0o600 });
+  try {
+    linkSync(temp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(temp);
+  }
+  const secret = read();
+  if (!secret) throw new ConfigError(`Invalid configuration: ${file} does not hold a usable JWT secret; remove it or set JWT_SECRET`);
   return secret;
 }

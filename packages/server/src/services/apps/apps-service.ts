@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AppDto } from '@confab/protocol';
+import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
 import { App, type AppSettings } from '../../db/models/index.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
@@ -41,12 +42,13 @@ export class AppsService {
 
   constructor(private readonly db: Db) {}
 
-  async create(input: CreateAppInput): Promise<App> {
+  /** Creates an app (inside `trx` when given). */
+  async create(input: CreateAppInput, trx: Knex = this.db): Promise<App> {
     const bad = input.origins.filter((o) => !isValidOriginPattern(o));
     if (bad.length) {
       throw new ValidationError(`Invalid origin: ${bad.join(', ')} (expected e.g. https://example.com or http://localhost:*)`);
     }
-    const app = await App.query(this.db).insertAndFetch({
+    const app = await App.query(trx).insertAndFetch({
       id: input.id ?? newAppId(),
       name: input.name,
       secret: newAppSecret(),

@@ -1,0 +1,32 @@
+import { type ErrorBody, type ErrorCode, ERROR_STATUS, isErrorCode, RETRYABLE_CODES } from '@confab/protocol';
+
+/**
+ * Every failure the SDK reports: the server's `{ error: { code, message, details } }` shape,
+ * rehydrated, plus whether retrying the same call may succeed.
+ *
+ * @example
+ * try { await room.send('hi'); } catch (e) { if (e instanceof ChatError && e.code === 'rate_limited') wait(e.details); }
+ */
+export class ChatError extends Error {
+  override name = 'ChatError';
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly status: number = ERROR_STATUS[code],
+    readonly details?: ErrorBody['details'],
+  ) {
+    super(message);
+    this.retryable = RETRYABLE_CODES.includes(code);
+  }
+
+  /** Builds a ChatError from a reply body, whatever it holds. */
+  static fromResponse(status: number, body: unknown): ChatError {
+    const error = (body as { error?: Partial<ErrorBody> } | null)?.error;
+    if (error && isErrorCode(error.code)) {
+      return new ChatError(error.code, error.message ?? error.code, status, error.details);
+    }
+    return new ChatError(status >= 500 ? 'internal' : 'bad_request', `Unexpected reply (HTTP ${status})`, status);
+  }
+}
