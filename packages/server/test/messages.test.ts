@@ -14,7 +14,7 @@ async function groupRoom(owner: AuthSessionDto, memberIds: string[] = []): Promi
   return res.body;
 }
 
-async function send(session: AuthSessionDto, roomId: string, text: string, clientId = crypto.randomUUID()) {
+async function send(session: AuthSessionDto, roomId: string, text: string, clientId: string = crypto.randomUUID()) {
   return server.request<MessageDto>('POST', `/v1/rooms/${roomId}/messages`, { token: session.accessToken, body: { clientId, text } });
 }
 
