@@ -81,14 +81,22 @@ const HTTP_CODES: Record<number, ErrorCode> = {
   422: 'validation_failed',
 };
 
+/** The PostgreSQL error code of a database error, also when Objection wrapped it. */
+export function dbErrorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; nativeError?: { code?: unknown } } | null;
+  const code = e?.nativeError?.code ?? e?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /**
  * Maps anything thrown to an AppError. Known database and HTTP-parser errors get their own
  * code; the rest becomes `internal` with a generic message (the caller logs the original).
  */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
-  const e = err as DatabaseError & { status?: number; expose?: boolean; message?: string; type?: string };
-  if (typeof e?.code === 'string' && DB_CODES[e.code]) return DB_CODES[e.code](e);
+  const e = err as DatabaseError & { status?: number; expose?: boolean; message?: string; type?: string; nativeError?: DatabaseError };
+  const dbCode = dbErrorCode(err);
+  if (dbCode && DB_CODES[dbCode]) return DB_CODES[dbCode](e.nativeError ?? e);
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose !== false) {
     const code = HTTP_CODES[e.status] ?? 'bad_request';
     const message = e.type === 'entity.parse.failed' || /JSON/i.test(e.message ?? '')

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/knex.js';
 import { User } from '../../db/models/index.js';
+import { dbErrorCode } from '../../errors.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { AppsService } from './apps-service.js';
 
@@ -19,7 +20,7 @@ export async function ensureDemo(db: Db, apps: AppsService): Promise<{ created: 
       await User.query(trx).insert({ appId: DEMO_APP_ID, kind: 'member', role: 'agent', username: 'agent', name: 'Agent', passwordHash });
     });
   } catch (err) {
-    if ((err as { code?: string }).code === '23505') return { created: false };
+    if (dbErrorCode(err) === '23505') return { created: false };
     throw err;
   }
   return { created: true };

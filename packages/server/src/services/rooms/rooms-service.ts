@@ -1,7 +1,7 @@
 import type { MemberDto, MessageDto, PageDto, RoomDto, RoomListItemDto } from '@confab/protocol';
 import type { Db } from '../../db/knex.js';
 import { Membership, Message, Room, User } from '../../db/models/index.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import { toMessageDtos } from '../messages/message-dto.js';
@@ -11,7 +11,8 @@ import { canManage, findMembership, findRoom } from './access.js';
 import { toMembershipDto, toRoomDtos } from './room-dto.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
 
-const ACTIVITY = 'coalesce(rooms.last_message_at, rooms.created_at)';
+// Millisecond precision, like the cursor that carries it (an ISO string).
+const ACTIVITY = "date_trunc('milliseconds', coalesce(rooms.last_message_at, rooms.created_at))";
 
 /** Rooms and membership. Every query is scoped to the caller's app. */
 export class RoomsService {
@@ -211,6 +212,6 @@ export class RoomsService {
 }
 
 function rethrowSlugConflict(err: unknown): never {
-  if ((err as { code?: string }).code === '23505') throw new ConflictError('That slug is already used by another room');
+  if (dbErrorCode(err) === '23505') throw new ConflictError('That slug is already used by another room');
   throw err;
 }
