@@ -68,6 +68,9 @@ const DB_CODES: Record<string, (err: DatabaseError) => AppError> = {
   '23503': () => new AppError('not_found', 'A referenced resource does not exist'),
   '22P02': () => new ValidationError('A value has the wrong format'),
   '22001': () => new ValidationError('A value is too long'),
+  // Defence in depth: validation already refuses U+0000, which text and jsonb cannot hold.
+  '22021': () => new ValidationError('A value contains a character that cannot be stored (U+0000)'),
+  '22P05': () => new ValidationError('A value contains a character that cannot be stored (U+0000)'),
 };
 
 const HTTP_CODES: Record<number, ErrorCode> = {

@@ -3,9 +3,10 @@ import type Joi from 'joi';
 import type Koa from 'koa';
 import type { Config } from '../config.js';
 import type { App } from '../db/models/index.js';
-import { AppError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError, ValidationError } from '../errors.js';
+import { AppError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from '../errors.js';
 import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
+import { validateInput } from '../services/validation.js';
 
 /**
  * Who may call a route:
@@ -60,19 +61,15 @@ export function route<P = Record<string, string>, Q = Record<string, unknown>, B
   return def as RouteDef;
 }
 
-const JOI_OPTIONS: Joi.ValidationOptions = { abortEarly: false, stripUnknown: true, convert: true };
-
 function validate<T>(schema: Joi.Schema | undefined, value: unknown, where: 'params' | 'query' | 'body'): T {
   if (!schema) return {} as T;
-  const { value: out, error } = schema.validate(value ?? {}, JOI_OPTIONS);
-  if (!error) return out as T;
-  // A malformed id in the path names nothing that can exist.
-  if (where === 'params') throw new NotFoundError('Resource');
-  const details = error.details.map((d) => ({
-    path: [where, ...d.path].join('.'),
-    message: d.message.replace(/"/g, ''),
-  }));
-  throw new ValidationError(details.length === 1 ? details[0].message : 'The request has invalid fields', details);
+  if (where !== 'params') return validateInput<T>(schema, value, where);
+  try {
+    return validateInput<T>(schema, value, where);
+  } catch {
+    // A malformed id in the path names nothing that can exist.
+    throw new NotFoundError('Resource');
+  }
 }
 
 function bearer(ctx: Koa.Context): string | null {
