@@ -6,7 +6,12 @@ export type Ack<T> = { data: T; error?: undefined } | { error: ErrorBody; data?:
 export type AckFn<T> = (response: Ack<T>) => void;
 
 export interface RoomJoinInput { roomId: string; since?: number }
-export interface RoomJoinResult { room: RoomDto; messages: MessageDto[]; hasMore: boolean }
+/**
+ * Without `since`: the latest page (`hasMore` = older messages exist). With `since`: every message
+ * after it plus those changed (edited, deleted, reacted to) since it was sent, so the client's
+ * state equals a fresh fetch (`hasMore` = more new messages wait: page on with `after`).
+ */
+export interface RoomJoinResult { room: RoomDto; messages: MessageDto[]; hasMore: boolean; presence: PresenceEvent[] }
 export interface MessageSendInput {
   roomId: string;
   clientId: string;
@@ -19,6 +24,7 @@ export interface MessageRefInput { messageId: string }
 export interface ReactionInput { messageId: string; emoji: string }
 export interface TypingInput { roomId: string; typing: boolean }
 export interface RoomReadInput { roomId: string; seq: number }
+export interface AuthRefreshInput { token: string }
 
 export interface ClientToServerEvents {
   'room:join': (input: RoomJoinInput, ack: AckFn<RoomJoinResult>) => void;
@@ -30,6 +36,10 @@ export interface ClientToServerEvents {
   'reaction:remove': (input: ReactionInput, ack: AckFn<ReactionUpdatedEvent>) => void;
   typing: (input: TypingInput, ack: AckFn<{ ok: true }>) => void;
   'room:read': (input: RoomReadInput, ack: AckFn<RoomReadEvent>) => void;
+  /** The client has received messages up to `seq` (moves the delivered watermark). */
+  'room:delivered': (input: RoomReadInput, ack: AckFn<RoomReadEvent>) => void;
+  /** A fresh access token for this socket, before the current one expires. */
+  'auth:refresh': (input: AuthRefreshInput, ack: AckFn<{ expiresAt: string }>) => void;
 }
 
 export interface ReactionUpdatedEvent { roomId: string; messageId: string; reactions: ReactionDto[] }
@@ -48,4 +58,8 @@ export interface ServerToClientEvents {
   'room:created': (room: RoomDto) => void;
   'room:updated': (room: RoomDto) => void;
   'support:conversation': (room: RoomDto) => void;
+  /** A member's delivered watermark moved. */
+  'room:delivered': (event: RoomReadEvent) => void;
+  /** Sent right before the server disconnects a socket whose token expired. */
+  'auth:expired': (error: ErrorBody) => void;
 }

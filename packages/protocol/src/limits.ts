@@ -19,6 +19,10 @@ export const LIMITS = {
   pageMax: 100,
   /** Largest JSON body the REST API accepts. */
   jsonBodyBytesMax: 64 * 1024,
+  /** Most messages one `room:join` catch-up returns; past it `hasMore` says to page with `after`. */
+  catchUpMax: 200,
+  /** Largest socket payload: the longest legal message, every character JSON-escaped, plus envelope. */
+  socketPayloadBytesMax: 4000 * 6 + 8 * 1024,
 } as const;
 
 /** Usernames: letters, digits, dot, dash and underscore; must start with a letter or digit. */

@@ -22,7 +22,11 @@ import { roomRoutes } from './http/routes/rooms.js';
 import { userRoutes } from './http/routes/users.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { createMemoryMessageCache, createRedisMessageCache } from './redis/message-cache.js';
+import { createMemoryPresence, createRedisPresence, PRESENCE_TTL_MS } from './redis/presence.js';
 import { createMemoryThrottle, createRedisThrottle } from './redis/throttle.js';
+import { createRealtime, type Realtime } from './realtime/server.js';
+import type { ChatServer } from './realtime/types.js';
 import { createServices, type Services } from './services/index.js';
 
 export const VERSION = '0.1.0';
@@ -35,15 +39,19 @@ export interface AppOptions {
   logger: Logger;
   /** Prefix of every Redis key (lets test files share one Redis). */
   redisPrefix?: string;
+  /** How long a connection stays online in Redis presence without a heartbeat. */
+  presenceTtlMs?: number;
 }
 
 export interface ConfabApp {
   http: Server;
+  io: ChatServer;
+  realtime: Realtime;
   koa: Koa;
   services: Services;
   metrics: Metrics;
   routes: RouteDef[];
-  /** Stops accepting connections; the caller owns and closes db and redis. */
+  /** Disconnects sockets, flushes pending writes, stops listening; the caller owns db and redis. */
   close(): Promise<void>;
 }
 
@@ -60,8 +68,11 @@ function securityHeaders(): Koa.Middleware {
 export function createApp(options: AppOptions): ConfabApp {
   const { config, db, redis, logger } = options;
   const prefix = options.redisPrefix ?? 'confab:';
+  const presenceTtlMs = options.presenceTtlMs ?? PRESENCE_TTL_MS;
   const throttle = redis ? createRedisThrottle(redis, prefix, logger) : createMemoryThrottle();
-  const services = createServices({ db, config, throttle });
+  const cache = redis ? createRedisMessageCache(redis, prefix, logger) : createMemoryMessageCache();
+  const presence = redis ? createRedisPresence(redis, prefix, logger, presenceTtlMs) : createMemoryPresence();
+  const services = createServices({ db, config, logger, throttle, cache });
   const metrics = createMetrics();
   const routes: RouteDef[] = [
     ...opsRoutes({ db, redis, metrics }),
@@ -99,17 +110,32 @@ export function createApp(options: AppOptions): ConfabApp {
   const http = createServer(koa.callback());
   http.headersTimeout = 20_000;
   http.requestTimeout = 60_000;
+  const realtime = createRealtime({
+    http,
+    services,
+    config,
+    logger,
+    metrics,
+    redis,
+    redisPrefix: prefix,
+    presence,
+    presenceIntervalMs: Math.max(100, Math.floor(presenceTtlMs / 3)),
+  });
   return {
     http,
+    io: realtime.io,
+    realtime,
     koa,
     services,
     metrics,
     routes,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await realtime.close();
+      await new Promise<void>((resolve) => {
         if (!http.listening) return resolve();
         http.close(() => resolve());
         http.closeAllConnections();
-      }),
+      });
+    },
   };
 }

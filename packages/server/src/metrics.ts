@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics of one server instance (own registry: several may share a process in tests). */
 export interface Metrics {
@@ -6,6 +6,12 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpErrors: Counter<'code'>;
+  socketConnections: Gauge;
+  socketEvents: Counter<'event' | 'outcome'>;
+  socketEventDuration: Histogram<'event'>;
+  messagesPersisted: Counter;
+  fanoutLatency: Histogram;
+  throttled: Counter<'kind'>;
 }
 
 export function createMetrics(): Metrics {
@@ -30,6 +36,41 @@ export function createMetrics(): Metrics {
       name: 'confab_http_errors_total',
       help: 'HTTP error replies by error code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    socketConnections: new Gauge({
+      name: 'confab_socket_connections',
+      help: 'Sockets connected to this node',
+      registers: [registry],
+    }),
+    socketEvents: new Counter({
+      name: 'confab_socket_events_total',
+      help: 'Socket events handled, by event and outcome (ok or the error code)',
+      labelNames: ['event', 'outcome'],
+      registers: [registry],
+    }),
+    socketEventDuration: new Histogram({
+      name: 'confab_socket_event_duration_seconds',
+      help: 'Time to handle a socket event, by event',
+      labelNames: ['event'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    messagesPersisted: new Counter({
+      name: 'confab_messages_persisted_total',
+      help: 'Messages committed to the database by this node',
+      registers: [registry],
+    }),
+    fanoutLatency: new Histogram({
+      name: 'confab_fanout_latency_seconds',
+      help: 'From a message being stored (its createdAt) to its broadcast being handed to the adapter',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'confab_throttled_total',
+      help: 'Requests refused by a throttle, by kind',
+      labelNames: ['kind'],
       registers: [registry],
     }),
   };

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from './knex.js';
 import * as initial from './migrations/001-initial.js';
+import * as roomVersions from './migrations/002-room-versions.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -10,6 +11,7 @@ interface Migration {
 /** Migrations are listed here rather than read from disk, so they run the same from src and dist. */
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
+  '002-room-versions': roomVersions,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -9,6 +9,8 @@ export interface Actor {
   kind: UserKind;
   /** The refresh-token family this access token belongs to. */
   sessionId: string;
+  /** When the access token this actor came with expires (ms since epoch). */
+  tokenExpiresAt: number;
   user: User;
 }
 

@@ -3,16 +3,21 @@ import type { MessageDto, ReactionDto, RoomDto } from '@confab/protocol';
 
 /** What happened, announced after the transaction that made it commits. */
 export interface DomainEventMap {
-  'message.created': { appId: string; roomId: string; message: MessageDto };
+  /** `notifyUserIds`: people to reach on all their devices (both sides of a direct room). */
+  'message.created': { appId: string; roomId: string; message: MessageDto; notifyUserIds: string[] };
   'message.updated': { appId: string; roomId: string; message: MessageDto };
   'message.deleted': { appId: string; roomId: string; message: MessageDto };
   'reaction.updated': { appId: string; roomId: string; messageId: string; reactions: ReactionDto[] };
   'room.created': { appId: string; room: RoomDto; memberIds: string[] };
-  'room.updated': { appId: string; room: RoomDto };
+  'room.updated': { appId: string; room: RoomDto; memberIds: string[] };
   'member.added': { appId: string; roomId: string; userIds: string[] };
   'member.removed': { appId: string; roomId: string; userId: string };
   'room.read': { appId: string; roomId: string; userId: string; seq: number };
+  'room.delivered': { roomId: string; userId: string; seq: number };
+  'message.throttled': { appId: string; userId: string };
   'user.merged': { appId: string; fromUserId: string; toUserId: string };
+  /** A session was revoked (logout, refresh-token reuse): its sockets must go too. */
+  'session.ended': { userId: string; sessionId: string };
 }
 
 export type DomainEventName = keyof DomainEventMap;

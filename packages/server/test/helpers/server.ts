@@ -31,6 +31,9 @@ export interface RequestOptions {
 
 export interface TestServer {
   url: string;
+  /** Database schema and Redis prefix shared by the nodes of one test cluster. */
+  schema: string;
+  redisPrefix: string;
   config: Config;
   db: Db;
   redis: Redis | null;
@@ -47,6 +50,11 @@ export interface TestServer {
 export interface TestServerOptions {
   env?: Record<string, string>;
   logger?: Logger;
+  /** Another node of the same cluster: same database schema, secret and Redis prefix, own connections. */
+  peer?: TestServer;
+  presenceTtlMs?: number;
+  /** Redis URL for this node (default REDIS_URL): lets a test point a cluster at a private Redis. */
+  redisUrl?: string;
 }
 
 /**
@@ -54,27 +62,29 @@ export interface TestServerOptions {
  * DATABASE_URL / REDIS_URL are set, embedded PGlite and in-process parts otherwise.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { peer } = options;
   const env = {
     NODE_ENV: 'test',
-    JWT_SECRET: randomBytes(32).toString('hex'),
+    JWT_SECRET: peer?.config.jwtSecret ?? randomBytes(32).toString('hex'),
     DATA_DIR: mkdtempSync(join(tmpdir(), 'confab-test-')),
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     MESSAGE_RATE: 'unlimited',
     AUTH_RATE: 'unlimited',
     CONFAB_DEMO: '0',
     DATABASE_URL: process.env.DATABASE_URL ?? '',
-    REDIS_URL: process.env.REDIS_URL ?? '',
+    REDIS_URL: options.redisUrl ?? process.env.REDIS_URL ?? '',
     ...options.env,
   };
   const config = loadConfig(env);
   const logger = options.logger ?? createLogger(config.logLevel);
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  if (peer && !config.databaseUrl) throw new Error('A second node needs DATABASE_URL (PGlite is one process, one connection)');
+  const schema = peer?.schema ?? `t_${randomBytes(6).toString('hex')}`;
   const db = createDb({ databaseUrl: config.databaseUrl, dataDir: null, schema });
-  await migrate(db);
+  if (!peer) await migrate(db);
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   if (redis) await redisReady(redis);
-  const redisPrefix = `confab:${schema}:`;
-  const app = createApp({ config, db, redis, logger, redisPrefix });
+  const redisPrefix = peer?.redisPrefix ?? `confab:${schema}:`;
+  const app = createApp({ config, db, redis, logger, redisPrefix, presenceTtlMs: options.presenceTtlMs });
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
 
@@ -102,6 +112,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   return {
     url,
+    schema,
+    redisPrefix,
     config,
     db,
     redis,
@@ -123,11 +135,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     close: async () => {
       await app.close();
       if (redis) {
-        const keys = await redis.keys(`${redisPrefix}*`);
-        if (keys.length) await redis.del(...keys);
+        if (!peer && redis.status === 'ready') {
+          const keys = await redis.keys(`${redisPrefix}*`);
+          if (keys.length) await redis.del(...keys);
+        }
         redis.disconnect();
       }
-      if (config.databaseUrl) await db.raw(`drop schema if exists "${schema}" cascade`);
+      if (config.databaseUrl && !peer) await db.raw(`drop schema if exists "${schema}" cascade`);
       await db.destroy();
     },
   };

@@ -6,6 +6,8 @@ export class Message extends BaseModel {
   id!: string;
   roomId!: string;
   seq!: number;
+  version!: number;
+  createdVersion!: number;
   senderId!: string;
   clientId!: string | null;
   text!: string;

@@ -13,6 +13,7 @@ export class Room extends BaseModel {
   directKey!: string | null;
   createdBy!: string | null;
   lastSeq!: number;
+  version!: number;
   lastMessageAt!: Date | null;
   status!: SupportStatus | null;
   assigneeId!: string | null;

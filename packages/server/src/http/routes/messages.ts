@@ -20,7 +20,7 @@ export const messageRoutes = [
     summary: 'History by seq: latest page, or `before`/`after` a seq; oldest first within the page',
     params: roomParamsSchema,
     query: listMessagesSchema,
-    handler: async ({ services, actor, input }) => services.messages.list(actor, input.params.id, input.query),
+    handler: async ({ services, actor, input }) => services.history.list(actor, input.params.id, input.query),
   }),
   route<IdParams, {}, SendMessageInput>({
     method: 'post', path: '/v1/rooms/:id/messages', tag, auth: 'user', status: 201, response: 'Message',
@@ -63,12 +63,12 @@ export const messageRoutes = [
     summary: 'Move your read watermark forward to `seq`',
     params: roomParamsSchema,
     body: readSchema,
-    handler: async ({ services, actor, input }) => services.messages.markRead(actor, input.params.id, input.body.seq),
+    handler: async ({ services, actor, input }) => services.receipts.markRead(actor, input.params.id, input.body.seq),
   }),
   route<IdParams>({
     method: 'get', path: '/v1/rooms/:id/receipts', tag, auth: 'user', response: 'ReceiptPage',
     summary: "Every member's delivered and read watermarks",
     params: roomParamsSchema,
-    handler: async ({ services, actor, input }) => services.messages.receipts(actor, input.params.id),
+    handler: async ({ services, actor, input }) => services.receipts.receipts(actor, input.params.id),
   }),
 ];

@@ -40,7 +40,7 @@ export class AuthService {
           .where('expires_at', '>', new Date()),
       );
     if (!user) throw new UnauthorizedError('The session has ended; sign in again');
-    return { id: user.id, appId: user.appId, role: user.role, kind: user.kind, sessionId: claims.sid, user };
+    return { id: user.id, appId: user.appId, role: user.role, kind: user.kind, sessionId: claims.sid, tokenExpiresAt: claims.exp * 1000, user };
   }
 
   async register(app: App, input: RegisterInput, guest: Actor | null): Promise<AuthSessionDto> {
@@ -117,7 +117,7 @@ export class AuthService {
       if (!row || row.revokedAt) return { kind: 'invalid' as const };
       if (row.replacedBy) {
         await this.revokeFamily(trx, row.familyId);
-        return { kind: 'reused' as const };
+        return { kind: 'reused' as const, userId: row.userId, familyId: row.familyId };
       }
       if (row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };
       const user = await User.query(trx).findById(row.userId);
@@ -127,20 +127,28 @@ export class AuthService {
       return { kind: 'ok' as const, session };
     });
     // Thrown after commit, so the family revocation on reuse is kept.
-    if (outcome.kind === 'reused') throw new UnauthorizedError('This refresh token was already used; the session is revoked');
+    if (outcome.kind === 'reused') {
+      this.events.emit('session.ended', { userId: outcome.userId, sessionId: outcome.familyId });
+      throw new UnauthorizedError('This refresh token was already used; the session is revoked');
+    }
     if (outcome.kind === 'invalid') throw new UnauthorizedError('Invalid or expired refresh token');
     return outcome.session;
   }
 
   /** Ends the caller's session (and the one of `refreshToken`, if given and theirs). */
   async logout(actor: Actor, refreshToken?: string): Promise<void> {
+    const ended = [actor.sessionId];
     await this.db.transaction(async (trx) => {
       await this.revokeFamily(trx, actor.sessionId);
       if (refreshToken) {
         const row = await RefreshToken.query(trx).findOne({ tokenHash: hashRefreshToken(refreshToken), userId: actor.id });
-        if (row) await this.revokeFamily(trx, row.familyId);
+        if (row) {
+          await this.revokeFamily(trx, row.familyId);
+          ended.push(row.familyId);
+        }
       }
     });
+    for (const sessionId of new Set(ended)) this.events.emit('session.ended', { userId: actor.id, sessionId });
   }
 
   /** Finds or creates the user in one transaction, adopts the caller's guest data, opens a session. */

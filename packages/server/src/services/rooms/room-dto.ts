@@ -21,18 +21,18 @@ export function toMembershipDto(m: Membership): MembershipDto {
  * Wire form of rooms as `viewerId` sees them: member counts, the viewer's membership and,
  * for direct rooms, the other person. Batched: three queries whatever the number of rooms.
  */
-export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string): Promise<RoomDto[]> {
+export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string | null): Promise<RoomDto[]> {
   if (!rooms.length) return [];
   const ids = rooms.map((r) => r.id);
   const directIds = rooms.filter((r) => r.kind === 'direct').map((r) => r.id);
   const [counts, mine, peers] = await Promise.all([
     db('memberships').whereIn('room_id', ids).groupBy('room_id').select('room_id', db.raw('count(*)::int as count')),
-    db('memberships').whereIn('room_id', ids).where('user_id', viewerId) as Promise<Membership[]>,
+    viewerId ? (db('memberships').whereIn('room_id', ids).where('user_id', viewerId) as Promise<Membership[]>) : [],
     directIds.length
       ? db('memberships as m')
           .join('users as u', 'u.id', 'm.user_id')
           .whereIn('m.room_id', directIds)
-          .whereNot('m.user_id', viewerId)
+          .modify((q) => (viewerId ? q.whereNot('m.user_id', viewerId) : q))
           .select('m.room_id', 'u.id', 'u.kind', 'u.role', 'u.name', 'u.username', 'u.avatar_url')
       : [],
   ]);
@@ -50,9 +50,9 @@ export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string): Pro
       lastMessageAt: iso(r.lastMessageAt),
       createdAt: iso(r.createdAt)!,
       memberCount: countBy.get(r.id) ?? 0,
-      membership: mineBy.has(r.id) ? toMembershipDto(mineBy.get(r.id)!) : null,
     };
-    if (r.kind === 'direct') {
+    if (viewerId) dto.membership = mineBy.has(r.id) ? toMembershipDto(mineBy.get(r.id)!) : null;
+    if (r.kind === 'direct' && viewerId) {
       const peer = peerBy.get(r.id);
       dto.peer = peer ? toUserSummary(peer) : null;
     }

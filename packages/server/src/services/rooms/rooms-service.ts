@@ -123,7 +123,7 @@ export class RoomsService {
       .patchAndFetchById(roomId, { ...input, updatedAt: new Date() })
       .catch(rethrowSlugConflict);
     const [dto] = await toRoomDtos(this.db, [updated], actor.id);
-    this.events.emit('room.updated', { appId: actor.appId, room: dto });
+    this.events.emit('room.updated', { appId: actor.appId, room: withoutMembership(dto), memberIds: await this.memberIds(roomId) });
     return dto;
   }
 
@@ -175,6 +175,21 @@ export class RoomsService {
     this.events.emit('member.removed', { appId: actor.appId, roomId, userId });
   }
 
+  /** A room as `viewerId` sees it, or as everyone does (no membership, no peer) when null. */
+  async view(appId: string, roomId: string, viewerId: string | null): Promise<RoomDto | null> {
+    const room = await Room.query(this.db).findOne({ id: roomId, appId });
+    return room ? (await toRoomDtos(this.db, [room], viewerId))[0] : null;
+  }
+
+  /** Rooms a user belongs to (for presence announcements). */
+  async roomIdsOf(userId: string): Promise<string[]> {
+    return this.db('memberships').where({ userId }).pluck('room_id');
+  }
+
+  async memberIds(roomId: string): Promise<string[]> {
+    return this.db('memberships').where({ roomId }).pluck('user_id');
+  }
+
   private async memberDtos(roomId: string): Promise<MemberDto[]> {
     const rows = (await this.db('memberships as m')
       .join('users as u', 'u.id', 'm.user_id')
@@ -209,6 +224,13 @@ export class RoomsService {
       throw new ValidationError('Some users do not exist in this app (or are visitors)', unknown.map((id) => ({ path: 'userIds', message: `unknown user ${id}`, userId: id })));
     }
   }
+}
+
+function withoutMembership(room: RoomDto): RoomDto {
+  const rest = { ...room };
+  delete rest.membership;
+  delete rest.peer;
+  return rest;
 }
 
 function rethrowSlugConflict(err: unknown): never {

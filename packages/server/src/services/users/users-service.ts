@@ -30,6 +30,13 @@ export class UsersService {
     return toUserDto(user, actor);
   }
 
+  /** Marks the user as seen now (presence changes); returns that time. */
+  async touchLastSeen(userId: string): Promise<Date> {
+    const now = new Date();
+    await this.db('users').where({ id: userId }).update({ lastSeenAt: now });
+    return now;
+  }
+
   /**
    * Members of the caller's app, except the caller, by name. Guests (site visitors) are never
    * listed: they reach people through support conversations, not a directory.

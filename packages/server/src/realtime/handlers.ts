@@ -1,0 +1,78 @@
+import type { PresenceEvent } from '@confab/protocol';
+import { ForbiddenError } from '../errors.js';
+import type { Services } from '../services/index.js';
+import { bind, type BindContext } from './bind.js';
+import { scheduleExpiry } from './handshake.js';
+import type { PresenceTracker } from './presence-tracker.js';
+import { socketSchemas as s } from './schemas.js';
+import { type ChatSocket, roomChannel } from './types.js';
+
+export interface HandlerContext extends BindContext {
+  services: Services;
+  presence: PresenceTracker;
+}
+
+function requireWatching(socket: ChatSocket, roomId: string): void {
+  if (!socket.rooms.has(roomChannel(roomId))) throw new ForbiddenError('Join the room (room:join) first');
+}
+
+/** Every client→server event of SPEC §7: each a few lines over the shared service layer. */
+export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void {
+  const { services } = ctx;
+  const actor = () => socket.data.actor;
+
+  bind(ctx, socket, 'room:join', s.roomJoin, async ({ roomId, since }) => {
+    const joined = await services.history.join(actor(), roomId, since);
+    await socket.join(roomChannel(roomId));
+    const newest = joined.messages.reduce((max, m) => Math.max(max, m.seq), 0);
+    if (newest) services.receipts.delivered(roomId, actor().id, newest);
+    const online = await ctx.presence.online(joined.memberIds);
+    const presence: PresenceEvent[] = joined.memberIds.map((userId) => ({ userId, online: online.has(userId), lastSeenAt: null }));
+    return { room: joined.room, messages: joined.messages, hasMore: joined.hasMore, presence };
+  });
+
+  bind(ctx, socket, 'room:leave', s.roomLeave, async ({ roomId }) => {
+    await socket.leave(roomChannel(roomId));
+    return { roomId };
+  });
+
+  bind(ctx, socket, 'message:send', s.messageSend, async ({ roomId, ...input }) => ({
+    message: (await services.messages.send(actor(), roomId, input)).message,
+  }));
+
+  bind(ctx, socket, 'message:edit', s.messageEdit, async ({ messageId, text }) => ({
+    message: await services.messages.edit(actor(), messageId, text),
+  }));
+
+  bind(ctx, socket, 'message:delete', s.messageRef, async ({ messageId }) => ({
+    message: await services.messages.delete(actor(), messageId),
+  }));
+
+  bind(ctx, socket, 'reaction:add', s.reaction, ({ messageId, emoji }) => services.messages.react(actor(), messageId, emoji, true));
+  bind(ctx, socket, 'reaction:remove', s.reaction, ({ messageId, emoji }) => services.messages.react(actor(), messageId, emoji, false));
+
+  bind(ctx, socket, 'typing', s.typing, async ({ roomId, typing }) => {
+    requireWatching(socket, roomId);
+    socket.to(roomChannel(roomId)).emit('typing', { roomId, userId: actor().id, typing });
+    return { ok: true as const };
+  });
+
+  bind(ctx, socket, 'room:read', s.roomSeq, async ({ roomId, seq }) => {
+    const state = await services.receipts.markRead(actor(), roomId, seq);
+    return { roomId, userId: state.userId, seq: state.seq };
+  });
+
+  bind(ctx, socket, 'room:delivered', s.roomSeq, async ({ roomId, seq }) => {
+    requireWatching(socket, roomId);
+    services.receipts.delivered(roomId, actor().id, seq);
+    return { roomId, userId: actor().id, seq };
+  });
+
+  bind(ctx, socket, 'auth:refresh', s.authRefresh, async ({ token }) => {
+    const next = await services.auth.authenticate(token);
+    if (next.id !== actor().id || next.appId !== actor().appId) throw new ForbiddenError('That token belongs to someone else');
+    socket.data.actor = next;
+    scheduleExpiry(socket);
+    return { expiresAt: new Date(next.tokenExpiresAt).toISOString() };
+  });
+}

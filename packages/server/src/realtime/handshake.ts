@@ -1,0 +1,84 @@
+import type { IncomingMessage } from 'node:http';
+import type { Config } from '../config.js';
+import { AppError, toAppError } from '../errors.js';
+import { originAllowed } from '../services/apps/origins.js';
+import type { Services } from '../services/index.js';
+import type { ChatSocket } from './types.js';
+
+type CheckedRequest = IncomingMessage & { confabApp?: string };
+
+function ownHost(req: IncomingMessage, config: Config): string | undefined {
+  return config.publicUrl ? new URL(config.publicUrl).host : req.headers.host;
+}
+
+/**
+ * Engine.IO `allowRequest`: a browser must come from an origin its app (`?app=` in the handshake
+ * URL) allows, or from this server's own pages. A browser request with no Origin at all is refused
+ * when its fetch metadata says it is cross-site; clients without either (Node) go on to the token check.
+ */
+export function allowRequest(services: Services, config: Config) {
+  return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
+    const origin = req.headers.origin;
+    const app = new URL(req.url ?? '/', 'http://localhost').searchParams.get('app');
+    const deny = () => callback('origin_not_allowed', false);
+    if (origin === undefined) {
+      const site = req.headers['sec-fetch-site'];
+      return site && site !== 'same-origin' && site !== 'none' ? deny() : callback(null, true);
+    }
+    if (origin === 'null') return deny();
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      return deny();
+    }
+    if (host === ownHost(req, config)) return callback(null, true);
+    if (!app) return deny();
+    services.apps.find(app).then(
+      (found) => {
+        if (!found || !originAllowed(found.allowedOrigins, origin)) return deny();
+        (req as CheckedRequest).confabApp = found.id;
+        callback(null, true);
+      },
+      () => deny(),
+    );
+  };
+}
+
+function handshakeError(error: AppError): Error & { data: { code: string } } {
+  return Object.assign(new Error(error.message), { data: { code: error.code } });
+}
+
+/** Socket.IO middleware: a valid access token (`auth: { token }`) of the app the origin was checked for. */
+export function authenticateSocket(services: Services, nodeId: string) {
+  return async (socket: ChatSocket, next: (err?: Error) => void): Promise<void> => {
+    try {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (typeof token !== 'string' || !token) throw new AppError('unauthorized', 'Pass the access token as auth: { token }');
+      const actor = await services.auth.authenticate(token);
+      const checkedApp = (socket.request as CheckedRequest).confabApp;
+      const namedApp = socket.handshake.query.app ?? (socket.handshake.auth as { app?: unknown }).app;
+      if ((checkedApp && checkedApp !== actor.appId) || (typeof namedApp === 'string' && namedApp !== actor.appId)) {
+        throw new AppError('forbidden', 'This token belongs to another app');
+      }
+      socket.data.actor = actor;
+      socket.data.connId = `${nodeId}:${socket.id}`;
+      next();
+    } catch (err) {
+      next(handshakeError(toAppError(err)));
+    }
+  };
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Disconnects the socket when its access token expires, unless `auth:refresh` moved the deadline. */
+export function scheduleExpiry(socket: ChatSocket): void {
+  if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
+  const delay = Math.min(Math.max(socket.data.actor.tokenExpiresAt - Date.now(), 0), MAX_TIMER_MS);
+  socket.data.expiryTimer = setTimeout(() => {
+    socket.emit('auth:expired', { code: 'token_expired', message: 'The access token expired; reconnect with a fresh one' });
+    socket.disconnect(true);
+  }, delay);
+  socket.data.expiryTimer.unref();
+}

@@ -1,0 +1,72 @@
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Services } from '../services/index.js';
+import { type ChatServer, roomChannel, sessionChannel, userChannel } from './types.js';
+
+/**
+ * The one place that decides who hears what: domain events (emitted after commit, by REST and
+ * socket writes alike) → Socket.IO rooms. `room:<id>` holds the sockets watching a room,
+ * `user:<id>` every socket of a person, `session:<id>` the sockets of one sign-in.
+ */
+export function startPublisher(io: ChatServer, services: Services, metrics: Metrics, logger: Logger): () => void {
+  const { events, rooms } = services;
+  const safely = <T>(work: (payload: T) => Promise<void> | void) => (payload: T) => {
+    Promise.resolve()
+      .then(() => work(payload))
+      .catch((err: Error) => logger.error({ err }, 'publishing an event failed'));
+  };
+
+  const offs = [
+    events.on('message.created', ({ roomId, message, notifyUserIds }) => {
+      metrics.messagesPersisted.inc();
+      io.to([roomChannel(roomId), ...notifyUserIds.map(userChannel)]).emit('message:created', message);
+      metrics.fanoutLatency.observe(Math.max(0, Date.now() - Date.parse(message.createdAt)) / 1000);
+    }),
+    events.on('message.updated', ({ roomId, message }) => io.to(roomChannel(roomId)).emit('message:updated', message)),
+    events.on('message.deleted', ({ roomId, message }) => io.to(roomChannel(roomId)).emit('message:deleted', message)),
+    events.on('reaction.updated', ({ roomId, messageId, reactions }) =>
+      io.to(roomChannel(roomId)).emit('reaction:updated', { roomId, messageId, reactions }),
+    ),
+    events.on('room.read', ({ roomId, userId, seq }) =>
+      io.to([roomChannel(roomId), userChannel(userId)]).emit('room:read', { roomId, userId, seq }),
+    ),
+    events.on('room.delivered', ({ roomId, userId, seq }) => io.to(roomChannel(roomId)).emit('room:delivered', { roomId, userId, seq })),
+    events.on('message.throttled', () => metrics.throttled.inc({ kind: 'message' })),
+    events.on(
+      'room.created',
+      safely(async ({ appId, room, memberIds }) => {
+        if (room.kind !== 'direct') {
+          const { membership: _viewer, ...shared } = room;
+          io.to(memberIds.map(userChannel)).emit('room:created', shared);
+          return;
+        }
+        // A direct room looks different from each side (its peer): one view per person.
+        for (const userId of memberIds) {
+          const view = await rooms.view(appId, room.id, userId);
+          if (view) io.to(userChannel(userId)).emit('room:created', view);
+        }
+      }),
+    ),
+    events.on('room.updated', ({ room, memberIds }) => io.to([roomChannel(room.id), ...memberIds.map(userChannel)]).emit('room:updated', room)),
+    events.on(
+      'member.added',
+      safely(async ({ appId, roomId, userIds }) => {
+        const room = await rooms.view(appId, roomId, null);
+        if (!room) return;
+        io.to(userIds.map(userChannel)).emit('room:created', room);
+        io.to(roomChannel(roomId)).emit('room:updated', room);
+      }),
+    ),
+    events.on(
+      'member.removed',
+      safely(async ({ appId, roomId, userId }) => {
+        io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
+        const room = await rooms.view(appId, roomId, null);
+        if (room) io.to([roomChannel(roomId), userChannel(userId)]).emit('room:updated', room);
+      }),
+    ),
+    events.on('user.merged', ({ fromUserId }) => io.in(userChannel(fromUserId)).disconnectSockets(true)),
+    events.on('session.ended', ({ sessionId }) => io.in(sessionChannel(sessionId)).disconnectSockets(true)),
+  ];
+  return () => offs.forEach((off) => off());
+}

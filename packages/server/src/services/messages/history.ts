@@ -1,0 +1,116 @@
+import { LIMITS, type MessageDto, type PageDto, type RoomDto } from '@confab/protocol';
+import type { Db } from '../../db/knex.js';
+import { type Message, type Room } from '../../db/models/index.js';
+import { CACHED_MESSAGES, type MessageCache } from '../../redis/message-cache.js';
+import type { Actor } from '../actor.js';
+import { splitPage } from '../pagination.js';
+import { requireMember } from '../rooms/access.js';
+import { toRoomDtos } from '../rooms/room-dto.js';
+import { toMessageDtos } from './message-dto.js';
+import type { ListMessagesInput } from './schemas.js';
+
+export interface JoinedRoom {
+  room: RoomDto;
+  messages: MessageDto[];
+  hasMore: boolean;
+  memberIds: string[];
+}
+
+export interface CatchUp {
+  messages: MessageDto[];
+  /** More new messages than one catch-up carries: page on with `after`. */
+  hasMore: boolean;
+}
+
+const page = (items: MessageDto[], hasMore: boolean, cursor?: number): PageDto<MessageDto> => ({
+  items,
+  hasMore,
+  ...(hasMore && cursor !== undefined ? { nextCursor: String(cursor) } : {}),
+});
+
+/** Reading messages: history pages (the latest from the cache), and catch-up after a reconnect. */
+export class HistoryService {
+  constructor(
+    private readonly db: Db,
+    private readonly cache: MessageCache,
+  ) {}
+
+  /**
+   * A page ordered by seq ascending. Without cursors: the latest page. `before` pages backwards
+   * (older), `after` forwards (newer); `nextCursor` continues in that direction.
+   */
+  async list(actor: Actor, roomId: string, input: ListMessagesInput): Promise<PageDto<MessageDto>> {
+    const { room } = await requireMember(this.db, actor, roomId);
+    if (input.before === undefined && input.after === undefined) return this.latest(room, input.limit);
+    const forward = input.after !== undefined;
+    const query = this.messages(roomId).limit(input.limit + 1);
+    if (input.before !== undefined) query.where('seq', '<', input.before);
+    if (forward) query.where('seq', '>', input.after!).orderBy('seq', 'asc');
+    else query.orderBy('seq', 'desc');
+    const { items, hasMore } = splitPage((await query) as Message[], input.limit);
+    const rows = forward ? items : items.reverse();
+    const edge = forward ? rows[rows.length - 1] : rows[0];
+    return page(await toMessageDtos(this.db, rows), hasMore, edge ? Number(edge.seq) : undefined);
+  }
+
+  /**
+   * What a member's device needs when it starts watching a room: the room, then either the latest
+   * page or (with `since`) the catch-up, and who else is in it.
+   */
+  async join(actor: Actor, roomId: string, since?: number): Promise<JoinedRoom> {
+    const { room } = await requireMember(this.db, actor, roomId);
+    const [[dto], history, memberIds] = await Promise.all([
+      toRoomDtos(this.db, [room], actor.id),
+      since === undefined
+        ? this.latest(room).then((p) => ({ messages: p.items, hasMore: p.hasMore }))
+        : this.catchUp(roomId, since),
+      this.db('memberships').where({ roomId }).orderBy('joined_at').limit(LIMITS.pageMax * 2).pluck('user_id') as Promise<string[]>,
+    ]);
+    return { room: dto, messages: history.messages, hasMore: history.hasMore, memberIds };
+  }
+
+  /** The latest `limit` messages: from the cache when it reflects the room's current version. */
+  async latest(room: Room, limit: number = LIMITS.pageDefault): Promise<PageDto<MessageDto>> {
+    if (limit <= CACHED_MESSAGES) {
+      const cached = await this.cache.read(room.id, Number(room.version));
+      if (cached) return this.slice(cached, limit);
+    }
+    // One statement, so the rows and the version they are tagged with come from one snapshot.
+    const rows = (await this.db
+      .select('m.*', 'r.version as room_version')
+      .from('rooms as r')
+      .joinRaw('left join lateral (select * from messages where room_id = r.id order by seq desc limit ?) m on true', [
+        Math.max(limit, CACHED_MESSAGES),
+      ])
+      .where('r.id', room.id)) as (Message & { roomVersion: number })[];
+    const version = Number(rows[0]?.roomVersion ?? room.version);
+    const dtos = await toMessageDtos(this.db, rows.filter((r) => r.id).reverse());
+    await this.cache.fill(room.id, version, dtos);
+    return this.slice(dtos, limit);
+  }
+
+  /**
+   * What a client holding everything up to `since` is missing: every later message, and the
+   * older ones changed since `since` was created (edits, deletes, reactions): after merging by
+   * id, its state equals a fresh fetch.
+   */
+  async catchUp(roomId: string, since: number): Promise<CatchUp> {
+    const base = this.db('messages').select('created_version').where({ roomId }).where('seq', '<=', since).orderBy('seq', 'desc').limit(1);
+    const rows = (await this.messages(roomId)
+      .where((q) => q.where('seq', '>', since).orWhere('version', '>', base))
+      .orderBy('seq', 'asc')
+      .limit(LIMITS.catchUpMax + 1)) as Message[];
+    const { items, hasMore } = splitPage(rows, LIMITS.catchUpMax);
+    return { messages: await toMessageDtos(this.db, items), hasMore };
+  }
+
+  private messages(roomId: string) {
+    return this.db('messages').where({ roomId });
+  }
+
+  private slice(messages: MessageDto[], limit: number): PageDto<MessageDto> {
+    const items = messages.slice(-limit);
+    const first = items[0];
+    return page(items, first !== undefined && first.seq > 1, first?.seq);
+  }
+}
