@@ -29,6 +29,7 @@ export async function start(config: Config): Promise<RunningServer> {
   }
 
   const app = createApp({ config, db, redis, logger });
+  await app.realtime.ready();
   if (config.demo && (await ensureDemo(db, app.services.apps)).created) {
     logger.info('demo app "demo" and agent "agent" (password "agent") created');
   }

@@ -4,12 +4,14 @@ import type { Services } from '../services/index.js';
 import { bind, type BindContext } from './bind.js';
 import { scheduleExpiry } from './handshake.js';
 import type { PresenceTracker } from './presence-tracker.js';
+import type { RoomSequencer } from './room-sequencer.js';
 import { socketSchemas as s } from './schemas.js';
 import { type ChatSocket, roomChannel } from './types.js';
 
 export interface HandlerContext extends BindContext {
   services: Services;
   presence: PresenceTracker;
+  sequencer: RoomSequencer;
 }
 
 function requireWatching(socket: ChatSocket, roomId: string): void {
@@ -22,8 +24,11 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
   const actor = () => socket.data.actor;
 
   bind(ctx, socket, 'room:join', s.roomJoin, async ({ roomId, since }) => {
-    const joined = await services.history.join(actor(), roomId, since);
+    // Listen first, then read: a change landing in between arrives twice (clients merge by id), never zero times.
+    await services.history.assertCanWatch(actor(), roomId);
     await socket.join(roomChannel(roomId));
+    const joined = await services.history.join(actor(), roomId, since);
+    ctx.sequencer.prime(roomId, joined.version);
     const newest = joined.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (newest) services.receipts.delivered(roomId, actor().id, newest);
     const online = await ctx.presence.online(joined.memberIds);

@@ -1,15 +1,32 @@
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Services } from '../services/index.js';
+import type { RoomEvent, RoomSequencer } from './room-sequencer.js';
 import { type ChatServer, roomChannel, sessionChannel, userChannel } from './types.js';
 
 /**
  * The one place that decides who hears what: domain events (emitted after commit, by REST and
  * socket writes alike) → Socket.IO rooms. `room:<id>` holds the sockets watching a room,
  * `user:<id>` every socket of a person, `session:<id>` the sockets of one sign-in.
+ *
+ * Message events must reach every client in commit order, so they do not ride the adapter's
+ * room broadcast: they go to every node (`clustered`), and each node's sequencer hands them to
+ * its own sockets in version order. Everything else is broadcast through the adapter.
  */
-export function startPublisher(io: ChatServer, services: Services, metrics: Metrics, logger: Logger): () => void {
+export function startPublisher(
+  io: ChatServer,
+  services: Services,
+  sequencer: RoomSequencer,
+  clustered: boolean,
+  metrics: Metrics,
+  logger: Logger,
+): () => void {
   const { events, rooms } = services;
+  const roomEvent = (event: RoomEvent) => {
+    sequencer.push(event);
+    if (clustered) io.serverSideEmit('room-event', event);
+  };
+  io.on('room-event', (event) => sequencer.push(event));
   const safely = <T>(work: (payload: T) => Promise<void> | void) => (payload: T) => {
     Promise.resolve()
       .then(() => work(payload))
@@ -17,15 +34,19 @@ export function startPublisher(io: ChatServer, services: Services, metrics: Metr
   };
 
   const offs = [
-    events.on('message.created', ({ roomId, message, notifyUserIds }) => {
+    events.on('message.created', ({ roomId, version, message, notifyUserIds }) => {
       metrics.messagesPersisted.inc();
-      io.to([roomChannel(roomId), ...notifyUserIds.map(userChannel)]).emit('message:created', message);
+      roomEvent({ roomId, version, event: 'message:created', payload: message, channels: [roomChannel(roomId), ...notifyUserIds.map(userChannel)] });
       metrics.fanoutLatency.observe(Math.max(0, Date.now() - Date.parse(message.createdAt)) / 1000);
     }),
-    events.on('message.updated', ({ roomId, message }) => io.to(roomChannel(roomId)).emit('message:updated', message)),
-    events.on('message.deleted', ({ roomId, message }) => io.to(roomChannel(roomId)).emit('message:deleted', message)),
-    events.on('reaction.updated', ({ roomId, messageId, reactions }) =>
-      io.to(roomChannel(roomId)).emit('reaction:updated', { roomId, messageId, reactions }),
+    events.on('message.updated', ({ roomId, version, message }) =>
+      roomEvent({ roomId, version, event: 'message:updated', payload: message, channels: [roomChannel(roomId)] }),
+    ),
+    events.on('message.deleted', ({ roomId, version, message }) =>
+      roomEvent({ roomId, version, event: 'message:deleted', payload: message, channels: [roomChannel(roomId)] }),
+    ),
+    events.on('reaction.updated', ({ roomId, version, messageId, reactions }) =>
+      roomEvent({ roomId, version, event: 'reaction:updated', payload: { roomId, messageId, reactions }, channels: [roomChannel(roomId)] }),
     ),
     events.on('room.read', ({ roomId, userId, seq }) =>
       io.to([roomChannel(roomId), userChannel(userId)]).emit('room:read', { roomId, userId, seq }),
@@ -68,5 +89,8 @@ export function startPublisher(io: ChatServer, services: Services, metrics: Metr
     events.on('user.merged', ({ fromUserId }) => io.in(userChannel(fromUserId)).disconnectSockets(true)),
     events.on('session.ended', ({ sessionId }) => io.in(sessionChannel(sessionId)).disconnectSockets(true)),
   ];
-  return () => offs.forEach((off) => off());
+  return () => {
+    offs.forEach((off) => off());
+    io.removeAllListeners('room-event');
+  };
 }

@@ -13,6 +13,7 @@ import { registerHandlers } from './handlers.js';
 import { allowRequest, authenticateSocket, scheduleExpiry } from './handshake.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { startPublisher } from './publisher.js';
+import { RoomSequencer } from './room-sequencer.js';
 import { type ChatServer, sessionChannel, userChannel } from './types.js';
 
 export interface RealtimeOptions {
@@ -31,6 +32,8 @@ export interface RealtimeOptions {
 export interface Realtime {
   io: ChatServer;
   nodeId: string;
+  /** Resolves once the cross-node connections are up (at once without Redis; never rejects). */
+  ready(): Promise<void>;
   /** Disconnects every socket and stops timers; does not close the HTTP server. */
   close(): Promise<void>;
 }
@@ -53,7 +56,8 @@ export function createRealtime(options: RealtimeOptions): Realtime {
 
   const presence = new PresenceTracker(io, options.presence, services, logger);
   presence.start(options.presenceIntervalMs);
-  const stopPublisher = startPublisher(io, services, metrics, logger);
+  const sequencer = new RoomSequencer((e) => io.local.to(e.channels).emit(e.event, e.payload as never));
+  const stopPublisher = startPublisher(io, services, sequencer, adapter !== null, metrics, logger);
 
   io.use(authenticateSocket(services, nodeId));
   io.on('connection', (socket) => {
@@ -62,7 +66,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     void socket.join([userChannel(actor.id), sessionChannel(actor.sessionId)]);
     scheduleExpiry(socket);
     presence.connected(socket);
-    registerHandlers({ services, presence, logger, metrics }, socket);
+    registerHandlers({ services, presence, sequencer, logger, metrics }, socket);
     socket.on('disconnect', (reason) => {
       metrics.socketConnections.dec();
       if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
@@ -74,8 +78,10 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   return {
     io,
     nodeId,
+    ready: () => adapter?.ready() ?? Promise.resolve(),
     close: async () => {
       stopPublisher();
+      sequencer.close();
       io.local.disconnectSockets(true);
       await presence.stop();
       await services.receipts.close();

@@ -1,6 +1,7 @@
 import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@confab/protocol';
 import type { Actor } from '../services/actor.js';
+import type { RoomEvent } from './room-sequencer.js';
 
 export interface SocketData {
   actor: Actor;
@@ -9,8 +10,13 @@ export interface SocketData {
   expiryTimer?: NodeJS.Timeout;
 }
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between nodes: message events travel to every node, which delivers them in order locally. */
+export interface InterServerEvents {
+  'room-event': (event: RoomEvent) => void;
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 export const userChannel = (userId: string) => `user:${userId}`;

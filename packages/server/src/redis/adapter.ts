@@ -1,9 +1,12 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { redisReady } from './client.js';
 
 export interface RedisAdapter {
   adapter: ReturnType<typeof createAdapter>;
+  /** Resolves when both connections are ready, or after `timeoutMs` (the node works locally meanwhile). */
+  ready(timeoutMs?: number): Promise<void>;
   close(): void;
 }
 
@@ -31,6 +34,11 @@ export function createRedisAdapter(redis: Redis, prefix: string, logger: Logger)
   for (const client of [pub, sub]) client.on('error', () => undefined); // logged by the main client
   return {
     adapter: createAdapter(pub, sub, { key: `${prefix}socket.io`, requestsTimeout: 3_000 }),
+    ready: async (timeoutMs = 5_000) => {
+      await Promise.all([redisReady(pub, timeoutMs), redisReady(sub, timeoutMs)]).catch((err: Error) =>
+        logger.warn({ err: err.message }, 'cross-node fan-out not ready yet'),
+      );
+    },
     close: () => {
       pub.disconnect();
       sub.disconnect();

@@ -3,11 +3,14 @@ import type { MessageDto, ReactionDto, RoomDto } from '@confab/protocol';
 
 /** What happened, announced after the transaction that made it commits. */
 export interface DomainEventMap {
-  /** `notifyUserIds`: people to reach on all their devices (both sides of a direct room). */
-  'message.created': { appId: string; roomId: string; message: MessageDto; notifyUserIds: string[] };
-  'message.updated': { appId: string; roomId: string; message: MessageDto };
-  'message.deleted': { appId: string; roomId: string; message: MessageDto };
-  'reaction.updated': { appId: string; roomId: string; messageId: string; reactions: ReactionDto[] };
+  /**
+   * Message events carry the room `version` their change got (commit order), so every node can
+   * deliver them in that order. `notifyUserIds`: people to reach on all their devices (direct rooms).
+   */
+  'message.created': { appId: string; roomId: string; version: number; message: MessageDto; notifyUserIds: string[] };
+  'message.updated': { appId: string; roomId: string; version: number; message: MessageDto };
+  'message.deleted': { appId: string; roomId: string; version: number; message: MessageDto };
+  'reaction.updated': { appId: string; roomId: string; version: number; messageId: string; reactions: ReactionDto[] };
   'room.created': { appId: string; room: RoomDto; memberIds: string[] };
   'room.updated': { appId: string; room: RoomDto; memberIds: string[] };
   'member.added': { appId: string; roomId: string; userIds: string[] };

@@ -85,6 +85,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (redis) await redisReady(redis);
   const redisPrefix = peer?.redisPrefix ?? `confab:${schema}:`;
   const app = createApp({ config, db, redis, logger, redisPrefix, presenceTtlMs: options.presenceTtlMs });
+  await app.realtime.ready();
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
 

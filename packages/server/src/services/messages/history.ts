@@ -11,6 +11,8 @@ import type { ListMessagesInput } from './schemas.js';
 
 export interface JoinedRoom {
   room: RoomDto;
+  /** The room version the returned messages reflect. */
+  version: number;
   messages: MessageDto[];
   hasMore: boolean;
   memberIds: string[];
@@ -62,11 +64,16 @@ export class HistoryService {
     const [[dto], history, memberIds] = await Promise.all([
       toRoomDtos(this.db, [room], actor.id),
       since === undefined
-        ? this.latest(room).then((p) => ({ messages: p.items, hasMore: p.hasMore }))
-        : this.catchUp(roomId, since),
+        ? this.latest(room).then((p) => ({ messages: p.items, hasMore: p.hasMore, version: Number(room.version) }))
+        : this.catchUp(roomId, since).then((c) => ({ ...c, version: Number(room.version) })),
       this.db('memberships').where({ roomId }).orderBy('joined_at').limit(LIMITS.pageMax * 2).pluck('user_id') as Promise<string[]>,
     ]);
-    return { room: dto, messages: history.messages, hasMore: history.hasMore, memberIds };
+    return { room: dto, version: history.version, messages: history.messages, hasMore: history.hasMore, memberIds };
+  }
+
+  /** Throws unless the caller may watch the room (a member of it, in their app). */
+  async assertCanWatch(actor: Actor, roomId: string): Promise<void> {
+    await requireMember(this.db, actor, roomId);
   }
 
   /** The latest `limit` messages: from the cache when it reflects the room's current version. */

@@ -87,9 +87,10 @@ export class MessagesService {
       }),
     );
     if (outcome instanceof Rollback) return this.retried(actor, roomId, outcome.value);
+    const version = Number(outcome.message.version);
     const [dto] = await toMessageDtos(this.db, [outcome.message], [actor.user]);
-    await this.cache.apply(roomId, Number(outcome.message.version), dto);
-    this.events.emit('message.created', { appId: actor.appId, roomId, message: dto, notifyUserIds: outcome.notify });
+    await this.cache.apply(roomId, version, dto);
+    this.events.emit('message.created', { appId: actor.appId, roomId, version, message: dto, notifyUserIds: outcome.notify });
     return { message: dto, created: true };
   }
 
@@ -141,17 +142,19 @@ export class MessagesService {
       const [dto] = await toMessageDtos(this.db, [message]);
       return { roomId: message.roomId, messageId, reactions: dto.reactions };
     }
+    const version = Number(outcome.version);
     const [dto] = await toMessageDtos(this.db, [outcome]);
-    await this.cache.apply(dto.roomId, Number(outcome.version), dto);
+    await this.cache.apply(dto.roomId, version, dto);
     const event = { roomId: dto.roomId, messageId, reactions: dto.reactions };
-    this.events.emit('reaction.updated', { appId: actor.appId, ...event });
+    this.events.emit('reaction.updated', { appId: actor.appId, version, ...event });
     return event;
   }
 
   private async announce(name: 'message.updated' | 'message.deleted', actor: Actor, message: Message): Promise<MessageDto> {
+    const version = Number(message.version);
     const [dto] = await toMessageDtos(this.db, [message]);
-    await this.cache.apply(dto.roomId, Number(message.version), dto);
-    this.events.emit(name, { appId: actor.appId, roomId: dto.roomId, message: dto });
+    await this.cache.apply(dto.roomId, version, dto);
+    this.events.emit(name, { appId: actor.appId, roomId: dto.roomId, version, message: dto });
     return dto;
   }
 
