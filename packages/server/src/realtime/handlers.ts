@@ -6,7 +6,7 @@ import { scheduleExpiry } from './handshake.js';
 import type { PresenceTracker } from './presence-tracker.js';
 import type { RoomSequencer } from './room-sequencer.js';
 import { socketSchemas as s } from './schemas.js';
-import { type ChatSocket, roomChannel } from './types.js';
+import { type ChatSocket, roomChannel, sessionChannel } from './types.js';
 
 export interface HandlerContext extends BindContext {
   services: Services;
@@ -76,6 +76,11 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
   bind(ctx, socket, 'auth:refresh', s.authRefresh, async ({ token }) => {
     const next = await services.auth.authenticate(token);
     if (next.id !== actor().id || next.appId !== actor().appId) throw new ForbiddenError('That token belongs to someone else');
+    if (next.sessionId !== actor().sessionId) {
+      // The socket now lives and dies with the new token's session (its logout must end it).
+      await socket.leave(sessionChannel(actor().sessionId));
+      await socket.join(sessionChannel(next.sessionId));
+    }
     socket.data.actor = next;
     scheduleExpiry(socket);
     return { expiresAt: new Date(next.tokenExpiresAt).toISOString() };

@@ -7,7 +7,7 @@ export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export interface ConnectOptions {
   /** Sent as the Origin header (Node clients send none by default). */
   origin?: string;
-  /** `?app=` of the handshake; defaults to the session user's app when an origin is given. */
+  /** `?app=` of the handshake (browsers must name their app; Node clients may). */
   app?: string;
   token?: string;
   transports?: ('websocket' | 'polling')[];
