@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-it('delivers a message sent over a socket to another member watching the room', async () => {
+it('delivers a message sent over a socket to another member watching the room, and counts it in /metrics', async () => {
   const tenant = await server.createTenant();
   const ana = await server.member(tenant, 'ana');
   const bob = await server.member(tenant, 'bob');
@@ -24,6 +24,12 @@ it('delivers a message sent over a socket to another member watching the room', 
     const sent = await call<{ message: MessageDto }>(a, 'message:send', { roomId: room.id, clientId: 'c1', text: 'hi Bob' });
     expect(sent.message.seq).toBe(1);
     expect((await arrived).id).toBe(sent.message.id);
+
+    const metrics = (await server.request<string>('GET', '/metrics')).body;
+    expect(metrics).toMatch(/confab_socket_connections 2\b/);
+    expect(metrics).toMatch(/confab_socket_events_total\{event="message:send",outcome="ok"\} 1\b/);
+    expect(metrics).toMatch(/confab_messages_persisted_total 1\b/);
+    expect(metrics).toMatch(/confab_fanout_latency_seconds_count 1\b/);
   } finally {
     a.close();
     b.close();
