@@ -25,9 +25,7 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
 
   bind(ctx, socket, 'room:join', s.roomJoin, async ({ roomId, since }) => {
     // Listen first, then read: a change landing in between arrives twice (clients merge by id), never zero times.
-    await services.history.assertCanWatch(actor(), roomId);
-    await socket.join(roomChannel(roomId));
-    const joined = await services.history.join(actor(), roomId, since);
+    const joined = await services.history.join(actor(), roomId, since, () => socket.join(roomChannel(roomId)) ?? Promise.resolve());
     ctx.sequencer.prime(roomId, joined.version);
     const newest = joined.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (newest) services.receipts.delivered(roomId, actor().id, newest);

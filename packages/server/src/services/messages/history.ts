@@ -57,10 +57,12 @@ export class HistoryService {
 
   /**
    * What a member's device needs when it starts watching a room: the room, then either the latest
-   * page or (with `since`) the catch-up, and who else is in it.
+   * page or (with `since`) the catch-up, and who else is in it. `listen` runs once membership is
+   * checked and before anything is read, so no change can fall between the read and the live events.
    */
-  async join(actor: Actor, roomId: string, since?: number): Promise<JoinedRoom> {
+  async join(actor: Actor, roomId: string, since: number | undefined, listen: () => Promise<void>): Promise<JoinedRoom> {
     const { room } = await requireMember(this.db, actor, roomId);
+    await listen();
     const [[dto], history, memberIds] = await Promise.all([
       toRoomDtos(this.db, [room], actor.id),
       since === undefined
@@ -71,10 +73,6 @@ export class HistoryService {
     return { room: dto, version: history.version, messages: history.messages, hasMore: history.hasMore, memberIds };
   }
 
-  /** Throws unless the caller may watch the room (a member of it, in their app). */
-  async assertCanWatch(actor: Actor, roomId: string): Promise<void> {
-    await requireMember(this.db, actor, roomId);
-  }
 
   /** The latest `limit` messages: from the cache when it reflects the room's current version. */
   async latest(room: Room, limit: number = LIMITS.pageDefault): Promise<PageDto<MessageDto>> {
