@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (pkg: string) => fileURLToPath(new URL(`../${pkg}/src/index.ts`, import.meta.url));
+
 export default defineConfig({
   resolve: {
-    alias: { '@confab/protocol': fileURLToPath(new URL('../protocol/src/index.ts', import.meta.url)) },
+    alias: { '@confab/protocol': src('protocol'), '@confab/sdk': src('sdk') },
   },
   test: {
     name: 'server',

@@ -52,6 +52,8 @@ export interface MessageDto {
   id: string;
   roomId: string;
   seq: number;
+  /** Grows with every change to the message (edit, delete, reaction): the newer copy wins a merge. */
+  version: number;
   clientId: string | null;
   senderId: string;
   sender: UserSummaryDto | null;

@@ -25,7 +25,7 @@ export class ChatError extends Error {
   static fromResponse(status: number, body: unknown): ChatError {
     const error = (body as { error?: Partial<ErrorBody> } | null)?.error;
     if (error && isErrorCode(error.code)) {
-      return new ChatError(error.code, error.message ?? error.code, status, error.details);
+      return new ChatError(error.code, error.message ?? error.code, status || ERROR_STATUS[error.code], error.details);
     }
     return new ChatError(status >= 500 ? 'internal' : 'bad_request', `Unexpected reply (HTTP ${status})`, status);
   }

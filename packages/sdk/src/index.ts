@@ -1,3 +1,8 @@
-// The client (createClient, rooms, the store) arrives with the SDK issue; the error type is shared now.
+export { createClient, ChatClient, type ClientOptions, type ClientEvents, type RegisterInput } from './client.js';
+export { Room, type RoomEvents, type SendOptions } from './room.js';
+export type { ChatMessage, MessageStatus, Receipt, RoomState } from './room-state.js';
+export type { ReadableStore } from './store.js';
+export type { ConnectionStatus } from './transport/socket.js';
+export type { TokenProvider } from './session.js';
 export { ChatError } from './errors.js';
 export type * from '@confab/protocol';

@@ -75,6 +75,7 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
     id: str,
     roomId: str,
     seq: int,
+    version: int,
     clientId: nstr,
     senderId: str,
     sender: { ...ref('UserSummary'), nullable: true },

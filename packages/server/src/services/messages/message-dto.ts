@@ -66,6 +66,7 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
       id: m.id,
       roomId: m.roomId,
       seq: Number(m.seq),
+      version: Number(m.version),
       clientId: m.clientId,
       senderId: m.senderId,
       sender: sender ? toUserSummary(sender) : null,

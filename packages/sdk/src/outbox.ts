@@ -1,0 +1,67 @@
+import { ChatError } from './errors.js';
+
+interface Job {
+  run: () => Promise<void>;
+}
+
+/**
+ * Sends wait here, in order, until the connection can take them. A job that fails with a
+ * retryable error (offline, timeout, server error) stays at the head and runs again after
+ * `wake()` (reconnect) or a backoff; `rate_limited` waits what the server said.
+ */
+export class Outbox {
+  private readonly jobs: Job[] = [];
+  private running = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly canSend: () => boolean) {}
+
+  /** Queues `attempt`; resolves with its result, rejects only with a non-retryable error. */
+  push<T>(attempt: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.jobs.push({
+        run: async () => {
+          try {
+            resolve(await attempt());
+          } catch (err) {
+            if (err instanceof ChatError && err.retryable) throw err;
+            reject(err);
+          }
+        },
+      });
+      this.wake();
+    });
+  }
+
+  get size(): number {
+    return this.jobs.length;
+  }
+
+  /** Tries the queue now (call when the connection comes back). */
+  wake(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.jobs.length && this.canSend()) {
+        try {
+          await this.jobs[0].run();
+          this.jobs.shift();
+        } catch (err) {
+          const wait = err instanceof ChatError && err.code === 'rate_limited'
+            ? Number((err.details as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1_000)
+            : 2_000;
+          this.timer = setTimeout(() => this.wake(), wait);
+          return;
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}

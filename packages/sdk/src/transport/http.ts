@@ -1,0 +1,63 @@
+import { ChatError } from '../errors.js';
+
+export interface HttpOptions {
+  body?: unknown;
+  /** Send the session's access token (refreshed first when needed). */
+  auth?: boolean;
+  /** Send this token instead (a guest signing in hands over its data). */
+  bearer?: string;
+  query?: Record<string, string | number | undefined>;
+}
+
+export interface TokenSource {
+  accessToken(): Promise<string>;
+  /** Called once when the server says the token expired; resolves with a fresh one. */
+  refresh(): Promise<string>;
+}
+
+/** REST calls to `/v1`: JSON in and out, `ChatError` for every failure (network included). */
+export class HttpTransport {
+  tokens: TokenSource | null = null;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly app: string,
+    private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args),
+  ) {}
+
+  async request<T>(method: string, path: string, options: HttpOptions = {}): Promise<T> {
+    let token = options.bearer;
+    if (options.auth) {
+      if (!this.tokens) throw new ChatError('unauthorized', 'Sign in first', 401);
+      token = await this.tokens.accessToken();
+    }
+    try {
+      return await this.send<T>(method, path, options, token);
+    } catch (err) {
+      if (!(options.auth && err instanceof ChatError && err.code === 'token_expired')) throw err;
+      return this.send<T>(method, path, options, await this.tokens!.refresh());
+    }
+  }
+
+  private async send<T>(method: string, path: string, options: HttpOptions, token?: string): Promise<T> {
+    const headers: Record<string, string> = { 'x-confab-app': this.app, accept: 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const params = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
+    const query = params.length ? `?${new URLSearchParams(params.map(([k, v]) => [k, String(v)]))}` : '';
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${path}${query}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+    } catch (err) {
+      throw new ChatError('unavailable', `Cannot reach the chat server: ${(err as Error).message}`, 0);
+    }
+    if (res.status === 204) return undefined as T;
+    const body = await res.json().catch(() => null);
+    if (!res.ok) throw ChatError.fromResponse(res.status, body);
+    return body as T;
+  }
+}

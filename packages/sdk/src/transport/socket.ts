@@ -1,0 +1,131 @@
+import { io, type Socket } from 'socket.io-client';
+import type { Ack, ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@confab/protocol';
+import { ChatError } from '../errors.js';
+import type { Session } from '../session.js';
+
+/** `connecting` → `online` ⇄ `offline`; `unauthorized` when the session ended; `idle` before connecting. */
+export type ConnectionStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'unauthorized';
+
+export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface SocketHooks {
+  status(status: ConnectionStatus): void;
+  /** Every server event, for the client to route. */
+  event(name: keyof ServerToClientEvents, payload: unknown): void;
+  /** The socket is (again) connected: rejoin rooms, flush the outbox. */
+  connected(): void;
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * The Socket.IO connection: reconnects with backoff by itself; when the server refuses or drops
+ * it for its token, refreshes the session and connects again.
+ */
+export class SocketTransport {
+  socket: ChatSocket | null = null;
+  private wanted = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly app: string,
+    private readonly session: Session,
+    private readonly hooks: SocketHooks,
+    private readonly transports?: ('websocket' | 'polling')[],
+  ) {}
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  connect(): void {
+    this.wanted = true;
+    if (this.socket) {
+      if (!this.socket.connected && !this.socket.active) this.socket.connect();
+      return;
+    }
+    this.hooks.status('connecting');
+    const socket: ChatSocket = io(this.url, {
+      query: { app: this.app },
+      auth: (cb) => {
+        this.session.accessToken().then(
+          (token) => cb({ token }),
+          () => cb({ token: '' }),
+        );
+      },
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5_000,
+      transports: this.transports,
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.hooks.status('online');
+      this.hooks.connected();
+    });
+    socket.on('disconnect', (reason) => {
+      this.hooks.status(this.wanted ? 'offline' : 'idle');
+      // The server let go of us (token expired, session ended): only a fresh token brings us back.
+      if (reason === 'io server disconnect' && this.wanted) this.reconnectWithFreshToken();
+    });
+    socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
+      if (socket.active) {
+        this.hooks.status('offline');
+        return; // a network problem: socket.io retries with backoff
+      }
+      const code = err.data?.code;
+      if (code === 'token_expired' || code === 'unauthorized') this.reconnectWithFreshToken();
+      else this.hooks.status('offline');
+    });
+    socket.onAny((event: keyof ServerToClientEvents, payload: unknown) => this.hooks.event(event, payload));
+  }
+
+  disconnect(): void {
+    this.wanted = false;
+    this.socket?.disconnect();
+    this.socket?.removeAllListeners();
+    this.socket = null;
+    this.hooks.status('idle');
+  }
+
+  /** Sends a client event and returns its ack's data; a ChatError otherwise (`unavailable` when offline). */
+  async request<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+    timeoutMs = ACK_TIMEOUT_MS,
+  ): Promise<AckData<E>> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new ChatError('unavailable', 'Not connected', 0);
+    let ack: Ack<AckData<E>>;
+    try {
+      ack = await (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload);
+    } catch {
+      throw new ChatError('unavailable', `No answer to ${event} within ${timeoutMs} ms`, 0);
+    }
+    if (ack.error) throw fromAck(ack.error);
+    return ack.data as AckData<E>;
+  }
+
+  /** Hands the server a fresh token so it does not drop the socket when the old one expires. */
+  tokenRefreshed(token: string): void {
+    if (this.socket?.connected) this.socket.emit('auth:refresh', { token }, () => undefined);
+  }
+
+  private reconnectWithFreshToken(): void {
+    this.session.refresh().then(
+      () => {
+        if (this.wanted && this.socket && !this.socket.connected) this.socket.connect();
+      },
+      (err: ChatError) => {
+        if (!err.retryable) this.hooks.status('unauthorized');
+        else setTimeout(() => this.reconnectWithFreshToken(), 2_000);
+      },
+    );
+  }
+}
+
+type AckData<E extends keyof ClientToServerEvents> =
+  Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
+
+function fromAck(error: ErrorBody): ChatError {
+  return ChatError.fromResponse(0, { error });
+}
