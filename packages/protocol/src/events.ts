@@ -42,7 +42,8 @@ export interface ClientToServerEvents {
   'auth:refresh': (input: AuthRefreshInput, ack: AckFn<{ expiresAt: string }>) => void;
 }
 
-export interface ReactionUpdatedEvent { roomId: string; messageId: string; reactions: ReactionDto[] }
+/** `version`: the message's version after the change (newer copies win a merge). */
+export interface ReactionUpdatedEvent { roomId: string; messageId: string; version: number; reactions: ReactionDto[] }
 export interface TypingEvent { roomId: string; userId: string; typing: boolean }
 export interface PresenceEvent { userId: string; online: boolean; lastSeenAt: string | null }
 export interface RoomReadEvent { roomId: string; userId: string; seq: number }

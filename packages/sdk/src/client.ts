@@ -227,12 +227,15 @@ export class ChatClient {
 
   private whenOnline(): Promise<void> {
     if (this.socket.connected) return Promise.resolve();
-    if (!this.user) return Promise.reject(new ChatError('unauthorized', 'Sign in first', 401));
-    return new Promise((resolve) => {
+    if (!this.user || this.status_ === 'unauthorized') return Promise.reject(new ChatError('unauthorized', 'Sign in first', 401));
+    if (this.status_ === 'idle') return Promise.reject(new ChatError('unavailable', 'Disconnected: call reconnect() first', 0));
+    return new Promise((resolve, reject) => {
       const off = this.events.on('connection:changed', (status) => {
-        if (status !== 'online') return;
+        if (status === 'online') resolve();
+        else if (status === 'unauthorized') reject(new ChatError('unauthorized', 'The session ended', 401));
+        else if (status === 'idle') reject(new ChatError('unavailable', 'Disconnected', 0));
+        else return;
         off();
-        resolve();
       });
     });
   }

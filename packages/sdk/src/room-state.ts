@@ -59,15 +59,15 @@ export function mergeMessages(stored: Map<string, MessageDto>, incoming: readonl
   let changed = false;
   for (const message of incoming) {
     const current = stored.get(message.id);
-    if (current && current.version > message.version) continue;
+    if (current && current.version >= message.version) continue;
     stored.set(message.id, message);
     changed = true;
   }
   return changed;
 }
 
-export function withReactions(message: MessageDto, reactions: ReactionDto[]): MessageDto {
-  return { ...message, reactions };
+export function withReactions(message: MessageDto, reactions: ReactionDto[], version: number): MessageDto {
+  return version > message.version ? { ...message, reactions, version } : message;
 }
 
 /** Delivered/read for your own messages: every other member got / read it. */
@@ -90,7 +90,9 @@ export function listMessages(
   const sent = [...stored.values()]
     .sort((a, b) => a.seq - b.seq)
     .map((m): ChatMessage => ({ ...m, status: m.senderId === me ? ownStatus(m.seq, me, receipts) : 'sent' }));
-  const waiting = [...unsent.values()].map(
+  // A send whose stored copy came back (catch-up, a page) before its ack is listed once: as stored.
+  const stored_ = new Set(sent.filter((m) => m.senderId === me && m.clientId).map((m) => m.clientId));
+  const waiting = [...unsent.values()].filter((u) => !stored_.has(u.clientId)).map(
     (u): ChatMessage => ({
       id: `local:${u.clientId}`,
       roomId,

@@ -223,9 +223,9 @@ export class Room {
         break;
       }
       case 'reaction:updated': {
-        const { messageId, reactions } = payload as ReactionUpdatedEvent;
+        const { messageId, reactions, version } = payload as ReactionUpdatedEvent;
         const message = this.stored.get(messageId);
-        if (message) this.stored.set(messageId, withReactions(message, reactions));
+        if (message) this.stored.set(messageId, withReactions(message, reactions, version));
         this.render();
         break;
       }
@@ -241,6 +241,8 @@ export class Room {
       }
       case 'room:updated':
         this.render({ room: { ...(payload as RoomDto), membership: this.store.get().room?.membership } });
+        // Members may have come or gone: their receipts decide your messages' ticks.
+        if (this.store.get().watching) this.receipts().catch(() => undefined);
         break;
       case 'presence': {
         const p = payload as PresenceEvent;
@@ -281,7 +283,11 @@ export class Room {
   private receive(messages: MessageDto[]): void {
     const me = this.ctx.userId();
     // Your own messages are read by you (the server moved your watermark when it stored them).
-    for (const m of messages) if (m.senderId === me) this.myReadSeq = Math.max(this.myReadSeq, m.seq);
+    for (const m of messages) {
+      if (m.senderId !== me) continue;
+      this.myReadSeq = Math.max(this.myReadSeq, m.seq);
+      if (m.clientId) this.unsent.delete(m.clientId);
+    }
     if (mergeMessages(this.stored, messages)) this.render();
   }
 

@@ -70,23 +70,40 @@ export class Session implements TokenSource {
       this.start(next);
       return next.accessToken;
     } catch (err) {
-      const error = err instanceof ChatError ? err : new ChatError('internal', String(err), 0);
-      if (error.retryable) throw error; // the server or the network is down: try again later
-      if (this.provider) return (await this.exchange(this.provider)).accessToken;
-      this.clear();
-      this.onEnded(error);
-      throw error;
+      const error = asChatError(err);
+      if (error.retryable) {
+        this.schedule(); // the server or the network is down: try again later
+        throw error;
+      }
+      if (this.provider) {
+        try {
+          return (await this.exchange(this.provider)).accessToken;
+        } catch (providerErr) {
+          return this.end(asChatError(providerErr));
+        }
+      }
+      return this.end(error);
     }
+  }
+
+  private end(error: ChatError): never {
+    this.clear();
+    this.onEnded(error);
+    throw error;
   }
 
   private schedule(): void {
     if (this.timer) clearTimeout(this.timer);
     const session = this.current;
     if (!session) return;
-    const delay = Math.max(Date.parse(session.expiresAt) - Date.now() - REFRESH_AHEAD_MS, 1_000);
+    const delay = Math.max(Date.parse(session.expiresAt) - Date.now() - REFRESH_AHEAD_MS, 5_000);
     this.timer = setTimeout(() => {
       this.refresh().catch(() => undefined); // failures surface through onEnded or the next call
     }, delay);
     (this.timer as { unref?: () => void }).unref?.();
   }
+}
+
+function asChatError(err: unknown): ChatError {
+  return err instanceof ChatError ? err : new ChatError('unauthorized', `Could not renew the session: ${String(err)}`, 401);
 }

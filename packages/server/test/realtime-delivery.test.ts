@@ -279,7 +279,7 @@ describe('one node', () => {
     const reacted = waitFor<ReactionUpdatedEvent>(b, 'reaction:updated');
     const reaction = await server.request<ReactionUpdatedEvent>('PUT', `/v1/messages/${posted.id}/reactions/${encodeURIComponent('👍')}`, { token: ana.accessToken });
     expect(reaction.status).toBe(200);
-    expect(await reacted).toEqual({ roomId: room.id, messageId: posted.id, reactions: [{ emoji: '👍', count: 1, userIds: [ana.user.id] }] });
+    expect(await reacted).toEqual({ roomId: room.id, messageId: posted.id, version: expect.any(Number), reactions: [{ emoji: '👍', count: 1, userIds: [ana.user.id] }] });
 
     const deleted = waitFor<MessageDto>(b, 'message:deleted');
     const removed = await server.request<MessageDto>('DELETE', `/v1/messages/${posted.id}`, { token: ana.accessToken });

@@ -552,7 +552,7 @@ describe('editing, deleting and reactions', () => {
 
     const once = await call<ReactionUpdate>(author, 'PUT', path);
     expect(once.status).toBe(200);
-    expect(once.body).toEqual({ roomId: room.id, messageId: message.id, reactions: [{ emoji: '👍', count: 1, userIds: [author.user.id] }] });
+    expect(once.body).toEqual({ roomId: room.id, messageId: message.id, version: expect.any(Number), reactions: [{ emoji: '👍', count: 1, userIds: [author.user.id] }] });
     const twice = await call<ReactionUpdate>(author, 'PUT', path);
     expect(twice.status).toBe(200);
     expect(twice.body.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [author.user.id] }]);

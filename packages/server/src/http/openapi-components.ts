@@ -88,7 +88,7 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
     deletedAt: ntime,
   }),
   MessagePage: page('Message'),
-  ReactionUpdate: obj({ roomId: str, messageId: str, reactions: { type: 'array', items: ref('Reaction') } }),
+  ReactionUpdate: obj({ roomId: str, messageId: str, version: int, reactions: { type: 'array', items: ref('Reaction') } }),
   ReadState: obj({ roomId: str, userId: str, seq: int, deliveredSeq: int }),
   Receipt: obj({ userId: str, deliveredSeq: int, readSeq: int }),
   ReceiptPage: page('Receipt'),

@@ -46,7 +46,7 @@ export function startPublisher(
       roomEvent({ roomId, version, event: 'message:deleted', payload: message, channels: [roomChannel(roomId)] }),
     ),
     events.on('reaction.updated', ({ roomId, version, messageId, reactions }) =>
-      roomEvent({ roomId, version, event: 'reaction:updated', payload: { roomId, messageId, reactions }, channels: [roomChannel(roomId)] }),
+      roomEvent({ roomId, version, event: 'reaction:updated', payload: { roomId, messageId, version, reactions }, channels: [roomChannel(roomId)] }),
     ),
     events.on('room.read', ({ roomId, userId, seq }) =>
       io.to([roomChannel(roomId), userChannel(userId)]).emit('room:read', { roomId, userId, seq }),

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { AuthSessionDto } from '@confab/protocol';
 import type { Db } from '../../db/knex.js';
-import { type App, RefreshToken, User } from '../../db/models/index.js';
+import { type App, Message, RefreshToken, User } from '../../db/models/index.js';
 import { ConflictError, UnauthorizedError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import { toUserDto } from '../users/user-dto.js';
 import { verifyHostToken } from './host-token.js';
-import { mergeGuestInto } from './merge-guest.js';
+import { type MergedGuest, mergeGuestInto } from './merge-guest.js';
+import { toMessageDtos } from '../messages/message-dto.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { GuestInput, LoginInput, RegisterInput } from './schemas.js';
 import {
@@ -153,17 +154,29 @@ export class AuthService {
 
   /** Finds or creates the user in one transaction, adopts the caller's guest data, opens a session. */
   private async signIn(guest: Actor | null, findUser: (trx: Knex.Transaction) => Promise<User>): Promise<AuthSessionDto> {
-    let merged: { appId: string; fromUserId: string; toUserId: string } | null = null;
+    let merge: { appId: string; guestId: string; userId: string; result: MergedGuest } | null = null;
     const session = await this.db.transaction(async (trx) => {
       const user = await findUser(trx);
       if (guest && guest.kind === 'guest' && guest.appId === user.appId && guest.id !== user.id) {
-        await mergeGuestInto(trx, guest.id, user.id);
-        merged = { appId: user.appId, fromUserId: guest.id, toUserId: user.id };
+        merge = { appId: user.appId, guestId: guest.id, userId: user.id, result: await mergeGuestInto(trx, user.appId, guest.id, user.id) };
       }
       return (await this.issueSession(trx, user)).session;
     });
-    if (merged) this.events.emit('user.merged', merged);
+    if (merge) await this.announceMerge(merge);
     return session;
+  }
+
+  /** After commit: the guest leaves its rooms, the user joins them, its messages change sender. */
+  private async announceMerge({ appId, guestId, userId, result }: { appId: string; guestId: string; userId: string; result: MergedGuest }): Promise<void> {
+    this.events.emit('user.merged', { appId, fromUserId: guestId, toUserId: userId });
+    for (const roomId of result.roomIds) {
+      this.events.emit('member.removed', { appId, roomId, userId: guestId });
+      this.events.emit('member.added', { appId, roomId, userIds: [userId] });
+    }
+    const rows = await Message.query(this.db).whereIn('id', result.moved.map((m) => m.id));
+    for (const message of await toMessageDtos(this.db, rows)) {
+      this.events.emit('message.updated', { appId, roomId: message.roomId, version: message.version, message });
+    }
   }
 
   private async issueSession(

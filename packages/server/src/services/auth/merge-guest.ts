@@ -1,11 +1,18 @@
 import type { Knex } from 'knex';
+import { bumpRoom } from '../messages/room-version.js';
+
+export interface MergedGuest {
+  /** Messages that changed sender, each with the room version of that change. */
+  moved: { id: string; roomId: string; version: number }[];
+  roomIds: string[];
+}
 
 /**
  * Moves everything a guest owns to the user they signed in as, then removes the guest:
  * a visitor who later signs in keeps their conversations.
  */
-export async function mergeGuestInto(trx: Knex.Transaction, guestId: string, userId: string): Promise<void> {
-  if (guestId === userId) return;
+export async function mergeGuestInto(trx: Knex.Transaction, appId: string, guestId: string, userId: string): Promise<MergedGuest> {
+  const roomIds: string[] = await trx('memberships').where({ userId: guestId }).pluck('room_id');
   await trx.raw(
     `insert into memberships (room_id, user_id, role, joined_at, delivered_seq, read_seq, muted)
      select room_id, ?, role, joined_at, delivered_seq, read_seq, muted from memberships where user_id = ?
@@ -20,7 +27,14 @@ export async function mergeGuestInto(trx: Knex.Transaction, guestId: string, use
        and exists (select 1 from messages u where u.sender_id = ? and u.client_id = g.client_id)`,
     [guestId, userId],
   );
-  await trx('messages').where({ senderId: guestId }).update({ senderId: userId });
+  // Each moved message is a change of its room (a new version), so watchers and catch-ups see it.
+  const moved: MergedGuest['moved'] = [];
+  const messages: { id: string; roomId: string }[] = await trx('messages').where({ senderId: guestId }).orderBy(['room_id', 'seq']).select('id', 'room_id');
+  for (const message of messages) {
+    const { version } = await bumpRoom(trx, appId, message.roomId, false);
+    await trx('messages').where({ id: message.id }).update({ senderId: userId, version });
+    moved.push({ id: message.id, roomId: message.roomId, version });
+  }
   await trx.raw(
     `insert into reactions (message_id, user_id, emoji, created_at)
      select message_id, ?, emoji, created_at from reactions where user_id = ? on conflict do nothing`,
@@ -30,4 +44,5 @@ export async function mergeGuestInto(trx: Knex.Transaction, guestId: string, use
   await trx('attachments').where({ uploaderId: guestId }).update({ uploaderId: userId });
   // Memberships, reactions and refresh tokens of the guest go with it (on delete cascade).
   await trx('users').where({ id: guestId, kind: 'guest' }).delete();
+  return { moved, roomIds };
 }

@@ -140,13 +140,13 @@ export class MessagesService {
     );
     if (outcome instanceof Rollback) {
       const [dto] = await toMessageDtos(this.db, [message]);
-      return { roomId: message.roomId, messageId, reactions: dto.reactions };
+      return { roomId: message.roomId, messageId, version: dto.version, reactions: dto.reactions };
     }
     const version = Number(outcome.version);
     const [dto] = await toMessageDtos(this.db, [outcome]);
     await this.cache.apply(dto.roomId, version, dto);
-    const event = { roomId: dto.roomId, messageId, reactions: dto.reactions };
-    this.events.emit('reaction.updated', { appId: actor.appId, version, ...event });
+    const event = { roomId: dto.roomId, messageId, version, reactions: dto.reactions };
+    this.events.emit('reaction.updated', { appId: actor.appId, ...event });
     return event;
   }
 
