@@ -143,3 +143,12 @@ export interface AppDto {
   allowedOrigins: string[];
   createdAt: string;
 }
+
+/** `POST /v1/auth/register`. */
+export interface RegisterInput {
+  username: string;
+  password: string;
+  name: string;
+  lastName?: string;
+  email?: string;
+}

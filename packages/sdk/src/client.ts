@@ -1,4 +1,4 @@
-import type { AuthSessionDto, PageDto, RoomDto, RoomListItemDto, ServerToClientEvents, UserDto } from '@confab/protocol';
+import type { AuthSessionDto, PageDto, RegisterInput, RoomDto, RoomListItemDto, ServerToClientEvents, UserDto } from '@confab/protocol';
 import { Emitter } from './emitter.js';
 import { ChatError } from './errors.js';
 import { Outbox } from './outbox.js';
@@ -27,14 +27,6 @@ export type ClientEvents = {
   /** New tokens (store them to resume later with `connectSession`), or null after logout. */
   'session:changed': (session: AuthSessionDto | null) => void;
 };
-
-export interface RegisterInput {
-  username: string;
-  password: string;
-  name: string;
-  lastName?: string;
-  email?: string;
-}
 
 /**
  * A connection to one Confab app for one user. Several clients may live side by side (no

@@ -1,4 +1,4 @@
-export { createClient, ChatClient, type ClientOptions, type ClientEvents, type RegisterInput } from './client.js';
+export { createClient, ChatClient, type ClientOptions, type ClientEvents } from './client.js';
 export { Room, type RoomEvents, type SendOptions } from './room.js';
 export type { ChatMessage, MessageStatus, Receipt, RoomState } from './room-state.js';
 export type { ReadableStore } from './store.js';

@@ -16,6 +16,7 @@ import { newClientId } from './ids.js';
 import type { RoomContext } from './room-context.js';
 import { initialRoomState, listMessages, mergeMessages, type Receipt, type RoomState, type Unsent, withReactions } from './room-state.js';
 import { createStore, type ReadableStore } from './store.js';
+import { Typing } from './typing.js';
 
 /** Events of one room; each `on()` returns its unsubscribe. */
 export type RoomEvents = {
@@ -37,9 +38,6 @@ export interface SendOptions {
   replyTo?: string;
 }
 
-const TYPING_EVERY_MS = 2_500;
-const TYPING_IDLE_MS = 4_000;
-const TYPING_SHOWN_MS = 6_000;
 const DELIVERED_EVERY_MS = 300;
 const PAGE = 50;
 
@@ -57,9 +55,14 @@ export class Room {
   private readonly events = new Emitter<RoomEvents>();
   private readonly stored = new Map<string, MessageDto>();
   private readonly unsent = new Map<string, Unsent>();
-  private readonly typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private typingSentAt = 0;
-  private typingStop: ReturnType<typeof setTimeout> | null = null;
+  private readonly typists = new Typing(
+    (typing) => {
+      if (this.ctx.socket.connected && this.store.get().watching) {
+        this.ctx.socket.request('typing', { roomId: this.id, typing }).catch(() => undefined);
+      }
+    },
+    (userIds) => this.render({ typing: userIds }),
+  );
   private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
   private myReadSeq = 0;
 
@@ -131,7 +134,7 @@ export class Room {
       retry: () => this.dispatch(unsent),
     };
     this.unsent.set(clientId, unsent);
-    this.stopTyping();
+    this.typists.stop();
     this.render();
     return this.dispatch(unsent);
   }
@@ -158,13 +161,7 @@ export class Room {
 
   /** Tells the others you are typing; call it on every keystroke (it sends at most every 2.5 s). */
   typing(): void {
-    const now = Date.now();
-    if (now - this.typingSentAt > TYPING_EVERY_MS) {
-      this.typingSentAt = now;
-      this.sendTyping(true);
-    }
-    if (this.typingStop) clearTimeout(this.typingStop);
-    this.typingStop = setTimeout(() => this.stopTyping(), TYPING_IDLE_MS);
+    this.typists.keystroke();
   }
 
   /** Marks everything held as read (moves your read watermark to the newest message). */
@@ -230,7 +227,7 @@ export class Room {
         break;
       }
       case 'typing':
-        this.showTyping(payload as TypingEvent);
+        this.typists.show(payload as TypingEvent);
         break;
       case 'room:read':
       case 'room:delivered': {
@@ -298,28 +295,6 @@ export class Room {
       this.deliveredTimer = null;
       this.ctx.socket.request('room:delivered', { roomId: this.id, seq: this.newestSeq() }).catch(() => undefined);
     }, DELIVERED_EVERY_MS);
-  }
-
-  private showTyping({ userId, typing }: TypingEvent): void {
-    const current = this.typingTimers.get(userId);
-    if (current) clearTimeout(current);
-    this.typingTimers.delete(userId);
-    if (typing) this.typingTimers.set(userId, setTimeout(() => this.showTyping({ roomId: this.id, userId, typing: false }), TYPING_SHOWN_MS));
-    this.render({ typing: [...this.typingTimers.keys()] });
-  }
-
-  private stopTyping(): void {
-    if (this.typingStop) clearTimeout(this.typingStop);
-    this.typingStop = null;
-    if (!this.typingSentAt) return;
-    this.typingSentAt = 0;
-    this.sendTyping(false);
-  }
-
-  private sendTyping(typing: boolean): void {
-    if (this.ctx.socket.connected && this.store.get().watching) {
-      this.ctx.socket.request('typing', { roomId: this.id, typing }).catch(() => undefined);
-    }
   }
 
   private setReceipt(userId: string, receipt: Partial<Receipt>): void {

@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { LIMITS, USERNAME_PATTERN } from '@confab/protocol';
+import { LIMITS, type RegisterInput, USERNAME_PATTERN } from '@confab/protocol';
 
 export const nameSchema = Joi.string().trim().min(1).max(LIMITS.nameMax);
 export const emailSchema = Joi.string().trim().lowercase().email({ tlds: false }).max(LIMITS.emailMax);
@@ -19,13 +19,7 @@ export const usernameSchema = Joi.string()
 
 export const passwordSchema = Joi.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
 
-export interface RegisterInput {
-  username: string;
-  password: string;
-  name: string;
-  lastName?: string;
-  email?: string;
-}
+export type { RegisterInput };
 
 export const registerSchema = Joi.object<RegisterInput>({
   username: usernameSchema.required(),
