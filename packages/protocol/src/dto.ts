@@ -1,4 +1,5 @@
 /** Wire shapes of the REST API and socket payloads. Times are ISO-8601 strings, ids strings. */
+import type { AppSettingsDto } from './support.js';
 
 export type UserKind = 'member' | 'guest';
 export type UserRole = 'user' | 'agent' | 'admin';
@@ -48,6 +49,18 @@ export interface AttachmentDto {
   url: string;
 }
 
+/** `system`: a change to the conversation (assignment, status, away reply), rendered by clients in their language. */
+export type MessageType = 'text' | 'system';
+export type SystemEventKind = 'assigned' | 'unassigned' | 'resolved' | 'reopened' | 'pending' | 'away';
+
+export interface SystemEventDto {
+  event: SystemEventKind;
+  /** Who did it (null: the server, e.g. the away reply). */
+  actorId: string | null;
+  /** `assigned`: the agent now in charge (equal to actorId when they claimed it themselves). */
+  agentId?: string | null;
+}
+
 export interface MessageDto {
   id: string;
   roomId: string;
@@ -55,8 +68,12 @@ export interface MessageDto {
   /** Grows with every change to the message (edit, delete, reaction): the newer copy wins a merge. */
   version: number;
   clientId: string | null;
-  senderId: string;
+  /** Null for automatic messages (the away reply). */
+  senderId: string | null;
   sender: UserSummaryDto | null;
+  type: MessageType;
+  /** What a `system` message announces; its `text` is an English rendering. */
+  system?: SystemEventDto;
   text: string;
   replyToId: string | null;
   attachments: AttachmentDto[];
@@ -69,7 +86,16 @@ export interface MessageDto {
 export interface SupportDetailsDto {
   status: SupportStatus;
   assigneeId: string | null;
-  visitor: Record<string, unknown>;
+  /** What the visitor's browser told us when the conversation started. */
+  visitor: VisitorInfo;
+  resolvedAt: string | null;
+}
+
+export interface VisitorInfo {
+  pageUrl?: string;
+  referrer?: string;
+  userAgent?: string;
+  locale?: string;
 }
 
 export interface RoomDto {
@@ -141,6 +167,7 @@ export interface AppDto {
   id: string;
   name: string;
   allowedOrigins: string[];
+  settings: AppSettingsDto;
   createdAt: string;
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorBody } from './errors.js';
 import type { MessageDto, ReactionDto, RoomDto } from './dto.js';
+import type { SupportAvailabilityDto, SupportConversationDto } from './support.js';
 
 /** Every client→server event is acknowledged with exactly one of these. */
 export type Ack<T> = { data: T; error?: undefined } | { error: ErrorBody; data?: undefined };
@@ -58,7 +59,10 @@ export interface ServerToClientEvents {
   'room:read': (event: RoomReadEvent) => void;
   'room:created': (room: RoomDto) => void;
   'room:updated': (room: RoomDto) => void;
-  'support:conversation': (room: RoomDto) => void;
+  /** To the app's agents: a support conversation started or changed (status, assignee, new message). */
+  'support:conversation': (conversation: SupportConversationDto) => void;
+  /** To every socket of the app: agents went online, away or offline. */
+  'support:availability': (availability: SupportAvailabilityDto) => void;
   /** A member's delivered watermark moved. */
   'room:delivered': (event: RoomReadEvent) => void;
   /** Sent right before the server disconnects a socket whose token expired. */

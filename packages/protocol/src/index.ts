@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './limits.js';
 export * from './dto.js';
 export * from './events.js';
+export * from './support.js';

@@ -15,6 +15,11 @@ export const LIMITS = {
   emailMax: 254,
   urlMax: 2048,
   metadataBytesMax: 4096,
+  shortcutMax: 32,
+  /** Greeting and away message of an app. */
+  supportTextMax: 1000,
+  fileNameMax: 200,
+  webhooksPerAppMax: 20,
   pageDefault: 50,
   pageMax: 100,
   /** Largest JSON body the REST API accepts. */
@@ -30,3 +35,6 @@ export const USERNAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 
 /** Room slugs: lowercase words joined by dashes. */
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Canned-response shortcuts (typed after `/`): letters, digits, dash and underscore. */
+export const SHORTCUT_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;

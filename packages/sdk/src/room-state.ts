@@ -89,7 +89,7 @@ export function listMessages(
 ): ChatMessage[] {
   const sent = [...stored.values()]
     .sort((a, b) => a.seq - b.seq)
-    .map((m): ChatMessage => ({ ...m, status: m.senderId === me ? ownStatus(m.seq, me, receipts) : 'sent' }));
+    .map((m): ChatMessage => ({ ...m, status: me !== null && m.senderId === me ? ownStatus(m.seq, me, receipts) : 'sent' }));
   // A send whose stored copy came back (catch-up, a page) before its ack is listed once: as stored.
   const stored_ = new Set(sent.filter((m) => m.senderId === me && m.clientId).map((m) => m.clientId));
   const waiting = [...unsent.values()].filter((u) => !stored_.has(u.clientId)).map(
@@ -101,6 +101,7 @@ export function listMessages(
       clientId: u.clientId,
       senderId: me ?? '',
       sender: null,
+      type: 'text',
       text: u.text,
       replyToId: u.replyTo ?? null,
       attachments: [],

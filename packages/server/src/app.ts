@@ -13,12 +13,15 @@ import { originGuard } from './http/middleware/origin.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { buildOpenApi } from './http/openapi.js';
 import { mountRoutes, type RouteDef } from './http/route.js';
-import { adminRoutes } from './http/routes/admin.js';
+import { join } from 'node:path';
+import { adminRoutes, adminSupportRoutes } from './http/routes/admin.js';
 import { authRoutes } from './http/routes/auth.js';
 import { demoPage } from './http/routes/demo.js';
 import { messageRoutes } from './http/routes/messages.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { roomRoutes } from './http/routes/rooms.js';
+import { supportRoutes } from './http/routes/support.js';
+import { uploadRoutes } from './http/routes/uploads.js';
 import { userRoutes } from './http/routes/users.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -28,6 +31,8 @@ import { createMemoryThrottle, createRedisThrottle } from './redis/throttle.js';
 import { createRealtime, type Realtime } from './realtime/server.js';
 import type { ChatServer } from './realtime/types.js';
 import { createServices, type Services } from './services/index.js';
+import { createDatabaseStorage, createDiskStorage } from './services/uploads/storage.js';
+import { type DispatcherOptions, WebhookDispatcher } from './services/webhooks/dispatcher.js';
 
 export const VERSION = '0.1.0';
 
@@ -41,6 +46,8 @@ export interface AppOptions {
   redisPrefix?: string;
   /** How long a connection stays online in Redis presence without a heartbeat. */
   presenceTtlMs?: number;
+  /** Webhook delivery timing (tests shorten the retry delays). */
+  webhooks?: Partial<DispatcherOptions>;
 }
 
 export interface ConfabApp {
@@ -72,15 +79,21 @@ export function createApp(options: AppOptions): ConfabApp {
   const throttle = redis ? createRedisThrottle(redis, prefix, logger) : createMemoryThrottle();
   const cache = redis ? createRedisMessageCache(redis, prefix, logger) : createMemoryMessageCache();
   const presence = redis ? createRedisPresence(redis, prefix, logger, presenceTtlMs) : createMemoryPresence();
-  const services = createServices({ db, config, logger, throttle, cache });
+  // With PostgreSQL every node reads every file from the database; embedded mode is one process.
+  const storage = config.databaseUrl ? createDatabaseStorage(db) : createDiskStorage(join(config.dataDir, 'uploads'));
+  const services = createServices({ db, config, logger, throttle, cache, presence, storage });
   const metrics = createMetrics();
+  const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);
   const routes: RouteDef[] = [
     ...opsRoutes({ db, redis, metrics }),
     ...authRoutes,
     ...userRoutes,
     ...roomRoutes,
     ...messageRoutes,
+    ...supportRoutes,
+    ...uploadRoutes,
     ...adminRoutes,
+    ...adminSupportRoutes,
   ];
 
   const koa = new Koa({ proxy: config.trustProxy });
@@ -121,6 +134,7 @@ export function createApp(options: AppOptions): ConfabApp {
     presence,
     presenceIntervalMs: Math.max(100, Math.floor(presenceTtlMs / 3)),
   });
+  dispatcher.start();
   return {
     http,
     io: realtime.io,
@@ -130,6 +144,7 @@ export function createApp(options: AppOptions): ConfabApp {
     metrics,
     routes,
     close: async () => {
+      await dispatcher.stop();
       await realtime.close();
       await new Promise<void>((resolve) => {
         if (!http.listening) return resolve();

@@ -12,6 +12,8 @@ export interface Metrics {
   messagesPersisted: Counter;
   fanoutLatency: Histogram;
   throttled: Counter<'kind'>;
+  webhookDeliveries: Counter<'outcome'>;
+  uploads: Counter<'outcome'>;
 }
 
 export function createMetrics(): Metrics {
@@ -71,6 +73,18 @@ export function createMetrics(): Metrics {
       name: 'confab_throttled_total',
       help: 'Requests refused by a throttle, by kind',
       labelNames: ['kind'],
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'confab_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome (delivered, retry, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    uploads: new Counter({
+      name: 'confab_uploads_total',
+      help: 'Uploads by outcome (stored, or the error code)',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

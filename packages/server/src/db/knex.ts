@@ -54,3 +54,14 @@ export function createDb(options: DbOptions): Db {
 export function isEmbedded(db: Db): boolean {
   return db.client.config.client === ClientPgLite;
 }
+
+/**
+ * Runs independent queries together on the pool, but one after another inside a transaction,
+ * whose single connection takes one query at a time.
+ */
+export async function allOf<T extends unknown[]>(db: Knex, ...work: { [K in keyof T]: () => PromiseLike<T[K]> }): Promise<T> {
+  if (!(db as Knex.Transaction).isTransaction) return (await Promise.all(work.map((w) => w()))) as T;
+  const out: unknown[] = [];
+  for (const w of work) out.push(await w());
+  return out as T;
+}

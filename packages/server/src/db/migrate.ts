@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from './knex.js';
 import * as initial from './migrations/001-initial.js';
 import * as roomVersions from './migrations/002-room-versions.js';
+import * as support from './migrations/003-support.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -12,6 +13,7 @@ interface Migration {
 const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-room-versions': roomVersions,
+  '003-support': support,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -30,7 +30,47 @@ const room = {
   createdAt: time,
   memberCount: int,
   peer: { ...ref('UserSummary'), nullable: true },
+  support: {
+    type: 'object',
+    properties: {
+      status: { type: 'string', enum: ['open', 'pending', 'resolved'] },
+      assigneeId: nstr,
+      visitor: { type: 'object', properties: { pageUrl: str, referrer: str, userAgent: str, locale: str } },
+      resolvedAt: ntime,
+    },
+  },
   membership: { ...ref('Membership'), nullable: true },
+};
+
+const conversation = {
+  ...room,
+  visitor: { ...ref('UserSummary'), nullable: true },
+  assignee: { ...ref('UserSummary'), nullable: true },
+  lastMessage: { ...ref('Message'), nullable: true },
+};
+const conversationRequired = ['id', 'kind', 'support', 'visitor', 'assignee', 'lastMessage'];
+const availability = {
+  available: { type: 'boolean' },
+  withinBusinessHours: { type: 'boolean' },
+  online: int,
+  away: int,
+  agents: {
+    type: 'array',
+    items: obj({ id: str, name: nstr, avatarUrl: nstr, status: { type: 'string', enum: ['online', 'away', 'offline'] } }),
+  },
+};
+const businessHours = {
+  type: 'object',
+  nullable: true,
+  properties: { timezone: str, days: { type: 'object', additionalProperties: { type: 'array', items: obj({ open: str, close: str }) } } },
+};
+const appSettings = { type: 'object', properties: { greeting: nstr, awayMessage: nstr, businessHours, messageRate: nstr } };
+const webhook = {
+  id: str,
+  url: str,
+  events: { type: 'array', items: { type: 'string', enum: ['message.created', 'conversation.created', 'conversation.resolved'] } },
+  active: { type: 'boolean' },
+  createdAt: time,
 };
 
 const membership = {
@@ -77,8 +117,14 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
     seq: int,
     version: int,
     clientId: nstr,
-    senderId: str,
+    senderId: { ...nstr, description: 'Null for automatic messages (the away reply)' },
     sender: { ...ref('UserSummary'), nullable: true },
+    type: { type: 'string', enum: ['text', 'system'] },
+    system: {
+      type: 'object',
+      description: 'What a system message announces',
+      properties: { event: { type: 'string', enum: ['assigned', 'unassigned', 'resolved', 'reopened', 'pending', 'away'] }, actorId: nstr, agentId: nstr },
+    },
     text: str,
     replyToId: nstr,
     attachments: { type: 'array', items: ref('Attachment') },
@@ -86,14 +132,39 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
     createdAt: time,
     editedAt: ntime,
     deletedAt: ntime,
-  }),
+  }, ['id', 'roomId', 'seq', 'version', 'clientId', 'senderId', 'sender', 'type', 'text', 'replyToId', 'attachments', 'reactions', 'createdAt', 'editedAt', 'deletedAt']),
   MessagePage: page('Message'),
   ReactionUpdate: obj({ roomId: str, messageId: str, version: int, reactions: { type: 'array', items: ref('Reaction') } }),
   ReadState: obj({ roomId: str, userId: str, seq: int, deliveredSeq: int }),
   Receipt: obj({ userId: str, deliveredSeq: int, readSeq: int }),
   ReceiptPage: page('Receipt'),
-  App: obj({ id: str, name: str, allowedOrigins: { type: 'array', items: str }, createdAt: time }),
-  AppWithSecret: obj({ id: str, name: str, secret: str, allowedOrigins: { type: 'array', items: str }, createdAt: time }),
+  App: obj({ id: str, name: str, allowedOrigins: { type: 'array', items: str }, settings: appSettings, createdAt: time }),
+  AppWithSecret: obj({ id: str, name: str, secret: str, allowedOrigins: { type: 'array', items: str }, settings: appSettings, createdAt: time }),
+  Conversation: obj(conversation, conversationRequired),
+  StartedConversation: obj({ ...conversation, message: { ...ref('Message'), nullable: true } }, [...conversationRequired, 'message']),
+  InboxItem: obj({ ...conversation, unreadCount: int }, [...conversationRequired, 'unreadCount']),
+  InboxPage: page('InboxItem'),
+  SupportAvailability: obj(availability),
+  SupportSettings: obj({ ...availability, greeting: nstr, awayMessage: nstr, businessHours }),
+  CannedResponse: obj({ id: str, shortcut: str, text: str, createdBy: nstr, createdAt: time, updatedAt: time }),
+  CannedResponsePage: page('CannedResponse'),
+  Webhook: obj(webhook),
+  WebhookWithSecret: obj({ ...webhook, secret: str }),
+  WebhookPage: page('Webhook'),
+  WebhookDelivery: obj({
+    id: str,
+    webhookId: str,
+    eventId: nstr,
+    event: str,
+    status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
+    attempts: int,
+    nextAttemptAt: ntime,
+    lastStatusCode: { ...int, nullable: true },
+    lastError: nstr,
+    createdAt: time,
+    deliveredAt: ntime,
+  }),
+  WebhookDeliveryPage: page('WebhookDelivery'),
   AppPage: page('App'),
   Health: obj({ status: str, checks: { type: 'object' } }, ['status']),
 };

@@ -94,7 +94,9 @@ function operation(def: RouteDef): JsonSchema {
   const status = String(def.status ?? 200);
   const success = status === '204'
     ? { description: 'Done' }
-    : {
+    : def.binary
+      ? { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
+      : {
         description: 'Success',
         content: def.response
           ? { 'application/json': { schema: { $ref: `#/components/schemas/${def.response}` } } }
@@ -117,6 +119,10 @@ function operation(def: RouteDef): JsonSchema {
   const body = describe(def.body);
   if (body) {
     op.requestBody = { required: true, content: { 'application/json': { schema: joiToJsonSchema(body) } } };
+  }
+  if (def.multipart) {
+    const file = { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] };
+    op.requestBody = { required: true, content: { 'multipart/form-data': { schema: file } } };
   }
   return op;
 }

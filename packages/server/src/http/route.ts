@@ -48,6 +48,12 @@ export interface RouteDef {
   status?: number;
   /** Name of the response schema in the OpenAPI components. */
   response?: string;
+  /** The body is a `multipart/form-data` file upload, which the handler reads itself (after auth). */
+  multipart?: boolean;
+  /** The reply is a file, not JSON. */
+  binary?: boolean;
+  /** Also accept the access token as `?access_token=` (for `<img src>`, which cannot send headers). */
+  tokenInQuery?: boolean;
   /** Throttle keys (beyond the route itself) for the auth rate, e.g. the username tried. */
   throttle?: (ctx: Koa.Context, body: Record<string, unknown>) => string[];
   // Handlers are typed at their definition through `route()`.
@@ -99,7 +105,7 @@ async function throttleAuth(ctx: Koa.Context, def: RouteDef, body: Record<string
 export function mountRoutes(router: Router, routes: RouteDef[], services: Services, config: Config): void {
   for (const def of routes) {
     router[def.method](def.path, async (ctx) => {
-      const token = bearer(ctx);
+      const token = bearer(ctx) ?? (def.tokenInQuery && typeof ctx.query.access_token === 'string' ? ctx.query.access_token : null);
       let actor: Actor | null = null;
       let app: App | null = null;
       if (def.auth === 'user') {

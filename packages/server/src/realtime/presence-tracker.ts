@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Presence } from '../redis/presence.js';
+import { isStaff } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { type ChatServer, type ChatSocket, roomChannel, userChannel } from './types.js';
 
@@ -54,11 +55,13 @@ export class PresenceTracker {
   }
 
   private async announce(userId: string, online: boolean): Promise<void> {
-    const lastSeenAt = await this.services.users.touchLastSeen(userId);
+    const { lastSeenAt, appId, role } = await this.services.users.touchLastSeen(userId);
     const rooms = await this.services.rooms.roomIdsOf(userId);
     this.io
       .to([userChannel(userId), ...rooms.map(roomChannel)])
       .emit('presence', { userId, online, lastSeenAt: lastSeenAt.toISOString() });
+    // An agent coming or going changes what visitors see as "agents online".
+    if (appId && role && isStaff({ role })) this.services.events.emit('agents.changed', { appId });
   }
 
   private track(work: Promise<unknown>): void {

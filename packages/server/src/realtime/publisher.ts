@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Services } from '../services/index.js';
 import type { RoomEvent, RoomSequencer } from './room-sequencer.js';
-import { type ChatServer, roomChannel, sessionChannel, userChannel } from './types.js';
+import { agentsChannel, appChannel, type ChatServer, roomChannel, sessionChannel, userChannel } from './types.js';
 
 /**
  * The one place that decides who hears what: domain events (emitted after commit, by REST and
@@ -84,6 +84,25 @@ export function startPublisher(
         io.in(userChannel(userId)).socketsLeave(roomChannel(roomId));
         const room = await rooms.view(appId, roomId, null);
         if (room) io.to([roomChannel(roomId), userChannel(userId)]).emit('room:updated', room);
+      }),
+    ),
+    events.on(
+      'support.changed',
+      safely(async ({ appId, roomId, roomChanged }) => {
+        const conversation = await services.support.view(appId, roomId, null);
+        if (!conversation) return;
+        const { membership: _viewer, ...shared } = conversation;
+        io.to(agentsChannel(appId)).emit('support:conversation', shared);
+        if (roomChanged) {
+          const memberIds = await rooms.memberIds(roomId);
+          io.to([roomChannel(roomId), ...memberIds.map(userChannel)]).emit('room:updated', shared);
+        }
+      }),
+    ),
+    events.on(
+      'agents.changed',
+      safely(async ({ appId }) => {
+        io.to(appChannel(appId)).emit('support:availability', await services.availability.of(appId));
       }),
     ),
     events.on('user.merged', ({ fromUserId }) => io.in(userChannel(fromUserId)).disconnectSockets(true)),

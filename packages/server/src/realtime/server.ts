@@ -8,13 +8,14 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { createRedisAdapter, type RedisAdapter } from '../redis/adapter.js';
 import type { Presence } from '../redis/presence.js';
+import { isStaff } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { registerHandlers } from './handlers.js';
 import { allowRequest, authenticateSocket, scheduleExpiry } from './handshake.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { startPublisher } from './publisher.js';
 import { RoomSequencer } from './room-sequencer.js';
-import { type ChatServer, sessionChannel, userChannel } from './types.js';
+import { agentsChannel, appChannel, type ChatServer, sessionChannel, userChannel } from './types.js';
 
 export interface RealtimeOptions {
   http: HttpServer;
@@ -63,7 +64,12 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   io.on('connection', (socket) => {
     const { actor } = socket.data;
     metrics.socketConnections.inc();
-    void socket.join([userChannel(actor.id), sessionChannel(actor.sessionId)]);
+    void socket.join([
+      userChannel(actor.id),
+      sessionChannel(actor.sessionId),
+      appChannel(actor.appId),
+      ...(isStaff(actor) ? [agentsChannel(actor.appId)] : []),
+    ]);
     scheduleExpiry(socket);
     presence.connected(socket);
     registerHandlers({ services, presence, sequencer, logger, metrics }, socket);

@@ -21,3 +21,7 @@ export type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Inte
 export const roomChannel = (roomId: string) => `room:${roomId}`;
 export const userChannel = (userId: string) => `user:${userId}`;
 export const sessionChannel = (sessionId: string) => `session:${sessionId}`;
+/** Every socket of an app (agents' availability). */
+export const appChannel = (appId: string) => `app:${appId}`;
+/** The sockets of an app's agents and admins (the support inbox). */
+export const agentsChannel = (appId: string) => `agents:${appId}`;

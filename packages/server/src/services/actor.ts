@@ -1,4 +1,5 @@
 import type { UserKind, UserRole } from '@confab/protocol';
+import { ForbiddenError } from '../errors.js';
 import type { User } from '../db/models/index.js';
 
 /** The authenticated caller every service call acts for. */
@@ -17,4 +18,9 @@ export interface Actor {
 /** Agents and admins see more of their app (emails, every support conversation). */
 export function isStaff(actor: Pick<Actor, 'role'>): boolean {
   return actor.role === 'agent' || actor.role === 'admin';
+}
+
+/** Support work (the inbox, assignment, canned responses) is for the app's agents and admins. */
+export function requireStaff(actor: Pick<Actor, 'role'>, message = 'Only agents and admins of this app can do this'): void {
+  if (!isStaff(actor)) throw new ForbiddenError(message);
 }

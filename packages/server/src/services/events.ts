@@ -19,6 +19,15 @@ export interface DomainEventMap {
   'room.delivered': { roomId: string; userId: string; seq: number };
   'message.throttled': { appId: string; userId: string };
   'user.merged': { appId: string; fromUserId: string; toUserId: string };
+  /**
+   * A support conversation started or changed: a new message, or (`roomChanged`) its status or
+   * assignee. Agents hear it as `support:conversation`, its members as `room:updated`.
+   */
+  'support.changed': { appId: string; roomId: string; roomChanged: boolean };
+  /** An agent connected, disconnected or changed availability: visitors' "agents online" changed. */
+  'agents.changed': { appId: string };
+  /** Webhook deliveries were queued (committed): the dispatcher should look now. */
+  'webhooks.queued': { appId: string };
   /** A session was revoked (logout, refresh-token reuse): its sockets must go too. */
   'session.ended': { userId: string; sessionId: string };
 }

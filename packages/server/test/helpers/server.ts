@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import type { Redis } from 'ioredis';
 import type { AuthSessionDto } from '@confab/protocol';
-import { createApp, type ConfabApp } from '../../src/app.js';
+import { type AppOptions, createApp, type ConfabApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/knex.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -55,6 +55,8 @@ export interface TestServerOptions {
   presenceTtlMs?: number;
   /** Redis URL for this node (default REDIS_URL): lets a test point a cluster at a private Redis. */
   redisUrl?: string;
+  /** Webhook delivery timing (e.g. short retry delays). */
+  webhooks?: AppOptions['webhooks'];
 }
 
 /**
@@ -84,7 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   if (redis) await redisReady(redis);
   const redisPrefix = peer?.redisPrefix ?? `confab:${schema}:`;
-  const app = createApp({ config, db, redis, logger, redisPrefix, presenceTtlMs: options.presenceTtlMs });
+  const app = createApp({ config, db, redis, logger, redisPrefix, presenceTtlMs: options.presenceTtlMs, webhooks: options.webhooks });
   await app.realtime.ready();
   await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;

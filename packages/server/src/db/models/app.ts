@@ -1,11 +1,7 @@
+import type { AppSettingsDto } from '@confab/protocol';
 import { BaseModel } from './base.js';
 
-export interface AppSettings {
-  greeting?: string;
-  awayMessage?: string;
-  businessHours?: unknown;
-  messageRate?: string;
-}
+export type AppSettings = AppSettingsDto;
 
 export class App extends BaseModel {
   static override tableName = 'apps';

@@ -1,4 +1,4 @@
-import type { RoomKind, SupportStatus } from '@confab/protocol';
+import type { RoomKind, SupportStatus, VisitorInfo } from '@confab/protocol';
 import { BaseModel } from './base.js';
 
 export class Room extends BaseModel {
@@ -17,7 +17,8 @@ export class Room extends BaseModel {
   lastMessageAt!: Date | null;
   status!: SupportStatus | null;
   assigneeId!: string | null;
-  visitor!: Record<string, unknown>;
+  visitor!: VisitorInfo;
+  resolvedAt!: Date | null;
   createdAt!: Date;
   updatedAt!: Date;
 }

@@ -1,4 +1,4 @@
-import type { UserKind, UserRole } from '@confab/protocol';
+import type { AgentAvailability, UserKind, UserRole } from '@confab/protocol';
 import { BaseModel } from './base.js';
 
 export class User extends BaseModel {
@@ -19,4 +19,6 @@ export class User extends BaseModel {
   metadata!: Record<string, unknown>;
   createdAt!: Date;
   lastSeenAt!: Date | null;
+  /** Agents: whether they take conversations while connected. */
+  availability!: AgentAvailability;
 }

@@ -19,6 +19,7 @@ export class WebhookDelivery extends BaseModel {
 
   id!: string;
   webhookId!: string;
+  eventId!: string | null;
   event!: string;
   payload!: Record<string, unknown>;
   status!: 'pending' | 'delivered' | 'failed';

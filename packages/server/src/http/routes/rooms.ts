@@ -46,10 +46,14 @@ export const roomRoutes = [
   }),
   route<RoomParams, {}, UpdateRoomInput>({
     method: 'patch', path: '/v1/rooms/:id', tag, auth: 'user', response: 'Room',
-    summary: 'Rename a room or change its slug (owner)',
+    summary: 'Rename a room or change its slug (owner); on a support conversation, its status or assignee (agents)',
     params: roomParamsSchema,
     body: updateRoomSchema,
-    handler: async ({ services, actor, input }) => services.rooms.update(actor, input.params.id, input.body),
+    handler: async ({ services, actor, input }) => {
+      const { status, assigneeId, ...rename } = input.body;
+      if (status === undefined && assigneeId === undefined) return services.rooms.update(actor, input.params.id, rename);
+      return services.support.update(actor, input.params.id, { status, assigneeId });
+    },
   }),
   route<RoomParams>({
     method: 'get', path: '/v1/rooms/:id/members', tag, auth: 'user', response: 'MemberPage',

@@ -3,6 +3,7 @@ import type { AppDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
 import { App, type AppSettings } from '../../db/models/index.js';
+import { parseRate } from '../../config.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { isValidOriginPattern, originAllowed } from './origins.js';
 
@@ -31,6 +32,7 @@ export function toAppDto(app: App): AppDto {
     id: app.id,
     name: app.name,
     allowedOrigins: app.allowedOrigins,
+    settings: app.settings ?? {},
     createdAt: app.createdAt.toISOString(),
   };
 }
@@ -82,6 +84,27 @@ export class AppsService {
     if (bad.length) throw new ValidationError(`Invalid origin: ${bad.join(', ')}`);
     const app = await App.query(this.db).patchAndFetchById(id, { allowedOrigins: origins });
     if (!app) throw new NotFoundError('App');
+    this.invalidate(id);
+    return app;
+  }
+
+  /** Merges settings into the app's; a null value removes that setting. */
+  async updateSettings(id: string, patch: AppSettings): Promise<App> {
+    if (patch.messageRate && parseRate(patch.messageRate) === undefined) {
+      throw new ValidationError('messageRate must be N/unit (second, minute, hour, day, month, year) or "unlimited"', [
+        { path: 'body.messageRate', message: 'not a rate' },
+      ]);
+    }
+    const app = await this.db.transaction(async (trx) => {
+      const current = await App.query(trx).forUpdate().findById(id);
+      if (!current) throw new NotFoundError('App');
+      const settings: Record<string, unknown> = { ...current.settings };
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null || value === '') delete settings[key];
+        else settings[key] = value;
+      }
+      return App.query(trx).patchAndFetchById(id, { settings });
+    });
     this.invalidate(id);
     return app;
   }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AttachmentDto, MessageDto, ReactionDto } from '@confab/protocol';
+import { allOf } from '../../db/knex.js';
 import type { Attachment, Message, User } from '../../db/models/index.js';
 import { toUserSummary } from '../users/user-dto.js';
 
@@ -46,13 +47,14 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
   if (!messages.length) return [];
   const ids = messages.map((m) => m.id);
   const users = new Map(knownUsers.map((u) => [u.id, u]));
-  const missing = [...new Set(messages.map((m) => m.senderId))].filter((id) => !users.has(id));
-  const [senders, reactions, attachments] = await Promise.all([
-    missing.length ? db('users').whereIn('id', missing).select('id', 'kind', 'role', 'name', 'username', 'avatar_url') : [],
-    loadReactions(db, ids),
-    db('attachments').whereIn('message_id', ids).orderBy('created_at') as Promise<Attachment[]>,
-  ]);
-  for (const s of senders as User[]) users.set(s.id, s);
+  const missing = [...new Set(messages.map((m) => m.senderId))].filter((id): id is string => id !== null && !users.has(id));
+  const [senders, reactions, attachments] = await allOf<[User[], Map<string, ReactionDto[]>, Attachment[]]>(
+    db,
+    async () => (missing.length ? db('users').whereIn('id', missing).select('id', 'kind', 'role', 'name', 'username', 'avatar_url') : []),
+    () => loadReactions(db, ids),
+    () => db('attachments').whereIn('message_id', ids).orderBy('created_at'),
+  );
+  for (const s of senders) users.set(s.id, s);
   const files = new Map<string, AttachmentDto[]>();
   for (const a of attachments) {
     const list = files.get(a.messageId!) ?? [];
@@ -60,8 +62,9 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
     files.set(a.messageId!, list);
   }
   return messages.map((m) => {
-    const sender = users.get(m.senderId);
+    const sender = m.senderId ? users.get(m.senderId) : undefined;
     const deleted = m.deletedAt !== null;
+    const type = m.type ?? 'text';
     return {
       id: m.id,
       roomId: m.roomId,
@@ -70,6 +73,8 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
       clientId: m.clientId,
       senderId: m.senderId,
       sender: sender ? toUserSummary(sender) : null,
+      type,
+      ...(type === 'system' && m.meta ? { system: m.meta } : {}),
       text: deleted ? '' : m.text,
       replyToId: m.replyToId,
       attachments: deleted ? [] : (files.get(m.id) ?? []),

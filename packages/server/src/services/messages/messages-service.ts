@@ -2,17 +2,28 @@ import type { Knex } from 'knex';
 import type { MessageDto, ReactionUpdatedEvent } from '@confab/protocol';
 import { parseRate, type Rate } from '../../config.js';
 import type { Db } from '../../db/knex.js';
-import { Message } from '../../db/models/index.js';
+import { Message, type User } from '../../db/models/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
 import type { MessageCache } from '../../redis/message-cache.js';
 import type { Throttle } from '../../redis/throttle.js';
 import { isStaff, type Actor } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
 import type { DomainEvents } from '../events.js';
-import { findMembership, requireMember } from '../rooms/access.js';
+import { accessMembership, findMembership, requireMember } from '../rooms/access.js';
+import { reopenOnVisitorMessage } from '../support/reopen.js';
+import type { Outbox } from '../webhooks/outbox.js';
 import { toMessageDtos } from './message-dto.js';
-import { bumpRoom } from './room-version.js';
+import { type BumpedRoom, bumpRoom } from './room-version.js';
 import type { SendMessageInput } from './schemas.js';
+
+export interface WrittenMessage {
+  message: Message;
+  /** System messages the send caused (a conversation reopened), after it in seq order. */
+  followUps: Message[];
+  room: BumpedRoom;
+  /** Wire forms of message and follow-ups, when the outbox already built them. */
+  dtos: MessageDto[] | null;
+}
 
 export interface SendResult {
   message: MessageDto;
@@ -21,11 +32,11 @@ export interface SendResult {
 }
 
 /** Thrown inside a transaction to roll it back with an answer (a retried send, an unchanged reaction). */
-class Rollback<T> {
+export class Rollback<T> {
   constructor(readonly value: T) {}
 }
 
-async function rollbackable<T, R>(work: () => Promise<T>): Promise<T | Rollback<R>> {
+export async function rollbackable<T, R>(work: () => Promise<T>): Promise<T | Rollback<R>> {
   try {
     return await work();
   } catch (err) {
@@ -46,6 +57,7 @@ export class MessagesService {
     private readonly apps: AppsService,
     private readonly cache: MessageCache,
     private readonly defaultRate: Rate | null,
+    private readonly outbox: Outbox,
   ) {}
 
   /**
@@ -57,47 +69,74 @@ export class MessagesService {
     if (previous) return this.retried(actor, roomId, previous);
     await this.consumeRate(actor);
 
-    const outcome = await rollbackable<{ message: Message; notify: string[] }, Message>(() =>
-      this.db.transaction(async (trx) => {
-        const room = await bumpRoom(trx, actor.appId, roomId, true);
-        if (!(await findMembership(trx, roomId, actor.id))) throw new ForbiddenError('You are not a member of this room');
-        const raced = await Message.query(trx).findOne({ senderId: actor.id, clientId: input.clientId });
-        if (raced) throw new Rollback(raced);
-        if (input.replyTo) await this.assertInRoom(trx, input.replyTo, roomId);
-        const message = await Message.query(trx).insertAndFetch({
-          roomId,
-          seq: room.lastSeq,
-          version: room.version,
-          createdVersion: room.version,
-          senderId: actor.id,
-          clientId: input.clientId,
-          text: input.text,
-          replyToId: input.replyTo ?? null,
-        });
-        if (input.attachments?.length) await this.attach(trx, actor, message.id, input.attachments);
-        // The sender has seen their own message.
-        await trx('memberships')
-          .where({ roomId, userId: actor.id })
-          .update({
-            readSeq: trx.raw('greatest(read_seq, ?)', [room.lastSeq]),
-            deliveredSeq: trx.raw('greatest(delivered_seq, ?)', [room.lastSeq]),
-          });
-        // Direct messages also reach both people's other devices, watched or not.
-        return { message, notify: room.kind === 'direct' && room.directKey ? room.directKey.split(':') : [] };
-      }),
-    );
+    const outcome = await rollbackable<WrittenMessage, Message>(() => this.db.transaction((trx) => this.write(trx, actor, roomId, input)));
     if (outcome instanceof Rollback) return this.retried(actor, roomId, outcome.value);
-    const version = Number(outcome.message.version);
-    const [dto] = await toMessageDtos(this.db, [outcome.message], [actor.user]);
-    await this.cache.apply(roomId, version, dto);
-    this.events.emit('message.created', { appId: actor.appId, roomId, version, message: dto, notifyUserIds: outcome.notify });
+    const { room } = outcome;
+    // Direct messages also reach both people's other devices, watched or not.
+    const notify = room.kind === 'direct' && room.directKey ? room.directKey.split(':') : [];
+    const [dto] = await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [actor.user], notify, outcome.dtos);
+    if (room.kind === 'support') this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: outcome.followUps.length > 0 });
     return { message: dto, created: true };
+  }
+
+  /**
+   * The body of a send, inside the caller's transaction: takes the room lock, checks membership,
+   * stores the message with the next seq (throws `Rollback` with the stored one on a raced retry),
+   * links attachments, reopens a resolved conversation and queues webhooks.
+   */
+  async write(trx: Knex.Transaction, actor: Actor, roomId: string, input: SendMessageInput): Promise<WrittenMessage> {
+    const room = await bumpRoom(trx, actor.appId, roomId, true);
+    if (!(await accessMembership(trx, actor, room))) throw new ForbiddenError('You are not a member of this room');
+    const raced = await Message.query(trx).findOne({ senderId: actor.id, clientId: input.clientId });
+    if (raced) throw new Rollback(raced);
+    if (input.replyTo) await this.assertInRoom(trx, input.replyTo, roomId);
+    const message = await Message.query(trx).insertAndFetch({
+      roomId,
+      seq: room.lastSeq,
+      version: room.version,
+      createdVersion: room.version,
+      senderId: actor.id,
+      clientId: input.clientId,
+      text: input.text,
+      replyToId: input.replyTo ?? null,
+    });
+    if (input.attachments?.length) await this.attach(trx, actor, message.id, input.attachments);
+    // The sender has seen their own message.
+    await trx('memberships')
+      .where({ roomId, userId: actor.id })
+      .update({
+        readSeq: trx.raw('greatest(read_seq, ?)', [room.lastSeq]),
+        deliveredSeq: trx.raw('greatest(delivered_seq, ?)', [room.lastSeq]),
+      });
+    const followUps = room.kind === 'support' ? await reopenOnVisitorMessage(trx, actor, room) : [];
+    const dtos = await this.outbox.enqueueMessages(trx, actor.appId, [message, ...followUps], [actor.user]);
+    return { message, followUps, room, dtos };
+  }
+
+  /**
+   * Publishes messages created in a committed transaction, in seq order: cache first, then the
+   * event (persist before fan-out). `dtos`: their wire forms when already built.
+   */
+  async announceCreated(appId: string, messages: Message[], knownUsers: User[] = [], notifyUserIds: string[] = [], dtos: MessageDto[] | null = null): Promise<MessageDto[]> {
+    const wire = dtos ?? (await toMessageDtos(this.db, messages, knownUsers));
+    for (const [i, dto] of wire.entries()) {
+      const version = Number(messages[i].version);
+      await this.cache.apply(dto.roomId, version, dto);
+      this.events.emit('message.created', { appId, roomId: dto.roomId, version, message: dto, notifyUserIds });
+    }
+    return wire;
+  }
+
+  /** Wire forms of messages by id, in seq order. */
+  async dtosOf(ids: string[]): Promise<MessageDto[]> {
+    if (!ids.length) return [];
+    return toMessageDtos(this.db, await Message.query(this.db).whereIn('id', ids).orderBy(['room_id', 'seq']));
   }
 
   async edit(actor: Actor, messageId: string, text: string): Promise<MessageDto> {
     const message = await this.findMessage(actor, messageId);
     await requireMember(this.db, actor, message.roomId);
-    if (message.senderId !== actor.id) throw new ForbiddenError('You can only edit your own messages');
+    if (message.senderId !== actor.id || message.type === 'system') throw new ForbiddenError('You can only edit your own messages');
     const updated = await this.db.transaction(async (trx) => {
       const room = await bumpRoom(trx, actor.appId, message.roomId, false);
       const current = await Message.query(trx).findById(messageId);
@@ -165,7 +204,7 @@ export class MessagesService {
     return { message: dto, created: false };
   }
 
-  private async consumeRate(actor: Actor): Promise<void> {
+  async consumeRate(actor: Actor): Promise<void> {
     const app = await this.apps.get(actor.appId);
     const override = app.settings?.messageRate ? parseRate(app.settings.messageRate) : undefined;
     const rate = override === undefined ? this.defaultRate : override;

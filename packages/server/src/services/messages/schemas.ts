@@ -11,11 +11,15 @@ export interface SendMessageInput {
   replyTo?: string;
 }
 
+export const clientIdSchema = Joi.string().trim().min(1).max(LIMITS.clientIdMax).pattern(/^[\x21-\x7e]+$/)
+  .messages({ 'string.pattern.base': '{#label} must be printable ASCII without spaces (a UUID is ideal)' });
+export const messageTextSchema = text.allow('');
+export const attachmentIdsSchema = Joi.array().items(idSchema).max(LIMITS.attachmentsPerMessageMax).unique();
+
 export const sendMessageSchema = Joi.object<SendMessageInput>({
-  clientId: Joi.string().trim().min(1).max(LIMITS.clientIdMax).pattern(/^[\x21-\x7e]+$/).required()
-    .messages({ 'string.pattern.base': '{#label} must be printable ASCII without spaces (a UUID is ideal)' }),
-  text: text.allow('').default(''),
-  attachments: Joi.array().items(idSchema).max(LIMITS.attachmentsPerMessageMax).unique().default([]),
+  clientId: clientIdSchema.required(),
+  text: messageTextSchema.default(''),
+  attachments: attachmentIdsSchema.default([]),
   replyTo: idSchema,
 }).custom((value: SendMessageInput, helpers) =>
   value.text === '' && !value.attachments?.length ? helpers.error('message.empty') : value,

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { Membership, Room } from '../../db/models/index.js';
 import { ForbiddenError, NotFoundError } from '../../errors.js';
-import type { Actor } from '../actor.js';
+import { isStaff, type Actor } from '../actor.js';
 
 /** A room of the caller's app; another tenant's room does not exist for them. */
 export async function findRoom(db: Knex, actor: Actor, roomId: string, lock = false): Promise<Room> {
@@ -16,10 +16,21 @@ export async function findMembership(db: Knex, roomId: string, userId: string): 
   return (await Membership.query(db).findOne({ roomId, userId })) ?? null;
 }
 
+/**
+ * The caller's membership of `room`. Every agent of the app may work on any support conversation:
+ * the first time they open one they become its member (role `agent`), so they hear its events.
+ */
+export async function accessMembership(db: Knex, actor: Actor, room: Pick<Room, 'id' | 'kind'>): Promise<Membership | null> {
+  const membership = await findMembership(db, room.id, actor.id);
+  if (membership || room.kind !== 'support' || !isStaff(actor)) return membership;
+  await db('memberships').insert({ roomId: room.id, userId: actor.id, role: 'agent' }).onConflict(['room_id', 'user_id']).ignore();
+  return findMembership(db, room.id, actor.id);
+}
+
 /** The room and the caller's membership; only members read or write a room. */
 export async function requireMember(db: Knex, actor: Actor, roomId: string): Promise<{ room: Room; membership: Membership }> {
   const room = await findRoom(db, actor, roomId);
-  const membership = await findMembership(db, roomId, actor.id);
+  const membership = await accessMembership(db, actor, room);
   if (!membership) {
     throw new ForbiddenError(room.kind === 'public' ? 'Join this room before reading or writing it' : 'You are not a member of this room');
   }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { allOf } from '../../db/knex.js';
 import type { MembershipDto, RoomDto } from '@confab/protocol';
 import type { Membership, Room, User } from '../../db/models/index.js';
 import { toUserSummary } from '../users/user-dto.js';
@@ -25,20 +26,22 @@ export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string | nul
   if (!rooms.length) return [];
   const ids = rooms.map((r) => r.id);
   const directIds = rooms.filter((r) => r.kind === 'direct').map((r) => r.id);
-  const [counts, mine, peers] = await Promise.all([
-    db('memberships').whereIn('room_id', ids).groupBy('room_id').select('room_id', db.raw('count(*)::int as count')),
-    viewerId ? (db('memberships').whereIn('room_id', ids).where('user_id', viewerId) as Promise<Membership[]>) : [],
-    directIds.length
-      ? db('memberships as m')
-          .join('users as u', 'u.id', 'm.user_id')
-          .whereIn('m.room_id', directIds)
-          .modify((q) => (viewerId ? q.whereNot('m.user_id', viewerId) : q))
-          .select('m.room_id', 'u.id', 'u.kind', 'u.role', 'u.name', 'u.username', 'u.avatar_url')
-      : [],
-  ]);
-  const countBy = new Map<string, number>(counts.map((c: { roomId: string; count: number }) => [c.roomId, Number(c.count)]));
+  const [counts, mine, peers] = await allOf<[{ roomId: string; count: number }[], Membership[], (User & { roomId: string })[]]>(
+    db,
+    async () => db('memberships').whereIn('room_id', ids).groupBy('room_id').select('room_id', db.raw('count(*)::int as count')),
+    async () => (viewerId ? db('memberships').whereIn('room_id', ids).where('user_id', viewerId) : []),
+    async () =>
+      directIds.length
+        ? db('memberships as m')
+            .join('users as u', 'u.id', 'm.user_id')
+            .whereIn('m.room_id', directIds)
+            .modify((q) => (viewerId ? q.whereNot('m.user_id', viewerId) : q))
+            .select('m.room_id', 'u.id', 'u.kind', 'u.role', 'u.name', 'u.username', 'u.avatar_url')
+        : [],
+  );
+  const countBy = new Map<string, number>(counts.map((c) => [c.roomId, Number(c.count)]));
   const mineBy = new Map(mine.map((m) => [m.roomId, m]));
-  const peerBy = new Map((peers as (User & { roomId: string })[]).map((p) => [p.roomId, p]));
+  const peerBy = new Map(peers.map((p) => [p.roomId, p]));
   return rooms.map((r) => {
     const dto: RoomDto = {
       id: r.id,
@@ -57,7 +60,7 @@ export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string | nul
       dto.peer = peer ? toUserSummary(peer) : null;
     }
     if (r.kind === 'support') {
-      dto.support = { status: r.status ?? 'open', assigneeId: r.assigneeId, visitor: r.visitor ?? {} };
+      dto.support = { status: r.status ?? 'open', assigneeId: r.assigneeId, visitor: r.visitor ?? {}, resolvedAt: iso(r.resolvedAt ?? null) };
     }
     return dto;
   });

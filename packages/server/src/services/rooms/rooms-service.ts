@@ -7,7 +7,7 @@ import type { DomainEvents } from '../events.js';
 import { toMessageDtos } from '../messages/message-dto.js';
 import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
 import { toUserSummary } from '../users/user-dto.js';
-import { canManage, findMembership, findRoom } from './access.js';
+import { accessMembership, canManage, findMembership, findRoom } from './access.js';
 import { toMembershipDto, toRoomDtos } from './room-dto.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
 
@@ -107,7 +107,7 @@ export class RoomsService {
   /** Details: for members, and for anyone of the app when the room is public. */
   async get(actor: Actor, roomId: string): Promise<RoomDto> {
     const room = await findRoom(this.db, actor, roomId);
-    if (room.kind !== 'public' && !(await findMembership(this.db, roomId, actor.id))) {
+    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room))) {
       throw new ForbiddenError('You are not a member of this room');
     }
     return (await toRoomDtos(this.db, [room], actor.id))[0];
@@ -129,7 +129,7 @@ export class RoomsService {
 
   async members(actor: Actor, roomId: string): Promise<PageDto<MemberDto>> {
     const room = await findRoom(this.db, actor, roomId);
-    if (room.kind !== 'public' && !(await findMembership(this.db, roomId, actor.id))) {
+    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room))) {
       throw new ForbiddenError('You are not a member of this room');
     }
     return { items: await this.memberDtos(roomId), hasMore: false };

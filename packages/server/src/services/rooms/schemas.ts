@@ -1,5 +1,5 @@
 import Joi from 'joi';
-import { LIMITS, SLUG_PATTERN } from '@confab/protocol';
+import { LIMITS, SLUG_PATTERN, type SupportStatus } from '@confab/protocol';
 import { cursorSchema, limitSchema } from '../pagination.js';
 
 export const idSchema = Joi.string().guid();
@@ -28,12 +28,22 @@ export const directRoomSchema = Joi.object<{ userId: string }>({
 export interface UpdateRoomInput {
   name?: string;
   slug?: string | null;
+  /** Support conversations (agents): status and assignee. */
+  status?: SupportStatus;
+  assigneeId?: string | null;
 }
 
 export const updateRoomSchema = Joi.object<UpdateRoomInput>({
   name: roomName,
   slug: slug.allow(null),
-}).min(1);
+  status: Joi.string().valid('open', 'pending', 'resolved'),
+  assigneeId: idSchema.allow(null),
+})
+  .min(1)
+  .oxor('name', 'status')
+  .oxor('name', 'assigneeId')
+  .oxor('slug', 'status')
+  .oxor('slug', 'assigneeId');
 
 export interface AddMembersInput {
   userIds: string[];

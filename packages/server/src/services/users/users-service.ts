@@ -1,4 +1,4 @@
-import type { PageDto, UserDto } from '@confab/protocol';
+import type { PageDto, UserDto, UserRole } from '@confab/protocol';
 import type { Db } from '../../db/knex.js';
 import { User } from '../../db/models/index.js';
 import { ConflictError } from '../../errors.js';
@@ -31,10 +31,11 @@ export class UsersService {
   }
 
   /** Marks the user as seen now (presence changes); returns that time. */
-  async touchLastSeen(userId: string): Promise<Date> {
+  /** Records that the user was just seen; returns when, and who they are (for presence announcements). */
+  async touchLastSeen(userId: string): Promise<{ lastSeenAt: Date; appId: string | null; role: UserRole | null }> {
     const now = new Date();
-    await this.db('users').where({ id: userId }).update({ lastSeenAt: now });
-    return now;
+    const [row] = await this.db('users').where({ id: userId }).update({ lastSeenAt: now }).returning(['app_id', 'role']);
+    return { lastSeenAt: now, appId: row?.appId ?? null, role: row?.role ?? null };
   }
 
   /**

@@ -1,0 +1,82 @@
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import Joi from 'joi';
+import type Koa from 'koa';
+import { koaBody } from 'koa-body';
+import { AppError, ValidationError } from '../../errors.js';
+import { idSchema } from '../../services/rooms/schemas.js';
+import { route } from '../route.js';
+
+const tag = 'uploads';
+// Room for the multipart envelope around the file.
+const ENVELOPE_BYTES = 64 * 1024;
+
+interface ParsedFile {
+  filepath: string;
+  originalFilename: string | null;
+  size: number;
+}
+
+/** Reads the one file of a multipart body (after the caller was authenticated), within `maxBytes`. */
+async function readUpload(ctx: Koa.Context, maxBytes: number): Promise<{ bytes: Buffer; name: string }> {
+  if (!ctx.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data');
+  if (ctx.request.length > maxBytes + ENVELOPE_BYTES) throw tooLarge(maxBytes);
+  await koaBody({
+    multipart: true,
+    json: false,
+    urlencoded: false,
+    text: false,
+    formidable: {
+      uploadDir: tmpdir(),
+      maxFiles: 1,
+      maxFileSize: maxBytes,
+      maxTotalFileSize: maxBytes,
+      maxFields: 10,
+      maxFieldsSize: 16 * 1024,
+      allowEmptyFiles: false,
+      minFileSize: 1,
+    },
+    onError: (err: Error & { httpCode?: number }) => {
+      if (err.httpCode === 413) throw tooLarge(maxBytes);
+      throw new AppError('bad_request', `The upload could not be read: ${err.message}`);
+    },
+  })(ctx, async () => undefined);
+  const files = Object.values(ctx.request.files ?? {}).flat() as unknown as ParsedFile[];
+  try {
+    if (files.length !== 1) {
+      throw new ValidationError('Send exactly one file, in the field "file"', [{ path: 'body.file', message: 'file is required' }]);
+    }
+    return { bytes: await readFile(files[0].filepath), name: files[0].originalFilename ?? 'file' };
+  } finally {
+    await Promise.all(files.map((f) => rm(f.filepath, { force: true })));
+  }
+}
+
+function tooLarge(maxBytes: number): AppError {
+  return new AppError('payload_too_large', `Files are limited to ${maxBytes} bytes`, { maxBytes });
+}
+
+export const uploadRoutes = [
+  route({
+    method: 'post', path: '/v1/uploads', tag, auth: 'user', status: 201, response: 'Attachment', multipart: true,
+    summary: 'Upload a file (field `file`); its type is read from its content. Send its id with a message',
+    handler: async ({ services, actor, config, koa }) => {
+      const { bytes, name } = await readUpload(koa, config.maxUploadBytes);
+      return services.uploads.create(actor, bytes, name);
+    },
+  }),
+  route<{ id: string }>({
+    method: 'get', path: '/v1/uploads/:id', tag, auth: 'user', binary: true, tokenInQuery: true,
+    summary: 'Download a file: members of its room (or its uploader before sending). Raster images inline, anything else as an attachment',
+    params: Joi.object({ id: idSchema.required() }),
+    query: Joi.object({ access_token: Joi.string().max(4096) }),
+    handler: async ({ services, actor, input, koa }) => {
+      const file = await services.uploads.open(actor, input.params.id);
+      koa.type = file.attachment.mime.startsWith('text/') ? `${file.attachment.mime}; charset=utf-8` : file.attachment.mime;
+      koa.set('Content-Disposition', `${file.inline ? 'inline' : 'attachment'}; filename="${file.downloadName}"`);
+      koa.set('Content-Security-Policy', "default-src 'none'; sandbox");
+      koa.set('Cache-Control', 'private, max-age=3600');
+      return file.bytes;
+    },
+  }),
+];

@@ -1,0 +1,95 @@
+import Joi from 'joi';
+import { LIMITS, SHORTCUT_PATTERN, type AppSettingsDto, type StartConversationInput, type SupportStatus } from '@confab/protocol';
+import { attachmentIdsSchema, clientIdSchema, messageTextSchema } from '../messages/schemas.js';
+import { cursorSchema, limitSchema } from '../pagination.js';
+import { idSchema } from '../rooms/schemas.js';
+import { isValidTimeZone } from './business-hours.js';
+
+const shortText = (max: number) => Joi.string().trim().max(max);
+
+export const visitorSchema = Joi.object({
+  pageUrl: Joi.string().trim().uri({ scheme: ['http', 'https'] }).max(LIMITS.urlMax),
+  referrer: Joi.string().trim().uri({ scheme: ['http', 'https'] }).max(LIMITS.urlMax).allow(''),
+  userAgent: shortText(512),
+  locale: Joi.string().trim().max(35).pattern(/^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$/),
+});
+
+/** The first message is optional; when given, it follows the rules of any message (clientId required). */
+export const startConversationSchema = Joi.object<StartConversationInput>({
+  text: messageTextSchema,
+  clientId: clientIdSchema,
+  attachments: attachmentIdsSchema,
+  visitor: visitorSchema.default({}),
+})
+  .custom((value: StartConversationInput, helpers) =>
+    (value.text || value.attachments?.length) && !value.clientId ? helpers.error('any.clientId') : value,
+  )
+  .messages({ 'any.clientId': 'clientId is required with a first message (it makes a retried start safe)' });
+
+export interface InboxQuery {
+  status?: SupportStatus;
+  /** `me`, `none`, or an agent's id. */
+  assignee?: string;
+  limit: number;
+  cursor?: string;
+}
+
+const status = Joi.string().valid('open', 'pending', 'resolved');
+
+export const inboxSchema = Joi.object<InboxQuery>({
+  status,
+  assignee: Joi.alternatives(Joi.string().valid('me', 'none'), idSchema),
+  limit: limitSchema,
+  cursor: cursorSchema,
+});
+
+export const assignSchema = Joi.object<{ agentId?: string | null }>({
+  agentId: idSchema.allow(null),
+});
+
+export const availabilitySchema = Joi.object<{ availability: 'online' | 'away' }>({
+  availability: Joi.string().valid('online', 'away').required(),
+});
+
+export const supportStatusSchema = status;
+
+const hhmm = Joi.string().pattern(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/).messages({ 'string.pattern.base': '{#label} must be a time like 09:30' });
+const range = Joi.object({ open: hhmm.required(), close: hhmm.required() }).custom((value: { open: string; close: string }, helpers) =>
+  value.close > value.open ? value : helpers.error('any.invalid'),
+).messages({ 'any.invalid': 'close must be after open' });
+const day = Joi.array().items(range).max(8);
+
+export const businessHoursSchema = Joi.object({
+  timezone: Joi.string().max(64).required().custom((value: string, helpers) => (isValidTimeZone(value) ? value : helpers.error('any.invalid')))
+    .messages({ 'any.invalid': '{#label} must be an IANA time zone, e.g. Europe/Lisbon' }),
+  days: Joi.object({ mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day }).required(),
+});
+
+export const appSettingsSchema = Joi.object<AppSettingsDto>({
+  greeting: shortText(LIMITS.supportTextMax).allow(null, ''),
+  awayMessage: shortText(LIMITS.supportTextMax).allow(null, ''),
+  businessHours: businessHoursSchema.allow(null),
+  messageRate: Joi.string().trim().max(32).allow(null),
+}).min(1);
+
+const shortcut = Joi.string().trim().min(1).max(LIMITS.shortcutMax).pattern(SHORTCUT_PATTERN)
+  .messages({ 'string.pattern.base': '{#label} must be letters, digits, dashes or underscores (no slash)' });
+
+export interface CannedInput {
+  shortcut: string;
+  text: string;
+}
+
+export const cannedCreateSchema = Joi.object<CannedInput>({
+  shortcut: shortcut.required(),
+  text: Joi.string().trim().min(1).max(LIMITS.messageTextMax).required(),
+});
+
+export const cannedUpdateSchema = Joi.object<Partial<CannedInput>>({
+  shortcut,
+  text: Joi.string().trim().min(1).max(LIMITS.messageTextMax),
+}).min(1);
+
+export const cannedListSchema = Joi.object<{ q?: string }>({
+  q: Joi.string().trim().max(LIMITS.shortcutMax).allow(''),
+});

@@ -1,0 +1,258 @@
+import type { Knex } from 'knex';
+import type {
+  PageDto,
+  StartConversationInput,
+  StartConversationResult,
+  SupportConversationDto,
+  SupportInboxItemDto,
+  SupportStatus,
+  SystemEventDto,
+} from '@confab/protocol';
+import type { Db } from '../../db/knex.js';
+import { type Message, Room, User } from '../../db/models/index.js';
+import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
+import type { Throttle } from '../../redis/throttle.js';
+import { isStaff, requireStaff, type Actor } from '../actor.js';
+import type { DomainEvents } from '../events.js';
+import { type MessagesService, Rollback, rollbackable } from '../messages/messages-service.js';
+import { appendSystemMessage } from '../messages/room-version.js';
+import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { requireMember } from '../rooms/access.js';
+import type { Outbox } from '../webhooks/outbox.js';
+import type { AvailabilityService } from './availability.js';
+import { displayName, toConversationDtos } from './conversation-dto.js';
+import type { InboxQuery } from './schemas.js';
+
+// Millisecond precision, like the cursor that carries it (an ISO string).
+const ACTIVITY = "date_trunc('milliseconds', coalesce(rooms.last_message_at, rooms.created_at))";
+// Starting conversations is cheap to ask for and costly to triage: a visitor gets a few a minute.
+const STARTS_PER_MINUTE = { limit: 5, periodMs: 60_000 };
+
+interface Change {
+  status?: SupportStatus;
+  assigneeId?: string | null;
+}
+
+/**
+ * Support conversations: a visitor starts one, every agent of the app sees it in the inbox, agents
+ * claim, assign, resolve and reopen it. Each change is a system message in the conversation.
+ */
+export class SupportService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: DomainEvents,
+    private readonly messages: MessagesService,
+    private readonly availability: AvailabilityService,
+    private readonly outbox: Outbox,
+    private readonly throttle: Throttle,
+  ) {}
+
+  /**
+   * A visitor starts a conversation, optionally with a first message. With a `clientId`, a retried
+   * start returns the conversation the first attempt made. When nobody can answer, the app's away
+   * message follows.
+   */
+  async start(actor: Actor, input: StartConversationInput): Promise<StartConversationResult> {
+    if (isStaff(actor)) throw new ForbiddenError('Agents answer conversations; start one as a visitor');
+    const first = input.text || input.attachments?.length ? { clientId: input.clientId!, text: input.text ?? '', attachments: input.attachments } : null;
+    if (first) {
+      const retried = await this.retried(actor, first.clientId);
+      if (retried) return retried;
+    }
+    const { allowed, retryAfterMs } = await this.throttle.consume(`support:start:${actor.id}`, STARTS_PER_MINUTE);
+    if (!allowed) throw new RateLimitedError(retryAfterMs);
+    if (first) await this.messages.consumeRate(actor);
+    const { available, awayMessage } = await this.availability.canAnswer(actor.appId);
+
+    const outcome = await rollbackable<{ room: Room; created: Message[]; firstId: string | null }, Message>(() =>
+      this.db.transaction(async (trx) => {
+        const room = await Room.query(trx).insertAndFetch({
+          appId: actor.appId,
+          kind: 'support',
+          status: 'open',
+          createdBy: actor.id,
+          visitor: input.visitor ?? {},
+        });
+        await trx('memberships').insert({ roomId: room.id, userId: actor.id, role: 'member' });
+        const created: Message[] = [];
+        if (first) {
+          const written = await this.messages.write(trx, actor, room.id, first);
+          created.push(written.message, ...written.followUps);
+        }
+        if (!available && awayMessage) {
+          const away = await appendSystemMessage(trx, actor.appId, room.id, {
+            senderId: null,
+            text: awayMessage,
+            meta: { event: 'away', actorId: null },
+          });
+          created.push(away);
+          await this.outbox.enqueueMessages(trx, actor.appId, [away], []);
+        }
+        const [conversation] = await toConversationDtos(trx, [(await Room.query(trx).findById(room.id))!], null);
+        await this.outbox.enqueue(trx, actor.appId, 'conversation.created', { conversation });
+        return { room, created, firstId: first ? created[0].id : null };
+      }),
+    );
+    if (outcome instanceof Rollback) return (await this.retried(actor, first!.clientId))!;
+
+    const dtos = await this.messages.announceCreated(actor.appId, outcome.created, [actor.user]);
+    const conversation = await this.view(actor.appId, outcome.room.id, actor.id);
+    const { membership: _viewer, ...shared } = conversation!;
+    this.events.emit('room.created', { appId: actor.appId, room: shared, memberIds: [actor.id] });
+    this.events.emit('support.changed', { appId: actor.appId, roomId: outcome.room.id, roomChanged: false });
+    return { ...conversation!, message: dtos.find((m) => m.id === outcome.firstId) ?? null };
+  }
+
+  /** The agents' inbox: conversations by last activity, with what the caller has not read. */
+  async inbox(actor: Actor, query: InboxQuery): Promise<PageDto<SupportInboxItemDto>> {
+    requireStaff(actor);
+    const q = Room.query(this.db)
+      .select(
+        'rooms.*',
+        this.db.raw(`${ACTIVITY} as activity_at`),
+        this.db.raw(
+          `(select count(*)::int from messages x
+             where x.room_id = rooms.id and x.seq > coalesce(m.read_seq, 0) and x.type = 'text'
+               and x.deleted_at is null and x.sender_id is distinct from ?) as unread`,
+          [actor.id],
+        ),
+      )
+      .leftJoin('memberships as m', (j) => j.on('m.room_id', 'rooms.id').andOnVal('m.user_id', actor.id))
+      .where({ 'rooms.app_id': actor.appId, 'rooms.kind': 'support' })
+      .orderByRaw(`${ACTIVITY} desc, rooms.id desc`)
+      .limit(query.limit + 1);
+    if (query.status) q.where('rooms.status', query.status);
+    if (query.assignee === 'me') q.where('rooms.assignee_id', actor.id);
+    else if (query.assignee === 'none') q.whereNull('rooms.assignee_id');
+    else if (query.assignee) q.where('rooms.assignee_id', query.assignee);
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor, 2);
+      q.whereRaw(`(${ACTIVITY}, rooms.id) < (?::timestamptz, ?)`, [String(at), String(id)]);
+    }
+    const rows = (await q) as (Room & { activityAt: Date; unread: number })[];
+    const { items, hasMore } = splitPage(rows, query.limit);
+    const dtos = await toConversationDtos(this.db, items, actor.id);
+    const last = items[items.length - 1];
+    return {
+      items: dtos.map((dto, i) => ({ ...dto, unreadCount: Number(items[i].unread) })),
+      hasMore,
+      ...(hasMore && last ? { nextCursor: encodeCursor([new Date(last.activityAt).toISOString(), last.id]) } : {}),
+    };
+  }
+
+  /** One conversation: for the app's agents and for its own visitor. */
+  async get(actor: Actor, roomId: string): Promise<SupportConversationDto> {
+    const { room } = await requireMember(this.db, actor, roomId);
+    if (room.kind !== 'support') throw new NotFoundError('Conversation');
+    return (await toConversationDtos(this.db, [room], actor.id))[0];
+  }
+
+  /** Claims the conversation (no `agentId`), hands it to another agent, or (null) unassigns it. */
+  async assign(actor: Actor, roomId: string, agentId: string | null | undefined): Promise<SupportConversationDto> {
+    requireStaff(actor);
+    const target = agentId === undefined ? actor.id : agentId;
+    let agent: User | null = null;
+    if (target) {
+      agent = target === actor.id ? actor.user : ((await User.query(this.db).findOne({ id: target, appId: actor.appId })) ?? null);
+      if (!agent || !isStaff(agent)) {
+        throw new ValidationError('agentId must be an agent of this app', [{ path: 'body.agentId', message: 'not an agent of this app' }]);
+      }
+    }
+    return this.change(actor, roomId, { assigneeId: target }, agent);
+  }
+
+  async setStatus(actor: Actor, roomId: string, status: SupportStatus): Promise<SupportConversationDto> {
+    requireStaff(actor);
+    return this.change(actor, roomId, { status }, null);
+  }
+
+  /** `PATCH /v1/rooms/:id` on a support room: status and assignee in one call. */
+  async update(actor: Actor, roomId: string, change: Change): Promise<SupportConversationDto> {
+    requireStaff(actor);
+    if (change.assigneeId !== undefined) await this.assign(actor, roomId, change.assigneeId);
+    if (change.status) return this.setStatus(actor, roomId, change.status);
+    return this.get(actor, roomId);
+  }
+
+  /** The conversation as `viewerId` sees it (null: as agents' broadcasts show it). */
+  async view(appId: string, roomId: string, viewerId: string | null): Promise<SupportConversationDto | null> {
+    const room = await Room.query(this.db).findOne({ id: roomId, appId, kind: 'support' });
+    return room ? (await toConversationDtos(this.db, [room], viewerId))[0] : null;
+  }
+
+  /** Applies a change under the room lock; a no-op change writes nothing and announces nothing. */
+  private async change(actor: Actor, roomId: string, change: Change, agent: User | null): Promise<SupportConversationDto> {
+    const result = await this.db.transaction(async (trx) => {
+      const room = await Room.query(trx).forUpdate().findOne({ id: roomId, appId: actor.appId });
+      if (!room || room.kind !== 'support') throw new NotFoundError('Conversation');
+      const patch: Partial<Room> = {};
+      const notes: SystemEventDto[] = [];
+      let joined: string | null = null;
+      if (change.assigneeId !== undefined && change.assigneeId !== room.assigneeId) {
+        patch.assigneeId = change.assigneeId;
+        notes.push(change.assigneeId ? { event: 'assigned', actorId: actor.id, agentId: change.assigneeId } : { event: 'unassigned', actorId: actor.id });
+        if (change.assigneeId) joined = await this.enrol(trx, roomId, change.assigneeId);
+      }
+      if (change.status && change.status !== room.status) {
+        patch.status = change.status;
+        patch.resolvedAt = change.status === 'resolved' ? new Date() : null;
+        notes.push({ event: change.status === 'open' ? 'reopened' : change.status, actorId: actor.id });
+      }
+      if (!notes.length) return null;
+      await Room.query(trx).patch({ ...patch, updatedAt: new Date() }).where({ id: roomId });
+      if (!(await trx('memberships').where({ roomId, userId: actor.id }).first())) await this.enrol(trx, roomId, actor.id);
+      const created: Message[] = [];
+      for (const meta of notes) {
+        created.push(await appendSystemMessage(trx, actor.appId, roomId, { senderId: actor.id, text: describe(meta, actor.user, agent), meta }));
+      }
+      await this.outbox.enqueueMessages(trx, actor.appId, created, [actor.user]);
+      if (patch.status === 'resolved') {
+        const [conversation] = await toConversationDtos(trx, [(await Room.query(trx).findById(roomId))!], null);
+        await this.outbox.enqueue(trx, actor.appId, 'conversation.resolved', { conversation, resolvedBy: actor.id });
+      }
+      return { created, joined };
+    });
+    if (result) {
+      await this.messages.announceCreated(actor.appId, result.created, [actor.user]);
+      if (result.joined) this.events.emit('member.added', { appId: actor.appId, roomId, userIds: [result.joined] });
+      this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: true });
+    }
+    return this.get(actor, roomId);
+  }
+
+  /** Makes an agent a member of the conversation; the user id when they were not one before. */
+  private async enrol(trx: Knex.Transaction, roomId: string, userId: string): Promise<string | null> {
+    const rows = await trx('memberships').insert({ roomId, userId, role: 'agent' }).onConflict(['room_id', 'user_id']).ignore().returning('user_id');
+    return rows.length ? userId : null;
+  }
+
+  private async retried(actor: Actor, clientId: string): Promise<StartConversationResult | null> {
+    const previous = await this.db('messages').where({ senderId: actor.id, clientId }).first('room_id');
+    if (!previous) return null;
+    const conversation = await this.view(actor.appId, previous.roomId, actor.id);
+    if (!conversation) throw new ConflictError('This clientId was already used for a message in another room');
+    const message = await this.db('messages').where({ senderId: actor.id, clientId }).first('id');
+    const page = await this.messages.dtosOf([message.id]);
+    return { ...conversation, message: page[0] ?? null };
+  }
+}
+
+
+/** The English text of a system message (clients render `system` in their own language). */
+function describe(meta: SystemEventDto, actor: User, agent: User | null): string {
+  const who = displayName(actor);
+  switch (meta.event) {
+    case 'assigned':
+      return meta.agentId === actor.id ? `${who} joined` : `${who} assigned ${displayName(agent)}`;
+    case 'unassigned':
+      return `${who} unassigned the conversation`;
+    case 'resolved':
+      return `Resolved by ${who}`;
+    case 'pending':
+      return `${who} marked the conversation pending`;
+    case 'reopened':
+      return `Reopened by ${who}`;
+    default:
+      return '';
+  }
+}
