@@ -22,6 +22,21 @@ export interface DbOptions {
 
 export type Db = Knex;
 
+/**
+ * knex-pglite names a delete's command `DEL` (its method name), which knex's postgres dialect
+ * does not recognise as a delete, so `.delete()` would not return the count of deleted rows.
+ */
+interface ResponseProcessor {
+  processResponse(obj: { method?: string }, runner: unknown): unknown;
+}
+const PgLiteClient = ClientPgLite as unknown as new (config: Knex.Config) => ResponseProcessor;
+
+class EmbeddedClient extends PgLiteClient {
+  override processResponse(obj: { method?: string }, runner: unknown): unknown {
+    return super.processResponse(obj.method === 'del' ? { ...obj, method: 'delete' } : obj, runner);
+  }
+}
+
 export function createDb(options: DbOptions): Db {
   const common: Knex.Config = { ...knexSnakeCaseMappers(), acquireConnectionTimeout: 30_000 };
   if (options.databaseUrl) {
@@ -47,12 +62,12 @@ export function createDb(options: DbOptions): Db {
     mkdirSync(dir, { recursive: true });
     connection = { filename: dir };
   }
-  return knexModule.knex({ ...common, client: ClientPgLite, dialect: 'postgres', connection });
+  return knexModule.knex({ ...common, client: EmbeddedClient as unknown as typeof ClientPgLite, dialect: 'postgres', connection });
 }
 
 /** True when this database is the embedded single-connection PGlite. */
 export function isEmbedded(db: Db): boolean {
-  return db.client.config.client === ClientPgLite;
+  return db.client.config.client === (EmbeddedClient as unknown);
 }
 
 /**
