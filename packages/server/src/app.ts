@@ -30,6 +30,7 @@ import { createMemoryPresence, createRedisPresence, PRESENCE_TTL_MS } from './re
 import { createMemoryThrottle, createRedisThrottle } from './redis/throttle.js';
 import { createRealtime, type Realtime } from './realtime/server.js';
 import type { ChatServer } from './realtime/types.js';
+import { Housekeeping } from './services/housekeeping.js';
 import { createServices, type Services } from './services/index.js';
 import { createDatabaseStorage, createDiskStorage } from './services/uploads/storage.js';
 import { type DispatcherOptions, WebhookDispatcher } from './services/webhooks/dispatcher.js';
@@ -58,6 +59,7 @@ export interface ConfabApp {
   services: Services;
   metrics: Metrics;
   routes: RouteDef[];
+  housekeeping: Housekeeping;
   /** Disconnects sockets, flushes pending writes, stops listening; the caller owns db and redis. */
   close(): Promise<void>;
 }
@@ -84,6 +86,7 @@ export function createApp(options: AppOptions): ConfabApp {
   const services = createServices({ db, config, logger, throttle, cache, presence, storage });
   const metrics = createMetrics();
   const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);
+  const housekeeping = new Housekeeping(db, storage, logger);
   const routes: RouteDef[] = [
     ...opsRoutes({ db, redis, metrics }),
     ...authRoutes,
@@ -135,6 +138,7 @@ export function createApp(options: AppOptions): ConfabApp {
     presenceIntervalMs: Math.max(100, Math.floor(presenceTtlMs / 3)),
   });
   dispatcher.start();
+  housekeeping.start();
   return {
     http,
     io: realtime.io,
@@ -143,8 +147,10 @@ export function createApp(options: AppOptions): ConfabApp {
     services,
     metrics,
     routes,
+    housekeeping,
     close: async () => {
       await dispatcher.stop();
+      await housekeeping.stop();
       await realtime.close();
       await new Promise<void>((resolve) => {
         if (!http.listening) return resolve();

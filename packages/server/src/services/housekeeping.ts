@@ -1,0 +1,74 @@
+import type { Db } from '../db/knex.js';
+import type { Logger } from '../logger.js';
+import type { UploadStorage } from './uploads/storage.js';
+
+export interface HousekeepingOptions {
+  intervalMs: number;
+  /** Uploads never sent in a message are removed after this long. */
+  unsentUploadTtlMs: number;
+  /** Delivered webhook deliveries are kept this long for the admin API. */
+  deliveredWebhookTtlMs: number;
+}
+
+const DEFAULTS: HousekeepingOptions = {
+  intervalMs: 3600_000,
+  unsentUploadTtlMs: 24 * 3600_000,
+  deliveredWebhookTtlMs: 30 * 24 * 3600_000,
+};
+const BATCH = 500;
+
+export interface SweepResult {
+  uploads: number;
+  deliveries: number;
+  refreshTokens: number;
+}
+
+/**
+ * Removes what nobody will ask for again: uploads abandoned before sending (and their bytes),
+ * old delivered webhook deliveries, long-expired refresh tokens. Every node may run it: each
+ * statement deletes a batch, so concurrent runs only share the work.
+ */
+export class Housekeeping {
+  private readonly options: HousekeepingOptions;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly storage: UploadStorage,
+    private readonly logger: Logger,
+    options: Partial<HousekeepingOptions> = {},
+  ) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep()
+        .catch((err: Error) => this.logger.warn({ err: err.message }, 'housekeeping failed'))
+        .finally(() => (this.running = null));
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  async sweep(): Promise<SweepResult> {
+    const ms = (n: number) => this.db.raw("now() - interval '1 millisecond' * ?", [n]);
+    const stale = this.db('attachments').whereNull('message_id').where('created_at', '<', ms(this.options.unsentUploadTtlMs)).limit(BATCH).select('id');
+    const removed: { storageKey: string }[] = await this.db('attachments').whereIn('id', stale).delete().returning('storage_key');
+    for (const { storageKey } of removed) await this.storage.delete(storageKey);
+    const deliveries = await this.db('webhook_deliveries')
+      .whereIn('id', this.db('webhook_deliveries').where('status', 'delivered').where('delivered_at', '<', ms(this.options.deliveredWebhookTtlMs)).limit(BATCH).select('id'))
+      .delete();
+    const refreshTokens = await this.db('refresh_tokens')
+      .whereIn('id', this.db('refresh_tokens').where('expires_at', '<', ms(30 * 24 * 3600_000)).limit(BATCH).select('id'))
+      .delete();
+    const result = { uploads: removed.length, deliveries: Number(deliveries), refreshTokens: Number(refreshTokens) };
+    if (result.uploads || result.deliveries || result.refreshTokens) this.logger.info(result, 'housekeeping removed stale rows');
+    return result;
+  }
+}
