@@ -15,6 +15,7 @@ import type {
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, request, settle, waitFor } from './helpers/sockets.js';
+import { until } from './helpers/wait.js';
 
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 
@@ -57,15 +58,6 @@ async function receipts(server: TestServer, session: AuthSessionDto, roomId: str
   const res = await server.request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${roomId}/receipts`, { token: session.accessToken });
   expect(res.status).toBe(200);
   return res.body.items;
-}
-
-/** Polls until `check` returns true (or fails with `what` after `timeoutMs`). */
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await settle(20);
-  }
 }
 
 /** What a client shows of a message, compared against a fresh fetch. */

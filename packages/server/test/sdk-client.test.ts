@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthSessionDto, type ChatClient, ChatError, type ChatMessage, type ConnectionStatus, createClient, type MessageDto } from '@confab/sdk';
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, until } from './helpers/wait.js';
 
 let server: TestServer;
 let tenant: App;
@@ -30,19 +31,6 @@ async function signedIn(name: string, on: TestServer = server, app: App = tenant
   await client.connectSession(session);
   return { client, session };
 }
-
-/** Polls `probe` until it returns something truthy; fails naming `what` after `timeoutMs`. */
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 5_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fields a reader sees; compared between the SDK's state and a fresh fetch. */
 const shape = (m: MessageDto) => ({

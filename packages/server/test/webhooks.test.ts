@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSessionDto, MessageDto, RoomDto, WebhookDeliveryDto, WebhookDto, WebhookPayload } from '@confab/protocol';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { sleep, until } from './helpers/wait.js';
 
 /**
  * Webhooks end to end: a real server delivers to a real HTTP receiver on loopback, and the test
@@ -118,18 +119,7 @@ function signatureTime(header: string | string[] | undefined): number {
   return match ? Number(match[1]) : NaN;
 }
 
-async function waitUntil<T>(what: string, check: () => T | Promise<T>, timeoutMs = 8_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await check();
-    if (last) return last as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const waitUntil = <T>(what: string, check: () => T | Promise<T>, timeoutMs = 8_000) => until(what, check, timeoutMs);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
