@@ -5,6 +5,7 @@ import { Outbox } from './outbox.js';
 import { Room, type RoomEvents } from './room.js';
 import type { RoomContext } from './room-context.js';
 import { Session, type TokenProvider } from './session.js';
+import { createSupportApi, createUploadsApi, type SupportApi, type UploadsApi } from './support.js';
 import { HttpTransport } from './transport/http.js';
 import { type ChatSocket, type ConnectionStatus, SocketTransport } from './transport/socket.js';
 
@@ -61,6 +62,11 @@ export class ChatClient {
     },
   };
 
+  /** Support conversations (visitors and agents) and canned responses. */
+  readonly support: SupportApi;
+  /** File uploads and their URLs. */
+  readonly uploads: UploadsApi;
+
   /** The people of your app. */
   readonly users = {
     search: (q = '', options: { limit?: number; cursor?: string } = {}) =>
@@ -82,6 +88,8 @@ export class ChatClient {
       () => this.setStatus('unauthorized'),
     );
     this.http.tokens = this.session;
+    this.support = createSupportApi(this.http);
+    this.uploads = createUploadsApi(this.http, url, () => this.session.accessToken());
     this.outbox = new Outbox(() => this.socket.connected);
     this.socket = new SocketTransport(
       url,

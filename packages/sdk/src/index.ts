@@ -4,5 +4,6 @@ export type { ChatMessage, MessageStatus, Receipt, RoomState } from './room-stat
 export type { ReadableStore } from './store.js';
 export type { ConnectionStatus } from './transport/socket.js';
 export type { TokenProvider } from './session.js';
+export type { InboxFilter, SupportApi, UploadsApi } from './support.js';
 export { ChatError } from './errors.js';
 export type * from '@confab/protocol';

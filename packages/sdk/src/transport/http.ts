@@ -2,6 +2,8 @@ import { ChatError } from '../errors.js';
 
 export interface HttpOptions {
   body?: unknown;
+  /** A multipart body (file uploads) instead of JSON. */
+  form?: FormData;
   /** Send the session's access token (refreshed first when needed). */
   auth?: boolean;
   /** Send this token instead (a guest signing in hands over its data). */
@@ -42,7 +44,7 @@ export class HttpTransport {
   private async send<T>(method: string, path: string, options: HttpOptions, token?: string): Promise<T> {
     const headers: Record<string, string> = { 'x-confab-app': this.app, accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.body !== undefined && !options.form) headers['content-type'] = 'application/json';
     const params = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
     const query = params.length ? `?${new URLSearchParams(params.map(([k, v]) => [k, String(v)]))}` : '';
     let res: Response;
@@ -50,7 +52,7 @@ export class HttpTransport {
       res = await this.fetchImpl(`${this.baseUrl}${path}${query}`, {
         method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
       });
     } catch (err) {
       throw new ChatError('unavailable', `Cannot reach the chat server: ${(err as Error).message}`, 0);
