@@ -60,7 +60,7 @@ export interface BusinessHoursDto {
 export interface AppSettingsDto {
   /** Shown by the widget when a visitor opens the chat. */
   greeting?: string | null;
-  /** Sent into a new (or reopened) conversation when nobody can answer. */
+  /** Sent into a new conversation when nobody can answer. */
   awayMessage?: string | null;
   businessHours?: BusinessHoursDto | null;
   /** Overrides `MESSAGE_RATE` for this app (`N/unit` or `unlimited`). */
