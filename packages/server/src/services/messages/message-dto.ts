@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { AttachmentDto, MessageDto, ReactionDto } from '@confab/protocol';
 import { allOf } from '../../db/knex.js';
-import type { Attachment, Message, User } from '../../db/models/index.js';
+import { type Attachment, Message, type Room, type User } from '../../db/models/index.js';
 import { toUserSummary } from '../users/user-dto.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -84,4 +84,12 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
       deletedAt: iso(m.deletedAt),
     };
   });
+}
+
+/** The last message of each room that has one, by room id (one query, then one batch of DTOs). */
+export async function loadLastMessages(db: Knex, rooms: Pick<Room, 'id' | 'lastSeq'>[]): Promise<Map<string, MessageDto>> {
+  const withMessages = rooms.filter((r) => Number(r.lastSeq) > 0);
+  if (!withMessages.length) return new Map();
+  const rows = await Message.query(db).whereIn(['room_id', 'seq'], withMessages.map((r) => [r.id, Number(r.lastSeq)]) as never);
+  return new Map((await toMessageDtos(db, rows)).map((m) => [m.roomId, m]));
 }

@@ -1,18 +1,16 @@
-import type { MemberDto, MessageDto, PageDto, RoomDto, RoomListItemDto } from '@confab/protocol';
+import type { MemberDto, PageDto, RoomDto, RoomListItemDto } from '@confab/protocol';
 import type { Db } from '../../db/knex.js';
-import { Membership, Message, Room, User } from '../../db/models/index.js';
+import { Membership, Room, User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
-import { toMessageDtos } from '../messages/message-dto.js';
-import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { loadLastMessages } from '../messages/message-dto.js';
+import { splitPage } from '../pagination.js';
 import { toUserSummary } from '../users/user-dto.js';
+import { activityCursor, byActivity, type WithActivity } from './activity.js';
 import { accessMembership, canManage, findMembership, findRoom } from './access.js';
 import { toMembershipDto, toRoomDtos } from './room-dto.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
-
-// Millisecond precision, like the cursor that carries it (an ISO string).
-const ACTIVITY = "date_trunc('milliseconds', coalesce(rooms.last_message_at, rooms.created_at))";
 
 /** Rooms and membership. Every query is scoped to the caller's app. */
 export class RoomsService {
@@ -24,20 +22,13 @@ export class RoomsService {
   /** The caller's rooms, most recent activity first, each with its last message and unread count. */
   async list(actor: Actor, input: { limit: number; cursor?: string }): Promise<PageDto<RoomListItemDto>> {
     const query = Room.query(this.db)
-      .select('rooms.*', this.db.raw(`${ACTIVITY} as activity_at`), 'memberships.read_seq as my_read_seq')
+      .select('rooms.*', 'memberships.read_seq as my_read_seq')
       .join('memberships', 'memberships.room_id', 'rooms.id')
       .where('memberships.user_id', actor.id)
-      .where('rooms.app_id', actor.appId)
-      .orderByRaw(`${ACTIVITY} desc, rooms.id desc`)
-      .limit(input.limit + 1);
-    if (input.cursor) {
-      const [at, id] = decodeCursor(input.cursor, 2);
-      query.whereRaw(`(${ACTIVITY}, rooms.id) < (?::timestamptz, ?)`, [String(at), String(id)]);
-    }
-    const rows = (await query) as (Room & { activityAt: Date; myReadSeq: number })[];
+      .where('rooms.app_id', actor.appId);
+    const rows = (await byActivity(this.db, query, input.limit, input.cursor)) as WithActivity<Room & { myReadSeq: number }>[];
     const { items, hasMore } = splitPage(rows, input.limit);
-    const [dtos, lastMessages] = await Promise.all([toRoomDtos(this.db, items, actor.id), this.lastMessages(items)]);
-    const last = items[items.length - 1];
+    const [dtos, lastMessages] = await Promise.all([toRoomDtos(this.db, items, actor.id), loadLastMessages(this.db, items)]);
     return {
       items: dtos.map((dto, i) => ({
         ...dto,
@@ -45,7 +36,7 @@ export class RoomsService {
         unreadCount: Math.max(0, Number(items[i].lastSeq) - Number(items[i].myReadSeq)),
       })),
       hasMore,
-      ...(hasMore && last ? { nextCursor: encodeCursor([new Date(last.activityAt).toISOString(), last.id]) } : {}),
+      ...activityCursor(items[items.length - 1], hasMore),
     };
   }
 
@@ -202,17 +193,6 @@ export class RoomsService {
       ...toMembershipDto(r),
       user: toUserSummary({ id: r.userId, kind: r.kind, role: r.userRole, name: r.name, username: r.username, avatarUrl: r.avatarUrl }),
     }));
-  }
-
-  private async lastMessages(rooms: Room[]): Promise<Map<string, MessageDto>> {
-    const withMessages = rooms.filter((r) => Number(r.lastSeq) > 0);
-    if (!withMessages.length) return new Map();
-    const rows = await Message.query(this.db).whereIn(
-      ['room_id', 'seq'],
-      withMessages.map((r) => [r.id, Number(r.lastSeq)]) as never,
-    );
-    const dtos = await toMessageDtos(this.db, rows);
-    return new Map(dtos.map((m) => [m.roomId, m]));
   }
 
   private async assertMembersOfApp(db: Db, actor: Actor, userIds: string[]): Promise<void> {

@@ -59,12 +59,6 @@ export class AvailabilityService {
     };
   }
 
-  /** For a new conversation: whether someone can answer, else the message to send instead. */
-  async canAnswer(appId: string): Promise<{ available: boolean; awayMessage: string | null }> {
-    const [app, availability] = await Promise.all([this.apps.get(appId), this.of(appId)]);
-    return { available: availability.available, awayMessage: app.settings?.awayMessage ?? null };
-  }
-
   /** An agent sets themselves online or away. */
   async set(actor: Actor, availability: AgentAvailability): Promise<SupportAvailabilityDto> {
     if (!isStaff(actor)) throw new ForbiddenError('Only agents and admins have an availability');

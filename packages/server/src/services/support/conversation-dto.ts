@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { MessageDto, RoomDto, SupportConversationDto, UserSummaryDto } from '@confab/protocol';
 import { allOf } from '../../db/knex.js';
-import { Message, type Room, type User } from '../../db/models/index.js';
-import { toMessageDtos } from '../messages/message-dto.js';
+import type { Room, User } from '../../db/models/index.js';
+import { loadLastMessages } from '../messages/message-dto.js';
 import { toRoomDtos } from '../rooms/room-dto.js';
 import { toUserSummary } from '../users/user-dto.js';
 
@@ -13,15 +13,13 @@ import { toUserSummary } from '../users/user-dto.js';
 export async function toConversationDtos(db: Knex, rooms: Room[], viewerId: string | null): Promise<SupportConversationDto[]> {
   if (!rooms.length) return [];
   const userIds = [...new Set(rooms.flatMap((r) => [r.createdBy, r.assigneeId]).filter((id): id is string => !!id))];
-  const withMessages = rooms.filter((r) => Number(r.lastSeq) > 0);
-  const [roomDtos, users, last] = await allOf<[RoomDto[], User[], Message[]]>(
+  const [roomDtos, users, lastMessages] = await allOf<[RoomDto[], User[], Map<string, MessageDto>]>(
     db,
     () => toRoomDtos(db, rooms, viewerId),
     async () => (userIds.length ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'username', 'avatar_url') : []),
-    async () => (withMessages.length ? Message.query(db).whereIn(['room_id', 'seq'], withMessages.map((r) => [r.id, Number(r.lastSeq)]) as never) : []),
+    () => loadLastMessages(db, rooms),
   );
   const summaries = new Map<string, UserSummaryDto>(users.map((u) => [u.id, toUserSummary(u)]));
-  const lastMessages = new Map<string, MessageDto>((await toMessageDtos(db, last)).map((m) => [m.roomId, m]));
   return roomDtos.map((room, i) => ({
     ...room,
     support: room.support!,

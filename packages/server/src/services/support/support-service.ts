@@ -16,15 +16,14 @@ import { isStaff, requireStaff, type Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import { type MessagesService, Rollback, rollbackable } from '../messages/messages-service.js';
 import { appendSystemMessage } from '../messages/room-version.js';
-import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { splitPage } from '../pagination.js';
 import { requireMember } from '../rooms/access.js';
+import { activityCursor, byActivity, type WithActivity } from '../rooms/activity.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import type { AvailabilityService } from './availability.js';
 import { displayName, toConversationDtos } from './conversation-dto.js';
 import type { InboxQuery } from './schemas.js';
 
-// Millisecond precision, like the cursor that carries it (an ISO string).
-const ACTIVITY = "date_trunc('milliseconds', coalesce(rooms.last_message_at, rooms.created_at))";
 // Starting conversations is cheap to ask for and costly to triage: a visitor gets a few a minute.
 const STARTS_PER_MINUTE = { limit: 5, periodMs: 60_000 };
 
@@ -62,7 +61,7 @@ export class SupportService {
     const { allowed, retryAfterMs } = await this.throttle.consume(`support:start:${actor.id}`, STARTS_PER_MINUTE);
     if (!allowed) throw new RateLimitedError(retryAfterMs);
     if (first) await this.messages.consumeRate(actor);
-    const { available, awayMessage } = await this.availability.canAnswer(actor.appId);
+    const { available, awayMessage } = await this.availability.settings(actor.appId);
 
     const outcome = await rollbackable<{ room: Room; created: Message[]; firstId: string | null }, Message>(() =>
       this.db.transaction(async (trx) => {
@@ -109,7 +108,6 @@ export class SupportService {
     const q = Room.query(this.db)
       .select(
         'rooms.*',
-        this.db.raw(`${ACTIVITY} as activity_at`),
         this.db.raw(
           `(select count(*)::int from messages x
              where x.room_id = rooms.id and x.seq > coalesce(m.read_seq, 0) and x.type = 'text'
@@ -118,25 +116,18 @@ export class SupportService {
         ),
       )
       .leftJoin('memberships as m', (j) => j.on('m.room_id', 'rooms.id').andOnVal('m.user_id', actor.id))
-      .where({ 'rooms.app_id': actor.appId, 'rooms.kind': 'support' })
-      .orderByRaw(`${ACTIVITY} desc, rooms.id desc`)
-      .limit(query.limit + 1);
+      .where({ 'rooms.app_id': actor.appId, 'rooms.kind': 'support' });
     if (query.status) q.where('rooms.status', query.status);
     if (query.assignee === 'me') q.where('rooms.assignee_id', actor.id);
     else if (query.assignee === 'none') q.whereNull('rooms.assignee_id');
     else if (query.assignee) q.where('rooms.assignee_id', query.assignee);
-    if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, 2);
-      q.whereRaw(`(${ACTIVITY}, rooms.id) < (?::timestamptz, ?)`, [String(at), String(id)]);
-    }
-    const rows = (await q) as (Room & { activityAt: Date; unread: number })[];
+    const rows = (await byActivity(this.db, q, query.limit, query.cursor)) as WithActivity<Room & { unread: number }>[];
     const { items, hasMore } = splitPage(rows, query.limit);
     const dtos = await toConversationDtos(this.db, items, actor.id);
-    const last = items[items.length - 1];
     return {
       items: dtos.map((dto, i) => ({ ...dto, unreadCount: Number(items[i].unread) })),
       hasMore,
-      ...(hasMore && last ? { nextCursor: encodeCursor([new Date(last.activityAt).toISOString(), last.id]) } : {}),
+      ...activityCursor(items[items.length - 1], hasMore),
     };
   }
 
@@ -227,13 +218,12 @@ export class SupportService {
   }
 
   private async retried(actor: Actor, clientId: string): Promise<StartConversationResult | null> {
-    const previous = await this.db('messages').where({ senderId: actor.id, clientId }).first('room_id');
+    const previous = await this.db('messages').where({ senderId: actor.id, clientId }).first('id', 'room_id');
     if (!previous) return null;
     const conversation = await this.view(actor.appId, previous.roomId, actor.id);
     if (!conversation) throw new ConflictError('This clientId was already used for a message in another room');
-    const message = await this.db('messages').where({ senderId: actor.id, clientId }).first('id');
-    const page = await this.messages.dtosOf([message.id]);
-    return { ...conversation, message: page[0] ?? null };
+    const [message] = await this.messages.dtosOf([previous.id]);
+    return { ...conversation, message: message ?? null };
   }
 }
 
