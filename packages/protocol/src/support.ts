@@ -3,8 +3,8 @@ import type { MessageDto, RoomDto, SupportDetailsDto, UserSummaryDto, VisitorInf
 /** A support conversation as agents see it (and its visitor). */
 export interface SupportConversationDto extends RoomDto {
   support: SupportDetailsDto;
-  /** The visitor who started it. */
-  visitor: UserSummaryDto | null;
+  /** The visitor who started it, with the email they gave (agents see it; so does the visitor). */
+  visitor: (UserSummaryDto & { email: string | null }) | null;
   assignee: UserSummaryDto | null;
   lastMessage: MessageDto | null;
 }

@@ -1,7 +1,7 @@
 export { createClient, ChatClient, type ClientOptions, type ClientEvents } from './client.js';
 export { Room, type RoomEvents, type SendOptions } from './room.js';
 export type { ChatMessage, MessageStatus, Receipt, RoomState } from './room-state.js';
-export type { ReadableStore } from './store.js';
+export { createStore, type ReadableStore, type Store } from './store.js';
 export type { ConnectionStatus } from './transport/socket.js';
 export type { TokenProvider } from './session.js';
 export type { InboxFilter, SupportApi, UploadsApi } from './support.js';

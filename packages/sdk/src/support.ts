@@ -71,12 +71,17 @@ export function createUploadsApi(http: HttpTransport, baseUrl: string, accessTok
   return {
     /**
      * Uploads a file; its type is decided by the server from the content.
+     * `onProgress` reports the bytes sent (browsers only).
      * @example const file = await client.uploads.upload(input.files[0]); await room.send('', { attachments: [file.id] });
      */
-    upload: (file: Blob, name = (file as Blob & { name?: string }).name ?? 'file') => {
+    upload: (
+      file: Blob,
+      name = (file as Blob & { name?: string }).name ?? 'file',
+      options: { onProgress?: (sent: number, total: number) => void } = {},
+    ) => {
       const form = new FormData();
       form.append('file', file, name);
-      return http.request<AttachmentDto>('POST', '/v1/uploads', { auth: true, form });
+      return http.request<AttachmentDto>('POST', '/v1/uploads', { auth: true, form, onUploadProgress: options.onProgress });
     },
     /** An absolute URL that loads the file in `<img src>` or a link (carries a short-lived token). */
     src: async (attachment: Pick<AttachmentDto, 'url'>) => `${baseUrl}${attachment.url}?access_token=${encodeURIComponent(await accessToken())}`,

@@ -16,7 +16,8 @@ import { mountRoutes, type RouteDef } from './http/route.js';
 import { join } from 'node:path';
 import { adminRoutes, adminSupportRoutes } from './http/routes/admin.js';
 import { authRoutes } from './http/routes/auth.js';
-import { demoPage } from './http/routes/demo.js';
+import { mountDemo } from './http/routes/demo.js';
+import { widgetAssets } from './http/widget-assets.js';
 import { messageRoutes } from './http/routes/messages.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { roomRoutes } from './http/routes/rooms.js';
@@ -103,11 +104,12 @@ export function createApp(options: AppOptions): ConfabApp {
   const router = new Router();
   mountRoutes(router, routes, services, config);
   mountDocs(router, () => buildOpenApi(routes, VERSION));
-  if (config.demo) router.get('/', demoPage);
+  if (config.demo) mountDemo(router);
 
   koa.use(requestLog(logger, metrics));
   koa.use(errorHandler(logger, metrics));
   koa.use(securityHeaders());
+  koa.use(widgetAssets());
   koa.use(originGuard(services, config));
   koa.use(koaBody({
     json: true,

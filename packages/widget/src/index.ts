@@ -1,2 +1,21 @@
-// <chat-widget> and <chat-inbox> arrive with the widget issue; this entry keeps the package buildable.
+// The one script a site loads: registers <chat-widget> and <chat-inbox>. Both stay small until
+// used; the SDK and the message view load on demand from the same origin.
+import { ChatInbox } from './components/chat-inbox/chat-inbox.js';
+import { ChatWidget } from './components/chat-widget/chat-widget.js';
+import { define } from './lib/define.js';
+
 export const WIDGET_VERSION = '0.1.0';
+
+define('chat-widget', ChatWidget);
+define('chat-inbox', ChatInbox);
+
+export { ChatInbox, ChatWidget };
+export type { ChatErrorEventDetail, ChatMessageEventDetail, ChatUnreadEventDetail } from './components/chat-widget/chat-widget.js';
+export { resolveLocale, type Locale } from './i18n/index.js';
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'chat-widget': ChatWidget;
+    'chat-inbox': ChatInbox;
+  }
+}

@@ -9,6 +9,8 @@ export interface HttpOptions {
   /** Send this token instead (a guest signing in hands over its data). */
   bearer?: string;
   query?: Record<string, string | number | undefined>;
+  /** Upload progress of a `form` body (in browsers, where XMLHttpRequest reports it). */
+  onUploadProgress?: (sent: number, total: number) => void;
 }
 
 export interface TokenSource {
@@ -47,9 +49,13 @@ export class HttpTransport {
     if (options.body !== undefined && !options.form) headers['content-type'] = 'application/json';
     const params = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
     const query = params.length ? `?${new URLSearchParams(params.map(([k, v]) => [k, String(v)]))}` : '';
+    const url = `${this.baseUrl}${path}${query}`;
+    if (options.form && options.onUploadProgress && typeof XMLHttpRequest !== 'undefined') {
+      return this.sendWithProgress<T>(method, url, headers, options.form, options.onUploadProgress);
+    }
     let res: Response;
     try {
-      res = await this.fetchImpl(`${this.baseUrl}${path}${query}`, {
+      res = await this.fetchImpl(url, {
         method,
         headers,
         body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
@@ -61,5 +67,27 @@ export class HttpTransport {
     const body = await res.json().catch(() => null);
     if (!res.ok) throw ChatError.fromResponse(res.status, body);
     return body as T;
+  }
+
+  /** fetch() cannot report upload progress; XMLHttpRequest can. */
+  private sendWithProgress<T>(method: string, url: string, headers: Record<string, string>, form: FormData, progress: (sent: number, total: number) => void): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, url);
+      for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+      xhr.upload.onprogress = (e) => progress(e.loaded, e.lengthComputable ? e.total : 0);
+      xhr.onerror = () => reject(new ChatError('unavailable', 'Cannot reach the chat server', 0));
+      xhr.onload = () => {
+        let body: unknown = null;
+        try {
+          body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+        } catch {
+          // not JSON: a proxy's error page
+        }
+        if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
+        else reject(ChatError.fromResponse(xhr.status, body));
+      };
+      xhr.send(form);
+    });
   }
 }

@@ -16,17 +16,22 @@ export async function toConversationDtos(db: Knex, rooms: Room[], viewerId: stri
   const [roomDtos, users, lastMessages] = await allOf<[RoomDto[], User[], Map<string, MessageDto>]>(
     db,
     () => toRoomDtos(db, rooms, viewerId),
-    async () => (userIds.length ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'username', 'avatar_url') : []),
+    async () => (userIds.length ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'username', 'avatar_url', 'email') : []),
     () => loadLastMessages(db, rooms),
   );
   const summaries = new Map<string, UserSummaryDto>(users.map((u) => [u.id, toUserSummary(u)]));
-  return roomDtos.map((room, i) => ({
-    ...room,
-    support: room.support!,
-    visitor: summaries.get(rooms[i].createdBy ?? '') ?? null,
-    assignee: summaries.get(rooms[i].assigneeId ?? '') ?? null,
-    lastMessage: lastMessages.get(room.id) ?? null,
-  }));
+  const emails = new Map(users.map((u) => [u.id, u.email ?? null]));
+  return roomDtos.map((room, i) => {
+    const visitorId = rooms[i].createdBy ?? '';
+    const visitor = summaries.get(visitorId);
+    return {
+      ...room,
+      support: room.support!,
+      visitor: visitor ? { ...visitor, email: emails.get(visitorId) ?? null } : null,
+      assignee: summaries.get(rooms[i].assigneeId ?? '') ?? null,
+      lastMessage: lastMessages.get(room.id) ?? null,
+    };
+  });
 }
 
 /** How a person is named in system messages. */

@@ -1,0 +1,335 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import {
+  type AttachmentDto,
+  type CannedResponseDto,
+  type ChatClient,
+  createClient,
+  type Room,
+  type SupportAvailabilityDto,
+  type SupportConversationDto,
+  type SupportInboxItemDto,
+  type UserDto,
+} from '@confab/sdk';
+import type { I18n } from '../../i18n/index.js';
+import { define } from '../../lib/define.js';
+import { Notifier } from '../../lib/notify.js';
+import { VisitStorage } from '../../lib/storage.js';
+import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
+import '../conversation-elements.js';
+import { applyChange, filterOf, type InboxTab, TABS } from './inbox-list.js';
+import { inboxStyles } from './inbox-app.styles.js';
+
+const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;
+
+/** The inbox itself (loaded on demand by `<chat-inbox>`). */
+export class InboxApp extends LitElement {
+  static override styles = inboxStyles;
+
+  @property({ attribute: false }) server = '';
+  @property({ attribute: false }) app = '';
+  @property({ attribute: false }) userToken: string | null = null;
+  @property({ attribute: false }) i18n!: I18n;
+
+  @state() private phase: 'starting' | 'signin' | 'ready' = 'starting';
+  @state() private me: UserDto | null = null;
+  @state() private signInError = '';
+  @state() private tab: InboxTab = 'open';
+  @state() private items: SupportInboxItemDto[] = [];
+  @state() private cursor: string | null = null;
+  @state() private selected: SupportConversationDto | null = null;
+  @state() private room: Room | null = null;
+  @state() private availability: SupportAvailabilityDto | null = null;
+  @state() private canned: CannedResponseDto[] = [];
+  @state() private connection = 'idle';
+  @state() private actionError = '';
+
+  private client: ChatClient | null = null;
+  private storage: VisitStorage | null = null;
+  private offs: (() => void)[] = [];
+  private notifier: Notifier | null = null;
+  private known = new Set<string>();
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.notifier = new Notifier((count) => this.i18n.t('newMessageTitle', { count }));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.teardown();
+    this.notifier?.dispose();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if ((changed.has('server') || changed.has('app') || changed.has('userToken')) && this.app && this.server) void this.start();
+  }
+
+  private async start(): Promise<void> {
+    this.teardown();
+    const client = (this.client = createClient({ url: this.server, app: this.app }));
+    this.storage = VisitStorage.for(this.server, this.app, 'inbox');
+    this.offs = [
+      client.on('session:changed', (session) => {
+        if (session) this.storage?.write({ session });
+      }),
+      client.on('connection:changed', (status) => {
+        this.connection = status;
+        if (status === 'unauthorized') void this.signOut();
+      }),
+      client.on('support:conversation', (c) => this.onConversation(c)),
+      client.on('support:availability', (a) => {
+        this.availability = a;
+      }),
+    ];
+    this.phase = 'starting';
+    const stored = this.storage.read()?.session;
+    try {
+      if (this.userToken) await this.enter(await client.connectUser(this.userToken));
+      else if (stored) await this.enter(await client.connectSession(stored));
+      else this.phase = 'signin';
+    } catch {
+      this.storage.clear();
+      this.phase = 'signin';
+    }
+  }
+
+  private teardown(): void {
+    for (const off of this.offs) off();
+    this.offs = [];
+    this.client?.disconnect();
+    this.client = null;
+  }
+
+  private async enter(user: UserDto): Promise<void> {
+    const client = this.client!;
+    if (user.role !== 'agent' && user.role !== 'admin') {
+      await client.logout();
+      this.storage?.clear();
+      this.signInError = this.i18n.t('notAgent');
+      this.phase = 'signin';
+      return;
+    }
+    this.me = user;
+    await this.load();
+    this.phase = 'ready';
+    client.support.settings().then((s) => (this.availability = s), () => undefined);
+    client.support.canned.list().then((page) => (this.canned = page.items), () => undefined);
+  }
+
+  private async load(more = false): Promise<void> {
+    const page = await this.client!.support.inbox({ ...filterOf(this.tab), cursor: more ? this.cursor ?? undefined : undefined, limit: 30 });
+    this.items = more ? [...this.items, ...page.items] : page.items;
+    this.cursor = page.hasMore ? page.nextCursor ?? null : null;
+    for (const item of page.items) this.known.add(item.id);
+  }
+
+  protected override render() {
+    const { t } = this.i18n;
+    if (this.phase === 'starting') return html`<div class="status" role="status">${t('loading')}</div>`;
+    if (this.phase === 'signin') return this.renderSignIn();
+    return html`<div class="layout">
+      <nav class="list" aria-label=${t('conversations')}>
+        <div class="toolbar">
+          <strong>${t('inbox')}</strong>
+          <label class="availability">
+            <span class="sr-only">${t('availability')}</span>
+            <select @change=${this.setAvailability} .value=${this.myAvailability()}>
+              <option value="online">${t('availabilityOnline')}</option>
+              <option value="away">${t('availabilityAway')}</option>
+            </select>
+          </label>
+          <button class="link" @click=${this.signOut}>${t('signOut')}</button>
+        </div>
+        ${this.connection === 'offline' || this.connection === 'connecting' ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
+        <div class="tabs" role="tablist" aria-label=${t('conversations')}>
+          ${TABS.map(
+            (tab) => html`<button role="tab" aria-selected=${tab === this.tab ? 'true' : 'false'} tabindex=${tab === this.tab ? 0 : -1} data-tab=${tab} @click=${() => this.setTab(tab)} @keydown=${this.onTabKey}>
+              ${t(TAB_LABEL[tab])}
+            </button>`,
+          )}
+        </div>
+        <ul class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[this.tab])}>
+          ${this.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
+          ${repeat(this.items, (c) => c.id, (c) => this.renderItem(c))}
+        </ul>
+        ${this.cursor ? html`<button class="more" @click=${() => this.load(true)}>${t('loadMore')}</button>` : nothing}
+      </nav>
+      <main class="conversation">${this.selected ? this.renderConversation(this.selected) : html`<p class="status">${t('selectConversation')}</p>`}</main>
+      ${this.selected ? this.renderDetails(this.selected) : nothing}
+    </div>`;
+  }
+
+  private renderSignIn() {
+    const { t } = this.i18n;
+    return html`<form class="signin" @submit=${this.signIn}>
+      <h2>${t('signIn')}</h2>
+      <label class="field">${t('username')} <input name="username" autocomplete="username" required /></label>
+      <label class="field">${t('password')} <input name="password" type="password" autocomplete="current-password" required /></label>
+      ${this.signInError ? html`<p class="error" role="alert">${this.signInError}</p>` : nothing}
+      <button class="primary" type="submit">${t('signIn')}</button>
+    </form>`;
+  }
+
+  private renderItem(c: SupportInboxItemDto) {
+    const { t } = this.i18n;
+    const last = c.lastMessage;
+    const preview = last ? (last.deletedAt ? t('deleted') : last.text || (last.attachments.length ? t('attachment') : '')) : '';
+    const name = c.visitor?.name || c.visitor?.username || t('visitor');
+    return html`<li>
+      <button class="item" aria-current=${this.selected?.id === c.id ? 'true' : 'false'} data-id=${c.id} @click=${() => this.select(c)}>
+        <span class="row">
+          <span class="name">${name}</span>
+          ${c.lastMessageAt ? html`<time datetime=${c.lastMessageAt}>${this.i18n.time(c.lastMessageAt)}</time>` : nothing}
+        </span>
+        <span class="row">
+          <span class="preview">${preview}</span>
+          ${c.unreadCount ? html`<span class="unread" aria-label=${t('unread', { count: c.unreadCount })}>${c.unreadCount}</span>` : nothing}
+        </span>
+        ${c.assignee ? html`<span class="assignee">${t('assignedTo', { name: c.assignee.name || c.assignee.username || '' })}</span>` : nothing}
+      </button>
+    </li>`;
+  }
+
+  private renderConversation(c: SupportConversationDto) {
+    const { t } = this.i18n;
+    const resolved = c.support.status === 'resolved';
+    const agents = this.availability?.agents ?? [];
+    return html`<div class="actions" role="toolbar" aria-label=${c.visitor?.name ?? t('visitor')}>
+        <h2>${c.visitor?.name || c.visitor?.username || t('visitor')}</h2>
+        <span class="pill">${t(`status_${c.support.status}`)}</span>
+        ${!resolved && c.support.assigneeId !== this.me?.id ? html`<button class="primary" @click=${() => this.act(() => this.client!.support.assign(c.id))}>${t('claim')}</button>` : nothing}
+        <label class="assign">
+          ${t('assignTo')}
+          <select @change=${(e: Event) => this.assign(c, (e.target as HTMLSelectElement).value)} .value=${c.support.assigneeId ?? ''}>
+            <option value="">${t('unassigned')}</option>
+            ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${a.name ?? a.id} (${t(a.status === 'online' ? 'availabilityOnline' : 'availabilityAway')})</option>`)}
+          </select>
+        </label>
+        ${resolved
+          ? html`<button @click=${() => this.act(() => this.client!.support.reopen(c.id))}>${t('reopen')}</button>`
+          : html`<button @click=${() => this.act(() => this.client!.support.resolve(c.id))}>${t('resolve')}</button>`}
+      </div>
+      ${this.actionError ? html`<p class="error" role="alert">${this.actionError}</p>` : nothing}
+      <confab-thread
+        exportparts="messages, message, composer, input, send-button"
+        agent
+        .i18n=${this.i18n}
+        .room=${this.room}
+        .me=${this.me?.id ?? null}
+        .canned=${this.canned}
+        .names=${Object.fromEntries(agents.map((a) => [a.id, a.name ?? '']))}
+        .send=${(input: ComposerSubmit) => this.room!.send(input.text, { attachments: input.attachments.map((a) => a.id) })}
+        .upload=${(file: File, progress: (f: number) => void) =>
+          this.client!.uploads.upload(file, file.name, { onProgress: (sent, total) => progress(total ? sent / total : 0) })}
+        .resolveSrc=${(a: AttachmentDto) => this.client!.uploads.src(a)}
+        active
+      ></confab-thread>`;
+  }
+
+  private renderDetails(c: SupportConversationDto) {
+    const { t } = this.i18n;
+    const v = c.support.visitor;
+    const rows: [string, string | undefined | null][] = [
+      [t('name'), c.visitor?.name || c.visitor?.username],
+      [t('email'), c.visitor?.email],
+      [t('statusLabel'), t(`status_${c.support.status}`)],
+      [t('page'), v.pageUrl],
+      [t('referrer'), v.referrer],
+      [t('browser'), v.userAgent],
+      [t('language'), v.locale],
+      [t('firstSeen'), this.i18n.dateTime(c.createdAt)],
+    ];
+    return html`<aside class="details" aria-label=${t('visitorDetails')}>
+      <h2>${t('visitorDetails')}</h2>
+      <dl>
+        ${rows.filter(([, value]) => value).map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}
+      </dl>
+    </aside>`;
+  }
+
+  private async signIn(e: Event): Promise<void> {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    this.signInError = '';
+    try {
+      await this.enter(await this.client!.login({ username: String(data.get('username')), password: String(data.get('password')) }));
+    } catch (err) {
+      this.signInError = (err as Error).message;
+    }
+  }
+
+  private async signOut(): Promise<void> {
+    await this.client?.logout().catch(() => undefined);
+    this.storage?.clear();
+    this.me = null;
+    this.selected = null;
+    this.room = null;
+    this.items = [];
+    this.phase = 'signin';
+  }
+
+  private async setTab(tab: InboxTab): Promise<void> {
+    this.tab = tab;
+    await this.load().catch((err: Error) => (this.actionError = err.message));
+  }
+
+  private onTabKey(e: KeyboardEvent): void {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const next = TABS[(TABS.indexOf(this.tab) + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
+    void this.setTab(next).then(async () => {
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>(`[data-tab=${next}]`)?.focus();
+    });
+  }
+
+  private async select(c: SupportConversationDto): Promise<void> {
+    if (this.room && this.room.id !== c.id) void this.room.unwatch();
+    this.selected = c;
+    this.actionError = '';
+    this.items = this.items.map((i) => (i.id === c.id ? { ...i, unreadCount: 0 } : i));
+    const room = this.client!.room(c.id);
+    this.room = room;
+    await room.watch().catch((err: Error) => (this.actionError = err.message));
+  }
+
+  private assign(c: SupportConversationDto, agentId: string): void {
+    void this.act(() => this.client!.support.assign(c.id, agentId || null));
+  }
+
+  private async act(action: () => Promise<SupportConversationDto>): Promise<void> {
+    this.actionError = '';
+    try {
+      this.onConversation(await action());
+    } catch (err) {
+      this.actionError = this.i18n.t('errorGeneric', { message: (err as Error).message });
+    }
+  }
+
+  private async setAvailability(e: Event): Promise<void> {
+    const value = (e.target as HTMLSelectElement).value as 'online' | 'away';
+    this.availability = await this.client!.support.setAvailability(value).catch(() => this.availability);
+  }
+
+  private myAvailability(): string {
+    return this.availability?.agents.find((a) => a.id === this.me?.id)?.status === 'away' ? 'away' : 'online';
+  }
+
+  private onConversation(c: SupportConversationDto): void {
+    if (!this.me) return;
+    const isNew = !this.known.has(c.id);
+    this.known.add(c.id);
+    this.items = applyChange(this.items, c, this.tab, this.me.id, this.selected?.id ?? null);
+    if (this.selected?.id === c.id) this.selected = { ...this.selected, ...c };
+    if (isNew && c.support.status === 'open') this.notifier?.notify({ sound: true });
+  }
+}
+
+define('confab-inbox-app', InboxApp);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'confab-inbox-app': InboxApp;
+  }
+}

@@ -1,0 +1,407 @@
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import type { AttachmentDto, ChatError, MessageDto } from '@confab/sdk';
+import { StoreController } from '../../controllers/store-controller.js';
+import { i18n, type I18n, resolveLocale } from '../../i18n/index.js';
+import { Notifier } from '../../lib/notify.js';
+import { VisitStorage } from '../../lib/storage.js';
+import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
+import type { VisitorSession, VisitorState } from './visitor-session.js';
+import { widgetStyles } from './chat-widget.styles.js';
+
+/** Where widget.js was loaded from: the default `server`. */
+const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
+
+const IDLE: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null };
+
+export interface ChatMessageEventDetail {
+  message: MessageDto;
+}
+export interface ChatUnreadEventDetail {
+  count: number;
+}
+export interface ChatErrorEventDetail {
+  code: string;
+  message: string;
+}
+
+/**
+ * A chat for any page: a launcher bubble (or `mode="inline"`) that opens a conversation with the
+ * app's support team, or a public `room`. Everything but the launcher loads when first opened.
+ *
+ * @example
+ * <script type="module" src="https://chat.example.com/widget.js"></script>
+ * <chat-widget app="APP_ID" title="Talk to us" require-name></chat-widget>
+ *
+ * @fires chat-ready - the element is rendered and usable
+ * @fires chat-open - the panel opened
+ * @fires chat-close - the panel closed
+ * @fires chat-message - a message arrived or was sent (detail: `{ message }`)
+ * @fires chat-unread - the unread count changed (detail: `{ count }`)
+ * @fires chat-error - something failed (detail: `{ code, message }`)
+ *
+ * @cssprop --chat-accent - launcher, header, own messages, buttons
+ * @cssprop --chat-accent-contrast - text on the accent colour
+ * @cssprop --chat-bg - panel background
+ * @cssprop --chat-fg - text colour
+ * @cssprop --chat-muted - secondary text (times, separators)
+ * @cssprop --chat-radius - corner radius of the panel and bubbles
+ * @cssprop --chat-font - font family
+ * @cssprop --chat-z-index - stacking order of the launcher and panel
+ * @cssprop --chat-width - panel width
+ * @cssprop --chat-height - panel height
+ *
+ * @csspart launcher - the round button that opens the chat
+ * @csspart badge - the unread count on the launcher
+ * @csspart panel - the chat window
+ * @csspart header - its title bar
+ * @csspart messages - the scrolling message list
+ * @csspart message - one message (also `mine` or `theirs`)
+ * @csspart composer - the message form
+ * @csspart input - the message text box
+ * @csspart send-button - the send button
+ * @csspart prechat - the pre-chat form
+ *
+ * @slot header - replaces the title and subtitle
+ * @slot empty - shown when there are no messages yet
+ * @slot launcher-icon - replaces the launcher's icon
+ */
+export class ChatWidget extends LitElement {
+  static override styles = widgetStyles;
+
+  @property() app = '';
+  /** The Confab server; defaults to the origin widget.js was loaded from. */
+  @property() server = '';
+  /** A public room to join; without it, the visitor talks to the app's support team. */
+  @property() room = '';
+  /** A token your backend signed with the app secret: the visitor is that user. */
+  @property({ attribute: 'user-token' }) userToken = '';
+  @property({ reflect: true }) mode: 'launcher' | 'inline' = 'launcher';
+  @property() position: 'bottom-right' | 'bottom-left' = 'bottom-right';
+  /** The `open` attribute: the panel is showing (`open()`, `close()` and `toggle()` change it). */
+  @property({ type: Boolean, reflect: true, attribute: 'open' }) opened = false;
+  @property() override title = '';
+  @property() subtitle = '';
+  /** Overrides the greeting set in the app's settings. */
+  @property() greeting = '';
+  /** `en`, `pt-BR` or `es`; defaults to the browser's language. */
+  @property() override lang = '';
+  @property({ reflect: true }) theme: 'light' | 'dark' | 'auto' = 'auto';
+  @property({ type: Boolean, attribute: 'require-name' }) requireName = false;
+  @property({ type: Boolean, attribute: 'require-email' }) requireEmail = false;
+
+  @state() private session: VisitorSession | null = null;
+  @state() private prechatError = '';
+  @state() private everOnline = false;
+  @query('.launcher') private launcherButton?: HTMLButtonElement;
+  @query('confab-thread') private thread?: HTMLElement;
+  @query('.panel') private panel?: HTMLElement;
+
+  private readonly visitor = new StoreController<VisitorState>(this, IDLE);
+  private loading: Promise<VisitorSession> | null = null;
+  private notifier: Notifier | null = null;
+  private lastUnread = 0;
+
+  private get text(): I18n {
+    return i18n(resolveLocale(this.lang));
+  }
+
+  private get isOpen(): boolean {
+    return this.opened || this.mode === 'inline';
+  }
+
+  /**
+   * Opens the chat.
+   * @example document.querySelector('chat-widget').open();
+   */
+  open(): void {
+    this.opened = true;
+  }
+
+  /** Closes the chat (focus returns to the launcher). */
+  close(): void {
+    this.opened = false;
+  }
+
+  toggle(): void {
+    this.opened = !this.opened;
+  }
+
+  /**
+   * Signs the visitor in as one of your users (a token your backend signed with the app
+   * secret); what they wrote as an anonymous visitor stays with them.
+   * @example await widget.identify(await (await fetch('/chat-token')).text());
+   */
+  async identify(token: string): Promise<void> {
+    this.userToken = token;
+    const session = await this.ensureSession();
+    await session.identify(token).catch((err: ChatError) => {
+      this.reportError(err);
+      throw err;
+    });
+  }
+
+  /** Ends the visitor's session on the server and forgets everything the widget stored. */
+  async logout(): Promise<void> {
+    this.userToken = '';
+    if (this.session) await this.session.logout();
+    else this.storage().clear();
+    if (this.isOpen) await this.session?.begin();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.notifier ??= new Notifier((count) => this.text.t('newMessageTitle', { count }));
+    // A returning visitor (something stored by an earlier open) gets the unread badge at once.
+    if (this.app && this.storage().read()?.session) {
+      void this.ensureSession().then((s) => s.resume());
+    }
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.notifier?.dispose();
+    this.notifier = null;
+    this.session?.dispose();
+    this.session = null;
+    this.loading = null;
+    this.visitor.use(null);
+  }
+
+  protected override firstUpdated(): void {
+    this.emit('chat-ready', {});
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('opened') && (changed.get('opened') !== undefined || this.opened)) {
+      if (this.opened) {
+        this.emit('chat-open', {});
+        void this.ensureSession().then(async (s) => {
+          await s.begin();
+          await this.updateComplete;
+          this.focusInside();
+        });
+      } else if (changed.get('opened')) {
+        this.emit('chat-close', {});
+        this.launcherButton?.focus();
+      }
+    }
+    if (changed.has('mode') && this.mode === 'inline') void this.ensureSession().then((s) => s.begin());
+    const state = this.visitor.value;
+    if (state.connection === 'online' && !this.everOnline) this.everOnline = true;
+    if (state.unread !== this.lastUnread) {
+      this.lastUnread = state.unread;
+      this.emit('chat-unread', { count: state.unread });
+    }
+  }
+
+  protected override render() {
+    const { t } = this.text;
+    const state = this.visitor.value;
+    const left = this.position === 'bottom-left' ? 'left' : '';
+    const unread = this.isOpen ? 0 : state.unread;
+    return html`
+      <div class=${left}>
+        ${this.mode === 'inline'
+          ? nothing
+          : html`<button
+              class="launcher"
+              part="launcher"
+              aria-label=${unread ? `${t(this.opened ? 'closeChat' : 'openChat')}, ${t('unread', { count: unread })}` : t(this.opened ? 'closeChat' : 'openChat')}
+              aria-expanded=${this.opened ? 'true' : 'false'}
+              aria-controls="panel"
+              @click=${this.toggle}
+            >
+              <slot name="launcher-icon">${this.opened ? closeIcon : chatIcon}</slot>
+              ${unread ? html`<span class="badge" part="badge" aria-hidden="true">${unread > 99 ? '99+' : unread}</span>` : nothing}
+            </button>`}
+      </div>
+      ${this.isOpen ? this.renderPanel(state, left) : nothing}
+    `;
+  }
+
+  private renderPanel(state: VisitorState, left: string) {
+    const { t } = this.text;
+    const inline = this.mode === 'inline';
+    const reconnecting = state.user && this.everOnline && (state.connection === 'offline' || state.connection === 'connecting');
+    return html`<section
+      id="panel"
+      class=${`panel ${inline ? 'inline' : left}`}
+      part="panel"
+      role=${inline ? 'region' : 'dialog'}
+      aria-label=${this.title || t('defaultTitle')}
+      @keydown=${this.onPanelKey}
+    >
+      <header part="header">
+        <div class="text">
+          <slot name="header">
+            <h2>${this.title || t('defaultTitle')}</h2>
+            <p>${this.availabilityText(state)}</p>
+          </slot>
+        </div>
+        ${inline ? nothing : html`<button class="close" aria-label=${t('closeChat')} @click=${this.close}>✕</button>`}
+      </header>
+      ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
+      ${this.renderBody(state)}
+    </section>`;
+  }
+
+  private renderBody(state: VisitorState) {
+    const { t } = this.text;
+    const session = this.session;
+    switch (state.phase) {
+      case 'prechat':
+        return this.renderPrechat();
+      case 'error':
+        return html`<div class="status" role="alert">
+          <p class="error">${t('errorGeneric', { message: state.error?.message ?? '' })}</p>
+          <button class="primary" @click=${this.retry}>${t('retry')}</button>
+        </div>`;
+      case 'ready':
+        if (!session) break;
+        return html`<confab-thread
+          exportparts="messages, message, composer, input, send-button"
+          .i18n=${this.text}
+          .room=${state.room}
+          .me=${state.user?.id ?? null}
+          .greeting=${this.greeting || state.settings?.greeting || null}
+          .names=${Object.fromEntries((state.settings?.agents ?? []).map((a) => [a.id, a.name ?? '']))}
+          .send=${(input: ComposerSubmit) => session.send(input)}
+          .upload=${(file: File, progress: (f: number) => void) => session.upload(file, progress)}
+          .resolveSrc=${(a: AttachmentDto) => session.client.uploads.src(a)}
+          ?active=${this.isOpen}
+          ><slot name="empty" slot="empty">${t('noMessages')}</slot></confab-thread
+        >`;
+    }
+    return html`<div class="status" role="status">${t('loading')}</div>`;
+  }
+
+  private renderPrechat() {
+    const { t } = this.text;
+    return html`<form class="prechat" part="prechat" @submit=${this.submitPrechat} novalidate>
+      <p>${t('prechatIntro')}</p>
+      ${this.requireName
+        ? html`<label class="field">${t('name')} <input name="name" autocomplete="name" required maxlength="100" /></label>`
+        : nothing}
+      ${this.requireEmail
+        ? html`<label class="field">${t('email')} <input name="email" type="email" autocomplete="email" required maxlength="254" /></label>`
+        : nothing}
+      ${this.prechatError ? html`<p class="error" role="alert">${this.prechatError}</p>` : nothing}
+      <button class="primary" type="submit">${t('startChat')}</button>
+    </form>`;
+  }
+
+  private availabilityText(state: VisitorState): string {
+    const { t } = this.text;
+    if (this.subtitle) return this.subtitle;
+    const settings = state.settings;
+    if (!settings) return t('defaultSubtitle');
+    return settings.available ? `● ${t('agentsOnline', { count: settings.online })}` : t('teamOffline');
+  }
+
+  private async submitPrechat(e: Event): Promise<void> {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const name = String(data.get('name') ?? '').trim();
+    const email = String(data.get('email') ?? '').trim();
+    const { t } = this.text;
+    if ((this.requireName && !name) || (this.requireEmail && !email)) {
+      this.prechatError = `${this.requireName && !name ? t('name') : t('email')}: ${t('required')}`;
+      form.querySelector<HTMLInputElement>(this.requireName && !name ? 'input[name=name]' : 'input[name=email]')?.focus();
+      return;
+    }
+    if (this.requireEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
+      this.prechatError = t('invalidEmail');
+      form.querySelector<HTMLInputElement>('input[name=email]')?.focus();
+      return;
+    }
+    this.prechatError = '';
+    try {
+      await this.session!.submitPrechat({ name, email });
+      await this.updateComplete;
+      this.focusInside();
+    } catch (err) {
+      this.prechatError = t('errorGeneric', { message: (err as Error).message });
+      this.reportError(err as ChatError);
+    }
+  }
+
+  private async retry(): Promise<void> {
+    if (!this.session) return;
+    await this.session.logout();
+    await this.session.begin();
+  }
+
+  private onPanelKey(e: KeyboardEvent): void {
+    if (e.key === 'Escape' && this.mode !== 'inline') {
+      e.preventDefault();
+      this.close();
+    }
+  }
+
+  private focusInside(): void {
+    const prechat = this.renderRoot.querySelector<HTMLInputElement>('.prechat input');
+    if (prechat) prechat.focus();
+    else if (this.thread) this.thread.focus();
+    else this.panel?.querySelector<HTMLElement>('button')?.focus();
+  }
+
+  private storage(): VisitStorage {
+    return VisitStorage.for(this.serverUrl(), this.app);
+  }
+
+  private serverUrl(): string {
+    return (this.server || SCRIPT_ORIGIN).replace(/\/+$/, '');
+  }
+
+  /** Loads the chat (SDK, message view) on first need and starts a session object. */
+  private ensureSession(): Promise<VisitorSession> {
+    this.loading ??= import('./visitor-session.js').then(({ VisitorSession }) => {
+      const session = new VisitorSession(
+        {
+          server: this.serverUrl(),
+          app: this.app,
+          room: this.room || null,
+          userToken: this.userToken || null,
+          requireName: this.requireName,
+          requireEmail: this.requireEmail,
+        },
+        this.storage(),
+        { message: (m) => this.onMessage(m), error: (err) => this.reportError(err) },
+      );
+      this.session = session;
+      this.visitor.use(session.state);
+      return session;
+    });
+    return this.loading;
+  }
+
+  private onMessage(message: MessageDto): void {
+    this.emit('chat-message', { message });
+    const mine = message.senderId !== null && message.senderId === this.visitor.value.user?.id;
+    if (!mine && (document.hidden || !this.isOpen)) this.notifier?.notify({ sound: true });
+  }
+
+  private reportError(err: ChatError): void {
+    this.emit('chat-error', { code: err.code ?? 'internal', message: err.message });
+  }
+
+  private emit<T>(name: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+}
+
+const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" /></svg>`;
+const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z" /></svg>`;
+
+declare global {
+  interface HTMLElementEventMap {
+    'chat-ready': CustomEvent<Record<string, never>>;
+    'chat-open': CustomEvent<Record<string, never>>;
+    'chat-close': CustomEvent<Record<string, never>>;
+    'chat-message': CustomEvent<ChatMessageEventDetail>;
+    'chat-unread': CustomEvent<ChatUnreadEventDetail>;
+    'chat-error': CustomEvent<ChatErrorEventDetail>;
+  }
+}

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { hashPassword } from '../../../server/src/services/auth/passwords.js';
+import { User } from '../../../server/src/db/models/index.js';
+import type { App } from '../../../server/src/db/models/index.js';
+import { startTestServer, type TestServer } from '../../../server/test/helpers/server.js';
+
+export { startTestServer, type TestServer };
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** The policy of the issue: no inline script, same-origin connections (styles fall under default-src). */
+export const STRICT_CSP = "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:;";
+
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+/** A support agent who signs in with a password. */
+export async function createAgent(server: TestServer, tenant: App, username: string, password: string, name = username): Promise<User> {
+  return User.query(server.db).insert({ appId: tenant.id, kind: 'member', role: 'agent', username, name, passwordHash: await hashPassword(password) });
+}
+
+export interface HostPageOptions {
+  /** The page's body (the widget script is added to the head). */
+  body: string;
+  /** Content-Security-Policy header; none when null. */
+  csp?: string | null;
+  path?: string;
+}
+
+/**
+ * Opens a host page on the test server's origin (served by Playwright, so the page, widget.js and
+ * the API share the origin that the CSP's 'self' means). Records CSP violations, dialogs and
+ * page errors on `page.problems`.
+ */
+export async function openHostPage(context: BrowserContext, server: TestServer, options: HostPageOptions): Promise<HostPage> {
+  const path = options.path ?? '/host.html';
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host page</title>
+<script type="module" src="/widget.js"></script></head><body>${options.body}</body></html>`;
+  await context.route(`${server.url}${path}`, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      headers: options.csp === null ? {} : { 'content-security-policy': options.csp ?? STRICT_CSP },
+      body: html,
+    }),
+  );
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy|Refused to/i.test(msg.text())) problems.push(`csp: ${msg.text()}`);
+  });
+  await page.addInitScript(() => {
+    const w = window as unknown as { __violations: string[] };
+    w.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${server.url}${path}`);
+  return Object.assign(page, { problems });
+}
+
+export type HostPage = Page & { problems: string[] };
+
+/** CSP violations the page reported (from the securitypolicyviolation event). */
+export function violations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`../${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: { '@confab/protocol': src('protocol'), '@confab/sdk': src('sdk') },
+  },
+  test: {
+    name: 'widget',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Browser tests drive a real server and Chromium: give them room on a 2-core machine.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  },
+});
