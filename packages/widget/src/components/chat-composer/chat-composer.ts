@@ -92,7 +92,7 @@ export class ChatComposer extends LitElement {
           : nothing}
         <div class="row">
           ${this.upload
-            ? html`<button type="button" class="icon" aria-label=${t('attach')} title=${t('attach')} @click=${() => this.fileInput.click()}>📎</button>
+            ? html`<button type="button" class="icon" aria-label=${t('attach')} title=${t('attach')} @click=${() => this.fileInput.click()}>${paperclip}</button>
                 <input class="sr-only" type="file" multiple tabindex="-1" aria-hidden="true" @change=${this.onPick} />`
             : nothing}
           <textarea
@@ -231,3 +231,5 @@ export class ChatComposer extends LitElement {
     this.addFiles(files);
   }
 }
+
+const paperclip = html`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="m21 11-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6L15 6.6" /></svg>`;

@@ -93,9 +93,11 @@ export const threadStyles = css`
     border-radius: var(--chat-radius, 12px);
     background: var(--chat-bubble-bg);
     color: var(--chat-bubble-fg, var(--chat-fg));
-    white-space: pre-wrap;
     overflow-wrap: anywhere;
     line-height: 1.4;
+  }
+  .text {
+    white-space: pre-wrap;
   }
   .mine .bubble {
     background: var(--chat-accent);

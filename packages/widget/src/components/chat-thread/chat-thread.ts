@@ -121,7 +121,7 @@ export class ChatThread extends LitElement {
         ${state.hasOlder ? html`<button class="older" @click=${this.loadOlder}>${t('loadOlder')}</button>` : nothing}
         ${this.greeting
           ? html`<div class="msg start end theirs greeting" part="message greeting">
-              <div class="bubble">${this.greeting}</div>
+              <div class="bubble"><span class="text">${this.greeting}</span></div>
             </div>`
           : nothing}
         ${!rows.length && !this.greeting ? html`<div class="empty"><slot name="empty">${t('noMessages')}</slot></div>` : nothing}
@@ -178,10 +178,11 @@ export class ChatThread extends LitElement {
     const name = mine ? t('you') : this.senderName(m);
     return html`<div class=${classes} part=${mine ? 'message mine' : 'message theirs'} data-id=${m.id} data-status=${mine ? m.status : nothing} tabindex="-1">
       ${row.groupStart && !mine ? html`<div class="sender" aria-hidden="true">${name}</div>` : nothing}
-      <div class="bubble">
-        <span class="sr-only">${name}: </span>
-        ${deleted ? t('deleted') : this.editing === m.id ? this.renderEditor(m) : html`${m.text ? this.renderText(m.text) : nothing}${this.renderFiles(m.attachments)}`}
-      </div>
+      <div class="bubble"><span class="sr-only">${name}: </span>${deleted
+          ? t('deleted')
+          : this.editing === m.id
+            ? this.renderEditor(m)
+            : html`${m.text ? html`<span class="text">${this.renderText(m.text)}</span>` : nothing}${this.renderFiles(m.attachments)}`}</div>
       ${!deleted && m.reactions.length
         ? html`<div class="reactions">
             ${m.reactions.map(
