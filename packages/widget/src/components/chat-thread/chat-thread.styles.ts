@@ -237,9 +237,4 @@ export const threadStyles = css`
     clip: rect(0 0 0 0);
     white-space: nowrap;
   }
-  @media (prefers-reduced-motion: no-preference) {
-    .scroller {
-      scroll-behavior: smooth;
-    }
-  }
 `;

@@ -1,0 +1,266 @@
+import { deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator } from 'playwright-core';
+import type { App } from '../../server/src/db/models/index.js';
+import { createAgent, type HostPage, launchBrowser, openHostPage, startTestServer, STRICT_CSP, type TestServer, violations } from './helpers/browser.js';
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** The colour of pixel (x, y) in the test images: every pixel differs. */
+const colour = (x: number, y: number): [number, number, number, number] => [x * 60, y * 80, 200 - x * 10 - y * 5, 255];
+
+/** A real RGBA PNG of the given size, built by hand (signature, IHDR, zlib IDAT, IEND). */
+function png(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, no filter, no interlace
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set(colour(x, y), y * (width * 4 + 1) + 1 + x * 4);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const PHOTO = png(4, 3);
+const NOTES = 'Order 1234\nTracking: none yet <b>not bold</b>\n';
+
+interface Loaded {
+  complete: boolean;
+  naturalWidth: number;
+  naturalHeight: number;
+  src: string;
+  /** The bottom-right pixel, read back through a canvas (so the bytes the server sent decoded). */
+  corner: number[] | null;
+}
+
+/** How an `<img>` loaded, once it has. */
+function loaded(img: Locator): Promise<Loaded> {
+  return img.evaluate(async (el: HTMLImageElement) => {
+    if (el.complete && el.naturalWidth) await el.decode().catch(() => undefined);
+    let corner: number[] | null = null;
+    if (el.complete && el.naturalWidth) {
+      const canvas = document.createElement('canvas');
+      canvas.width = el.naturalWidth;
+      canvas.height = el.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(el, 0, 0);
+      corner = [...ctx.getImageData(el.naturalWidth - 1, el.naturalHeight - 1, 1, 1).data];
+    }
+    return { complete: el.complete, naturalWidth: el.naturalWidth, naturalHeight: el.naturalHeight, src: el.src, corner };
+  });
+}
+
+describe('attachments in <chat-widget> and <chat-inbox>', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** A tenant with one agent, a visitor past the pre-chat form, and a signed-in agent (open). */
+  async function setup(name: string) {
+    const tenant: App = await server.createTenant(['http://127.0.0.1:*']);
+    await createAgent(server, tenant, 'lee', 'tr0ub4dor&3', 'Lee Agent');
+    const contexts: BrowserContext[] = [await browser.newContext(), await browser.newContext()];
+    const visitor = await openHostPage(contexts[0], server, { body: `<chat-widget app="${tenant.id}" require-name></chat-widget>`, csp: STRICT_CSP });
+    const widget = visitor.locator('chat-widget');
+    await widget.locator('button.launcher').click();
+    await widget.locator('[part=prechat] input[name=name]').fill(name);
+    await widget.locator('[part=prechat] button[type=submit]').click();
+    await widget.locator('textarea[part=input]').waitFor();
+    const agent = await openHostPage(contexts[1], server, { body: `<chat-inbox app="${tenant.id}"></chat-inbox>`, csp: STRICT_CSP });
+    const inbox = agent.locator('chat-inbox');
+    await inbox.locator('input[name=username]').fill('lee');
+    await inbox.locator('input[name=password]').fill('tr0ub4dor&3');
+    await inbox.locator('form.signin button[type=submit]').click();
+    await inbox.locator('form.signin').waitFor({ state: 'detached' });
+    return {
+      visitor,
+      widget,
+      agent,
+      inbox,
+      /** Waits for the conversation to be listed and opens it. */
+      async selectConversation() {
+        const items = inbox.locator('button.item');
+        await expect.poll(() => items.count()).toBe(1);
+        await items.first().click();
+        await expect.poll(() => items.first().getAttribute('aria-current')).toBe('true');
+      },
+      async close() {
+        for (const page of [visitor, agent]) {
+          expect(page.problems).toEqual([]);
+          expect(await violations(page)).toEqual([]);
+        }
+        await Promise.all(contexts.map((c) => c.close()));
+      },
+    };
+  }
+
+  /** Expects the image message to show the 4x3 PNG, loaded from the server, linked for a full view. */
+  async function expectPhoto(page: HostPage, message: Locator): Promise<void> {
+    const img = message.locator('.files a > img');
+    await expect.poll(() => img.count()).toBe(1);
+    expect(await img.getAttribute('alt')).toBe('photo.png');
+    await expect.poll(async () => (await loaded(img)).naturalWidth, { timeout: 10_000 }).toBeGreaterThan(0);
+    const state = await loaded(img);
+    expect(state).toMatchObject({ complete: true, naturalWidth: 4, naturalHeight: 3, corner: colour(3, 2) });
+    const src = new URL(state.src);
+    expect(src.origin).toBe(server.url);
+    expect(src.pathname).toMatch(/^\/v1\/uploads\/[^/]+$/);
+    const link = message.locator('.files a');
+    expect(await link.getAttribute('href')).toBe(await img.getAttribute('src'));
+    expect(await link.getAttribute('target')).toBe('_blank');
+    expect((await link.getAttribute('rel'))?.split(' ')).toEqual(expect.arrayContaining(['noopener', 'noreferrer']));
+    expect(page.problems).toEqual([]);
+  }
+
+  it('sends a picked image: previewed while composing, shown loaded on both sides', async () => {
+    const { visitor, widget, agent, inbox, selectConversation, close } = await setup('Pat Picker');
+    const composerFile = widget.locator('[part=composer] .file');
+    await widget.locator('[part=composer] input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PHOTO });
+    await expect.poll(() => composerFile.count()).toBe(1);
+    expect(await composerFile.locator('.name').textContent()).toBe('photo.png');
+    // Once uploaded, the preview is the server's copy (no blob: URL under the strict CSP).
+    const preview = composerFile.locator('img');
+    await expect.poll(() => preview.count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await loaded(preview)).naturalWidth, { timeout: 10_000 }).toBe(4);
+    expect(new URL(await preview.evaluate((el: HTMLImageElement) => el.src)).origin).toBe(server.url);
+    expect(await composerFile.locator('progress').count()).toBe(0);
+
+    // An image alone is a message.
+    await widget.locator('button[part=send-button]').click();
+    const mine = widget.locator('[part~=message][part~=mine]');
+    await expect.poll(() => mine.count()).toBe(1);
+    await expect.poll(() => mine.first().getAttribute('data-status')).toMatch(/^(sent|delivered|read)$/);
+    await expect.poll(() => composerFile.count()).toBe(0);
+    await expectPhoto(visitor, mine.first());
+
+    await selectConversation();
+    expect(await inbox.locator('button.item .preview').textContent()).toBe('Attachment');
+    const theirs = inbox.locator('[part~=message][part~=theirs]');
+    await expect.poll(() => theirs.count()).toBe(1);
+    await expectPhoto(agent, theirs.first());
+    await close();
+  });
+
+  it('sends a text file as a download link, not an image', async () => {
+    const { widget, inbox, agent, selectConversation, close } = await setup('Tess Text');
+    const input = widget.locator('textarea[part=input]');
+    await widget.locator('[part=composer] input[type=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(NOTES) });
+    const composerFile = widget.locator('[part=composer] .file');
+    await expect.poll(() => composerFile.count()).toBe(1);
+    await expect.poll(() => composerFile.locator('progress').count(), { timeout: 10_000 }).toBe(0);
+    expect(await composerFile.locator('.error').count()).toBe(0);
+    expect(await composerFile.locator('img').count()).toBe(0);
+    await input.fill('Here are my notes');
+    await input.press('Enter');
+    const mine = widget.locator('[part~=message][part~=mine]');
+    await expect.poll(() => mine.count()).toBe(1);
+
+    await selectConversation();
+    const theirs = inbox.locator('[part~=message][part~=theirs]');
+    await expect.poll(() => theirs.count()).toBe(1);
+    for (const message of [mine.first(), theirs.first()]) {
+      expect(await message.locator('.text').textContent()).toBe('Here are my notes');
+      const link = message.locator('.files a[download]');
+      await expect.poll(() => link.count(), { timeout: 10_000 }).toBe(1);
+      expect(await link.getAttribute('download')).toBe('notes.txt');
+      expect(await link.getAttribute('aria-label')).toContain('notes.txt');
+      expect(await link.textContent()).toContain('notes.txt');
+      expect(await message.locator('img').count()).toBe(0);
+      expect(new URL((await link.getAttribute('href'))!).origin).toBe(server.url);
+    }
+    // The link fetches the file as text, as a download, with its bytes intact.
+    const href = (await theirs.first().locator('.files a[download]').getAttribute('href'))!;
+    const fetched = await agent.evaluate(async (url) => {
+      const res = await fetch(url);
+      return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), body: await res.text() };
+    }, href);
+    expect(fetched).toEqual({ status: 200, type: 'text/plain; charset=utf-8', disposition: expect.stringMatching(/^attachment;/), body: NOTES });
+    await close();
+  });
+
+  it('takes an image dropped on the message list (visitor) and pasted into the message box (agent)', async () => {
+    const { visitor, widget, agent, inbox, selectConversation, close } = await setup('Dee Dropper');
+    const input = widget.locator('textarea[part=input]');
+    await input.fill('hello');
+    await input.press('Enter');
+    await selectConversation();
+    await inbox.getByRole('button', { name: 'Claim' }).click();
+    await expect.poll(() => inbox.locator('.pill').textContent()).toContain('Open');
+
+    // Drop: a DataTransfer with a File, as a browser builds it for a dragged file.
+    const dropped = await widget.locator('[part=messages]').evaluate((el, b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'photo.png', { type: 'image/png' }));
+      const over = new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true, composed: true });
+      el.dispatchEvent(over);
+      const drop = new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true, composed: true });
+      el.dispatchEvent(drop);
+      return { overAccepted: over.defaultPrevented, dropHandled: drop.defaultPrevented };
+    }, PHOTO.toString('base64'));
+    expect(dropped).toEqual({ overAccepted: true, dropHandled: true });
+    const visitorPreview = widget.locator('[part=composer] .file img');
+    await expect.poll(() => visitorPreview.count(), { timeout: 10_000 }).toBe(1);
+    await input.press('Enter');
+    const mine = widget.locator('[part~=message][part~=mine]');
+    await expect.poll(() => mine.count()).toBe(2);
+    await expectPhoto(visitor, mine.nth(1));
+    const theirs = inbox.locator('[part~=message][part~=theirs]');
+    await expect.poll(() => theirs.count()).toBe(2);
+    await expectPhoto(agent, theirs.nth(1));
+
+    // Paste: a ClipboardEvent carrying a file into the agent's message box.
+    const agentInput = inbox.locator('textarea[part=input]');
+    const pasted = await agentInput.evaluate((el, b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], 'photo.png', { type: 'image/png' }));
+      const paste = new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true, composed: true });
+      el.dispatchEvent(paste);
+      return paste.defaultPrevented;
+    }, PHOTO.toString('base64'));
+    expect(pasted).toBe(true);
+    await expect.poll(() => inbox.locator('[part=composer] .file img').count(), { timeout: 10_000 }).toBe(1);
+    await agentInput.press('Enter');
+    const agentOwn = inbox.locator('[part~=message][part~=mine]');
+    await expect.poll(() => agentOwn.count()).toBe(1);
+    await expectPhoto(agent, agentOwn.first());
+    const fromAgent = widget.locator('[part~=message][part~=theirs]:not([part~=greeting])');
+    await expect.poll(() => fromAgent.count()).toBe(1);
+    await expectPhoto(visitor, fromAgent.first());
+    await close();
+  });
+});
