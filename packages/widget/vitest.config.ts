@@ -13,6 +13,8 @@ export default defineConfig({
     // Browser tests drive a real server and Chromium: give them room on a 2-core machine.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // What the browser shows arrives over the network: poll for it longer than vitest's 1 s default.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
   },
 });

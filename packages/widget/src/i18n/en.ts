@@ -94,6 +94,7 @@ export const en = {
   availability: 'Availability',
   availabilityOnline: 'Online',
   availabilityAway: 'Away',
+  availabilityOffline: 'Offline',
   cannedResponses: 'Saved replies',
   loadMore: 'Load more',
 };

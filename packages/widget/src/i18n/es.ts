@@ -94,6 +94,7 @@ export const es: Strings = {
   availability: 'Disponibilidad',
   availabilityOnline: 'Disponible',
   availabilityAway: 'Ausente',
+  availabilityOffline: 'Desconectado',
   cannedResponses: 'Respuestas guardadas',
   loadMore: 'Cargar más',
 };

@@ -94,6 +94,7 @@ export const ptBR: Strings = {
   availability: 'Disponibilidade',
   availabilityOnline: 'Disponível',
   availabilityAway: 'Ausente',
+  availabilityOffline: 'Offline',
   cannedResponses: 'Respostas prontas',
   loadMore: 'Carregar mais',
 };

@@ -21,6 +21,7 @@ import '../conversation-elements.js';
 import { applyChange, filterOf, type InboxTab, TABS } from './inbox-list.js';
 import { inboxStyles } from './inbox-app.styles.js';
 
+const AVAILABILITY_LABEL = { online: 'availabilityOnline', away: 'availabilityAway', offline: 'availabilityOffline' } as const;
 const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;
 
 /** The inbox itself (loaded on demand by `<chat-inbox>`). */
@@ -204,7 +205,7 @@ export class InboxApp extends LitElement {
           ${t('assignTo')}
           <select @change=${(e: Event) => this.assign(c, (e.target as HTMLSelectElement).value)} .value=${c.support.assigneeId ?? ''}>
             <option value="">${t('unassigned')}</option>
-            ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${a.name ?? a.id} (${t(a.status === 'online' ? 'availabilityOnline' : 'availabilityAway')})</option>`)}
+            ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${a.name ?? a.id} (${t(AVAILABILITY_LABEL[a.status])})</option>`)}
           </select>
         </label>
         ${resolved
