@@ -70,12 +70,31 @@ export function widgetAssets(dist: string | null = findWidgetDist()): Koa.Middle
       ctx.status = 304;
       return;
     }
-    const accepts = ctx.acceptsEncodings('br', 'gzip', 'identity');
-    if (accepts === 'br' || accepts === 'gzip') {
+    const accepts = pickEncoding(ctx.get('accept-encoding'));
+    if (accepts) {
       ctx.set('Content-Encoding', accepts);
       ctx.body = accepts === 'br' ? asset.br : asset.gzip;
     } else {
       ctx.body = asset.body;
     }
   };
+}
+
+/**
+ * brotli when the client takes it at least as gladly as gzip (browsers list gzip first, so
+ * header-order tie-breaking would never pick brotli), gzip next, else none.
+ */
+export function pickEncoding(header: string): 'br' | 'gzip' | null {
+  const q = new Map<string, number>();
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const weight = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    q.set(name, weight === undefined ? 1 : Number(weight));
+  }
+  const of = (name: string) => q.get(name) ?? q.get('*') ?? 0;
+  const br = of('br');
+  const gzip = of('gzip');
+  if (br > 0 && br >= gzip) return 'br';
+  return gzip > 0 ? 'gzip' : null;
 }

@@ -13,9 +13,7 @@ export function autolink(text: string): TextPart[] {
   let last = 0;
   for (const match of text.matchAll(URL_LIKE)) {
     let candidate = match[0];
-    // Keep a closing bracket that belongs to the URL, drop sentence punctuation after it.
-    const trailing = candidate.match(TRAILING)?.[0] ?? '';
-    if (trailing) candidate = candidate.slice(0, candidate.length - trailing.length);
+    candidate = trimTrailing(candidate);
     const href = safeHref(candidate);
     if (!href) continue;
     const start = match.index;
@@ -25,6 +23,22 @@ export function autolink(text: string): TextPart[] {
   }
   if (last < text.length) parts.push({ text: text.slice(last) });
   return parts;
+}
+
+/** Drops sentence punctuation after a URL, but keeps a `)` that closes a `(` inside it. */
+function trimTrailing(candidate: string): string {
+  let url = candidate;
+  for (;;) {
+    const trailing = url.match(TRAILING)?.[0];
+    if (!trailing) return url;
+    const last = url[url.length - 1];
+    if (last === ')' && count(url, '(') >= count(url, ')')) return url;
+    url = url.slice(0, -1);
+  }
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
 }
 
 function safeHref(candidate: string): string | null {

@@ -54,7 +54,7 @@ function page(body: string): Koa.Middleware {
   return (ctx) => {
     ctx.set('Content-Security-Policy', DEMO_CSP);
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = body.replace('{{origin}}', ctx.origin);
+    ctx.body = body.replace('{{origin}}', escapeHtml(`${ctx.protocol}://${ctx.host}`));
   };
 }
 
@@ -67,4 +67,8 @@ export function mountDemo(router: Router): void {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = CSS;
   });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

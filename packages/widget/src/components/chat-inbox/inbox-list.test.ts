@@ -180,13 +180,16 @@ describe('applyChange', () => {
     expect(applyChange([item(before, 1)], after, 'open', ME, null)[0].unreadCount).toBe(1);
   });
 
-  it.each([
-    ['mine', ME],
-    ["another agent's", OTHER],
-  ])('does not count an agent message (%s) as unread', (_, agent) => {
+  it('does not count your own message as unread', () => {
     const before = conversation('a', { assigneeId: ME, lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
-    const after = conversation('a', { assigneeId: ME, lastMessage: message('a', agent, '2024-05-01T10:01:00.000Z') });
+    const after = conversation('a', { assigneeId: ME, lastMessage: message('a', ME, '2024-05-01T10:01:00.000Z') });
     expect(applyChange([item(before, 1)], after, 'open', ME, null)[0].unreadCount).toBe(1);
+  });
+
+  it("counts another agent's message as unread, as the server's inbox does", () => {
+    const before = conversation('a', { assigneeId: ME, lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
+    const after = conversation('a', { assigneeId: ME, lastMessage: message('a', OTHER, '2024-05-01T10:01:00.000Z') });
+    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0].unreadCount).toBe(2);
   });
 
   it('drops a conversation from Open once it is resolved', () => {

@@ -34,7 +34,8 @@ function activity(c: SupportConversationDto): number {
 
 /**
  * Applies a live `support:conversation` change to the list of a tab: updates, inserts, or drops
- * it, newest activity first. A visitor message the agent is not looking at counts as unread.
+ * it, newest activity first. A message from someone else that the agent is not looking at counts
+ * as unread.
  */
 export function applyChange(
   items: readonly SupportInboxItemDto[],
@@ -46,12 +47,13 @@ export function applyChange(
   const current = items.find((i) => i.id === change.id);
   const rest = items.filter((i) => i.id !== change.id);
   if (!inTab(tab, change, me)) return rest;
-  const newVisitorMessage =
+  // As the server counts unread: text messages from anyone but `me` (the visitor, other agents).
+  const newFromOthers =
     change.lastMessage !== null &&
     change.lastMessage.id !== current?.lastMessage?.id &&
     change.lastMessage.type !== 'system' &&
-    change.lastMessage.senderId === change.visitor?.id;
-  const unread = change.id === viewing ? 0 : (current?.unreadCount ?? 0) + (newVisitorMessage ? 1 : 0);
+    change.lastMessage.senderId !== me;
+  const unread = change.id === viewing ? 0 : (current?.unreadCount ?? 0) + (newFromOthers ? 1 : 0);
   const next: SupportInboxItemDto = { ...change, unreadCount: unread };
   return [...rest, next].sort((a, b) => activity(b) - activity(a));
 }
