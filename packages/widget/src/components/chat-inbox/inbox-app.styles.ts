@@ -84,6 +84,8 @@ export const inboxStyles = [
     .conversations {
       flex: 1;
       overflow-y: auto;
+    }
+    .conversations ul {
       margin: 0;
       padding: 0;
       list-style: none;

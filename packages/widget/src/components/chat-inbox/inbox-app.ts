@@ -151,10 +151,12 @@ export class InboxApp extends LitElement {
             </button>`,
           )}
         </div>
-        <ul class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[this.tab])}>
-          ${this.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
-          ${repeat(this.items, (c) => c.id, (c) => this.renderItem(c))}
-        </ul>
+        <div class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[this.tab])}>
+          <ul>
+            ${this.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
+            ${repeat(this.items, (c) => c.id, (c) => this.renderItem(c))}
+          </ul>
+        </div>
         ${this.cursor ? html`<button class="more" @click=${() => this.load(true)}>${t('loadMore')}</button>` : nothing}
       </nav>
       <main class="conversation">${this.selected ? this.renderConversation(this.selected) : html`<p class="status">${t('selectConversation')}</p>`}</main>

@@ -69,9 +69,11 @@ export class ChatThread extends LitElement {
     document.removeEventListener('visibilitychange', this.onVisibility);
   }
 
-  /** Focuses the message box. */
+  /** Focuses the message box (once it is drawn: the thread may have just been created). */
   override focus(): void {
-    this.composer?.focus();
+    void this.updateComplete
+      .then(() => (this.composer as unknown as { updateComplete?: Promise<unknown> } | null)?.updateComplete)
+      .then(() => this.composer?.focus());
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
