@@ -1,6 +1,6 @@
 export { createClient, ChatClient, type ClientOptions, type ClientEvents } from './client.js';
 export { Room, type RoomEvents, type SendOptions } from './room.js';
-export type { ChatMessage, MessageStatus, Receipt, RoomState } from './room-state.js';
+export { initialRoomState, type ChatMessage, type MessageStatus, type Receipt, type RoomState } from './room-state.js';
 export { createStore, type ReadableStore, type Store } from './store.js';
 export type { ConnectionStatus } from './transport/socket.js';
 export type { TokenProvider } from './session.js';

@@ -4,6 +4,23 @@ import { css } from 'lit';
  * The `--chat-*` tokens with their defaults, light and dark (colour pairs keep ≥ 4.5:1 contrast),
  * declared on the public elements' `:host` only: page CSS on the element overrides any of them.
  */
+const dark = css`
+  --chat-accent: #8ab4ff;
+  --chat-accent-contrast: #0b1020;
+  --chat-bg: #16181d;
+  --chat-fg: #e6e8eb;
+  --chat-muted: #a3abb6;
+  --chat-bubble-bg: #262a31;
+  --chat-border: #353a43;
+  --chat-border-strong: #8b939e;
+  --chat-link: #9cc0ff;
+  --chat-danger: #ff8a80;
+  --chat-disabled-bg: #3a3f48;
+  --chat-disabled-fg: #d7dbe0;
+  --chat-online: #4ac26b;
+  color-scheme: dark;
+`;
+
 export const themeTokens = css`
   :host {
     --chat-accent: #1d4ed8;
@@ -29,37 +46,11 @@ export const themeTokens = css`
     color-scheme: light;
   }
   :host([theme='dark']) {
-    --chat-accent: #8ab4ff;
-    --chat-accent-contrast: #0b1020;
-    --chat-bg: #16181d;
-    --chat-fg: #e6e8eb;
-    --chat-muted: #a3abb6;
-    --chat-bubble-bg: #262a31;
-    --chat-border: #353a43;
-    --chat-border-strong: #8b939e;
-    --chat-link: #9cc0ff;
-    --chat-danger: #ff8a80;
-    --chat-disabled-bg: #3a3f48;
-    --chat-disabled-fg: #d7dbe0;
-    --chat-online: #4ac26b;
-    color-scheme: dark;
+    ${dark}
   }
   @media (prefers-color-scheme: dark) {
     :host(:not([theme='light'])) {
-      --chat-accent: #8ab4ff;
-      --chat-accent-contrast: #0b1020;
-      --chat-bg: #16181d;
-      --chat-fg: #e6e8eb;
-      --chat-muted: #a3abb6;
-      --chat-bubble-bg: #262a31;
-      --chat-border: #353a43;
-      --chat-border-strong: #8b939e;
-      --chat-link: #9cc0ff;
-      --chat-danger: #ff8a80;
-      --chat-disabled-bg: #3a3f48;
-      --chat-disabled-fg: #d7dbe0;
-      --chat-online: #4ac26b;
-      color-scheme: dark;
+      ${dark}
     }
   }
   @media (prefers-reduced-motion: reduce) {
