@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { i18n, resolveLocale } from '../../i18n/index.js';
+import { emit } from '../chat-widget/events.js';
 import { baseStyles, themeTokens } from '../theme.styles.js';
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
@@ -63,7 +64,7 @@ export class ChatInbox extends LitElement {
       () => {
         this.loaded = true;
       },
-      (err: Error) => this.dispatchEvent(new CustomEvent('chat-error', { detail: { code: 'unavailable', message: err.message }, bubbles: true, composed: true })),
+      (err: Error) => emit(this, 'chat-error', { code: 'unavailable', message: err.message }),
     );
   }
 

@@ -4,9 +4,11 @@ import { repeat } from 'lit/directives/repeat.js';
 import type { AttachmentDto, CannedResponseDto, ChatMessage, MessageStatus, Room } from '@confab/sdk';
 import { RoomController } from '../../controllers/room-controller.js';
 import type { I18n, Strings } from '../../i18n/index.js';
-import { autolink } from '../../lib/autolink.js';
+import { moveFocus } from '../../lib/list-keys.js';
 import { timeline, type TimelineRow } from '../../lib/timeline.js';
 import type { ComposerSubmit, Uploader } from '../chat-composer/chat-composer.js';
+import { renderFiles, renderText } from './message-body.js';
+import { type NameSource, senderName, systemText, typingText } from './message-text.js';
 import { threadStyles } from './chat-thread.styles.js';
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
@@ -98,7 +100,7 @@ export class ChatThread extends LitElement {
     const previousLast = this.anchor?.last;
     const last = messages[messages.length - 1];
     if (this.anchor && previousLast && last && last.id !== previousLast && last.senderId !== this.me && last.status !== 'pending') {
-      this.announcement = last.type === 'system' ? this.systemText(last) : `${this.senderName(last)}: ${last.text || this.i18n.t('attachment')}`;
+      this.announcement = last.type === 'system' ? systemText(this.naming(), last) : `${senderName(this.naming(), last)}: ${last.text || this.i18n.t('attachment')}`;
     }
   }
 
@@ -106,7 +108,7 @@ export class ChatThread extends LitElement {
     const { t } = this.i18n;
     const state = this.controller.state;
     const rows = timeline(state.messages);
-    const typing = this.typingText(state.typing);
+    const typing = typingText(this.naming(), state.typing);
     return html`
       <div
         class="scroller"
@@ -170,21 +172,21 @@ export class ChatThread extends LitElement {
     const { t } = this.i18n;
     const m = row.message;
     if (m.type === 'system') {
-      return html`<div class="system" part="message system" data-id=${m.id} tabindex="-1">${this.systemText(m)} · ${this.i18n.time(m.createdAt)}</div>`;
+      return html`<div class="system" part="message system" data-id=${m.id} tabindex="-1">${systemText(this.naming(), m)} · ${this.i18n.time(m.createdAt)}</div>`;
     }
     const mine = m.senderId !== null && m.senderId === this.me;
     const deleted = m.deletedAt !== null;
     const classes = ['msg', mine ? 'mine' : 'theirs', row.groupStart ? 'start' : '', row.groupEnd ? 'end' : '', deleted ? 'deleted' : '', m.status === 'failed' ? 'failed' : '']
       .filter(Boolean)
       .join(' ');
-    const name = mine ? t('you') : this.senderName(m);
+    const name = mine ? t('you') : senderName(this.naming(), m);
     return html`<div class=${classes} part=${mine ? 'message mine' : 'message theirs'} data-id=${m.id} data-status=${mine ? m.status : nothing} tabindex="-1">
       ${row.groupStart && !mine ? html`<div class="sender" aria-hidden="true">${name}</div>` : nothing}
       <div class="bubble"><span class="sr-only">${name}: </span>${deleted
           ? t('deleted')
           : this.editing === m.id
             ? this.renderEditor(m)
-            : html`${m.text ? html`<span class="text">${this.renderText(m.text)}</span>` : nothing}${this.renderFiles(m.attachments)}`}</div>
+            : html`${m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing}${renderFiles(m.attachments, this.i18n, (f) => this.srcFor(f))}`}</div>
       ${!deleted && m.reactions.length
         ? html`<div class="reactions">
             ${m.reactions.map(
@@ -234,29 +236,6 @@ export class ChatThread extends LitElement {
     </form>`;
   }
 
-  /** Plain text with http(s) links; never HTML. */
-  private renderText(text: string) {
-    return autolink(text).map((part) =>
-      part.href ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer">${part.text}</a>` : part.text,
-    );
-  }
-
-  private renderFiles(files: readonly AttachmentDto[]) {
-    if (!files.length) return nothing;
-    const { t } = this.i18n;
-    return html`<div class="files">
-      ${files.map((f) => {
-        const src = this.srcFor(f);
-        if (f.width && f.height) {
-          return src
-            ? html`<a href=${src} target="_blank" rel="noopener noreferrer"><img src=${src} alt=${f.name} width=${f.width} height=${f.height} loading="lazy" /></a>`
-            : html`<span>${f.name}</span>`;
-        }
-        return src ? html`<a href=${src} download=${f.name} aria-label=${t('download', { name: f.name })}>📄 ${f.name} (${formatSize(f.size)})</a>` : html`<span>📄 ${f.name}</span>`;
-      })}
-    </div>`;
-  }
-
   private srcFor(file: AttachmentDto): string | undefined {
     const known = this.srcs.get(file.id);
     if (known !== undefined || !this.resolveSrc) return known || undefined;
@@ -271,53 +250,8 @@ export class ChatThread extends LitElement {
     return undefined;
   }
 
-  private systemText(m: ChatMessage): string {
-    const { t } = this.i18n;
-    const event = m.system;
-    const nameOf = (id: string | null | undefined) => (id ? this.names[id] ?? this.knownName(id) : null) ?? t('someone');
-    switch (event?.event) {
-      case 'assigned':
-        return event.agentId && event.agentId !== event.actorId
-          ? t('systemAssignedBy', { actor: nameOf(event.actorId), agent: nameOf(event.agentId) })
-          : t('systemAssigned', { agent: nameOf(event.agentId ?? event.actorId) });
-      case 'unassigned':
-        return t('systemUnassigned');
-      case 'resolved':
-        return t('systemResolved');
-      case 'reopened':
-        return t('systemReopened');
-      case 'pending':
-        return t('systemPending');
-      case 'away':
-        return m.text || t('systemAway');
-      default:
-        return m.text;
-    }
-  }
-
-  private senderName(m: ChatMessage): string {
-    const { t } = this.i18n;
-    if (!m.senderId) return t('someone');
-    const sender = m.sender;
-    const name = sender?.name || sender?.username || this.names[m.senderId];
-    if (name) return name;
-    return sender?.kind === 'guest' ? t('visitor') : t('someone');
-  }
-
-  private knownName(userId: string): string | null {
-    const messages = this.controller.state.messages;
-    for (let i = messages.length - 1; i >= 0; i--) {
-      const sender = messages[i].sender;
-      if (sender?.id === userId && (sender.name || sender.username)) return sender.name || sender.username;
-    }
-    return null;
-  }
-
-  private typingText(userIds: readonly string[]): string {
-    const { t } = this.i18n;
-    if (!userIds.length) return '';
-    if (userIds.length > 1) return t('typingMany');
-    return t('typingOne', { name: this.names[userIds[0]] ?? this.knownName(userIds[0]) ?? t('someone') });
+  private naming(): NameSource {
+    return { i18n: this.i18n, names: this.names, messages: this.controller.state.messages };
   }
 
   private async onSubmit(e: CustomEvent<ComposerSubmit>): Promise<void> {
@@ -370,19 +304,7 @@ export class ChatThread extends LitElement {
 
   /** Arrow keys walk the messages; Home and End jump to the first and last. */
   private onListKey(e: KeyboardEvent): void {
-    if (!['ArrowUp', 'ArrowDown', 'Home', 'End'].includes(e.key)) return;
-    const target = e.target as HTMLElement;
-    if (target !== this.scroller && !target.matches('[part~=message]')) return;
-    const items = [...this.scroller.querySelectorAll<HTMLElement>('[part~=message]')];
-    if (!items.length) return;
-    e.preventDefault();
-    const index = items.indexOf(target);
-    let next: number;
-    if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = items.length - 1;
-    else if (index < 0) next = items.length - 1;
-    else next = Math.max(0, Math.min(items.length - 1, index + (e.key === 'ArrowDown' ? 1 : -1)));
-    items[next].focus();
+    moveFocus(e, this.scroller, '[part~=message]');
   }
 
   private onMenuKey(e: KeyboardEvent): void {
@@ -463,10 +385,4 @@ export class ChatThread extends LitElement {
     e.preventDefault();
     this.composer?.addFiles(files);
   }
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -6,6 +6,8 @@ import { i18n, type I18n, resolveLocale } from '../../i18n/index.js';
 import { Notifier } from '../../lib/notify.js';
 import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
+import { emit } from './events.js';
+import { readPrechat, renderPrechat } from './prechat.js';
 import type { VisitorSession, VisitorState } from './visitor-session.js';
 import { widgetStyles } from './chat-widget.styles.js';
 
@@ -13,17 +15,6 @@ import { widgetStyles } from './chat-widget.styles.js';
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 
 const IDLE: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null };
-
-export interface ChatMessageEventDetail {
-  message: MessageDto;
-}
-export interface ChatUnreadEventDetail {
-  count: number;
-}
-export interface ChatErrorEventDetail {
-  code: string;
-  message: string;
-}
 
 /**
  * A chat for any page: a launcher bubble (or `mode="inline"`) that opens a conversation with the
@@ -169,20 +160,20 @@ export class ChatWidget extends LitElement {
   }
 
   protected override firstUpdated(): void {
-    this.emit('chat-ready', {});
+    emit(this, 'chat-ready', {});
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (changed.has('opened') && (changed.get('opened') !== undefined || this.opened)) {
       if (this.opened) {
-        this.emit('chat-open', {});
+        emit(this, 'chat-open', {});
         void this.ensureSession().then(async (s) => {
           await s.begin();
           await this.updateComplete;
           this.focusInside();
         });
       } else if (changed.get('opened')) {
-        this.emit('chat-close', {});
+        emit(this, 'chat-close', {});
         this.launcherButton?.focus();
       }
     }
@@ -191,7 +182,7 @@ export class ChatWidget extends LitElement {
     if (state.connection === 'online' && !this.everOnline) this.everOnline = true;
     if (state.unread !== this.lastUnread) {
       this.lastUnread = state.unread;
-      this.emit('chat-unread', { count: state.unread });
+      emit(this, 'chat-unread', { count: state.unread });
     }
   }
 
@@ -251,7 +242,7 @@ export class ChatWidget extends LitElement {
     const session = this.session;
     switch (state.phase) {
       case 'prechat':
-        return this.renderPrechat();
+        return renderPrechat(this.text, this, this.prechatError, (e) => this.submitPrechat(e));
       case 'error':
         return html`<div class="status" role="alert">
           <p class="error">${t('errorGeneric', { message: state.error?.message ?? '' })}</p>
@@ -276,21 +267,6 @@ export class ChatWidget extends LitElement {
     return html`<div class="status" role="status">${t('loading')}</div>`;
   }
 
-  private renderPrechat() {
-    const { t } = this.text;
-    return html`<form class="prechat" part="prechat" @submit=${this.submitPrechat} novalidate>
-      <p>${t('prechatIntro')}</p>
-      ${this.requireName
-        ? html`<label class="field">${t('name')} <input name="name" autocomplete="name" required maxlength="100" /></label>`
-        : nothing}
-      ${this.requireEmail
-        ? html`<label class="field">${t('email')} <input name="email" type="email" autocomplete="email" required maxlength="254" /></label>`
-        : nothing}
-      ${this.prechatError ? html`<p class="error" role="alert">${this.prechatError}</p>` : nothing}
-      <button class="primary" type="submit">${t('startChat')}</button>
-    </form>`;
-  }
-
   private availabilityText(state: VisitorState): string {
     const { t } = this.text;
     if (this.subtitle) return this.subtitle;
@@ -302,20 +278,14 @@ export class ChatWidget extends LitElement {
   private async submitPrechat(e: Event): Promise<void> {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
-    const data = new FormData(form);
-    const name = String(data.get('name') ?? '').trim();
-    const email = String(data.get('email') ?? '').trim();
     const { t } = this.text;
-    if ((this.requireName && !name) || (this.requireEmail && !email)) {
-      this.prechatError = `${this.requireName && !name ? t('name') : t('email')}: ${t('required')}`;
-      form.querySelector<HTMLInputElement>(this.requireName && !name ? 'input[name=name]' : 'input[name=email]')?.focus();
+    const input = readPrechat(form, this, this.text);
+    if (!input.ok) {
+      this.prechatError = input.error;
+      form.querySelector<HTMLInputElement>(`input[name=${input.field}]`)?.focus();
       return;
     }
-    if (this.requireEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-      this.prechatError = t('invalidEmail');
-      form.querySelector<HTMLInputElement>('input[name=email]')?.focus();
-      return;
-    }
+    const { name, email } = input;
     this.prechatError = '';
     try {
       await this.session!.submitPrechat({ name, email });
@@ -378,30 +348,16 @@ export class ChatWidget extends LitElement {
   }
 
   private onMessage(message: MessageDto): void {
-    this.emit('chat-message', { message });
+    emit(this, 'chat-message', { message });
     const mine = message.senderId !== null && message.senderId === this.visitor.value.user?.id;
     if (!mine && (document.hidden || !this.isOpen)) this.notifier?.notify({ sound: true });
   }
 
   private reportError(err: ChatError): void {
-    this.emit('chat-error', { code: err.code ?? 'internal', message: err.message });
-  }
-
-  private emit<T>(name: string, detail: T): void {
-    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+    emit(this, 'chat-error', { code: err.code ?? 'internal', message: err.message });
   }
 }
 
 const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" /></svg>`;
 const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z" /></svg>`;
 
-declare global {
-  interface HTMLElementEventMap {
-    'chat-ready': CustomEvent<Record<string, never>>;
-    'chat-open': CustomEvent<Record<string, never>>;
-    'chat-close': CustomEvent<Record<string, never>>;
-    'chat-message': CustomEvent<ChatMessageEventDetail>;
-    'chat-unread': CustomEvent<ChatUnreadEventDetail>;
-    'chat-error': CustomEvent<ChatErrorEventDetail>;
-  }
-}
