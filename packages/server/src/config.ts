@@ -25,6 +25,8 @@ export interface Config {
   demo: boolean;
   adminToken: string | null;
   trustProxy: boolean;
+  /** Off when a separate one-shot job migrates (docker-compose): the node then only checks. */
+  migrateOnStart: boolean;
 }
 
 export class ConfigError extends Error {
@@ -107,7 +109,11 @@ const schema = Joi.object({
     'string.min': 'ADMIN_TOKEN must be at least 16 characters long',
   }),
   TRUST_PROXY: flag('TRUST_PROXY'),
+  MIGRATE_ON_START: flag('MIGRATE_ON_START'),
 }).unknown(true);
+
+/** Every environment variable the server reads (documented in .env.example). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.describe().keys ?? {});
 
 const truthy = (value: string | undefined) => value !== undefined && /^(1|true|yes)$/i.test(value);
 
@@ -142,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     demo: v.CONFAB_DEMO === undefined ? databaseUrl === null : truthy(v.CONFAB_DEMO),
     adminToken: v.ADMIN_TOKEN ?? null,
     trustProxy: truthy(v.TRUST_PROXY),
+    migrateOnStart: v.MIGRATE_ON_START === undefined || truthy(v.MIGRATE_ON_START),
   };
   return Object.freeze(config);
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type ConfabApp } from './app.js';
 import type { Config } from './config.js';
 import { createDb, type Db } from './db/knex.js';
-import { migrate } from './db/migrate.js';
+import { migrate, pendingMigrations } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedis, redisReady } from './redis/client.js';
 import { ensureDemo } from './services/apps/demo.js';
@@ -19,8 +19,16 @@ export interface RunningServer {
 export async function start(config: Config): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  const applied = await migrate(db);
-  if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  if (config.migrateOnStart) {
+    const applied = await migrate(db);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  } else {
+    const pending = await pendingMigrations(db);
+    if (pending.length) {
+      await db.destroy();
+      throw new Error(`the database needs migrations (${pending.join(', ')}): run "confab-server migrate" first, or set MIGRATE_ON_START=1`);
+    }
+  }
 
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   if (redis) {

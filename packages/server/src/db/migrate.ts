@@ -41,6 +41,12 @@ export async function migrate(db: Db): Promise<string[]> {
   }
 }
 
+/** Names of migrations not yet applied (a node that does not migrate refuses to start on them). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const [, pending] = (await db.migrate.list({ migrationSource: source })) as [unknown[], string[]];
+  return pending;
+}
+
 export async function rollbackAll(db: Db): Promise<void> {
   await db.migrate.rollback({ migrationSource: source }, true);
 }
