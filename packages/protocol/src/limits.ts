@@ -26,6 +26,12 @@ export const LIMITS = {
   jsonBodyBytesMax: 64 * 1024,
   /** Most messages one `room:join` catch-up returns; past it `hasMore` says to page with `after`. */
   catchUpMax: 200,
+  /**
+   * Rooms with more members than this get no live `presence` events (their `room:join` still
+   * returns who is online): one user reconnecting would otherwise write to every member's socket,
+   * and a whole large room reconnecting at once would cost members² writes.
+   */
+  presenceRoomMembersMax: 100,
   /** Largest socket payload: the longest legal message, every character JSON-escaped, plus envelope. */
   socketPayloadBytesMax: 4000 * 6 + 8 * 1024,
 } as const;

@@ -12,6 +12,7 @@ import type {
   RoomReadEvent,
   TypingEvent,
 } from '@confab/protocol';
+import { LIMITS } from '@confab/protocol';
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, request, settle, waitFor } from './helpers/sockets.js';
@@ -347,6 +348,32 @@ describe('one node', () => {
     expect(await told).toEqual({ roomId: room.id, userId: carl.user.id, seq: 4 });
     expect(await deliveredOf(carl)).toBe(4);
     expect(await deliveredOf(bob)).toBe(3);
+  });
+
+  it('announces presence in rooms of up to presenceRoomMembersMax members only; a larger room reports who is online on join', async () => {
+    const tag = randomUUID().slice(0, 6);
+    const [dave, erin] = await Promise.all([server.member(tenant, `dave-${tag}`), server.member(tenant, `erin-${tag}`)]);
+    const crowd = await Promise.all(Array.from({ length: LIMITS.presenceRoomMembersMax - 1 }, (_, i) => server.member(tenant, `crowd-${tag}-${i}`)));
+    const small = await groupRoom(server, ana, [dave]);
+    // dave, erin and the crowd: one member more than the cap.
+    const large = await groupRoom(server, erin, [dave]);
+    const added = await server.request('POST', `/v1/rooms/${large.id}/members`, { token: erin.accessToken, body: { userIds: crowd.map((c) => c.user.id) } });
+    expect(added.status).toBe(200);
+
+    const a = await open(server, ana);
+    await call<RoomJoinResult>(a, 'room:join', { roomId: small.id });
+    const e = await open(server, erin);
+    await call<RoomJoinResult>(e, 'room:join', { roomId: large.id });
+    const erinHeard = collect<PresenceEvent>(e, 'presence');
+
+    const anaHears = waitFor<PresenceEvent>(a, 'presence', (p) => p.userId === dave.user.id);
+    await open(server, dave);
+    expect(await anaHears).toMatchObject({ userId: dave.user.id, online: true });
+    await settle(300);
+    expect(erinHeard.filter((p) => p.userId === dave.user.id)).toEqual([]);
+
+    const rejoined = await call<RoomJoinResult>(e, 'room:join', { roomId: large.id });
+    expect(rejoined.presence.find((p) => p.userId === dave.user.id)?.online).toBe(true);
   });
 
   it('lets 100 rapid socket sends through when MESSAGE_RATE is unlimited', async () => {

@@ -1,3 +1,4 @@
+import { LIMITS } from '@confab/protocol';
 import type { Logger } from '../logger.js';
 import type { Presence } from '../redis/presence.js';
 import { isStaff } from '../services/actor.js';
@@ -56,7 +57,7 @@ export class PresenceTracker {
 
   private async announce(userId: string, online: boolean): Promise<void> {
     const { lastSeenAt, appId, role } = await this.services.users.touchLastSeen(userId);
-    const rooms = await this.services.rooms.roomIdsOf(userId);
+    const rooms = await this.services.rooms.presenceRoomIdsOf(userId, LIMITS.presenceRoomMembersMax);
     this.io
       .to([userChannel(userId), ...rooms.map(roomChannel)])
       .emit('presence', { userId, online, lastSeenAt: lastSeenAt.toISOString() });

@@ -177,6 +177,14 @@ export class RoomsService {
     return this.db('memberships').where({ userId }).pluck('room_id');
   }
 
+  /** The user's rooms that hear their presence live: those of at most `maxMembers` members. */
+  async presenceRoomIdsOf(userId: string, maxMembers: number): Promise<string[]> {
+    return this.db('memberships as m')
+      .where('m.user_id', userId)
+      .whereRaw('(select count(*) from (select 1 from memberships o where o.room_id = m.room_id limit ?) capped) <= ?', [maxMembers + 1, maxMembers])
+      .pluck('m.room_id');
+  }
+
   async memberIds(roomId: string): Promise<string[]> {
     return this.db('memberships').where({ roomId }).pluck('user_id');
   }

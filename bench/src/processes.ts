@@ -1,0 +1,111 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface ProcessStats {
+  /** CPU time (user + system) since the process started. */
+  cpuMs: number;
+  heapUsed: number;
+  rss: number;
+}
+
+export interface ServerProcess {
+  name: string;
+  url: string;
+  pid: number;
+  /** Own CPU time and memory; `gc` runs a full collection first (heap after GC). */
+  stats(gc?: boolean): Promise<ProcessStats>;
+  /** Starts the V8 sampling profiler in the process (for the measured phase only). */
+  profileStart(): Promise<void>;
+  /** Stops it and writes the `.cpuprofile` to `file`. */
+  profileStop(file: string): Promise<void>;
+  /** SIGTERM and wait: the server closes cleanly (and writes its CPU profile when profiling). */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  name: string;
+  script: string;
+  args?: string[];
+  env: Record<string, string>;
+}
+
+const PROBE = fileURLToPath(new URL('./probe.js', import.meta.url));
+const STARTUP_MS = 60_000;
+
+/** Forks a server script that prints "listening on http://HOST:PORT", with the stats probe loaded. */
+export function startServerProcess(options: StartOptions): Promise<ServerProcess> {
+  const execArgv = ['--expose-gc', '--import', PROBE];
+  const child = fork(options.script, options.args ?? [], {
+    execArgv,
+    env: { ...cleanEnv(), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${options.name} did not start within ${STARTUP_MS} ms\n${output}`)), STARTUP_MS);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(err);
+    };
+    child.once('exit', (code, signal) => fail(new Error(`${options.name} exited (${code ?? signal}) before listening\n${output}`)));
+    let stdout = '';
+    let started = false;
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      if (started) return;
+      stdout += chunk;
+      const match = /listening on (http:\/\/[^\s]+)/.exec(stdout);
+      if (!match) return;
+      started = true;
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      resolve(wrap(options.name, match[1], child));
+    });
+  });
+}
+
+function wrap(name: string, url: string, child: ChildProcess): ServerProcess {
+  let nextId = 0;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const ask = <T>(request: Record<string, unknown> & { type: string }) =>
+    new Promise<T>((resolve, reject) => {
+      const id = ++nextId;
+      const onMessage = (message: T & { type?: string; id?: number; error?: string }) => {
+        if (message?.type !== request.type || message.id !== id) return;
+        child.off('message', onMessage);
+        if (message.error) reject(new Error(`${name}: ${message.error}`));
+        else resolve(message);
+      };
+      child.on('message', onMessage);
+      if (!child.send({ ...request, id })) reject(new Error(`${name} is not reachable`));
+    });
+  return {
+    name,
+    url,
+    pid: child.pid!,
+    stats: async (gc = false) => {
+      const { cpuMs, heapUsed, rss } = await ask<ProcessStats>({ type: 'bench:stats', gc });
+      return { cpuMs, heapUsed, rss };
+    },
+    profileStart: () => ask({ type: 'bench:profile', action: 'start' }),
+    profileStop: (file: string) => ask({ type: 'bench:profile', action: 'stop', file }),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timeout = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timeout);
+    },
+  };
+}
+
+/** This process's environment minus anything that would configure the servers behind our back. */
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(DATABASE_URL|REDIS_URL|PORT|HOST|JWT_SECRET|CONFAB_DEMO|NODE_ENV|MESSAGE_RATE|AUTH_RATE|DATA_DIR|LOG_LEVEL|NODE_OPTIONS)$/.test(key)) {
+      env[key] = value;
+    }
+  }
+  return env;
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { createRoom, createTenant, signInUsers, startBaseline, startConfab } from '../confab.js';
+import type { BenchContext } from '../context.js';
+import { FanoutDriver, type StepResult } from '../load/fanout.js';
+import { closeAll, connectMany, joinAll } from '../load/sockets.js';
+import type { ServerProcess } from '../processes.js';
+import { round } from '../stats.js';
+import type { ScenarioResult } from '../report.js';
+import { MEMBERS } from './p1-fanout.js';
+
+const SENDERS = 10;
+
+/** Members alternate between node A (even) and B (odd); senders sit on A, so B's members hear them across Redis. */
+async function runSplit(ctx: BenchContext, label: string, nodes: [ServerProcess, ServerProcess], sockets: Socket[], roomId: string, rate: number): Promise<{ step: StepResult; lost: number }> {
+  const senders = sockets.filter((_, i) => i % 2 === 0).slice(0, SENDERS);
+  const driver = new FanoutDriver(sockets, senders, roomId, (i) => (i % 2 === 0 ? 'same' : 'cross'));
+  const step = await driver.step(rate, ctx.quick ? 3_000 : 8_000, 3_000, nodes);
+  ctx.log(`  ${label} ${rate} msg/s: same-node p99 ${round(step.byGroup.same.p99)} ms, cross-node p99 ${round(step.byGroup.cross.p99)} ms`);
+  return { step, lost: (await driver.lost(5_000)).messages };
+}
+
+async function measureConfab(ctx: BenchContext, rate: number) {
+  const nodes = [await startConfab(ctx.env, 'p6-confab-a'), await startConfab(ctx.env, 'p6-confab-b')] as [ServerProcess, ServerProcess];
+  try {
+    const tenant = await createTenant(ctx.env);
+    const users = await signInUsers(nodes[0].url, tenant, MEMBERS);
+    const roomId = await createRoom(nodes[0].url, tenant, users[0], users);
+    const { sockets } = await connectMany((i) => ({ url: nodes[i % 2].url, app: tenant.id }), MEMBERS, { token: (i) => users[i].accessToken });
+    await joinAll(sockets, roomId);
+    try {
+      return await runSplit(ctx, 'confab', nodes, sockets, roomId, rate);
+    } finally {
+      closeAll(sockets);
+    }
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
+async function measureBaseline(ctx: BenchContext, rate: number) {
+  const cluster = randomBytes(4).toString('hex');
+  const nodes = [await startBaseline(ctx.env, 'p6-baseline-a', cluster), await startBaseline(ctx.env, 'p6-baseline-b', cluster)] as [ServerProcess, ServerProcess];
+  try {
+    const { sockets } = await connectMany((i) => ({ url: nodes[i % 2].url }), MEMBERS);
+    await joinAll(sockets, 'bench-room');
+    try {
+      return await runSplit(ctx, 'baseline', nodes, sockets, 'bench-room', rate);
+    } finally {
+      closeAll(sockets);
+    }
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
+export async function p6TwoNodes(ctx: BenchContext, rate: number): Promise<ScenarioResult> {
+  const baseline = await measureBaseline(ctx, rate);
+  const confab = await measureConfab(ctx, rate);
+  const c = confab.step;
+  const b = baseline.step;
+  const crossOverSame = (s: StepResult) => s.byGroup.cross.p99 / s.byGroup.same.p99;
+  return {
+    id: 'P6',
+    title: `two nodes over Redis: P1's best rate (${rate} msg/s), members split across the nodes`,
+    baseline: 'bare Socket.IO + Redis adapter',
+    rows: [
+      { metric: 'deliveries/s', confab: c.deliveriesPerSec, baseline: b.deliveriesPerSec, better: 'higher' },
+      { metric: 'same-node p99', confab: c.byGroup.same.p99, baseline: b.byGroup.same.p99, unit: 'ms', better: 'lower' },
+      { metric: 'cross-node p99', confab: c.byGroup.cross.p99, baseline: b.byGroup.cross.p99, unit: 'ms', better: 'lower' },
+      { metric: 'cross-node p99 ÷ same-node p99', confab: crossOverSame(c), baseline: crossOverSame(b), better: 'lower' },
+      { metric: 'acked messages lost', confab: confab.lost, baseline: baseline.lost },
+    ],
+    target: { text: 'cross-node p99 ≤ 1.5 × same-node p99', met: crossOverSame(c) <= 1.5 && confab.lost === 0 && !c.behind },
+    notes: [`${MEMBERS} members, even ones on node A (where the ${SENDERS} senders are), odd ones on node B`, ...(c.behind ? ['Confab fell behind at this rate on two nodes'] : [])],
+    raw: { confab, baseline },
+  };
+}
