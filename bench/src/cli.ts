@@ -34,6 +34,7 @@ const profileDir = values.profile ? resolve(resultsDir, 'profiles', String(Date.
 
 const PROFILED: [string, string][] = [
   ['p1-confab', 'P1 fan-out steps'],
+  ['p2-confab', 'P2 persisted sends'],
   ['p4-confab-warm', 'P4 warm history requests'],
   ['p4-confab-cold', 'P4 cold history requests'],
 ];

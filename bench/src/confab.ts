@@ -22,6 +22,8 @@ export interface BenchEnv {
   redisUrl: string;
   jwtSecret: string;
   dataDir: string;
+  /** The Confab nodes' Redis prefix: this run's keys never meet another cluster's. */
+  redisPrefix: string;
   profileDir?: string;
 }
 
@@ -46,7 +48,14 @@ export async function createBenchDatabase(baseUrl: string): Promise<{ url: strin
 }
 
 export function benchEnv(databaseUrl: string, redisUrl: string, profileDir?: string): BenchEnv {
-  return { databaseUrl, redisUrl, jwtSecret: randomBytes(32).toString('hex'), dataDir: mkdtempSync(join(tmpdir(), 'confab-bench-')), profileDir };
+  return {
+    databaseUrl,
+    redisUrl,
+    jwtSecret: randomBytes(32).toString('hex'),
+    dataDir: mkdtempSync(join(tmpdir(), 'confab-bench-')),
+    redisPrefix: `confab-bench-${randomBytes(4).toString('hex')}:`,
+    profileDir,
+  };
 }
 
 function confabVars(env: BenchEnv, redis: boolean): Record<string, string> {
@@ -55,7 +64,7 @@ function confabVars(env: BenchEnv, redis: boolean): Record<string, string> {
     HOST: '127.0.0.1',
     PORT: '0',
     DATABASE_URL: env.databaseUrl,
-    ...(redis ? { REDIS_URL: env.redisUrl } : {}),
+    ...(redis ? { REDIS_URL: env.redisUrl, REDIS_PREFIX: env.redisPrefix } : {}),
     JWT_SECRET: env.jwtSecret,
     DATA_DIR: env.dataDir,
     // Throttles would measure the limits, not the server.

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createRoom, createTenant, signInUsers, startConfab } from '../confab.js';
-import type { BenchContext } from '../context.js';
+import { profiled, type BenchContext } from '../context.js';
 import { closeAll, connectMany, emitAck } from '../load/sockets.js';
 import { mapLimit, summarize, type Summary } from '../stats.js';
 import type { ScenarioResult } from '../report.js';
@@ -47,9 +47,11 @@ export async function p2Persist(ctx: BenchContext): Promise<ScenarioResult> {
     const run = randomBytes(3).toString('hex');
     let confab: LoopResult;
     try {
-      confab = await closedLoop(durationMs, async (sender, n) => {
-        await emitAck(sockets[sender], 'message:send', { roomId: rooms[sender], clientId: `${run}-${sender}-${n}`, text: TEXT });
-      });
+      confab = await profiled(ctx, node, 'p2-confab', () =>
+        closedLoop(durationMs, async (sender, n) => {
+          await emitAck(sockets[sender], 'message:send', { roomId: rooms[sender], clientId: `${run}-${sender}-${n}`, text: TEXT });
+        }),
+      );
     } finally {
       closeAll(sockets);
     }

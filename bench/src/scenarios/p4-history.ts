@@ -8,8 +8,6 @@ import type { ScenarioResult } from '../report.js';
 
 const ROOM_SIZE = 100_000;
 const PAGE = 50;
-/** The server's default Redis key prefix (redis/message-cache.ts). */
-const CACHE_PREFIX = 'confab:cache:';
 
 async function sample(times: number, before: () => Promise<unknown>, request: () => Promise<void>): Promise<Summary> {
   const latencies: number[] = [];
@@ -60,7 +58,9 @@ export async function p4History(ctx: BenchContext): Promise<ScenarioResult> {
         checked = true;
       }
     };
-    const dropCache = () => redis.del(`${CACHE_PREFIX}${roomId}`, `${CACHE_PREFIX}${roomId}:v`);
+    // The server's cache keys (redis/message-cache.ts) under this run's prefix.
+    const cacheKey = `${ctx.env.redisPrefix}cache:${roomId}`;
+    const dropCache = () => redis.del(cacheKey, `${cacheKey}:v`);
     await fetchPage();
     const warm = await profiled(ctx, node, 'p4-confab-warm', () => sample(times, async () => undefined, fetchPage));
     const cold = await profiled(ctx, node, 'p4-confab-cold', () => sample(times, dropCache, fetchPage));

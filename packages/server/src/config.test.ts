@@ -149,6 +149,18 @@ describe('loadConfig PORT, URLs and levels', () => {
     expectOneLineNaming(configError({ REDIS_URL: 'http://cache.example' }), 'REDIS_URL');
   });
 
+  it('prefixes Redis keys with confab: unless REDIS_PREFIX names another cluster, and refuses a prefix with spaces', () => {
+    expect(loadConfig(env()).redisPrefix).toBe('confab:');
+    expect(loadConfig(env({ REDIS_PREFIX: 'shop-eu:' })).redisPrefix).toBe('shop-eu:');
+    expect(() => loadConfig(env({ REDIS_PREFIX: 'two words' }))).toThrow(/REDIS_PREFIX must be 1 to 64 letters/);
+  });
+
+  it('migrates at start unless MIGRATE_ON_START=0', () => {
+    expect(loadConfig(env()).migrateOnStart).toBe(true);
+    expect(loadConfig(env({ MIGRATE_ON_START: '0' })).migrateOnStart).toBe(false);
+    expect(() => loadConfig(env({ MIGRATE_ON_START: 'later' }))).toThrow(/MIGRATE_ON_START must be 1\/0/);
+  });
+
   it('rejects an unknown LOG_LEVEL and a malformed MAX_UPLOAD_BYTES', () => {
     expectOneLineNaming(configError({ LOG_LEVEL: 'loud' }), 'LOG_LEVEL');
     expectOneLineNaming(configError({ MAX_UPLOAD_BYTES: 'big' }), 'MAX_UPLOAD_BYTES');

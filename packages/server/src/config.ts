@@ -15,6 +15,8 @@ export interface Config {
   host: string;
   databaseUrl: string | null;
   redisUrl: string | null;
+  /** Prefix of every Redis key and channel: clusters sharing one Redis must differ. */
+  redisPrefix: string;
   dataDir: string;
   jwtSecret: string;
   messageRate: Rate | null;
@@ -88,6 +90,9 @@ const schema = Joi.object({
   }),
   DATABASE_URL: url('DATABASE_URL', ['postgres', 'postgresql']),
   REDIS_URL: url('REDIS_URL', ['redis', 'rediss']),
+  REDIS_PREFIX: Joi.string().pattern(/^[A-Za-z0-9:_.-]{1,64}$/).default('confab:').messages({
+    'string.pattern.base': 'REDIS_PREFIX must be 1 to 64 letters, digits or : _ . -, got {#value}',
+  }),
   DATA_DIR: Joi.string().default('./.confab'),
   JWT_SECRET: Joi.string().min(32).messages({
     'string.min': 'JWT_SECRET must be at least 32 characters long',
@@ -138,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     host: v.HOST,
     databaseUrl,
     redisUrl: v.REDIS_URL ?? null,
+    redisPrefix: v.REDIS_PREFIX,
     dataDir,
     jwtSecret: (v.JWT_SECRET as string | undefined) ?? persistedSecret(dataDir),
     messageRate: parseRate(v.MESSAGE_RATE) ?? null,

@@ -36,7 +36,7 @@ export async function start(config: Config): Promise<RunningServer> {
     await redisReady(redis).catch((err: Error) => logger.warn({ err: err.message }, 'starting without redis'));
   }
 
-  const app = createApp({ config, db, redis, logger });
+  const app = createApp({ config, db, redis, logger, redisPrefix: config.redisPrefix });
   await app.realtime.ready();
   if (config.demo && (await ensureDemo(db, app.services.apps)).created) {
     logger.info('demo app "demo" and agent "agent" (password "agent") created');

@@ -1,0 +1,295 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChatClient, createClient, type MessageDto, type Room } from '@confab/sdk';
+import { PRESENCE_TTL_MS } from '../src/redis/presence.js';
+import { cleanEnv, killCliProcesses, runCli, startCli, type StartedCli } from './helpers/cli-process.js';
+import { sleep, until } from './helpers/wait.js';
+
+const { DATABASE_URL, REDIS_URL } = process.env;
+// The CLI has no Redis key prefix option: every node it starts uses this one.
+const REDIS_PREFIX = 'confab:';
+const CLAIM = 'confab-cluster-test:claim';
+
+/**
+ * A Redis logical database of this run's own. Every deployment started by the CLI on one Redis
+ * shares the `confab:` keys, and a node's presence sweep takes another deployment's dead users
+ * (which then never go offline there): a concurrent benchmark or run of this file would break the
+ * presence checks. Pub/sub ignores databases, but foreign adapter messages name rooms we lack.
+ */
+async function claimRedisDatabase(): Promise<{ url: string; redis: Redis }> {
+  const start = randomInt(15);
+  for (let i = 0; i < 15; i++) {
+    const url = Object.assign(new URL(REDIS_URL!), { pathname: `/${1 + ((start + i) % 15)}` }).href;
+    const redis = new Redis(url);
+    if (await redis.set(CLAIM, 'taken', 'PX', 10 * 60_000, 'NX')) {
+      if (!(await redis.keys(`${REDIS_PREFIX}*`)).length) return { url, redis };
+      await redis.del(CLAIM); // someone uses it without claiming
+    }
+    redis.disconnect();
+  }
+  throw new Error('no free Redis logical database (1-15) for this run');
+}
+
+interface FrontDoor {
+  url: string;
+  /** The backend port of every connection, in order. */
+  routed: number[];
+  close(): void;
+}
+
+/**
+ * What a sticky load balancer with failover (deploy/nginx.conf) does for one client: every TCP
+ * connection goes to the first of `ports` that accepts it, so the client stays on its node until
+ * that node dies and then lands on the next one.
+ */
+async function frontDoor(ports: number[]): Promise<FrontDoor> {
+  const sockets = new Set<Socket>();
+  const routed: number[] = [];
+  const track = (socket: Socket) => {
+    sockets.add(socket.on('close', () => sockets.delete(socket)));
+    return socket;
+  };
+  const server = createServer((client) => {
+    track(client).on('error', () => undefined);
+    const attempt = (i: number): void => {
+      if (i === ports.length || client.destroyed) return void client.destroy();
+      const upstream = track(connect(ports[i], '127.0.0.1'));
+      upstream.once('error', () => attempt(i + 1));
+      upstream.once('connect', () => {
+        routed.push(ports[i]);
+        upstream.removeAllListeners('error').on('error', () => client.destroy());
+        upstream.on('close', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+        client.pipe(upstream).pipe(client);
+      });
+    };
+    attempt(0);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    routed,
+    close: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
+}
+
+interface Row {
+  id: string;
+  seq: number;
+  client_id: string;
+  text: string;
+}
+
+const stateOf = (room: Room) => room.state.get().messages.filter((m) => m.seq > 0).map((m) => `${m.seq}:${m.id}`);
+const onlineIn = (room: Room, userId: string) => room.state.get().presence[userId]?.online;
+
+describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one PostgreSQL and Redis', () => {
+  const database = `confab_cluster_${randomBytes(6).toString('hex')}`;
+  let dataDir: string | undefined;
+  const doors: FrontDoor[] = [];
+  const clients: ChatClient[] = [];
+  const presenceSeen: { observer: string; userId: string; online: boolean }[] = [];
+  let nodes: StartedCli[] = [];
+  let db: pg.Client;
+  let carolDoor: FrontDoor;
+  let ids: Record<'alice' | 'bob' | 'carol' | 'dave', string>;
+  let rooms: Record<'alice' | 'bob' | 'carol' | 'dave', Room>;
+  let carol: ChatClient;
+  let killedAt = 0;
+  let redis: Redis | undefined;
+
+  const rows = async () =>
+    (await db.query<Row>('select id, seq::int as seq, client_id, text from messages where room_id = $1 order by seq', [rooms.alice.id])).rows;
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${database}`);
+    await admin.end();
+    const databaseUrl = Object.assign(new URL(DATABASE_URL!), { pathname: `/${database}` }).href;
+    db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const claimed = await claimRedisDatabase();
+    redis = claimed.redis;
+    dataDir = mkdtempSync(join(tmpdir(), 'confab-cluster-'));
+
+    const env = cleanEnv({
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: claimed.url,
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      MESSAGE_RATE: 'unlimited',
+      AUTH_RATE: 'unlimited',
+      CONFAB_DEMO: '0',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+    });
+    // Started together on an empty database: they also have to agree on who migrates it.
+    nodes = await Promise.all([startCli(env), startCli(env), startCli(env)]);
+    const created = await runCli(['apps:create', '--name', 'Cluster', '--origin', 'http://localhost:*'], env);
+    expect(created.code, created.stderr).toBe(0);
+    const app = { id: /\bid:\s+(\S+)/.exec(created.stdout)![1], secret: /\bsecret:\s+(\S+)/.exec(created.stdout)![1] };
+
+    const [a, b, c] = nodes;
+    carolDoor = await frontDoor([c.port, a.port, b.port]);
+    doors.push(carolDoor);
+    const signIn = async (name: string, url: string) => {
+      const client = createClient({ url, app: app.id });
+      clients.push(client);
+      const token = () => Promise.resolve(jwt.sign({ name }, app.secret, { algorithm: 'HS256', subject: name, audience: app.id, expiresIn: '1h' }));
+      const user = await client.connectUser(token);
+      client.on('presence', (event) => presenceSeen.push({ observer: name, userId: event.userId, online: event.online }));
+      return { client, id: user.id };
+    };
+    // Dave talks to C directly, with nothing to fail over to: he stays gone when C dies.
+    const [alice, bob, carolIn, dave] = await Promise.all([
+      signIn('alice', a.base),
+      signIn('bob', b.base),
+      signIn('carol', carolDoor.url),
+      signIn('dave', c.base),
+    ]);
+    carol = carolIn.client;
+    ids = { alice: alice.id, bob: bob.id, carol: carolIn.id, dave: dave.id };
+    const room = await alice.client.rooms.create({ name: 'Across nodes', kind: 'group', memberIds: [bob.id, carolIn.id, dave.id] });
+    const [ra, rb, rc, rd] = await Promise.all([alice, bob, carolIn, dave].map(({ client }) => client.room(room.id).watch()));
+    rooms = { alice: ra, bob: rb, carol: rc, dave: rd };
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    for (const door of doors) door.close();
+    await Promise.race([Promise.all(nodes.map((node) => node.stop())), sleep(10_000)]);
+    killCliProcesses();
+    await db?.end();
+    if (redis) {
+      const keys = await redis.keys(`${REDIS_PREFIX}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.del(CLAIM);
+      redis.disconnect();
+    }
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${database} with (force)`);
+    await admin.end();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('delivers a message sent on each node to the users on the other two', async () => {
+    expect(new Set(nodes.map((node) => node.port)).size).toBe(3);
+    expect(new Set(carolDoor.routed)).toEqual(new Set([nodes[2].port]));
+    await Promise.all([rooms.alice.send('hello from A'), rooms.bob.send('hello from B'), rooms.carol.send('hello from C')]);
+    const texts = (room: Room) => room.state.get().messages.filter((m) => m.seq > 0).map((m) => m.text);
+    for (const [name, room] of Object.entries(rooms)) {
+      await until(`${name} to hear every node`, () => ['hello from A', 'hello from B', 'hello from C'].every((t) => texts(room).includes(t)));
+    }
+  });
+
+  it('shows every user online to the others, whichever node each is on', async () => {
+    for (const [observer, room] of Object.entries(rooms)) {
+      for (const [name, id] of Object.entries(ids)) {
+        if (name !== observer) await until(`${observer} to see ${name} online`, () => onlineIn(room, id) === true);
+      }
+    }
+  });
+
+  it('keeps every acknowledged message exactly once when a node is SIGKILLed mid-conversation, and its client catches up on another node', async () => {
+    const [a, , c] = nodes;
+    const acked: MessageDto[] = [];
+    // Bob writes while carol is cut off: she can only get these through catch-up.
+    const away: { statuses?: Promise<string[]> } = {};
+    const offCarol = carol.on('connection:changed', (status) => {
+      if (status !== 'offline' || away.statuses) return;
+      away.statuses = (async () => {
+        const statusAtAck: string[] = [];
+        for (let i = 1; i <= 3; i++) {
+          acked.push(await rooms.bob.send(`bob while carol away #${i}`));
+          statusAtAck.push(carol.status);
+        }
+        return statusAtAck;
+      })();
+    });
+
+    const aliceSeries = (async () => {
+      for (let i = 1; i <= 12; i++) {
+        acked.push(await rooms.alice.send(`alice #${i}`));
+        await sleep(20);
+      }
+    })();
+    for (let i = 1; i <= 12; i++) {
+      const sent = rooms.carol.send(`carol #${i}`);
+      // Killed with carol's fifth message on the wire: committed or not, she must not lose or double it.
+      if (i === 5) {
+        c.child.kill('SIGKILL');
+        killedAt = Date.now();
+      }
+      acked.push(await sent);
+    }
+    await aliceSeries;
+    expect(await c.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    await until('bob to write while carol is away', () => away.statuses);
+    expect(await away.statuses).toEqual(['offline', 'offline', 'offline']);
+    offCarol();
+    await until('carol to be back online', () => carol.status === 'online');
+
+    // Her reconnections skipped the dead node and went to the next one, A.
+    const afterKill = carolDoor.routed.slice(carolDoor.routed.lastIndexOf(c.port) + 1);
+    expect(afterKill.length).toBeGreaterThan(0);
+    expect(new Set(afterKill)).toEqual(new Set([a.port]));
+
+    const stored = await rows();
+    const expected = [
+      'hello from A', 'hello from B', 'hello from C',
+      ...[1, 2, 3].map((i) => `bob while carol away #${i}`),
+      ...Array.from({ length: 12 }, (_, i) => [`alice #${i + 1}`, `carol #${i + 1}`]).flat(),
+    ];
+    expect(stored.map((r) => r.text).sort()).toEqual(expected.sort());
+    expect(stored.map((r) => r.seq)).toEqual(stored.map((_, i) => i + 1));
+    const byId = new Map(stored.map((r) => [r.id, r]));
+    for (const message of acked) {
+      expect(byId.get(message.id), message.text).toMatchObject({ seq: message.seq, client_id: message.clientId, text: message.text });
+    }
+
+    // Everyone still connected, and carol after her catch-up, holds exactly what the database holds.
+    const truth = stored.map((r) => `${r.seq}:${r.id}`);
+    for (const name of ['alice', 'bob', 'carol'] as const) {
+      // Waited for, then compared, so that a mismatch fails with the difference rather than a timeout.
+      await until(`${name}'s room to equal the database`, () => stateOf(rooms[name]).join() === truth.join(), 10_000).catch(() => undefined);
+      expect(stateOf(rooms[name]), name).toEqual(truth);
+    }
+  }, 60_000);
+
+  it('reports a user stranded on the killed node offline within the presence TTL, and never the user who reconnected', async () => {
+    expect(killedAt).toBeGreaterThan(0);
+    // Nothing tells the others that C died: dave's connection lives on in Redis until its
+    // expiry (at most PRESENCE_TTL_MS after C's last heartbeat), then the next sweep (every TTL/3) reports it.
+    const deadline = killedAt + PRESENCE_TTL_MS + PRESENCE_TTL_MS / 3 + 5_000;
+    for (const name of ['alice', 'bob', 'carol'] as const) {
+      await until(`${name} to see dave offline`, () => onlineIn(rooms[name], ids.dave) === false, Math.max(1_000, deadline - Date.now()));
+    }
+    expect(presenceSeen.filter((e) => e.userId === ids.carol && !e.online)).toEqual([]);
+
+    // A fresh join asks the servers again instead of trusting the events.
+    await rooms.alice.unwatch();
+    await rooms.alice.watch();
+    expect(rooms.alice.state.get().presence).toMatchObject({
+      [ids.bob]: { online: true },
+      [ids.carol]: { online: true },
+      [ids.dave]: { online: false },
+    });
+    expect(onlineIn(rooms.bob, ids.carol)).toBe(true);
+    expect(onlineIn(rooms.carol, ids.alice)).toBe(true);
+    expect(onlineIn(rooms.carol, ids.bob)).toBe(true);
+  }, PRESENCE_TTL_MS * 2);
+});
