@@ -132,4 +132,3 @@ export async function createRoom(url: string, tenant: Tenant, owner: BenchUser, 
   return room.id;
 }
 
-export { api };

@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,30 +13,6 @@ import { cleanEnv, killCliProcesses, runCli, startCli, type StartedCli } from '.
 import { sleep, until } from './helpers/wait.js';
 
 const { DATABASE_URL, REDIS_URL } = process.env;
-// The CLI has no Redis key prefix option: every node it starts uses this one.
-const REDIS_PREFIX = 'confab:';
-const CLAIM = 'confab-cluster-test:claim';
-
-/**
- * A Redis logical database of this run's own. Every deployment started by the CLI on one Redis
- * shares the `confab:` keys, and a node's presence sweep takes another deployment's dead users
- * (which then never go offline there): a concurrent benchmark or run of this file would break the
- * presence checks. Pub/sub ignores databases, but foreign adapter messages name rooms we lack.
- */
-async function claimRedisDatabase(): Promise<{ url: string; redis: Redis }> {
-  const start = randomInt(15);
-  for (let i = 0; i < 15; i++) {
-    const url = Object.assign(new URL(REDIS_URL!), { pathname: `/${1 + ((start + i) % 15)}` }).href;
-    const redis = new Redis(url);
-    if (await redis.set(CLAIM, 'taken', 'PX', 10 * 60_000, 'NX')) {
-      if (!(await redis.keys(`${REDIS_PREFIX}*`)).length) return { url, redis };
-      await redis.del(CLAIM); // someone uses it without claiming
-    }
-    redis.disconnect();
-  }
-  throw new Error('no free Redis logical database (1-15) for this run');
-}
-
 interface FrontDoor {
   url: string;
   /** The backend port of every connection, in order. */
@@ -95,6 +71,9 @@ const onlineIn = (room: Room, userId: string) => room.state.get().presence[userI
 
 describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one PostgreSQL and Redis', () => {
   const database = `confab_cluster_${randomBytes(6).toString('hex')}`;
+  // This cluster's own keys and channels: another cluster on the same Redis (a benchmark, a
+  // parallel run) would otherwise sweep its dead users and break the presence checks.
+  const redisPrefix = `confab-cluster-${randomBytes(4).toString('hex')}:`;
   let dataDir: string | undefined;
   const doors: FrontDoor[] = [];
   const clients: ChatClient[] = [];
@@ -119,13 +98,13 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
     const databaseUrl = Object.assign(new URL(DATABASE_URL!), { pathname: `/${database}` }).href;
     db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
-    const claimed = await claimRedisDatabase();
-    redis = claimed.redis;
+    redis = new Redis(REDIS_URL!);
     dataDir = mkdtempSync(join(tmpdir(), 'confab-cluster-'));
 
     const env = cleanEnv({
       DATABASE_URL: databaseUrl,
-      REDIS_URL: claimed.url,
+      REDIS_URL: REDIS_URL!,
+      REDIS_PREFIX: redisPrefix,
       JWT_SECRET: randomBytes(32).toString('hex'),
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
@@ -174,9 +153,8 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
     killCliProcesses();
     await db?.end();
     if (redis) {
-      const keys = await redis.keys(`${REDIS_PREFIX}*`);
+      const keys = await redis.keys(`${redisPrefix}*`);
       if (keys.length) await redis.del(...keys);
-      await redis.del(CLAIM);
       redis.disconnect();
     }
     const admin = new pg.Client({ connectionString: DATABASE_URL });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -89,4 +90,19 @@ describe('MIGRATE_ON_START=0', () => {
       await server.stop();
     }
   }, 60_000);
+});
+
+describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty database', () => {
+  it('migrate it once between them, whoever creates the migration bookkeeping first', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const dbs = Array.from({ length: 4 }, () => createDb({ databaseUrl: process.env.DATABASE_URL!, dataDir: null, schema }));
+    try {
+      await dbs[0].raw('select 1'); // creates the test's schema (production has no such step to race on)
+      const applied = await Promise.all(dbs.map((db) => migrate(db)));
+      expect(applied.flat().sort()).toEqual(['001-initial', '002-room-versions', '003-support']);
+    } finally {
+      await dbs[0].raw(`drop schema if exists "${schema}" cascade`);
+      await Promise.all(dbs.map((db) => db.destroy()));
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { dbErrorCode } from '../errors.js';
 import type { Db } from './knex.js';
 import * as initial from './migrations/001-initial.js';
 import * as roomVersions from './migrations/002-room-versions.js';
@@ -25,6 +26,16 @@ const source: Knex.MigrationSource<string> = {
 const LOCK_WAIT_MS = 60_000;
 
 /**
+ * Another node holds the migration lock, or created knex's own bookkeeping tables (which exist
+ * before there is a lock to take) at the same moment as we did: wait and look again.
+ */
+function lostMigrationRace(err: unknown): boolean {
+  if ((err as Error).name === 'MigrationLocked') return true;
+  const code = dbErrorCode(err);
+  return /knex_migrations/.test((err as Error).message ?? '') && (code === '23505' || code === '42P07');
+}
+
+/**
  * Applies every pending migration; returns the names applied. Nodes starting together wait for
  * the one holding knex's migration lock instead of failing.
  */
@@ -35,7 +46,7 @@ export async function migrate(db: Db): Promise<string[]> {
       const [, applied] = (await db.migrate.latest({ migrationSource: source })) as [number, string[]];
       return applied;
     } catch (err) {
-      if ((err as Error).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
+      if (!lostMigrationRace(err) || Date.now() > deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

@@ -173,10 +173,6 @@ export class RoomsService {
   }
 
   /** Rooms a user belongs to (for presence announcements). */
-  async roomIdsOf(userId: string): Promise<string[]> {
-    return this.db('memberships').where({ userId }).pluck('room_id');
-  }
-
   /** The user's rooms that hear their presence live: those of at most `maxMembers` members. */
   async presenceRoomIdsOf(userId: string, maxMembers: number): Promise<string[]> {
     return this.db('memberships as m')
