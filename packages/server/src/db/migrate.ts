@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { dbErrorCode } from '../errors.js';
-import type { Db } from './knex.js';
+import { isEmbedded, type Db } from './knex.js';
 import * as initial from './migrations/001-initial.js';
 import * as roomVersions from './migrations/002-room-versions.js';
 import * as support from './migrations/003-support.js';
@@ -26,27 +25,28 @@ const source: Knex.MigrationSource<string> = {
 const LOCK_WAIT_MS = 60_000;
 
 /**
- * Another node holds the migration lock, or created knex's own bookkeeping tables (which exist
- * before there is a lock to take) at the same moment as we did: wait and look again.
- */
-function lostMigrationRace(err: unknown): boolean {
-  if ((err as Error).name === 'MigrationLocked') return true;
-  const code = dbErrorCode(err);
-  return /knex_migrations/.test((err as Error).message ?? '') && (code === '23505' || code === '42P07');
-}
-
-/**
  * Applies every pending migration; returns the names applied. Nodes starting together wait for
  * the one holding knex's migration lock instead of failing.
  */
 export async function migrate(db: Db): Promise<string[]> {
+  if (isEmbedded(db)) return latest(db);
+  // knex's own lock lives in a table that the first node must create, so nodes starting together
+  // on an empty database would race to create it: a PostgreSQL advisory lock (per schema, held by
+  // this transaction while the migrations run on other pool connections) lets one go at a time.
+  return db.transaction(async (trx) => {
+    await trx.raw("select pg_advisory_xact_lock(hashtext('confab:migrate:' || current_schema()))");
+    return latest(db);
+  });
+}
+
+async function latest(db: Db): Promise<string[]> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     try {
       const [, applied] = (await db.migrate.latest({ migrationSource: source })) as [number, string[]];
       return applied;
     } catch (err) {
-      if (!lostMigrationRace(err) || Date.now() > deadline) throw err;
+      if ((err as Error).name !== 'MigrationLocked' || Date.now() > deadline) throw err;
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
