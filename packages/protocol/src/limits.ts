@@ -15,6 +15,8 @@ export const LIMITS = {
   emailMax: 254,
   urlMax: 2048,
   metadataBytesMax: 4096,
+  /** Levels of nesting in `metadata` (the object itself is level 1). */
+  metadataDepthMax: 8,
   shortcutMax: 32,
   /** Greeting and away message of an app. */
   supportTextMax: 1000,
@@ -24,6 +26,8 @@ export const LIMITS = {
   pageMax: 100,
   /** Largest JSON body the REST API accepts. */
   jsonBodyBytesMax: 64 * 1024,
+  /** Deepest nesting of objects and arrays in a JSON body or socket payload (the top level is 1). */
+  jsonDepthMax: 32,
   /** Most messages one `room:join` catch-up returns; past it `hasMore` says to page with `after`. */
   catchUpMax: 200,
   /**
@@ -32,6 +36,11 @@ export const LIMITS = {
    * and a whole large room reconnecting at once would cost members² writes.
    */
   presenceRoomMembersMax: 100,
+  /**
+   * Open sockets one user may hold across every node (tabs, devices, bots); the handshake past it
+   * is refused with `rate_limited`. Generous, as the SDK is to share one socket among a browser's tabs.
+   */
+  socketsPerUserMax: 20,
   /** Largest socket payload: the longest legal message, every character JSON-escaped, plus envelope. */
   socketPayloadBytesMax: 4000 * 6 + 8 * 1024,
 } as const;

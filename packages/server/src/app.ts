@@ -6,7 +6,7 @@ import { HttpMethodEnum, koaBody } from 'koa-body';
 import { LIMITS } from '@confab/protocol';
 import type { Config } from './config.js';
 import type { Db } from './db/knex.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError, toBodyError } from './errors.js';
 import { mountDocs } from './http/routes/docs.js';
 import { errorHandler } from './http/middleware/errors.js';
 import { originGuard } from './http/middleware/origin.js';
@@ -119,6 +119,9 @@ export function createApp(options: AppOptions): ConfabApp {
     text: false,
     multipart: false,
     parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
+    onError: (err) => {
+      throw toBodyError(err);
+    },
   }));
   koa.use(router.routes());
   koa.use(() => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
+import { type LockOwner, lockDataDir } from './db/data-dir-lock.js';
 import { createDb } from './db/knex.js';
 import { migrate } from './db/migrate.js';
 import { AppsService } from './services/apps/apps-service.js';
@@ -21,15 +22,30 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function withDb<T>(work: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
+/** Runs `work` on the migrated database; `applied` names the migrations this call applied. */
+async function withDb<T>(command: LockOwner, work: (db: ReturnType<typeof createDb>, applied: string[]) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // The embedded database belongs to one process at a time: refuse while a server holds it.
+  const lock = config.databaseUrl ? null : lockDataDir(config.dataDir, command);
   try {
-    await migrate(db);
-    return await work(db);
+    const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    try {
+      const applied = await migrate(db);
+      return await work(db, applied);
+    } finally {
+      await db.destroy();
+    }
   } finally {
-    await db.destroy();
+    lock?.release();
   }
+}
+
+/** Where to look in demo mode; the password is shown once, by the start that generated it. */
+function demoLines(url: string, demo: { passwordFile: string; newPassword: string | null }): string {
+  const agent = demo.newPassword
+    ? `user "agent", password "${demo.newPassword}" (kept in ${demo.passwordFile}; shown only this once)`
+    : `user "agent", password in ${demo.passwordFile}`;
+  return `Demo mode: visitor page ${url}/, agent inbox ${url}/inbox\n  inbox sign-in: ${agent}\n`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -37,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'start': {
       const server = await start(loadConfig());
-      process.stdout.write(`Confab listening on ${server.url}\n`);
+      process.stdout.write(`Confab listening on ${server.url}\n${server.demo ? demoLines(server.url, server.demo) : ''}`);
       const shutdown = (signal: string) => {
         server.logger.info({ signal }, 'shutting down');
         server.stop().then(() => process.exit(0), () => process.exit(1));
@@ -47,19 +63,19 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'migrate': {
-      const applied = await withDb(migrate);
+      const applied = await withDb('migrate', async (_db, done) => done);
       process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date\n');
       return;
     }
     case 'apps:create': {
       const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, origin: { type: 'string', multiple: true } } });
       if (!values.name) fail('apps:create needs --name NAME (and --origin URL for each site that embeds chat)');
-      const app = await withDb((db) => new AppsService(db).create({ name: values.name!, origins: values.origin ?? [] }));
+      const app = await withDb('apps:create', (db) => new AppsService(db).create({ name: values.name!, origins: values.origin ?? [] }));
       process.stdout.write(`App created\n  id:      ${app.id}\n  secret:  ${app.secret}\n  origins: ${app.allowedOrigins.join(', ') || '(none)'}\n`);
       return;
     }
     case 'apps:list': {
-      const apps = await withDb((db) => new AppsService(db).list());
+      const apps = await withDb('apps:list', (db) => new AppsService(db).list());
       for (const app of apps) process.stdout.write(`${app.id}\t${app.name}\t${app.allowedOrigins.join(',')}\n`);
       return;
     }

@@ -58,6 +58,12 @@ describe('loadConfig defaults', () => {
     expect(config.demo).toBe(false);
   });
 
+  it('keeps the demo off by default when NODE_ENV=production, even without DATABASE_URL, unless CONFAB_DEMO=1', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(32) };
+    expect(loadConfig(env(production)).demo).toBe(false);
+    expect(loadConfig(env({ ...production, CONFAB_DEMO: '1' })).demo).toBe(true);
+  });
+
   it('lets CONFAB_DEMO override the default either way', () => {
     expect(loadConfig(env({ DATABASE_URL: 'postgres://db.example/confab', CONFAB_DEMO: '1' })).demo).toBe(true);
     expect(loadConfig(env({ CONFAB_DEMO: '0' })).demo).toBe(false);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Joi from 'joi';
+import { persistedSecret } from './persisted-secret.js';
 
 /** A rate such as `10/second`; `null` means unlimited. */
 export interface Rate {
@@ -19,6 +19,8 @@ export interface Config {
   redisPrefix: string;
   dataDir: string;
   jwtSecret: string;
+  /** Lifetime of Confab's access tokens, in seconds. */
+  accessTtlSeconds: number;
   messageRate: Rate | null;
   authRate: Rate | null;
   logLevel: string;
@@ -97,6 +99,12 @@ const schema = Joi.object({
   JWT_SECRET: Joi.string().min(32).messages({
     'string.min': 'JWT_SECRET must be at least 32 characters long',
   }),
+  ACCESS_TTL: Joi.number().integer().min(10).max(86_400).default(900).messages({
+    'number.base': 'ACCESS_TTL must be a whole number of seconds from 10 to 86400, got {#value}',
+    'number.integer': 'ACCESS_TTL must be a whole number of seconds from 10 to 86400, got {#value}',
+    'number.min': 'ACCESS_TTL must be a whole number of seconds from 10 to 86400, got {#value}',
+    'number.max': 'ACCESS_TTL must be a whole number of seconds from 10 to 86400, got {#value}',
+  }),
   MESSAGE_RATE: rate('MESSAGE_RATE').default('10/second'),
   AUTH_RATE: rate('AUTH_RATE').default('20/minute'),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info').messages({
@@ -145,13 +153,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     redisUrl: v.REDIS_URL ?? null,
     redisPrefix: v.REDIS_PREFIX,
     dataDir,
-    jwtSecret: (v.JWT_SECRET as string | undefined) ?? persistedSecret(dataDir),
+    jwtSecret: (v.JWT_SECRET as string | undefined) ?? persistedJwtSecret(dataDir),
+    accessTtlSeconds: v.ACCESS_TTL,
     messageRate: parseRate(v.MESSAGE_RATE) ?? null,
     authRate: parseRate(v.AUTH_RATE) ?? null,
     logLevel: v.LOG_LEVEL,
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
     publicUrl: v.PUBLIC_URL ? String(v.PUBLIC_URL).replace(/\/+$/, '') : null,
-    demo: v.CONFAB_DEMO === undefined ? databaseUrl === null : truthy(v.CONFAB_DEMO),
+    // Never on by itself in production: there it is the operator's explicit choice.
+    demo: v.CONFAB_DEMO === undefined ? databaseUrl === null && nodeEnv !== 'production' : truthy(v.CONFAB_DEMO),
     adminToken: v.ADMIN_TOKEN ?? null,
     trustProxy: truthy(v.TRUST_PROXY),
     migrateOnStart: v.MIGRATE_ON_START === undefined || truthy(v.MIGRATE_ON_START),
@@ -159,33 +169,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   return Object.freeze(config);
 }
 
-/**
- * Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR. Nodes sharing
- * DATA_DIR agree on it: the file appears atomically (link), and whoever loses the race reads it.
- */
-function persistedSecret(dataDir: string): string {
+/** Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR (shared by nodes). */
+function persistedJwtSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
-  const read = () => {
-    try {
-      const existing = readFileSync(file, 'utf8').trim();
-      return existing.length >= 32 ? existing : null;
-    } catch {
-      return null;
-    }
-  };
-  const existing = read();
-  if (existing) return existing;
-  mkdirSync(dataDir, { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(temp, randomBytes(48).toString('base64url') + '\n', { mode: 0o600 });
-  try {
-    linkSync(temp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(temp);
-  }
-  const secret = read();
+  const secret = persistedSecret(file, () => randomBytes(48).toString('base64url'), 32);
   if (!secret) throw new ConfigError(`Invalid configuration: ${file} does not hold a usable JWT secret; remove it or set JWT_SECRET`);
-  return secret;
+  return secret.value;
 }

@@ -110,6 +110,20 @@ export function toAppError(err: unknown): AppError {
   return new AppError('internal', 'Something went wrong on our side');
 }
 
+/**
+ * Maps a failure to read a request body. All of them are the client's doing: bad JSON, a limit,
+ * an unknown Content-Encoding (415), or a body that does not inflate as its Content-Encoding says
+ * (zlib's errors carry no HTTP status, so they would otherwise be a 500).
+ */
+export function toBodyError(err: unknown): AppError {
+  const appError = toAppError(err);
+  if (appError.code === 'unsupported_media_type' && /content-encoding/i.test((err as Error | null)?.message ?? '')) {
+    return new AppError('unsupported_media_type', 'Unsupported Content-Encoding: send the body uncompressed or as gzip, deflate or br');
+  }
+  if (appError.code !== 'internal') return appError;
+  return new AppError('bad_request', 'The request body could not be read: is it compressed as its Content-Encoding says?');
+}
+
 function httpMessage(code: ErrorCode): string {
   switch (code) {
     case 'unsupported_media_type': return 'Unsupported content type';

@@ -1,22 +1,36 @@
 import type { AddressInfo } from 'node:net';
 import { createApp, type ConfabApp } from './app.js';
 import type { Config } from './config.js';
+import { type DataDirLock, lockDataDir } from './db/data-dir-lock.js';
 import { createDb, type Db } from './db/knex.js';
 import { migrate, pendingMigrations } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedis, redisReady } from './redis/client.js';
-import { ensureDemo } from './services/apps/demo.js';
+import { demoPassword, ensureDemo } from './services/apps/demo.js';
 
 export interface RunningServer {
   app: ConfabApp;
   db: Db;
   url: string;
   logger: Logger;
+  /** In demo mode: where the agent's password is kept, and the password itself only when this start generated it. */
+  demo: { passwordFile: string; newPassword: string | null } | null;
   stop(): Promise<void>;
 }
 
 /** Boots one server node: database (migrated), Redis when configured, demo data, then listens. */
 export async function start(config: Config): Promise<RunningServer> {
+  // Embedded PGlite: one process per data directory, so this node holds DATA_DIR until it stops.
+  const lock = config.databaseUrl ? null : lockDataDir(config.dataDir, 'start');
+  try {
+    return await boot(config, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function boot(config: Config, lock: DataDirLock | null): Promise<RunningServer> {
   const logger = createLogger(config.logLevel);
   const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   if (config.migrateOnStart) {
@@ -31,15 +45,27 @@ export async function start(config: Config): Promise<RunningServer> {
   }
 
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
+  let redisDown = false;
   if (redis) {
-    // Start anyway when Redis is down: throttling falls back to per-process limits meanwhile.
-    await redisReady(redis).catch((err: Error) => logger.warn({ err: err.message }, 'starting without redis'));
+    // Start anyway when Redis is down: everything falls back to this node (see /readyz) and
+    // catches up by itself when Redis comes.
+    await redisReady(redis).catch((err: Error) => {
+      redisDown = true;
+      logger.warn({ err: err.message }, 'starting without redis');
+    });
   }
 
   const app = createApp({ config, db, redis, logger, redisPrefix: config.redisPrefix });
-  await app.realtime.ready();
-  if (config.demo && (await ensureDemo(db, app.services.apps)).created) {
-    logger.info('demo app "demo" and agent "agent" (password "agent") created');
+  // Waiting for the adapter's connections is pointless when Redis just failed to answer.
+  if (!redisDown) await app.realtime.ready();
+  let demo: RunningServer['demo'] = null;
+  if (config.demo) {
+    const { password, file, generated } = demoPassword(config.dataDir);
+    const { created, reset } = await ensureDemo(db, app.services.apps, password);
+    // The password itself goes to the operator's terminal (cli), never to the log.
+    if (created) logger.info({ passwordFile: file }, 'demo app "demo" and agent "agent" created');
+    if (reset) logger.info({ passwordFile: file }, 'demo agent "agent" given the password kept in DATA_DIR');
+    demo = { passwordFile: file, newPassword: generated ? password : null };
   }
   await new Promise<void>((resolve, reject) => {
     app.http.once('error', reject);
@@ -55,6 +81,7 @@ export async function start(config: Config): Promise<RunningServer> {
       await app.close();
       redis?.disconnect();
       await db.destroy();
+      lock?.release();
     })());
-  return { app, db, url, logger, stop };
+  return { app, db, url, logger, demo, stop };
 }

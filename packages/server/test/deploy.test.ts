@@ -99,7 +99,7 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
     try {
       await dbs[0].raw('select 1'); // creates the test's schema (production has no such step to race on)
       const applied = await Promise.all(dbs.map((db) => migrate(db)));
-      expect(applied.flat().sort()).toEqual(['001-initial', '002-room-versions', '003-support']);
+      expect(applied.flat().sort()).toEqual(['001-initial', '002-room-versions', '003-support', '004-refresh-grace']);
     } finally {
       await dbs[0].raw(`drop schema if exists "${schema}" cascade`);
       await Promise.all(dbs.map((db) => db.destroy()));

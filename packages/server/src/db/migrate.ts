@@ -3,6 +3,7 @@ import { isEmbedded, type Db } from './knex.js';
 import * as initial from './migrations/001-initial.js';
 import * as roomVersions from './migrations/002-room-versions.js';
 import * as support from './migrations/003-support.js';
+import * as refreshGrace from './migrations/004-refresh-grace.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '001-initial': initial,
   '002-room-versions': roomVersions,
   '003-support': support,
+  '004-refresh-grace': refreshGrace,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type Router from '@koa/router';
 import type Joi from 'joi';
 import type Koa from 'koa';
@@ -7,6 +8,7 @@ import { AppError, ForbiddenError, NotFoundError, RateLimitedError, Unauthorized
 import type { Actor } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { validateInput } from '../services/validation.js';
+import { assertOriginAllowedFor } from './middleware/origin.js';
 
 /**
  * Who may call a route:
@@ -54,7 +56,7 @@ export interface RouteDef {
   binary?: boolean;
   /** Also accept the access token as `?access_token=` (for `<img src>`, which cannot send headers). */
   tokenInQuery?: boolean;
-  /** Throttle keys (beyond the route itself) for the auth rate, e.g. the username tried. */
+  /** Throttle keys (beyond the route and IP) for the auth rate, e.g. IP and username tried, or the caller. */
   throttle?: (ctx: Koa.Context, body: Record<string, unknown>) => string[];
   // Handlers are typed at their definition through `route()`.
   handler: (ctx: RouteContext<any, any, any>) => Promise<unknown>;
@@ -84,6 +86,12 @@ function bearer(ctx: Koa.Context): string | null {
   return match ? match[1] : null;
 }
 
+/** Compares through fixed-length digests, so the time taken says nothing about the admin token. */
+function isAdminToken(token: string | null, adminToken: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return token !== null && timingSafeEqual(digest(token), digest(adminToken));
+}
+
 async function resolveApp(ctx: Koa.Context, services: Services): Promise<App> {
   const id = ctx.get('x-confab-app');
   if (!id) throw new AppError('bad_request', 'Name the app with the X-Confab-App header');
@@ -111,16 +119,18 @@ export function mountRoutes(router: Router, routes: RouteDef[], services: Servic
       if (def.auth === 'user') {
         if (!token) throw new UnauthorizedError();
         actor = await services.auth.authenticate(token);
+        assertOriginAllowedFor(ctx, actor.appId);
         ctx.state.actor = actor;
         app = await services.apps.get(actor.appId);
       } else if (def.auth === 'app') {
         app = await resolveApp(ctx, services);
+        assertOriginAllowedFor(ctx, app.id);
         // A guest's token on sign-in lets their conversations follow them; a stale one is ignored.
         if (token) actor = await services.auth.authenticate(token).catch(() => null);
         if (actor && actor.appId !== app.id) actor = null;
       } else if (def.auth === 'admin') {
         if (!config.adminToken) throw new ForbiddenError('The admin API is disabled: set ADMIN_TOKEN');
-        if (token !== config.adminToken) throw new UnauthorizedError('Admin token required');
+        if (!isAdminToken(token, config.adminToken)) throw new UnauthorizedError('Admin token required');
       }
       ctx.state.appId = app?.id;
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import { AppError, toAppError } from '../errors.js';
 import { originAllowed } from '../services/apps/origins.js';
 import type { Services } from '../services/index.js';
+import type { PresenceTracker } from './presence-tracker.js';
 import type { ChatSocket } from './types.js';
 
 type CheckedRequest = IncomingMessage & { confabApp?: string };
@@ -63,6 +64,20 @@ export function authenticateSocket(services: Services, nodeId: string) {
       }
       socket.data.actor = actor;
       socket.data.connId = `${nodeId}:${socket.id}`;
+      next();
+    } catch (err) {
+      next(handshakeError(toAppError(err)));
+    }
+  };
+}
+
+/** Socket.IO middleware after `authenticateSocket`: at most `max` sockets per user, all nodes together. */
+export function limitSocketsPerUser(presence: PresenceTracker, max: number) {
+  return async (socket: ChatSocket, next: (err?: Error) => void): Promise<void> => {
+    try {
+      if (!(await presence.admit(socket, max))) {
+        throw new AppError('rate_limited', `This user already has ${max} open connections; close one (a tab or a device) first`);
+      }
       next();
     } catch (err) {
       next(handshakeError(toAppError(err)));

@@ -12,6 +12,7 @@ import { type ChatServer, type ChatSocket, roomChannel, userChannel } from './ty
  */
 export class PresenceTracker {
   private readonly local = new Map<string, string>(); // connId -> userId
+  private readonly arriving = new Set<string>(); // admitted connIds whose user was offline before
   private readonly pending = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
 
@@ -27,14 +28,31 @@ export class PresenceTracker {
     this.timer.unref();
   }
 
+  /**
+   * During the handshake: registers the socket unless its user already has `max` sockets on all
+   * nodes together; false when refused. The slot is freed by `disconnected`, or when the client
+   * goes away before its connection completes.
+   */
+  async admit(socket: ChatSocket, max: number): Promise<boolean> {
+    const { actor, connId } = socket.data;
+    const { admitted, cameOnline } = await this.presence.admit(actor.id, connId, max);
+    if (!admitted) return false;
+    this.local.set(connId, actor.id);
+    if (cameOnline) this.arriving.add(connId);
+    if (socket.conn.readyState !== 'open') this.disconnected(socket);
+    else socket.conn.once('close', () => this.disconnected(socket));
+    return true;
+  }
+
+  /** The admitted socket is connected: announce its user online if it is their first. */
   connected(socket: ChatSocket): void {
     const { actor, connId } = socket.data;
-    this.local.set(connId, actor.id);
-    this.track(this.presence.connect(actor.id, connId).then((cameOnline) => (cameOnline ? this.announce(actor.id, true) : undefined)));
+    if (this.arriving.delete(connId)) this.track(this.announce(actor.id, true));
   }
 
   disconnected(socket: ChatSocket): void {
     const { actor, connId } = socket.data;
+    this.arriving.delete(connId);
     if (!this.local.delete(connId)) return;
     this.track(this.presence.disconnect(actor.id, connId).then((wentOffline) => (wentOffline ? this.announce(actor.id, false) : undefined)));
   }

@@ -11,7 +11,7 @@ import type { Presence } from '../redis/presence.js';
 import { isStaff } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { registerHandlers } from './handlers.js';
-import { allowRequest, authenticateSocket, scheduleExpiry } from './handshake.js';
+import { allowRequest, authenticateSocket, limitSocketsPerUser, scheduleExpiry } from './handshake.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { startPublisher } from './publisher.js';
 import { RoomSequencer } from './room-sequencer.js';
@@ -61,6 +61,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   const stopPublisher = startPublisher(io, services, sequencer, adapter !== null, metrics, logger);
 
   io.use(authenticateSocket(services, nodeId));
+  io.use(limitSocketsPerUser(presence, LIMITS.socketsPerUserMax));
   io.on('connection', (socket) => {
     const { actor } = socket.data;
     metrics.socketConnections.inc();

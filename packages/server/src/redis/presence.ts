@@ -8,6 +8,11 @@ import type { Logger } from 'pino';
 export interface Presence {
   /** Registers a connection; true when the user was offline before it. */
   connect(userId: string, connId: string): Promise<boolean>;
+  /**
+   * Registers a connection unless the user already has `max` live ones (on any node): one atomic
+   * check, so concurrent handshakes cannot all slip under the cap. Admits when presence is down.
+   */
+  admit(userId: string, connId: string, max: number): Promise<Admission>;
   /** Removes a connection; true when it was the user's last one. */
   disconnect(userId: string, connId: string): Promise<boolean>;
   /** Extends the expiry of this node's live connections. */
@@ -17,18 +22,31 @@ export interface Presence {
   online(userIds: string[]): Promise<Set<string>>;
 }
 
+export interface Admission {
+  admitted: boolean;
+  /** The user was offline before this connection. */
+  cameOnline: boolean;
+}
+
 export const PRESENCE_TTL_MS = 30_000;
 
 /** Single node: connections counted in memory; nothing can expire behind the process's back. */
 export function createMemoryPresence(): Presence {
   const byUser = new Map<string, Set<string>>();
+  const admit = (userId: string, connId: string, max: number): Admission => {
+    const conns = byUser.get(userId) ?? new Set<string>();
+    if (conns.size >= max && !conns.has(connId)) return { admitted: false, cameOnline: false };
+    const wasOffline = conns.size === 0;
+    conns.add(connId);
+    byUser.set(userId, conns);
+    return { admitted: true, cameOnline: wasOffline };
+  };
   return {
     async connect(userId, connId) {
-      const conns = byUser.get(userId) ?? new Set<string>();
-      const wasOffline = conns.size === 0;
-      conns.add(connId);
-      byUser.set(userId, conns);
-      return wasOffline;
+      return admit(userId, connId, Infinity).cameOnline;
+    },
+    async admit(userId, connId, max) {
+      return admit(userId, connId, max);
     },
     async disconnect(userId, connId) {
       const conns = byUser.get(userId);
@@ -60,9 +78,12 @@ local function prune(key, now)
 end
 `;
 
+// ARGV[5]: most live connections the user may have (0: no cap); -1 when this one would pass it.
 const CONNECT = `${PRUNE}
 local now = tonumber(ARGV[1])
 local before = prune(KEYS[1], now)
+local max = tonumber(ARGV[5])
+if max > 0 and before >= max and redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then return -1 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[4])
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
@@ -115,7 +136,7 @@ return out
 `;
 
 type PresenceRedis = Redis & {
-  confabPresenceConnect(user: string, users: string, now: number, connId: string, exp: number, userId: string): Promise<number>;
+  confabPresenceConnect(user: string, users: string, now: number, connId: string, exp: number, userId: string, max: number): Promise<number>;
   confabPresenceDisconnect(user: string, users: string, now: number, connId: string, userId: string): Promise<number>;
   confabPresenceSweep(users: string, now: number, userPrefix: string): Promise<string[]>;
   confabPresenceOnline(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
@@ -139,7 +160,12 @@ export function createRedisPresence(redis: Redis, prefix: string, logger: Logger
   return {
     async connect(userId, connId) {
       const now = Date.now();
-      return (await r.confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId).catch(failed('connect', 0))) === 1;
+      return (await r.confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId, 0).catch(failed('connect', 0))) === 1;
+    },
+    async admit(userId, connId, max) {
+      const now = Date.now();
+      const outcome = await r.confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId, max).catch(failed('admit', 0));
+      return { admitted: outcome !== -1, cameOnline: outcome === 1 };
     },
     async disconnect(userId, connId) {
       return (await r.confabPresenceDisconnect(userPrefix + userId, usersKey, Date.now(), connId, userId).catch(failed('disconnect', 0))) === 1;

@@ -10,12 +10,46 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): unknown[] {
+/** What one element of a cursor's key must be. */
+export type CursorKind = 'iso-date' | 'uuid' | 'string' | 'int';
+
+interface CursorKindType {
+  'iso-date': string;
+  uuid: string;
+  string: string;
+  int: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// What toISOString writes for the years PostgreSQL's timestamptz and JavaScript's Date share.
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** True when `v` names a real instant: no month 13, no February 30 rolled over into March. */
+function isoRoundTrips(v: string): boolean {
+  const time = Date.parse(v);
+  return !Number.isNaN(time) && new Date(time).toISOString() === v;
+}
+
+const CURSOR_KINDS: Record<CursorKind, (value: unknown) => boolean> = {
+  'iso-date': (v) => typeof v === 'string' && ISO_DATE.test(v) && !v.startsWith('0000') && isoRoundTrips(v),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  string: (v) => typeof v === 'string' && !v.includes('\u0000'),
+  int: (v) => Number.isSafeInteger(v),
+};
+
+/**
+ * Reads a cursor back into its key, checked element by element against `kinds`, so a forged
+ * cursor is a 422 here and never a malformed value for the database.
+ */
+export function decodeCursor<const K extends readonly CursorKind[]>(cursor: string, kinds: K): { [I in keyof K]: CursorKindType[K[I]] } {
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity) return key;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     // falls through to the error
+  }
+  if (Array.isArray(key) && key.length === kinds.length && kinds.every((kind, i) => CURSOR_KINDS[kind](key[i]))) {
+    return key as unknown as { [I in keyof K]: CursorKindType[K[I]] };
   }
   throw new ValidationError('Invalid cursor', [{ path: 'query.cursor', message: 'cursor is not one this API returned' }]);
 }

@@ -1,9 +1,28 @@
 import type Joi from 'joi';
-import type { ErrorDetail } from '@confab/protocol';
+import { type ErrorDetail, LIMITS } from '@confab/protocol';
 import { ValidationError } from '../errors.js';
 
 const JOI_OPTIONS: Joi.ValidationOptions = { abortEarly: false, stripUnknown: true, convert: true };
-const MAX_DEPTH = 32;
+const MAX_DEPTH = LIMITS.jsonDepthMax;
+
+/**
+ * Whether `value` nests objects and arrays more than `max` levels deep (the value itself is
+ * level 1). Stops at the limit, so a hostile input costs at most `max` frames of stack.
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  if (!value || typeof value !== 'object') return false;
+  if (max < 1) return true;
+  for (const item of Object.values(value)) if (nestedDeeperThan(item, max - 1)) return true;
+  return false;
+}
+
+/** The first top-level field under which `value` nests past the limit, named for the error. */
+function tooDeep(value: unknown, where: string): ErrorDetail | null {
+  if (!nestedDeeperThan(value, MAX_DEPTH)) return null;
+  const field = Object.entries(value as object).find(([, item]) => nestedDeeperThan(item, MAX_DEPTH - 1))?.[0];
+  const path = field === undefined || Array.isArray(value) ? where : `${where}.${field}`;
+  return { path, message: `${path.slice(where.length + 1) || where} is nested too deeply (at most ${MAX_DEPTH} levels)` };
+}
 
 /** Paths of strings holding U+0000, which PostgreSQL cannot store in text or jsonb. */
 function nulPaths(value: unknown, path: string, out: string[], depth = 0): void {
@@ -19,6 +38,9 @@ function nulPaths(value: unknown, path: string, out: string[], depth = 0): void 
  * socket handlers both come through here, so both answer bad input the same way.
  */
 export function validateInput<T>(schema: Joi.Schema, value: unknown, where: string): T {
+  // Before joi: deep input would make validation (and later Objection's clone) recurse past the stack.
+  const deep = tooDeep(value, where);
+  if (deep) throw new ValidationError(deep.message, [deep]);
   const { value: out, error } = schema.validate(value ?? {}, JOI_OPTIONS);
   const details: ErrorDetail[] = error
     ? error.details.map((d) => ({ path: [where, ...d.path].join('.'), message: d.message.replace(/"/g, '') }))

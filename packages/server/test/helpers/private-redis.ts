@@ -21,9 +21,14 @@ export class PrivateRedis {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
+    const redis = await PrivateRedis.reserve();
     await redis.up();
     return redis;
+  }
+
+  /** A spare port with nothing listening on it yet: `up()` starts the server there later. */
+  static async reserve(): Promise<PrivateRedis> {
+    return new PrivateRedis(await freePort());
   }
 
   get url(): string {

@@ -39,6 +39,11 @@ export interface TestServer {
   redis: Redis | null;
   app: ConfabApp;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /**
+   * Stops this node as a restart does (every socket dropped, in-process state gone) and, after
+   * `downMs`, starts a fresh one on the same port over the same database and Redis.
+   */
+  restart(downMs?: number): Promise<void>;
   /** A tenant with its own secret and allowed origins. */
   createTenant(origins?: string[]): Promise<App>;
   guest(app: App | string, name?: string): Promise<AuthSessionDto>;
@@ -86,10 +91,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const redis = config.redisUrl ? createRedis(config.redisUrl, logger) : null;
   if (redis) await redisReady(redis);
   const redisPrefix = peer?.redisPrefix ?? `confab:${schema}:`;
-  const app = createApp({ config, db, redis, logger, redisPrefix, presenceTtlMs: options.presenceTtlMs, webhooks: options.webhooks });
-  await app.realtime.ready();
-  await new Promise<void>((resolve) => app.http.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(app.http.address() as AddressInfo).port}`;
+  const boot = async (port: number) => {
+    const node = createApp({ config, db, redis, logger, redisPrefix, presenceTtlMs: options.presenceTtlMs, webhooks: options.webhooks });
+    await node.realtime.ready();
+    await new Promise<void>((resolve) => node.http.listen(port, '127.0.0.1', resolve));
+    return node;
+  };
+  let app = await boot(0);
+  const port = (app.http.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
 
   const request = async <T>(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -120,8 +130,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     config,
     db,
     redis,
-    app,
+    get app() {
+      return app;
+    },
     request,
+    restart: async (downMs = 0) => {
+      await app.close();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      app = await boot(port);
+    },
     createTenant: (origins = ['http://localhost:*']) =>
       app.services.apps.create({ name: `Tenant ${randomBytes(3).toString('hex')}`, origins }),
     guest: async (tenant, name = 'Visitor') =>

@@ -1,3 +1,4 @@
+import type Koa from 'koa';
 import {
   exchangeSchema,
   guestSchema,
@@ -9,11 +10,14 @@ import {
   type RegisterInput,
   registerSchema,
 } from '../../services/auth/schemas.js';
+import { clientHash } from '../../services/auth/tokens.js';
+import { assertOriginAllowedFor } from '../middleware/origin.js';
 import { route } from '../route.js';
 
 const tag = 'auth';
-const byLogin = (_ctx: unknown, body: Record<string, unknown>) =>
-  typeof body.username === 'string' ? [`auth:login:user:${body.username.trim().toLowerCase()}`] : [];
+// Per address and username, never per username alone: strangers failing for a name must not lock its owner out.
+const byLogin = (ctx: Koa.Context, body: Record<string, unknown>) =>
+  typeof body.username === 'string' ? [`auth:login:ip-user:${ctx.ip}:${body.username.trim().toLowerCase()}`] : [];
 
 export const authRoutes = [
   route<{}, {}, RegisterInput>({
@@ -45,7 +49,12 @@ export const authRoutes = [
     method: 'post', path: '/v1/auth/refresh', tag, auth: 'none', response: 'AuthSession',
     summary: 'Rotate a refresh token; reusing an old one revokes the whole session',
     body: refreshSchema,
-    handler: async ({ services, input }) => services.auth.refresh(input.body.refreshToken),
+    handler: async ({ services, input, koa }) =>
+      services.auth.refresh(input.body.refreshToken, {
+        client: clientHash(koa.ip, koa.get('user-agent')),
+        // The route names no app: the origin is checked against the app of the token's user.
+        assertApp: (appId) => assertOriginAllowedFor(koa, appId),
+      }),
   }),
   route<{}, {}, { refreshToken?: string }>({
     method: 'post', path: '/v1/auth/logout', tag, auth: 'user', status: 204,

@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type Router from '@koa/router';
+import { DEMO_PASSWORD_FILE } from '../../services/apps/demo.js';
 
 /** The policy the widget is built to work under: no inline script or style, same-origin only. */
 export const DEMO_CSP = "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -20,7 +21,8 @@ const HOME = `${HEAD('Confab demo')}
     <h1>Confab is running</h1>
     <p>This page is a host site with <code>&lt;chat-widget app="demo"&gt;</code> in it: open the bubble at the
     bottom right and write as a visitor. Answer as the support agent in the <a href="/inbox">inbox</a>
-    (user <code>agent</code>, password <code>agent</code>), in another browser or a private window.</p>
+    (user <code>agent</code>; its password was printed when the server first started and is kept in
+    <code>${DEMO_PASSWORD_FILE}</code> in the server's <code>DATA_DIR</code>), in another browser or a private window.</p>
     <p>Demo mode: app <code>demo</code> accepts pages from <code>http://localhost:*</code> and
     <code>http://127.0.0.1:*</code>. This page is served under a strict Content-Security-Policy
     (no inline script or style), as a site owner's page may be.</p>

@@ -1,5 +1,6 @@
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Joi from 'joi';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
@@ -10,6 +11,8 @@ import { route } from '../route.js';
 const tag = 'uploads';
 // Room for the multipart envelope around the file.
 const ENVELOPE_BYTES = 64 * 1024;
+// formidable's error code for more files than `maxFiles`.
+const MAX_FILES_EXCEEDED = 1015;
 
 interface ParsedFile {
   filepath: string;
@@ -17,39 +20,49 @@ interface ParsedFile {
   size: number;
 }
 
-/** Reads the one file of a multipart body (after the caller was authenticated), within `maxBytes`. */
+/**
+ * Reads the one file of a multipart body (after the caller was authenticated), within `maxBytes`.
+ * Formidable writes files to disk as they arrive and can leave some behind when the body is cut
+ * short or refused (a file whose open was still pending when it gave up); each upload therefore
+ * gets its own temp directory, removed whole whatever happened.
+ */
 async function readUpload(ctx: Koa.Context, maxBytes: number): Promise<{ bytes: Buffer; name: string }> {
   if (!ctx.is('multipart/form-data')) throw new AppError('unsupported_media_type', 'Send the file as multipart/form-data');
   if (ctx.request.length > maxBytes + ENVELOPE_BYTES) throw tooLarge(maxBytes);
-  await koaBody({
-    multipart: true,
-    json: false,
-    urlencoded: false,
-    text: false,
-    formidable: {
-      uploadDir: tmpdir(),
-      maxFiles: 1,
-      maxFileSize: maxBytes,
-      maxTotalFileSize: maxBytes,
-      maxFields: 10,
-      maxFieldsSize: 16 * 1024,
-      allowEmptyFiles: false,
-      minFileSize: 1,
-    },
-    onError: (err: Error & { httpCode?: number }) => {
-      if (err.httpCode === 413) throw tooLarge(maxBytes);
-      throw new AppError('bad_request', `The upload could not be read: ${err.message}`);
-    },
-  })(ctx, async () => undefined);
-  const files = Object.values(ctx.request.files ?? {}).flat() as unknown as ParsedFile[];
+  const dir = await mkdtemp(join(tmpdir(), 'confab-upload-'));
   try {
-    if (files.length !== 1) {
-      throw new ValidationError('Send exactly one file, in the field "file"', [{ path: 'body.file', message: 'file is required' }]);
-    }
+    await koaBody({
+      multipart: true,
+      json: false,
+      urlencoded: false,
+      text: false,
+      formidable: {
+        uploadDir: dir,
+        maxFiles: 1,
+        maxFileSize: maxBytes,
+        maxTotalFileSize: maxBytes,
+        maxFields: 10,
+        maxFieldsSize: 16 * 1024,
+        allowEmptyFiles: false,
+        minFileSize: 1,
+      },
+      onError: (err: Error & { httpCode?: number; code?: unknown }) => {
+        if (err.code === MAX_FILES_EXCEEDED) throw oneFileOnly();
+        if (err.httpCode === 413) throw tooLarge(maxBytes);
+        throw new AppError('bad_request', `The upload could not be read: ${err.message}`);
+      },
+    })(ctx, async () => undefined);
+    const files = Object.values(ctx.request.files ?? {}).flat() as unknown as ParsedFile[];
+    if (files.length !== 1) throw oneFileOnly();
     return { bytes: await readFile(files[0].filepath), name: files[0].originalFilename ?? 'file' };
   } finally {
-    await Promise.all(files.map((f) => rm(f.filepath, { force: true })));
+    // Retries cover a file formidable was still creating when it gave up.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   }
+}
+
+function oneFileOnly(): ValidationError {
+  return new ValidationError('Send exactly one file, in the field "file"', [{ path: 'body.file', message: 'file is required' }]);
 }
 
 function tooLarge(maxBytes: number): AppError {

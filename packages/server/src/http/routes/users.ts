@@ -1,3 +1,4 @@
+import type { Actor } from '../../services/actor.js';
 import { type ListUsersInput, listUsersSchema, type UpdateMeInput, updateMeSchema } from '../../services/users/schemas.js';
 import { route } from '../route.js';
 
@@ -11,13 +12,14 @@ export const userRoutes = [
   }),
   route<{}, {}, UpdateMeInput>({
     method: 'patch', path: '/v1/me', tag, auth: 'user', response: 'User',
-    summary: 'Update your profile',
+    summary: 'Update your profile; throttled by `AUTH_RATE` per IP and per user, so email changes cannot probe for accounts',
     body: updateMeSchema,
+    throttle: (ctx) => [`auth:me:user:${(ctx.state.actor as Actor).id}`],
     handler: async ({ services, actor, input }) => services.users.updateMe(actor, input.body),
   }),
   route<{}, ListUsersInput>({
     method: 'get', path: '/v1/users', tag, auth: 'user', response: 'UserPage',
-    summary: 'Members of your app except you, by name; `q` searches names and usernames',
+    summary: 'Members of your app except you, by name; `q` searches names and usernames (and emails, for agents and admins, who also see them). Guests may not list (403)',
     query: listUsersSchema,
     handler: async ({ services, actor, input }) => services.users.list(actor, input.query),
   }),

@@ -40,7 +40,7 @@ export function toAppDto(app: App): AppDto {
 /** Tenants. Lookups are cached for a few seconds: every request names its app. */
 export class AppsService {
   private readonly cache = new Map<string, { app: App | null; expires: number }>();
-  private allOrigins: { patterns: string[][]; expires: number } | null = null;
+  private allOrigins: { apps: { id: string; patterns: string[] }[]; expires: number } | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -109,13 +109,17 @@ export class AppsService {
     return app;
   }
 
-  /** For CORS preflights, which carry neither the app header nor a token. */
-  async anyAppAllows(origin: string): Promise<boolean> {
+  /**
+   * Ids of the apps that allow `origin` (any of them passes a preflight): read once per request,
+   * so the app a request turns out to act in is checked later without a query (even inside a
+   * transaction, as the refresh route does).
+   */
+  async appsAllowing(origin: string): Promise<Set<string>> {
     if (!this.allOrigins || this.allOrigins.expires < Date.now()) {
-      const rows = await this.db('apps').select('allowed_origins');
-      this.allOrigins = { patterns: rows.map((r: { allowedOrigins: string[] }) => r.allowedOrigins), expires: Date.now() + CACHE_TTL_MS };
+      const rows: { id: string; allowedOrigins: string[] }[] = await this.db('apps').select('id', 'allowed_origins');
+      this.allOrigins = { apps: rows.map((r) => ({ id: r.id, patterns: r.allowedOrigins })), expires: Date.now() + CACHE_TTL_MS };
     }
-    return this.allOrigins.patterns.some((patterns) => originAllowed(patterns, origin));
+    return new Set(this.allOrigins.apps.filter((app) => originAllowed(app.patterns, origin)).map((app) => app.id));
   }
 
   private invalidate(id: string): void {

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AuthSessionDto } from '@confab/protocol';
 import type { Db } from '../../db/knex.js';
 import { type App, Message, RefreshToken, User } from '../../db/models/index.js';
-import { ConflictError, UnauthorizedError } from '../../errors.js';
+import { ConflictError, dbErrorCode, UnauthorizedError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import { toUserDto } from '../users/user-dto.js';
@@ -13,12 +13,31 @@ import { toMessageDtos } from '../messages/message-dto.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { GuestInput, LoginInput, RegisterInput } from './schemas.js';
 import {
+  ACCESS_TOKEN_TTL_SECONDS,
   hashRefreshToken,
   newRefreshToken,
   REFRESH_TOKEN_TTL_MS,
+  sealSuccessor,
   signAccessToken,
+  unsealSuccessor,
   verifyAccessToken,
 } from './tokens.js';
+
+/** How long after a rotation the same client may present the old token again and get the same successor. */
+export const REFRESH_REUSE_GRACE_MS = 10_000;
+
+export interface RefreshOptions {
+  /** Who presents the token (`clientHash` of address and user agent): the grace window is per client. */
+  client?: string;
+  /** Refuses (throws) when the request may not act in the app the token belongs to. */
+  assertApp?: (appId: string) => Promise<void> | void;
+}
+
+/**
+ * Register's answer when the username or the email belongs to someone: one message for both, so it
+ * does not tell which (or whether that email has an account). Email verification would hide it fully.
+ */
+const UNAVAILABLE = 'That username or email cannot be used';
 
 /** Register, login, guests, host-token exchange, refresh rotation with reuse detection, logout. */
 export class AuthService {
@@ -26,6 +45,7 @@ export class AuthService {
     private readonly db: Db,
     private readonly jwtSecret: string,
     private readonly events: DomainEvents,
+    private readonly accessTtlSeconds = ACCESS_TOKEN_TTL_SECONDS,
   ) {}
 
   /** Resolves an access token to its caller; the session must not have been revoked. */
@@ -48,16 +68,22 @@ export class AuthService {
     const passwordHash = await hashPassword(input.password);
     return this.signIn(guest, async (trx) => {
       await this.assertAvailable(trx, app.id, input.username, input.email);
-      return User.query(trx).insertAndFetch({
-        appId: app.id,
-        kind: 'member',
-        role: 'user',
-        username: input.username,
-        email: input.email ?? null,
-        name: input.name,
-        lastName: input.lastName ?? null,
-        passwordHash,
-      });
+      return User.query(trx)
+        .insertAndFetch({
+          appId: app.id,
+          kind: 'member',
+          role: 'user',
+          username: input.username,
+          email: input.email ?? null,
+          name: input.name,
+          lastName: input.lastName ?? null,
+          passwordHash,
+        })
+        .catch((err: unknown) => {
+          // A concurrent registration of the same name: the same answer, not the index's name.
+          if (dbErrorCode(err) === '23505') throw new ConflictError(UNAVAILABLE);
+          throw err;
+        });
     });
   }
 
@@ -111,20 +137,36 @@ export class AuthService {
     });
   }
 
-  /** Rotates a refresh token. Presenting one already used revokes its whole family. */
-  async refresh(refreshToken: string): Promise<AuthSessionDto> {
+  /**
+   * Rotates a refresh token (RFC 9700). Presenting one already rotated revokes its whole family,
+   * except within REFRESH_REUSE_GRACE_MS of its rotation by the same client while its successor
+   * is still unused: then it gets that same successor (two tabs refreshing at once are not a thief).
+   */
+  async refresh(refreshToken: string, options: RefreshOptions = {}): Promise<AuthSessionDto> {
     const outcome = await this.db.transaction(async (trx) => {
       const row = await RefreshToken.query(trx).forUpdate().findOne({ tokenHash: hashRefreshToken(refreshToken) });
       if (!row || row.revokedAt) return { kind: 'invalid' as const };
+      const user = await User.query(trx).findById(row.userId);
+      if (!user) return { kind: 'invalid' as const };
+      await options.assertApp?.(user.appId);
       if (row.replacedBy) {
+        const again = await this.reissueSuccessor(trx, row, refreshToken, user, options.client);
+        if (again) return { kind: 'ok' as const, session: again };
         await this.revokeFamily(trx, row.familyId);
         return { kind: 'reused' as const, userId: row.userId, familyId: row.familyId };
       }
       if (row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };
-      const user = await User.query(trx).findById(row.userId);
-      if (!user) return { kind: 'invalid' as const };
       const { session, refreshTokenId } = await this.issueSession(trx, user, row.familyId);
-      await RefreshToken.query(trx).patch({ replacedBy: refreshTokenId }).where('id', row.id);
+      await RefreshToken.query(trx)
+        .patch({
+          replacedBy: refreshTokenId,
+          replacedAt: new Date(),
+          successorSealed: sealSuccessor(session.refreshToken, refreshToken, row.id),
+          clientHash: options.client ?? null,
+        })
+        .where('id', row.id);
+      // The token before this one can no longer be answered with a successor: forget its seal.
+      await RefreshToken.query(trx).patch({ successorSealed: null }).where('replaced_by', row.id);
       return { kind: 'ok' as const, session };
     });
     // Thrown after commit, so the family revocation on reuse is kept.
@@ -134,6 +176,17 @@ export class AuthService {
     }
     if (outcome.kind === 'invalid') throw new UnauthorizedError('Invalid or expired refresh token');
     return outcome.session;
+  }
+
+  /** The successor of a just-rotated token, again, when the grace rules allow it; null otherwise. */
+  private async reissueSuccessor(trx: Knex.Transaction, row: RefreshToken, presented: string, user: User, client?: string): Promise<AuthSessionDto | null> {
+    const withinGrace = row.replacedAt !== null && Date.now() - row.replacedAt.getTime() <= REFRESH_REUSE_GRACE_MS;
+    if (!withinGrace || !row.successorSealed || !client || row.clientHash !== client) return null;
+    const successor = await RefreshToken.query(trx).forUpdate().findById(row.replacedBy!);
+    if (!successor || successor.revokedAt || successor.replacedBy || successor.expiresAt.getTime() <= Date.now()) return null;
+    const token = unsealSuccessor(row.successorSealed, presented, row.id);
+    if (!token || hashRefreshToken(token) !== successor.tokenHash) return null;
+    return this.sessionOf(user, row.familyId, token, successor.expiresAt);
   }
 
   /** Ends the caller's session (and the one of `refreshToken`, if given and theirs). */
@@ -187,15 +240,20 @@ export class AuthService {
     const refresh = newRefreshToken();
     const refreshExpiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
     const row = await RefreshToken.query(trx).insert({ userId: user.id, familyId, tokenHash: refresh.hash, expiresAt: refreshExpiresAt });
-    const access = signAccessToken(this.jwtSecret, { sub: user.id, app: user.appId, role: user.role, kind: user.kind, sid: familyId });
-    const session = {
+    return { session: this.sessionOf(user, familyId, refresh.token, refreshExpiresAt), refreshTokenId: row.id };
+  }
+
+  /** Tokens for a session: a fresh access token beside the given refresh token. */
+  private sessionOf(user: User, familyId: string, refreshToken: string, refreshExpiresAt: Date): AuthSessionDto {
+    const claims = { sub: user.id, app: user.appId, role: user.role, kind: user.kind, sid: familyId };
+    const access = signAccessToken(this.jwtSecret, claims, this.accessTtlSeconds);
+    return {
       user: toUserDto(user, user),
       accessToken: access.token,
-      refreshToken: refresh.token,
+      refreshToken,
       expiresAt: access.expiresAt.toISOString(),
       refreshExpiresAt: refreshExpiresAt.toISOString(),
     };
-    return { session, refreshTokenId: row.id };
   }
 
   private async revokeFamily(trx: Knex.Transaction, familyId: string): Promise<void> {
@@ -209,12 +267,8 @@ export class AuthService {
         q.whereRaw('lower(username) = lower(?)', [username]);
         if (email) q.orWhere((w) => w.whereRaw('lower(email) = lower(?)', [email]).andWhere('kind', 'member'));
       })
-      .first('username', 'email');
-    if (!taken) return;
-    if (taken.username && taken.username.toLowerCase() === username.toLowerCase()) {
-      throw new ConflictError('That username is taken');
-    }
-    throw new ConflictError('That email is already registered');
+      .first('id');
+    if (taken) throw new ConflictError(UNAVAILABLE);
   }
 }
 

@@ -1,14 +1,20 @@
 import Joi from 'joi';
 import { LIMITS, type RegisterInput, USERNAME_PATTERN } from '@confab/protocol';
+import { passwordWeakness } from './password-policy.js';
+import { nestedDeeperThan } from '../validation.js';
 
 export const nameSchema = Joi.string().trim().min(1).max(LIMITS.nameMax);
 export const emailSchema = Joi.string().trim().lowercase().email({ tlds: false }).max(LIMITS.emailMax);
 export const metadataSchema = Joi.object()
   .unknown(true)
   .custom((value, helpers) =>
-    Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytesMax ? helpers.error('object.tooBig') : value,
+    nestedDeeperThan(value, LIMITS.metadataDepthMax) ? helpers.error('object.tooDeep')
+    : Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytesMax ? helpers.error('object.tooBig') : value,
   )
-  .messages({ 'object.tooBig': `{#label} must be at most ${LIMITS.metadataBytesMax} bytes of JSON` });
+  .messages({
+    'object.tooBig': `{#label} must be at most ${LIMITS.metadataBytesMax} bytes of JSON`,
+    'object.tooDeep': `{#label} must nest at most ${LIMITS.metadataDepthMax} levels deep`,
+  });
 
 export const usernameSchema = Joi.string()
   .trim()
@@ -19,11 +25,24 @@ export const usernameSchema = Joi.string()
 
 export const passwordSchema = Joi.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
 
+/**
+ * A password being set: also not a common one, nor the username or email name of the object it
+ * sits in (its siblings `username` and `email`). Use it wherever a password is set.
+ */
+export const newPasswordSchema = passwordSchema.custom((value: string, helpers) => {
+  const owner = (helpers.state.ancestors[0] ?? {}) as { username?: unknown; email?: unknown };
+  const weakness = passwordWeakness(value, {
+    username: typeof owner.username === 'string' ? owner.username : null,
+    email: typeof owner.email === 'string' ? owner.email : null,
+  });
+  return weakness ? helpers.message({ custom: weakness }) : value;
+});
+
 export type { RegisterInput };
 
 export const registerSchema = Joi.object<RegisterInput>({
   username: usernameSchema.required(),
-  password: passwordSchema.required(),
+  password: newPasswordSchema.required(),
   name: nameSchema.required(),
   lastName: nameSchema,
   email: emailSchema,

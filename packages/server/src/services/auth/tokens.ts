@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { UserKind, UserRole } from '@confab/protocol';
 import { AppError, UnauthorizedError } from '../../errors.js';
@@ -17,13 +17,13 @@ export interface AccessClaims {
   sid: string;
 }
 
-export function signAccessToken(secret: string, claims: AccessClaims): { token: string; expiresAt: Date } {
+export function signAccessToken(secret: string, claims: AccessClaims, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): { token: string; expiresAt: Date } {
   const token = jwt.sign({ app: claims.app, role: claims.role, kind: claims.kind, sid: claims.sid }, secret, {
     algorithm: 'HS256',
     subject: claims.sub,
     issuer: ISSUER,
     audience: AUDIENCE,
-    expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+    expiresIn: ttlSeconds,
   });
   const { exp } = jwt.decode(token) as { exp: number };
   return { token, expiresAt: new Date(exp * 1000) };
@@ -44,12 +44,6 @@ export function verifyAccessToken(secret: string, token: string): AccessClaims &
   return { sub, app, role, kind, sid, exp };
 }
 
-/** The app a token claims, without verifying it: only to pick CORS headers for the reply. */
-export function peekTokenApp(token: string): string | null {
-  const payload = jwt.decode(token);
-  return payload && typeof payload === 'object' && typeof payload.app === 'string' ? payload.app : null;
-}
-
 export function newRefreshToken(): { token: string; hash: string } {
   const token = `rt_${randomBytes(32).toString('base64url')}`;
   return { token, hash: hashRefreshToken(token) };
@@ -57,4 +51,36 @@ export function newRefreshToken(): { token: string; hash: string } {
 
 export function hashRefreshToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** Who presents a refresh token: two tabs of one browser share address and user agent. */
+export function clientHash(ip: string, userAgent: string): string {
+  return createHash('sha256').update(`${ip}\n${userAgent}`).digest('base64url');
+}
+
+function sealKey(refreshToken: string, rowId: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', refreshToken, rowId, 'confab refresh successor', 32));
+}
+
+/**
+ * Seals a successor refresh token under a key that only the token it replaced derives, so the
+ * stored form is useless without that (never stored) token.
+ */
+export function sealSuccessor(successor: string, replaced: string, rowId: string): string {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', sealKey(replaced, rowId), iv);
+  const sealed = Buffer.concat([cipher.update(successor, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url');
+}
+
+/** The successor sealed by `sealSuccessor`, or null when `replaced` is not the token that sealed it. */
+export function unsealSuccessor(sealed: string, replaced: string, rowId: string): string | null {
+  try {
+    const raw = Buffer.from(sealed, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', sealKey(replaced, rowId), raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  } catch {
+    return null;
+  }
 }

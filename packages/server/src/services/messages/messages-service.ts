@@ -6,10 +6,10 @@ import { Message, type User } from '../../db/models/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
 import type { MessageCache } from '../../redis/message-cache.js';
 import type { Throttle } from '../../redis/throttle.js';
-import { isStaff, type Actor } from '../actor.js';
+import type { Actor } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
 import type { DomainEvents } from '../events.js';
-import { accessMembership, findMembership, requireMember } from '../rooms/access.js';
+import { accessMembership, findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
 import { reopenOnVisitorMessage } from '../support/reopen.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { toMessageDtos } from './message-dto.js';
@@ -146,12 +146,17 @@ export class MessagesService {
     return this.announce('message.updated', actor, updated);
   }
 
-  /** Soft delete: the tombstone keeps its seq; text and reactions go. Staff and owners may delete anyone's. */
+  /**
+   * Soft delete: the tombstone keeps its seq; text and reactions go. Room owners, and staff where
+   * their role reaches (support conversations, public rooms, their own rooms), may delete anyone's.
+   */
   async delete(actor: Actor, messageId: string): Promise<MessageDto> {
     const message = await this.findMessage(actor, messageId);
+    const room = await findRoom(this.db, actor, message.roomId);
     const membership = await findMembership(this.db, message.roomId, actor.id);
-    if (!membership && !isStaff(actor)) throw new ForbiddenError('You are not a member of this room');
-    const moderator = isStaff(actor) || membership?.role === 'owner';
+    const staff = staffReaches(actor, room, membership);
+    if (!membership && !staff) throw new ForbiddenError('You are not a member of this room');
+    const moderator = staff || membership?.role === 'owner';
     if (message.senderId !== actor.id && !moderator) throw new ForbiddenError('You can only delete your own messages');
     if (message.deletedAt) return (await toMessageDtos(this.db, [message]))[0];
     const deleted = await this.db.transaction(async (trx) => {

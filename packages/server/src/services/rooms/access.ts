@@ -37,7 +37,15 @@ export async function requireMember(db: Knex, actor: Actor, roomId: string): Pro
   return { room, membership };
 }
 
-/** Owners manage a room; app admins manage every room of their app. */
-export function canManage(actor: Actor, membership: Membership | null): boolean {
-  return actor.role === 'admin' || membership?.role === 'owner';
+/**
+ * Whether the caller's staff role counts in `room`: staff powers reach support conversations and
+ * rooms the caller can read (their own, public ones), never other people's direct or group rooms.
+ */
+export function staffReaches(actor: Actor, room: Pick<Room, 'kind'>, membership: Membership | null): boolean {
+  return isStaff(actor) && (membership !== null || room.kind === 'public' || room.kind === 'support');
+}
+
+/** Owners manage a room; app admins manage the rooms of their app that they can reach (above). */
+export function canManage(actor: Actor, room: Pick<Room, 'kind'>, membership: Membership | null): boolean {
+  return membership?.role === 'owner' || (actor.role === 'admin' && staffReaches(actor, room, membership));
 }

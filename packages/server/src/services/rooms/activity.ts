@@ -12,8 +12,8 @@ export type WithActivity<T> = T & { activityAt: Date };
 export function byActivity<Q extends QueryBuilder<Room, Room[]>>(db: Knex, query: Q, limit: number, cursor?: string): Q {
   query.select(db.raw(`${ACTIVITY} as activity_at`)).orderByRaw(`${ACTIVITY} desc, rooms.id desc`).limit(limit + 1);
   if (cursor) {
-    const [at, id] = decodeCursor(cursor, 2);
-    query.whereRaw(`(${ACTIVITY}, rooms.id) < (?::timestamptz, ?)`, [String(at), String(id)]);
+    const [at, id] = decodeCursor(cursor, ['iso-date', 'uuid']);
+    query.whereRaw(`(${ACTIVITY}, rooms.id) < (?::timestamptz, ?)`, [at, id]);
   }
   return query;
 }

@@ -107,7 +107,7 @@ export class RoomsService {
   async update(actor: Actor, roomId: string, input: UpdateRoomInput): Promise<RoomDto> {
     const room = await findRoom(this.db, actor, roomId);
     if (room.kind === 'direct' || room.kind === 'support') throw new ForbiddenError(`A ${room.kind} room cannot be renamed`);
-    if (!canManage(actor, await findMembership(this.db, roomId, actor.id))) {
+    if (!canManage(actor, room, await findMembership(this.db, roomId, actor.id))) {
       throw new ForbiddenError('Only the room owner can change it');
     }
     const updated = await Room.query(this.db)
@@ -128,7 +128,7 @@ export class RoomsService {
 
   /**
    * Adds people to a group or public room. Anyone of the app may join a public room; adding
-   * others takes the owner (or an app admin).
+   * others takes the owner (or an app admin who is a member, or any app admin in a public room).
    */
   async addMembers(actor: Actor, roomId: string, input: AddMembersInput): Promise<PageDto<MemberDto>> {
     const room = await findRoom(this.db, actor, roomId);
@@ -137,7 +137,7 @@ export class RoomsService {
     }
     const joiningSelf = input.userIds.length === 1 && input.userIds[0] === actor.id;
     const mine = await findMembership(this.db, roomId, actor.id);
-    if (!(joiningSelf && room.kind === 'public') && !canManage(actor, mine)) {
+    if (!(joiningSelf && room.kind === 'public') && !canManage(actor, room, mine)) {
       throw new ForbiddenError(room.kind === 'public' && !joiningSelf ? 'Only the room owner can add other people' : 'Only the room owner can add people');
     }
     if (joiningSelf && actor.kind === 'guest' && room.kind !== 'public') throw new ForbiddenError('Guests cannot join this room');
@@ -158,7 +158,7 @@ export class RoomsService {
   async removeMember(actor: Actor, roomId: string, userId: string): Promise<void> {
     const room = await findRoom(this.db, actor, roomId);
     if (room.kind === 'direct') throw new ForbiddenError('You cannot leave a direct room');
-    if (userId !== actor.id && !canManage(actor, await findMembership(this.db, roomId, actor.id))) {
+    if (userId !== actor.id && !canManage(actor, room, await findMembership(this.db, roomId, actor.id))) {
       throw new ForbiddenError('Only the room owner can remove people');
     }
     const removed = await Membership.query(this.db).delete().where({ roomId, userId });

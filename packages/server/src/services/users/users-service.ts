@@ -1,13 +1,14 @@
 import type { PageDto, UserDto, UserRole } from '@confab/protocol';
 import type { Db } from '../../db/knex.js';
 import { User } from '../../db/models/index.js';
-import { ConflictError } from '../../errors.js';
+import { ConflictError, dbErrorCode, ForbiddenError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import { decodeCursor, encodeCursor, likePattern, splitPage } from '../pagination.js';
 import type { ListUsersInput, UpdateMeInput } from './schemas.js';
 import { toUserDto } from './user-dto.js';
 
 const SORT_KEY = "lower(coalesce(name, username, ''))";
+const EMAIL_UNAVAILABLE = 'That email cannot be used';
 
 export class UsersService {
   constructor(private readonly db: Db) {}
@@ -24,9 +25,15 @@ export class UsersService {
         .whereRaw('lower(email) = lower(?)', [input.email])
         .whereNot('id', actor.id)
         .first('id');
-      if (taken) throw new ConflictError('That email is already registered');
+      // Says no more than register does: not that the email has an account.
+      if (taken) throw new ConflictError(EMAIL_UNAVAILABLE);
     }
-    const user = await User.query(this.db).patchAndFetchById(actor.id, input);
+    const user = await User.query(this.db)
+      .patchAndFetchById(actor.id, input)
+      .catch((err: unknown) => {
+        if (dbErrorCode(err) === '23505') throw new ConflictError(EMAIL_UNAVAILABLE);
+        throw err;
+      });
     return toUserDto(user, actor);
   }
 
@@ -39,10 +46,11 @@ export class UsersService {
   }
 
   /**
-   * Members of the caller's app, except the caller, by name. Guests (site visitors) are never
-   * listed: they reach people through support conversations, not a directory.
+   * Members of the caller's app, except the caller, by name. Guests (site visitors) neither are
+   * listed nor may list: they reach people through support conversations, not a directory.
    */
   async list(actor: Actor, input: ListUsersInput): Promise<PageDto<UserDto>> {
+    if (actor.kind === 'guest') throw new ForbiddenError('Guests cannot list the people of this app; start a support conversation instead');
     const query = User.query(this.db)
       .select('*', this.db.raw(`${SORT_KEY} as sort_key`))
       .where({ appId: actor.appId, kind: 'member' })
@@ -60,8 +68,8 @@ export class UsersService {
       });
     }
     if (input.cursor) {
-      const [sortKey, id] = decodeCursor(input.cursor, 2);
-      query.whereRaw(`(${SORT_KEY}, id) > (?, ?)`, [String(sortKey), String(id)]);
+      const [sortKey, id] = decodeCursor(input.cursor, ['string', 'uuid']);
+      query.whereRaw(`(${SORT_KEY}, id) > (?, ?)`, [sortKey, id]);
     }
     const rows = (await query) as (User & { sortKey: string })[];
     const { items, hasMore } = splitPage(rows, input.limit);

@@ -86,8 +86,8 @@ export class WebhooksService {
     const q = this.db('webhook_deliveries').where({ webhookId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(query.limit + 1);
     if (query.status) q.where({ status: query.status });
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor, 2);
-      q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [String(at), String(id)]);
+      const [at, id] = decodeCursor(query.cursor, ['iso-date', 'uuid']);
+      q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [at, id]);
     }
     const { items, hasMore } = splitPage((await q) as WebhookDelivery[], query.limit);
     const last = items[items.length - 1];
