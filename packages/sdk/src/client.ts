@@ -1,13 +1,16 @@
 import type { AuthSessionDto, PageDto, RegisterInput, RoomDto, RoomListItemDto, ServerToClientEvents, UserDto } from '@confab/protocol';
 import { Emitter } from './emitter.js';
+import { hostTokenMatches } from './host-token.js';
 import { ChatError } from './errors.js';
 import { Outbox } from './outbox.js';
 import { Room, type RoomEvents } from './room.js';
 import type { RoomContext } from './room-context.js';
-import { Session, type TokenProvider } from './session.js';
+import { Session, type SessionEndReason, type TokenProvider } from './session.js';
 import { createSupportApi, createUploadsApi, type SupportApi, type UploadsApi } from './support.js';
+import { browserSessionStore } from './tabs/session-store.js';
+import { TabSocket } from './tabs/tab-socket.js';
 import { HttpTransport } from './transport/http.js';
-import { type ChatSocket, type ConnectionStatus, SocketTransport } from './transport/socket.js';
+import { type ChatSocket, type ConnectionStatus, type SocketHooks, type SocketLink, SocketTransport } from './transport/socket.js';
 
 export interface ClientOptions {
   /** The Confab server, e.g. `https://chat.example.com`. */
@@ -18,6 +21,20 @@ export interface ClientOptions {
   transports?: ('websocket' | 'polling')[];
   /** A fetch implementation (default: the global one). */
   fetch?: typeof fetch;
+  /**
+   * In browsers: keep the session in localStorage under this key, shared by every tab of the
+   * origin that uses the same key. Tokens are renewed once for all tabs, signing out in one tab
+   * signs out all, and one tab holds the connection for all of them (see `shareSocket`).
+   */
+  storageKey?: string;
+  /** With `storageKey`: one socket per browser, held by one tab for the others (default true). */
+  shareSocket?: boolean;
+}
+
+/** Why the session ended (`session:ended`), and the error behind it. */
+export interface SessionEnded {
+  reason: SessionEndReason;
+  error: ChatError;
 }
 
 /** Client events: every server event, plus connection and session changes. */
@@ -25,8 +42,16 @@ export type ClientEvents = {
   [K in keyof ServerToClientEvents]: ServerToClientEvents[K];
 } & {
   'connection:changed': (status: ConnectionStatus) => void;
-  /** New tokens (store them to resume later with `connectSession`), or null after logout. */
-  'session:changed': (session: AuthSessionDto | null) => void;
+  /**
+   * New tokens (store them to resume later with `connectSession`), or null after logout.
+   * `fromOtherTab`: another tab sharing the `storageKey` renewed, signed in or signed out.
+   */
+  'session:changed': (session: AuthSessionDto | null, fromOtherTab: boolean) => void;
+  /**
+   * The session ended other than by this client's `logout()`: signed out in another tab
+   * (`logout-elsewhere`), or the server refused to renew it (`refused`). Sign in again to go on.
+   */
+  'session:ended': (ended: SessionEnded) => void;
 };
 
 /**
@@ -42,12 +67,13 @@ export class ChatClient {
   private readonly events = new Emitter<ClientEvents>();
   private readonly http: HttpTransport;
   private readonly session: Session;
-  private readonly socket: SocketTransport;
+  private readonly socket: SocketLink;
   private readonly outbox: Outbox;
   private readonly rooms_ = new Map<string, Room>();
   private readonly watched = new Set<Room>();
   private status_: ConnectionStatus = 'idle';
   private readonly context: RoomContext;
+  private readonly app: string;
 
   /** Your rooms: the list with last messages and unread counts, and creating rooms. */
   readonly rooms = {
@@ -78,30 +104,38 @@ export class ChatClient {
 
   constructor(options: ClientOptions) {
     const url = options.url.replace(/\/+$/, '');
+    this.app = options.app;
     this.http = new HttpTransport(url, options.app, options.fetch);
+    const store = options.storageKey ? browserSessionStore(options.storageKey) : null;
     this.session = new Session(
       this.http,
-      (session) => {
-        if (session) this.socket?.tokenRefreshed(session.accessToken);
-        this.events.emit('session:changed', session);
+      {
+        changed: (session, switched, remote) => {
+          if (session && switched) this.socket?.identityChanged();
+          else if (session) this.socket?.tokenRefreshed(session.accessToken);
+          this.events.emit('session:changed', session, remote);
+        },
+        ended: (reason, error) => {
+          this.socket?.disconnect();
+          this.setStatus('unauthorized');
+          this.events.emit('session:ended', { reason, error });
+        },
       },
-      () => this.setStatus('unauthorized'),
+      store ?? undefined,
     );
     this.http.tokens = this.session;
     this.support = createSupportApi(this.http);
     this.uploads = createUploadsApi(this.http, url, () => this.session.accessToken());
     this.outbox = new Outbox(() => this.socket.connected);
-    this.socket = new SocketTransport(
-      url,
-      options.app,
-      this.session,
-      {
-        status: (status) => this.setStatus(status),
-        event: (name, payload) => this.route(name, payload),
-        connected: () => this.reconnected(),
-      },
-      options.transports,
-    );
+    const hooks: SocketHooks = {
+      status: (status) => this.setStatus(status),
+      event: (name, payload) => this.route(name, payload),
+      connected: () => this.reconnected(),
+    };
+    const ownSocket = (socketHooks: SocketHooks) => new SocketTransport(url, options.app, this.session, socketHooks, options.transports);
+    this.socket = store && options.shareSocket !== false && TabSocket.supported()
+      ? new TabSocket(options.storageKey!, ownSocket, hooks)
+      : ownSocket(hooks);
     this.context = {
       http: this.http,
       socket: this.socket,
@@ -122,9 +156,17 @@ export class ChatClient {
     return this.status_;
   }
 
-  /** The live Socket.IO socket (for diagnostics), or null before connecting. */
+  /** The live Socket.IO socket (for diagnostics), or null before connecting (or in a tab that shares another's). */
   get rawSocket(): ChatSocket | null {
     return this.socket.socket;
+  }
+
+  /**
+   * True in the one tab that talks to the server for the tabs sharing this `storageKey` (and
+   * always without sharing): let it alone play sounds, so a browser chimes once, not once per tab.
+   */
+  get primaryTab(): boolean {
+    return this.socket.primary;
   }
 
   on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void {
@@ -151,15 +193,36 @@ export class ChatClient {
    * @example await client.connectUser(() => fetch('/chat-token').then((r) => r.text()));
    */
   async connectUser(tokenOrProvider: string | TokenProvider): Promise<UserDto> {
+    const token = typeof tokenOrProvider === 'function' ? await tokenOrProvider() : tokenOrProvider;
+    const provider = typeof tokenOrProvider === 'function' ? tokenOrProvider : null;
+    const previous = this.session.current;
+    // The session held (stored by an earlier page or another tab) is already this user's: go on with it.
+    if (previous && hostTokenMatches(token, previous.user, this.app)) {
+      this.session.keepProvider(provider);
+      return this.begin(previous, false);
+    }
     const guest = this.guestToken();
     this.socket.disconnect();
-    const session = await this.session.exchange(tokenOrProvider, guest);
+    const session = await this.session.exchange(token, guest, provider);
+    // The session replaced would otherwise stay valid, unseen, until it expires (a guest's ended with its merge).
+    if (previous && !guest && previous.refreshToken !== session.refreshToken) this.revoke(previous);
     return this.begin(session, false);
   }
 
   /** Resumes a session stored from `session:changed`. */
   async connectSession(session: AuthSessionDto): Promise<UserDto> {
     return this.begin(session);
+  }
+
+  /**
+   * With `storageKey`: connects with the session stored by an earlier page or another tab.
+   * Resolves with its user, or null when there is none.
+   * @example const user = await client.resume(); if (!user) await client.connectGuest();
+   */
+  async resume(): Promise<UserDto | null> {
+    const session = this.session.current;
+    if (!session) return null;
+    return this.begin(session, false);
   }
 
   /** Closes the connection; the session stays (call a connect method or `reconnect()` to resume). */
@@ -186,6 +249,12 @@ export class ChatClient {
     this.watched.clear();
   }
 
+  /** Disconnects and lets go of everything (timers, the tab channel); the stored session stays. */
+  close(): void {
+    this.socket.close();
+    this.session.dispose();
+  }
+
   /** The room object for `roomId` (the same object every time). Call `watch()` to follow it live. */
   room(roomId: string): Room {
     let room = this.rooms_.get(roomId);
@@ -206,6 +275,12 @@ export class ChatClient {
     }
     this.socket.connect();
     return session.user;
+  }
+
+  private revoke(session: AuthSessionDto): void {
+    this.http
+      .request('POST', '/v1/auth/logout', { bearer: session.accessToken, body: { refreshToken: session.refreshToken } })
+      .catch(() => undefined); // already ended (a merged guest) or unreachable: nothing to undo
   }
 
   private guestToken(): string | undefined {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { App } from '../../server/src/db/models/index.js';
-import { createAgent, launchBrowser, openHostPage, startTestServer, type TestServer, violations } from './helpers/browser.js';
+import { createAgent, launchBrowser, openHostPage, startTestServer, storedSession, type TestServer, violations } from './helpers/browser.js';
 
 describe('a visitor and an agent talk through <chat-widget> and <chat-inbox>', () => {
   let server: TestServer;
@@ -40,7 +40,11 @@ describe('a visitor and an agent talk through <chat-widget> and <chat-inbox>', (
     const mine = widget.locator('[part~=message][part~=mine]');
     await expect.poll(() => mine.count()).toBe(1);
     await expect.poll(() => mine.first().getAttribute('data-status')).toBe('sent');
-    expect(await visitor.evaluate(() => Object.keys(localStorage).length)).toBe(1);
+    // The visit (its conversation) and the session the SDK shares with other tabs.
+    expect((await visitor.evaluate(() => Object.keys(localStorage))).sort()).toEqual([
+      expect.stringMatching(/^confab:widget:/),
+      expect.stringMatching(/^confab:widget:.*:session$/),
+    ]);
 
     // The agent signs in; the conversation is already listed.
     const agent = await openHostPage(agentContext, server, { body: `<chat-inbox app="${tenant.id}"></chat-inbox>` });
@@ -77,13 +81,13 @@ describe('a visitor and an agent talk through <chat-widget> and <chat-inbox>', (
     await expect.poll(() => widget.locator('.system').last().textContent()).toContain('Conversation resolved');
 
     // Reload: the same visitor and the same history.
-    const userBefore = await visitor.evaluate(() => JSON.parse(Object.values(localStorage)[0] as string).session.user.id);
+    const userBefore = (await storedSession(visitor))!.user.id;
     await visitor.reload();
     await widget.locator('button.launcher').click();
     await expect.poll(() => widget.locator('[part~=message]').allTextContents()).toEqual(
       expect.arrayContaining([expect.stringContaining('Hello, my order has not arrived'), expect.stringContaining('Let me check that for you.')]),
     );
-    expect(await visitor.evaluate(() => JSON.parse(Object.values(localStorage)[0] as string).session.user.id)).toBe(userBefore);
+    expect((await storedSession(visitor))!.user.id).toBe(userBefore);
 
     // logout() ends the session and forgets everything.
     await visitor.evaluate(() => document.querySelector('chat-widget')!.logout());

@@ -2,7 +2,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { App } from '../../server/src/db/models/index.js';
-import { launchBrowser, openHostPage, startTestServer, type TestServer } from './helpers/browser.js';
+import { launchBrowser, openHostPage, startTestServer, storedSession, storedVisit, type TestServer } from './helpers/browser.js';
 
 function hostToken(tenant: App, externalId: string, name: string): string {
   return jwt.sign({ name }, tenant.secret, { algorithm: 'HS256', subject: externalId, audience: tenant.id, expiresIn: '1h' });
@@ -85,9 +85,9 @@ describe('<chat-widget> for visitors', () => {
 
     const token = hostToken(tenant, 'customer-42', 'Carla Customer');
     await page.evaluate((t) => document.querySelector('chat-widget')!.identify(t), token);
-    const stored = await page.evaluate(() => JSON.parse(Object.values(localStorage)[0] as string));
-    expect(stored.session.user.kind).toBe('member');
-    expect(stored.session.user.externalId ?? stored.session.user.name).toBeTruthy();
+    const stored = (await storedSession(page))!;
+    expect(stored.user.kind).toBe('member');
+    expect(stored.user.externalId).toBe('customer-42');
     await widget.locator('textarea[part=input]').fill('Now I am signed in');
     await widget.locator('textarea[part=input]').press('Enter');
     await expect.poll(() => widget.locator('[part~=message][part~=mine]').allTextContents()).toEqual([
@@ -109,8 +109,7 @@ describe('<chat-widget> for visitors', () => {
     await widget.locator('textarea[part=input]').press('Enter');
     await expect.poll(() => widget.locator('[part~=message][part~=mine]').count()).toBe(1);
     expect(await widget.locator('[part=prechat]').count()).toBe(0);
-    const stored = await page.evaluate(() => JSON.parse(Object.values(localStorage)[0] as string));
-    expect(stored.session.user.name).toBe('Dora Customer');
+    expect((await storedSession(page))!.user.name).toBe('Dora Customer');
     await context.close();
   });
 
@@ -140,8 +139,7 @@ describe('<chat-widget> for visitors', () => {
     await widget.locator('textarea[part=input]').press('Enter');
     await expect.poll(() => widget.locator('[part~=message][part~=mine]').count()).toBe(1);
     const agent = await server.member(tenant, 'agent-history', { role: 'agent', name: 'Hal' });
-    const stored = await page.evaluate(() => JSON.parse(Object.values(localStorage)[0] as string));
-    const id = stored.conversationId as string;
+    const id = (await storedVisit(page))!.conversationId!;
     for (let i = 1; i <= 70; i++) {
       await server.request('POST', `/v1/rooms/${id}/messages`, { token: agent.accessToken, body: { text: `history ${i}`, clientId: `history-${i}` } });
     }

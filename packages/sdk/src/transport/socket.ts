@@ -16,15 +16,39 @@ export interface SocketHooks {
   connected(): void;
 }
 
-const ACK_TIMEOUT_MS = 10_000;
+export const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * What the client needs of the realtime connection: this tab's own Socket.IO socket, or (with a
+ * shared session) the one socket that one tab holds for every tab of the browser.
+ */
+export interface SocketLink {
+  readonly connected: boolean;
+  /** The Socket.IO socket, when this tab holds it. */
+  readonly socket: ChatSocket | null;
+  /** True when this tab talks to the server itself (the leader tab, or no sharing). */
+  readonly primary: boolean;
+  connect(): void;
+  disconnect(): void;
+  request<E extends keyof ClientToServerEvents>(event: E, payload: Parameters<ClientToServerEvents[E]>[0], timeoutMs?: number): Promise<AckData<E>>;
+  /** Hands the server a fresh token of the same user. */
+  tokenRefreshed(token: string): void;
+  /** Another user signed in: a connection made for the previous one is made again. */
+  identityChanged(): void;
+  /** Lets go of everything (the client is done). */
+  close(): void;
+}
 
 /**
  * The Socket.IO connection: reconnects with backoff by itself; when the server refuses or drops
  * it for its token, refreshes the session and connects again.
  */
-export class SocketTransport {
+export class SocketTransport implements SocketLink {
   socket: ChatSocket | null = null;
+  readonly primary = true;
   private wanted = false;
+  /** The server said the token expired (rather than shutting down or ending the session). */
+  private expired = false;
 
   constructor(
     private readonly url: string,
@@ -59,13 +83,21 @@ export class SocketTransport {
     });
     this.socket = socket;
     socket.on('connect', () => {
+      this.expired = false;
       this.hooks.status('online');
       this.hooks.connected();
     });
+    socket.on('auth:expired', () => {
+      this.expired = true;
+    });
     socket.on('disconnect', (reason) => {
       this.hooks.status(this.wanted ? 'offline' : 'idle');
-      // The server let go of us (token expired, session ended): only a fresh token brings us back.
-      if (reason === 'io server disconnect' && this.wanted) this.reconnectWithFreshToken();
+      if (reason !== 'io server disconnect' || !this.wanted) return;
+      // The server let go of us. Its token expired: renew it. It shut down (a restart) or ended
+      // the session: try again with the token we hold (renewed only if due), and the handshake
+      // tells which.
+      if (this.expired) this.reconnectWithFreshToken();
+      else this.reconnectWithToken();
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
       if (socket.active) {
@@ -110,20 +142,38 @@ export class SocketTransport {
     if (this.socket?.connected) this.socket.emit('auth:refresh', { token }, () => undefined);
   }
 
+  identityChanged(): void {
+    if (!this.socket) return;
+    this.socket.disconnect();
+    if (this.wanted) this.socket.connect();
+  }
+
+  close(): void {
+    this.disconnect();
+  }
+
+  private reconnectWithToken(): void {
+    this.reconnectAfter(this.session.accessToken());
+  }
+
   private reconnectWithFreshToken(): void {
-    this.session.refresh().then(
+    this.reconnectAfter(this.session.refresh());
+  }
+
+  private reconnectAfter(token: Promise<string>): void {
+    token.then(
       () => {
         if (this.wanted && this.socket && !this.socket.connected) this.socket.connect();
       },
       (err: ChatError) => {
         if (!err.retryable) this.hooks.status('unauthorized');
-        else setTimeout(() => this.reconnectWithFreshToken(), 2_000);
+        else setTimeout(() => this.reconnectWithToken(), 2_000);
       },
     );
   }
 }
 
-type AckData<E extends keyof ClientToServerEvents> =
+export type AckData<E extends keyof ClientToServerEvents> =
   Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
 
 function fromAck(error: ErrorBody): ChatError {

@@ -2,12 +2,16 @@ import type { AuthSessionDto } from '@confab/sdk';
 
 /** What the widget keeps between page loads, only after the visitor first opened the chat. */
 export interface StoredVisit {
+  /** Only in what earlier versions stored: the session now lives under `sessionKey`. */
   session?: AuthSessionDto;
   /** The support conversation (support mode). */
   conversationId?: string;
 }
 
-/** One key per server and app in localStorage; every access survives storage being blocked. */
+/**
+ * One key per server and app in localStorage; every access survives storage being blocked. The
+ * session itself sits beside it under `sessionKey`, where the SDK shares it with the other tabs.
+ */
 export class VisitStorage {
   constructor(
     private readonly key: string,
@@ -16,6 +20,35 @@ export class VisitStorage {
 
   static for(server: string, app: string, kind = 'widget'): VisitStorage {
     return new VisitStorage(`confab:${kind}:${server}:${app}`);
+  }
+
+  /** The key under which the SDK keeps (and shares across tabs) the session. */
+  get sessionKey(): string {
+    return `${this.key}:session`;
+  }
+
+  /** True when a session was stored by an earlier visit (or another tab), without loading the SDK. */
+  hasSession(): boolean {
+    try {
+      const raw = this.store?.getItem(this.sessionKey);
+      if (raw && (JSON.parse(raw) as { session?: unknown }).session) return true;
+    } catch {
+      // unreadable: nothing to resume
+    }
+    return Boolean(this.read()?.session);
+  }
+
+  /** Moves a session stored by an earlier version beside the visit to where the SDK reads it. */
+  migrateSession(): void {
+    const visit = this.read();
+    if (!visit?.session) return;
+    try {
+      if (!this.store?.getItem(this.sessionKey)) this.store?.setItem(this.sessionKey, JSON.stringify({ session: visit.session }));
+      const { session: _moved, ...rest } = visit;
+      this.store?.setItem(this.key, JSON.stringify(rest));
+    } catch {
+      // blocked storage: nothing was there to move
+    }
   }
 
   read(): StoredVisit | null {
@@ -35,6 +68,7 @@ export class VisitStorage {
     }
   }
 
+  /** Forgets the visit (the SDK forgets the session itself on logout). */
   clear(): void {
     try {
       this.store?.removeItem(this.key);

@@ -77,3 +77,19 @@ export type HostPage = Page & { problems: string[] };
 export function violations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
 }
+
+/** The session the SDK keeps in localStorage (under the widget's key + `:session`), or null. */
+export function storedSession(page: Page): Promise<{ user: { id: string; kind: string; name: string | null; externalId?: string | null }; refreshToken: string } | null> {
+  return page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.endsWith(':session'));
+    return key ? JSON.parse(localStorage.getItem(key)!).session : null;
+  });
+}
+
+/** What the widget keeps about the visit beside the session (the conversation id), or null. */
+export function storedVisit(page: Page): Promise<{ conversationId?: string } | null> {
+  return page.evaluate(() => {
+    const key = Object.keys(localStorage).find((k) => k.startsWith('confab:widget:') && !k.endsWith(':session'));
+    return key ? JSON.parse(localStorage.getItem(key)!) : null;
+  });
+}

@@ -68,6 +68,19 @@ export class ChatInbox extends LitElement {
     );
   }
 
+  /**
+   * Signs the agent out: the session ends on the server and in every inbox tab of this browser.
+   * @example document.querySelector('chat-inbox').logout();
+   */
+  async logout(): Promise<void> {
+    await import('./inbox-app.js');
+    this.loaded = true;
+    await this.updateComplete;
+    const app = this.renderRoot.querySelector('confab-inbox-app');
+    await app?.updateComplete;
+    await app?.logout();
+  }
+
   protected override render() {
     const text = i18n(resolveLocale(this.lang));
     if (!this.loaded) return html`<div class="status" role="status">${text.t('loading')}</div>`;

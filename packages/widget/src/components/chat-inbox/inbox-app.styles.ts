@@ -208,6 +208,13 @@ export const inboxStyles = [
     .error {
       margin: 4px 12px;
     }
+    .notice {
+      margin: 0;
+      padding: 10px 12px;
+      border-radius: var(--chat-radius);
+      background: var(--chat-bubble-bg);
+      color: var(--chat-fg);
+    }
     confab-thread {
       flex: 1;
       min-height: 0;

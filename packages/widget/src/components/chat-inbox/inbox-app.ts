@@ -5,6 +5,7 @@ import {
   type AttachmentDto,
   type CannedResponseDto,
   type ChatClient,
+  type ChatError,
   createClient,
   type Room,
   type SupportAvailabilityDto,
@@ -20,6 +21,7 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import '../conversation-elements.js';
 import { applyChange, filterOf, type InboxTab, TABS } from './inbox-list.js';
 import { inboxStyles } from './inbox-app.styles.js';
+import { renderDetails, renderSignIn } from './inbox-views.js';
 
 const AVAILABILITY_LABEL = { online: 'availabilityOnline', away: 'availabilityAway', offline: 'availabilityOffline' } as const;
 const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;
@@ -36,6 +38,8 @@ export class InboxApp extends LitElement {
   @state() private phase: 'starting' | 'signin' | 'ready' = 'starting';
   @state() private me: UserDto | null = null;
   @state() private signInError = '';
+  /** Why the agent is back at the sign-in form (session ended, signed out in another tab). */
+  @state() private signInNotice = '';
   @state() private tab: InboxTab = 'open';
   @state() private items: SupportInboxItemDto[] = [];
   @state() private cursor: string | null = null;
@@ -47,6 +51,7 @@ export class InboxApp extends LitElement {
   @state() private actionError = '';
 
   private client: ChatClient | null = null;
+  private starting: Promise<void> | null = null;
   private storage: VisitStorage | null = null;
   private offs: (() => void)[] = [];
   private notifier: Notifier | null = null;
@@ -64,20 +69,26 @@ export class InboxApp extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('server') || changed.has('app') || changed.has('userToken')) && this.app && this.server) void this.start();
+    if ((changed.has('server') || changed.has('app') || changed.has('userToken')) && this.app && this.server) this.starting = this.start();
   }
 
   private async start(): Promise<void> {
     this.teardown();
-    const client = (this.client = createClient({ url: this.server, app: this.app }));
     this.storage = VisitStorage.for(this.server, this.app, 'inbox');
+    this.storage.migrateSession();
+    // Every inbox tab of this browser shares the agent's session (and one connection).
+    const client = (this.client = createClient({ url: this.server, app: this.app, storageKey: this.storage.sessionKey }));
     this.offs = [
-      client.on('session:changed', (session) => {
-        if (session) this.storage?.write({ session });
-      }),
       client.on('connection:changed', (status) => {
         this.connection = status;
-        if (status === 'unauthorized') void this.signOut();
+      }),
+      client.on('session:changed', (session, fromOtherTab) => {
+        // Signed in from another inbox tab: this one follows.
+        if (session && fromOtherTab && this.phase === 'signin') void this.resumeStored().catch(() => undefined);
+      }),
+      client.on('session:ended', ({ reason }) => {
+        if (reason === 'logout') return;
+        this.leave(this.i18n.t(reason === 'logout-elsewhere' ? 'signedOutElsewhere' : 'agentSessionEnded'));
       }),
       client.on('support:conversation', (c) => this.onConversation(c)),
       client.on('support:availability', (a) => {
@@ -85,21 +96,34 @@ export class InboxApp extends LitElement {
       }),
     ];
     this.phase = 'starting';
-    const stored = this.storage.read()?.session;
     try {
-      if (this.userToken) await this.enter(await client.connectUser(this.userToken));
-      else if (stored) await this.enter(await client.connectSession(stored));
-      else this.phase = 'signin';
-    } catch {
-      this.storage.clear();
-      this.phase = 'signin';
+      if (this.userToken) await this.enter(await client.connectUser(this.userTokenProvider));
+      else if (!(await this.resumeStored())) this.phase = 'signin';
+    } catch (err) {
+      this.leave((err as ChatError).status === 401 ? this.i18n.t('agentSessionEnded') : '');
     }
+  }
+
+  private readonly userTokenProvider = async () => this.userToken ?? '';
+
+  /** Goes on with the session stored by an earlier page or another tab; false when there is none. */
+  private async resumeStored(): Promise<boolean> {
+    const user = await this.client!.resume();
+    if (!user) return false;
+    await this.enter(user);
+    return true;
+  }
+
+  /** Signs the agent out of every inbox tab of this browser (ends the session on the server). */
+  async logout(): Promise<void> {
+    await this.starting;
+    await this.signOut();
   }
 
   private teardown(): void {
     for (const off of this.offs) off();
     this.offs = [];
-    this.client?.disconnect();
+    this.client?.close();
     this.client = null;
   }
 
@@ -129,7 +153,7 @@ export class InboxApp extends LitElement {
   protected override render() {
     const { t } = this.i18n;
     if (this.phase === 'starting') return html`<div class="status" role="status">${t('loading')}</div>`;
-    if (this.phase === 'signin') return this.renderSignIn();
+    if (this.phase === 'signin') return renderSignIn(this.i18n, this.signInNotice, this.signInError, (e) => this.signIn(e));
     return html`<div class="layout">
       <nav class="list" aria-label=${t('conversations')}>
         <div class="toolbar">
@@ -160,19 +184,8 @@ export class InboxApp extends LitElement {
         ${this.cursor ? html`<button class="more" @click=${() => this.load(true)}>${t('loadMore')}</button>` : nothing}
       </nav>
       <main class="conversation">${this.selected ? this.renderConversation(this.selected) : html`<p class="status">${t('selectConversation')}</p>`}</main>
-      ${this.selected ? this.renderDetails(this.selected) : nothing}
+      ${this.selected ? renderDetails(this.i18n, this.selected) : nothing}
     </div>`;
-  }
-
-  private renderSignIn() {
-    const { t } = this.i18n;
-    return html`<form class="signin" @submit=${this.signIn}>
-      <h2>${t('signIn')}</h2>
-      <label class="field">${t('username')} <input name="username" autocomplete="username" required /></label>
-      <label class="field">${t('password')} <input name="password" type="password" autocomplete="current-password" required /></label>
-      ${this.signInError ? html`<p class="error" role="alert">${this.signInError}</p>` : nothing}
-      <button class="primary" type="submit">${t('signIn')}</button>
-    </form>`;
   }
 
   private renderItem(c: SupportInboxItemDto) {
@@ -231,31 +244,11 @@ export class InboxApp extends LitElement {
       ></confab-thread>`;
   }
 
-  private renderDetails(c: SupportConversationDto) {
-    const { t } = this.i18n;
-    const v = c.support.visitor;
-    const rows: [string, string | undefined | null][] = [
-      [t('name'), c.visitor?.name || c.visitor?.username],
-      [t('email'), c.visitor?.email],
-      [t('statusLabel'), t(`status_${c.support.status}`)],
-      [t('page'), v.pageUrl],
-      [t('referrer'), v.referrer],
-      [t('browser'), v.userAgent],
-      [t('language'), v.locale],
-      [t('firstSeen'), this.i18n.dateTime(c.createdAt)],
-    ];
-    return html`<aside class="details" aria-label=${t('visitorDetails')}>
-      <h2>${t('visitorDetails')}</h2>
-      <dl>
-        ${rows.filter(([, value]) => value).map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}
-      </dl>
-    </aside>`;
-  }
-
   private async signIn(e: Event): Promise<void> {
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
     this.signInError = '';
+    this.signInNotice = '';
     try {
       await this.enter(await this.client!.login({ username: String(data.get('username')), password: String(data.get('password')) }));
     } catch (err) {
@@ -266,10 +259,17 @@ export class InboxApp extends LitElement {
   private async signOut(): Promise<void> {
     await this.client?.logout().catch(() => undefined);
     this.storage?.clear();
+    this.leave('');
+  }
+
+  /** Back to the sign-in form, saying why when the session ended by itself. */
+  private leave(notice: string): void {
+    this.room?.unwatch().catch(() => undefined);
     this.me = null;
     this.selected = null;
     this.room = null;
     this.items = [];
+    this.signInNotice = notice;
     this.phase = 'signin';
   }
 
@@ -325,7 +325,8 @@ export class InboxApp extends LitElement {
     this.known.add(c.id);
     this.items = applyChange(this.items, c, this.tab, this.me.id, this.selected?.id ?? null);
     if (this.selected?.id === c.id) this.selected = { ...this.selected, ...c };
-    if (isNew && c.support.status === 'open') this.notifier?.notify({ sound: true });
+    // One tab of the browser chimes for all.
+    if (isNew && c.support.status === 'open' && this.client?.primaryTab) this.notifier?.notify({ sound: true });
   }
 }
 

@@ -159,6 +159,19 @@ export const widgetStyles = [
       text-align: center;
       color: var(--chat-muted);
     }
+    .ended {
+      display: flex;
+      flex-direction: column;
+      align-items: center;
+      gap: 8px;
+      max-width: 300px;
+    }
+    .ended p {
+      margin: 0;
+    }
+    .ended strong {
+      color: var(--chat-fg);
+    }
     .prechat {
       display: flex;
       flex-direction: column;

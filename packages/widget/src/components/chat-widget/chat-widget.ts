@@ -8,13 +8,14 @@ import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { emit } from './events.js';
 import { readPrechat, renderPrechat } from './prechat.js';
+import { renderSessionEnded } from './session-ended.js';
 import type { VisitorSession, VisitorState } from './visitor-session.js';
 import { widgetStyles } from './chat-widget.styles.js';
 
 /** Where widget.js was loaded from: the default `server`. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 
-const IDLE: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null };
+const IDLE: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null, ended: null };
 
 /**
  * A chat for any page: a launcher bubble (or `mode="inline"`) that opens a conversation with the
@@ -90,6 +91,7 @@ export class ChatWidget extends LitElement {
 
   private readonly visitor = new StoreController<VisitorState>(this, IDLE);
   private loading: Promise<VisitorSession> | null = null;
+  private readonly onVisibility = () => this.session?.setLooking(this.isOpen && !document.hidden);
   private notifier: Notifier | null = null;
   private lastUnread = 0;
 
@@ -135,7 +137,8 @@ export class ChatWidget extends LitElement {
   /** Ends the visitor's session on the server and forgets everything the widget stored. */
   async logout(): Promise<void> {
     this.userToken = '';
-    if (this.session) await this.session.logout();
+    // A stored session is ended on the server too, even before the chat was opened on this page.
+    if (this.session || this.storage().hasSession()) await (await this.ensureSession()).logout();
     else this.storage().clear();
     if (this.isOpen) await this.session?.begin();
   }
@@ -143,14 +146,16 @@ export class ChatWidget extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.notifier ??= new Notifier((count) => this.text.t('newMessageTitle', { count }));
-    // A returning visitor (something stored by an earlier open) gets the unread badge at once.
-    if (this.app && this.storage().read()?.session) {
+    document.addEventListener('visibilitychange', this.onVisibility);
+    // A returning visitor (something stored by an earlier open, or another tab) gets the unread badge at once.
+    if (this.app && this.storage().hasSession()) {
       void this.ensureSession().then((s) => s.resume());
     }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    document.removeEventListener('visibilitychange', this.onVisibility);
     this.notifier?.dispose();
     this.notifier = null;
     this.session?.dispose();
@@ -178,6 +183,7 @@ export class ChatWidget extends LitElement {
       }
     }
     if (changed.has('mode') && this.mode === 'inline') void this.ensureSession().then((s) => s.begin());
+    this.onVisibility();
     const state = this.visitor.value;
     if (state.connection === 'online' && !this.everOnline) this.everOnline = true;
     if (state.unread !== this.lastUnread) {
@@ -248,6 +254,8 @@ export class ChatWidget extends LitElement {
           <p class="error">${t('errorGeneric', { message: state.error?.message ?? '' })}</p>
           <button class="primary" @click=${this.retry}>${t('retry')}</button>
         </div>`;
+      case 'ended':
+        return renderSessionEnded(this.text, state.ended, Boolean(this.userToken), () => this.continueAfterEnd());
       case 'ready':
         if (!session) break;
         return html`<confab-thread
@@ -298,9 +306,13 @@ export class ChatWidget extends LitElement {
   }
 
   private async retry(): Promise<void> {
-    if (!this.session) return;
-    await this.session.logout();
-    await this.session.begin();
+    await this.session?.retry();
+  }
+
+  private async continueAfterEnd(): Promise<void> {
+    await this.session?.continueAfterEnd();
+    await this.updateComplete;
+    this.focusInside();
   }
 
   private onPanelKey(e: KeyboardEvent): void {
@@ -349,8 +361,7 @@ export class ChatWidget extends LitElement {
 
   private onMessage(message: MessageDto): void {
     emit(this, 'chat-message', { message });
-    const mine = message.senderId !== null && message.senderId === this.visitor.value.user?.id;
-    if (!mine && (document.hidden || !this.isOpen)) this.notifier?.notify({ sound: true });
+    if (this.session?.shouldNotify(message)) this.notifier?.notify({ sound: true });
   }
 
   private reportError(err: ChatError): void {

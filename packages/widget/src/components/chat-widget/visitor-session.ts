@@ -4,6 +4,7 @@ import {
   ChatError,
   type ConnectionStatus,
   createClient,
+  type SessionEndReason,
   createStore,
   type MessageDto,
   type Room,
@@ -14,6 +15,7 @@ import {
 } from '@confab/sdk';
 import { LIMITS } from '@confab/protocol';
 import type { VisitStorage } from '../../lib/storage.js';
+import { TabAttention } from '../../lib/tab-attention.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import '../conversation-elements.js';
 
@@ -28,7 +30,10 @@ export interface VisitorOptions {
   requireEmail: boolean;
 }
 
-export type VisitorPhase = 'idle' | 'loading' | 'prechat' | 'ready' | 'error';
+export type VisitorPhase = 'idle' | 'loading' | 'prechat' | 'ready' | 'ended' | 'error';
+
+/** Why the session is over: signed out in another tab, or the server would not renew it. */
+export type VisitorEnd = Exclude<SessionEndReason, 'logout'>;
 
 export interface VisitorState {
   phase: VisitorPhase;
@@ -40,6 +45,8 @@ export interface VisitorState {
   room: Room | null;
   unread: number;
   error: ChatError | null;
+  /** Set in the `ended` phase. */
+  ended: VisitorEnd | null;
 }
 
 export interface VisitorHooks {
@@ -47,33 +54,50 @@ export interface VisitorHooks {
   error(error: ChatError): void;
 }
 
-const INITIAL: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null };
+const INITIAL: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null, ended: null };
 
 /**
  * The visitor's side of `<chat-widget>`, loaded when the chat first opens (or at once when an
- * earlier visit was stored): the SDK client, the session kept in storage, the support
- * conversation or public room, and the team's availability.
+ * earlier visit was stored): the SDK client, whose session every tab of the site shares, the
+ * support conversation or public room, and the team's availability.
  */
 export class VisitorSession {
   readonly client: ChatClient;
   readonly state: Store<VisitorState> = createStore<VisitorState>(INITIAL);
+  /** Which tabs show the chat: one chime per browser, none while someone reads. */
+  private readonly attention: TabAttention;
   /** Storage is written only once the visitor has opened the chat. */
   private persist = false;
   private began: Promise<void> | null = null;
+  private resuming: Promise<boolean> | null = null;
   private readonly offs: (() => void)[] = [];
   private roomOffs: (() => void)[] = [];
+  /** Host-signed tokens come from the attribute or identify(); renewals may sign in with it again. */
+  private readonly userTokenProvider = async () => {
+    if (!this.options.userToken) throw new ChatError('unauthorized', 'No user token', 401);
+    return this.options.userToken;
+  };
 
   constructor(
     private readonly options: VisitorOptions,
     private readonly storage: VisitStorage,
     private readonly hooks: VisitorHooks,
   ) {
-    this.client = createClient({ url: options.server, app: options.app });
+    storage.migrateSession();
+    this.client = createClient({ url: options.server, app: options.app, storageKey: storage.sessionKey });
+    this.attention = new TabAttention(storage.sessionKey);
+    // A session stored by an earlier page or another tab is already the visitor's.
+    this.set({ user: this.client.user });
     this.offs.push(
       this.client.on('connection:changed', (connection) => this.set({ connection })),
-      this.client.on('session:changed', (session) => {
-        if (session && this.persist) this.storage.write({ session });
-        this.set({ user: session?.user ?? null });
+      this.client.on('session:changed', (session, fromOtherTab) => {
+        if (!session) return; // ended: the conversation stays on screen until the visitor goes on
+        const before = this.state.get().user;
+        this.set({ user: session.user });
+        if (fromOtherTab && before?.id !== session.user.id) void this.follow();
+      }),
+      this.client.on('session:ended', ({ reason, error }) => {
+        if (reason !== 'logout') this.end(reason, error);
       }),
       this.client.on('support:availability', (availability) => {
         const settings = this.state.get().settings;
@@ -86,36 +110,41 @@ export class VisitorSession {
     return !this.options.room;
   }
 
-  /** Picks up a stored visit without opening the chat (for the unread badge); false when none. */
-  async resume(): Promise<boolean> {
-    const stored = this.storage.read();
-    if (!stored?.session) return false;
-    this.persist = true;
-    this.set({ phase: 'loading' });
-    try {
-      if (this.options.userToken) await this.client.connectUser(this.options.userToken);
-      else await this.client.connectSession(stored.session);
-      await this.attach();
-      this.set({ phase: 'ready', error: null });
-      return true;
-    } catch (err) {
-      const error = asChatError(err);
-      if (error.status === 401 || error.code === 'not_found' || error.code === 'forbidden') {
-        // The stored session ended (logout elsewhere, expired): start over as a new visitor.
-        await this.client.logout().catch(() => undefined);
-        this.storage.clear();
-        this.set({ phase: 'idle', room: null, user: null });
-        return false;
-      }
-      this.fail(error);
-      return true;
-    }
+  /** Picks up a stored visit (this tab's earlier page, or another tab) without opening the chat; false when none. */
+  resume(): Promise<boolean> {
+    this.resuming ??= this.resumeStored();
+    return this.resuming;
   }
 
   /** The visitor opened the chat: restore or start what is needed to show it. */
   begin(): Promise<void> {
     this.began ??= this.start().catch((err) => this.fail(asChatError(err)));
     return this.began;
+  }
+
+  /** Whether a message that just arrived should chime: not your own, one tab per browser, nobody reading. */
+  shouldNotify(message: MessageDto): boolean {
+    const mine = message.senderId !== null && message.senderId === this.state.get().user?.id;
+    return !mine && this.client.primaryTab && !this.attention.anyoneLooking();
+  }
+
+  /** This tab shows the conversation to someone (visible page, chat open), or stopped. */
+  setLooking(looking: boolean): void {
+    this.attention.set(looking);
+  }
+
+  private async resumeStored(): Promise<boolean> {
+    if (!this.client.user) return false;
+    this.persist = true;
+    this.set({ phase: 'loading' });
+    try {
+      await this.signIn();
+      await this.attach();
+      this.set({ phase: 'ready', error: null, ended: null });
+    } catch (err) {
+      this.failed(asChatError(err));
+    }
+    return true;
   }
 
   private async start(): Promise<void> {
@@ -126,14 +155,10 @@ export class VisitorSession {
         () => undefined, // greeting and availability are extras: the chat works without them
       );
     }
-    if (this.client.user) {
-      if (this.state.get().phase !== 'ready') this.set({ phase: 'ready' });
-      return;
-    }
-    this.set({ phase: 'loading' });
     if (await this.resume()) return;
+    this.set({ phase: 'loading' });
     if (this.options.userToken) {
-      await this.client.connectUser(this.options.userToken);
+      await this.client.connectUser(this.userTokenProvider);
       await this.attach();
     } else if (this.options.requireName || this.options.requireEmail) {
       this.set({ phase: 'prechat' });
@@ -142,14 +167,14 @@ export class VisitorSession {
       await this.client.connectGuest({});
       await this.attach();
     }
-    this.set({ phase: 'ready', error: null });
+    this.set({ phase: 'ready', error: null, ended: null });
   }
 
   /** The pre-chat form: becomes a visitor with that name and email. */
   async submitPrechat(input: { name?: string; email?: string }): Promise<void> {
     await this.client.connectGuest({ name: input.name || undefined, email: input.email || undefined });
     await this.attach();
-    this.set({ phase: 'ready', error: null });
+    this.set({ phase: 'ready', error: null, ended: null });
   }
 
   /** Sends a message; in support mode the first one starts the conversation. */
@@ -180,29 +205,79 @@ export class VisitorSession {
   async identify(token: string): Promise<void> {
     this.options.userToken = token;
     this.persist = true;
-    await this.client.connectUser(token);
+    await this.client.connectUser(this.userTokenProvider);
     await this.attach();
-    this.set({ phase: 'ready', error: null });
+    this.set({ phase: 'ready', error: null, ended: null });
   }
 
-  /** Ends the session on the server and forgets everything stored. */
+  /**
+   * After the session ended: a host user signs in again (their conversations are theirs, the
+   * server can tell), a visitor starts over.
+   */
+  async continueAfterEnd(): Promise<void> {
+    if (this.options.userToken) {
+      this.set({ phase: 'loading' });
+      try {
+        await this.identify(this.options.userToken);
+      } catch (err) {
+        this.failed(asChatError(err));
+      }
+      return;
+    }
+    this.storage.clear();
+    this.reset();
+    await this.begin();
+  }
+
+  /** After an error: try again what failed (the session, if any, stays). */
+  retry(): Promise<void> {
+    this.began = null;
+    this.resuming = null;
+    return this.begin();
+  }
+
+  /** Ends the session on the server (in every tab) and forgets everything stored. */
   async logout(): Promise<void> {
     this.detachRoom();
     this.options.userToken = null;
     await this.client.logout().catch(() => undefined);
     this.storage.clear();
-    this.began = null;
-    this.set({ ...INITIAL, settings: this.state.get().settings });
+    this.reset();
   }
 
   dispose(): void {
     this.detachRoom();
     for (const off of this.offs) off();
-    this.client.disconnect();
+    this.attention.dispose();
+    this.client.close();
+  }
+
+  private reset(): void {
+    this.began = null;
+    this.resuming = null;
+    this.set({ ...INITIAL, settings: this.state.get().settings });
+  }
+
+  private async signIn(): Promise<void> {
+    if (this.options.userToken) await this.client.connectUser(this.userTokenProvider);
+    else await this.client.resume();
   }
 
   private async ensureUser(): Promise<void> {
     if (!this.client.user) await this.client.connectGuest({});
+  }
+
+  /** Another tab signed in (or in as someone else): show what that session holds. */
+  private async follow(): Promise<void> {
+    if (!this.began && !this.resuming) return; // nothing shown yet: opening the chat resumes it
+    if (this.state.get().phase === 'loading') return;
+    try {
+      await this.client.resume();
+      await this.attach();
+      this.set({ phase: 'ready', error: null, ended: null });
+    } catch (err) {
+      this.failed(asChatError(err));
+    }
   }
 
   /** Finds and watches the visitor's conversation (support) or joins the public room. */
@@ -211,13 +286,25 @@ export class VisitorSession {
       await this.watch(await this.client.rooms.join(this.options.room!));
       return;
     }
-    let id = this.storage.read()?.conversationId;
-    if (!id) {
-      const rooms = await this.client.rooms.list({ limit: 20 });
-      id = rooms.items.find((r) => r.kind === 'support')?.id;
-      if (id && this.persist) this.storage.write({ conversationId: id });
+    const stored = this.storage.read()?.conversationId;
+    if (stored) {
+      try {
+        await this.watch(this.client.room(stored));
+        return;
+      } catch (err) {
+        const code = asChatError(err).code;
+        if (code !== 'not_found' && code !== 'forbidden') throw err;
+        // Not this user's conversation (another visitor's storage): look for their own.
+        this.detachRoom();
+        this.set({ room: null });
+        this.storage.write({ conversationId: undefined });
+      }
     }
-    if (id) await this.watch(this.client.room(id));
+    const rooms = await this.client.rooms.list({ limit: 20 });
+    const id = rooms.items.find((r) => r.kind === 'support')?.id;
+    if (!id) return;
+    if (this.persist) this.storage.write({ conversationId: id });
+    await this.watch(this.client.room(id));
   }
 
   private async watch(room: Room): Promise<void> {
@@ -238,6 +325,21 @@ export class VisitorSession {
     this.roomOffs = [];
     const room = this.state.get().room;
     if (room) room.unwatch().catch(() => undefined);
+  }
+
+  /** The session is over: say so (the conversation stays on screen behind the notice). */
+  private end(reason: VisitorEnd, error: ChatError): void {
+    this.set({ phase: 'ended', ended: reason, error: null });
+    this.hooks.error(error);
+  }
+
+  /** A failure while signing in or loading: a dead session is an end, anything else an error. */
+  private failed(error: ChatError): void {
+    if (error.status === 401) {
+      if (this.state.get().phase !== 'ended') this.end('refused', error);
+      return;
+    }
+    this.fail(error);
   }
 
   private fail(error: ChatError): void {
