@@ -1,8 +1,10 @@
 export interface Faq {
   id: string;
   /**
-   * Words or phrases that point at this answer. A word of 4+ letters also matches its longer
-   * forms ("open" matches "opening"); a phrase ("how much") counts double.
+   * Words or phrases that point at this answer, matched as whole words in any script. A word
+   * also matches its regular English endings ("open": "opens", "opened", "opening"; "plan":
+   * "plans", "planned"), never the start of another word ("plan" is not "plants"); a phrase
+   * ("how much") matches those words in a row and counts double.
    */
   keywords: readonly string[];
   answer: string;
@@ -47,15 +49,35 @@ function normalize(text: string): string {
     .trim();
 }
 
-function score(faq: Faq, words: readonly string[], padded: string): number {
+/** `keyword` with its regular English endings: plan → plans, planned, planning; close → closed, closing. */
+function formsOf(keyword: string): Set<string> {
+  const forms = new Set([keyword]);
+  if (!/\p{L}$/u.test(keyword)) return forms;
+  forms.add(`${keyword}s`);
+  if (/(s|x|z|ch|sh|o)$/.test(keyword)) forms.add(`${keyword}es`);
+  if (/[^aeiou]y$/.test(keyword)) forms.add(`${keyword.slice(0, -1)}ies`).add(`${keyword.slice(0, -1)}ied`);
+  if (/ee$/.test(keyword)) return forms.add(`${keyword}ing`);
+  if (/e$/.test(keyword)) return forms.add(`${keyword}d`).add(`${keyword.slice(0, -1)}ing`);
+  forms.add(`${keyword}ed`).add(`${keyword}ing`);
+  // A short final syllable doubles its consonant: plan → planned, ship → shipping.
+  if (/(^|[^aeiou])[aeiou][^aeiouwxy]$/.test(keyword)) forms.add(`${keyword}${keyword.slice(-1)}ed`).add(`${keyword}${keyword.slice(-1)}ing`);
+  return forms;
+}
+
+/** Whether the words of `phrase` (in any of their forms) appear in a row in `words`. */
+function containsPhrase(words: readonly string[], phrase: readonly string[]): boolean {
+  const forms = phrase.map(formsOf);
+  for (let i = 0; i + phrase.length <= words.length; i++) {
+    if (forms.every((f, j) => f.has(words[i + j]))) return true;
+  }
+  return false;
+}
+
+function score(faq: Faq, words: readonly string[]): number {
   let total = 0;
   for (const keyword of faq.keywords) {
-    const k = normalize(keyword);
-    if (k.includes(' ')) {
-      if (padded.includes(` ${k} `)) total += 2;
-    } else if (words.some((w) => w === k || (k.length >= 4 && w.startsWith(k)))) {
-      total += 1;
-    }
+    const phrase = normalize(keyword).split(' ').filter(Boolean);
+    if (phrase.length && containsPhrase(words, phrase)) total += phrase.length > 1 ? 2 : 1;
   }
   return total;
 }
@@ -66,13 +88,12 @@ function score(faq: Faq, words: readonly string[], padded: string): number {
  * @example matchFaq('What are your opening hours?')?.id // 'hours'
  */
 export function matchFaq(text: string, faqs: readonly Faq[] = DEFAULT_FAQS): Faq | null {
-  const normalized = normalize(text);
-  const words = normalized.split(' ');
-  const padded = ` ${normalized} `;
+  // Words are runs of letters and digits (\p{L}\p{N}), so boundaries hold in every script.
+  const words = normalize(text).split(' ').filter(Boolean);
   let best: Faq | null = null;
   let bestScore = 0;
   for (const faq of faqs) {
-    const s = score(faq, words, padded);
+    const s = score(faq, words);
     if (s > bestScore) {
       best = faq;
       bestScore = s;
