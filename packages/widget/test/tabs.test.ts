@@ -344,4 +344,25 @@ describe('visitors signed in by the host page (user-token)', () => {
     expect(page.unauthorized).toEqual([]);
     await context.close();
   });
+
+  it('signs a host user back in by itself when their session is revoked: the same conversation, no notice', async () => {
+    const context = await browser.newContext();
+    const token = hostToken('shopper-10', 'Rui Returning');
+    const page = await openTab(context, server, `<chat-widget app="${tenant.id}" mode="inline" user-token="${token}"></chat-widget>`);
+    await send(page, 'My order is late');
+    await expect.poll(() => mine(page).count()).toBe(1);
+    const before = (await storedSession(page))!;
+
+    // The session is revoked (a leaked refresh token replayed from elsewhere).
+    expect((await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: before.refreshToken }, headers: { 'user-agent': 'thief/1.0' } })).status).toBe(200);
+    expect((await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: before.refreshToken }, headers: { 'user-agent': 'accomplice/2.0' } })).status).toBe(401);
+
+    // The page's host token proves who they are: a new session for the same user, and they go on.
+    await expect.poll(async () => (await storedSession(page))?.refreshToken, { timeout: 20_000 }).not.toBe(before.refreshToken);
+    expect((await storedSession(page))!.user.id).toBe(before.user.id);
+    await send(page, 'Still me');
+    await expect.poll(() => mine(page).allTextContents()).toEqual([expect.stringContaining('My order is late'), expect.stringContaining('Still me')]);
+    expect(await page.locator('chat-widget').locator('.ended').count()).toBe(0);
+    await context.close();
+  });
 });

@@ -147,6 +147,16 @@ export class WebhookDispatcher {
     const body = typeof row.payload === 'string' ? row.payload : JSON.stringify(row.payload);
     let statusCode: number | null = null;
     let error: string | null = null;
+    // A timer of our own, not AbortSignal.timeout(): on Node 20 a timeout signal combined with
+    // AbortSignal.any() can be garbage-collected before it fires, leaving the request hanging.
+    let timedOut = false;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.options.timeoutMs);
+    const onStop = () => controller.abort();
+    this.abort.signal.addEventListener('abort', onStop, { once: true });
     try {
       const response = await fetch(row.url, {
         method: 'POST',
@@ -159,14 +169,17 @@ export class WebhookDispatcher {
           [SIGNATURE_HEADER]: signWebhook(row.secret, body),
         },
         body,
-        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.abort.signal]),
+        signal: controller.signal,
       });
       statusCode = response.status;
       await response.body?.cancel().catch(() => undefined);
       if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      error = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (e.cause?.code ?? e.message).slice(0, 500);
+      error = timedOut ? `no answer within ${this.options.timeoutMs} ms` : (e.cause?.code ?? e.message).slice(0, 500);
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener('abort', onStop);
     }
     if (this.stopped && error) return; // aborted by shutdown: the lease hands it to the next claim
     await this.record(row, statusCode, error);
