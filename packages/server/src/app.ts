@@ -101,6 +101,9 @@ export function createApp(options: AppOptions): ConfabApp {
   ];
 
   const koa = new Koa({ proxy: config.trustProxy });
+  // What escapes the error middleware (a client that cut its body off mid-stream): one log line,
+  // not Koa's default stack dump on stderr.
+  koa.on('error', (err: Error, ctx?: Koa.Context) => logger.warn({ err: err.message, reqId: ctx?.state.requestId }, 'request failed outside the error middleware'));
   const router = new Router();
   mountRoutes(router, routes, services, config);
   mountDocs(router, () => buildOpenApi(routes, VERSION));
