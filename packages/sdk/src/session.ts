@@ -106,7 +106,6 @@ export class Session implements TokenSource {
       if (stored.refreshToken !== this.current?.refreshToken) this.adopt(stored);
       return stored.accessToken;
     }
-    if (!stored && this.current && this.current.accessToken !== stale) return this.current.accessToken;
     return this.rotate(stored ?? this.current);
   }
 

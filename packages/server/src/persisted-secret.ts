@@ -2,6 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/**
+ * Creates `file` (mode 0600) holding `content`, all at once: a complete temp file is linked into
+ * place, so no reader sees it half written. False, changing nothing, when `file` already exists.
+ */
+export function createFileOnce(file: string, content: string): boolean {
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(temp, content, { mode: 0o600 });
+  try {
+    linkSync(temp, file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    unlinkSync(temp);
+  }
+}
+
 export interface PersistedSecret {
   value: string;
   /** True only in the one process that wrote the file. */
@@ -24,19 +43,8 @@ export function persistedSecret(file: string, generate: () => string, minLength:
   };
   const existing = read();
   if (existing) return { value: existing, created: false };
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   const value = generate();
-  writeFileSync(temp, `${value}\n`, { mode: 0o600 });
-  let created = false;
-  try {
-    linkSync(temp, file);
-    created = true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  } finally {
-    unlinkSync(temp);
-  }
+  const created = createFileOnce(file, `${value}\n`);
   const secret = read();
   return secret ? { value: secret, created: created && secret === value } : null;
 }

@@ -11,8 +11,8 @@ const silent = pino({ level: 'silent' });
 describe('presence', () => {
   it('counts connections per user in process: online with the first, offline after the last', async () => {
     const presence = createMemoryPresence();
-    expect(await presence.connect('u1', 'a')).toBe(true);
-    expect(await presence.connect('u1', 'b')).toBe(false);
+    expect((await presence.admit('u1', 'a')).cameOnline).toBe(true);
+    expect((await presence.admit('u1', 'b')).cameOnline).toBe(false);
     expect(await presence.disconnect('u1', 'a')).toBe(false);
     expect([...(await presence.online(['u1', 'u2']))]).toEqual(['u1']);
     expect(await presence.disconnect('u1', 'b')).toBe(true);
@@ -32,9 +32,9 @@ describe('presence', () => {
       await redisReady(redis);
       const nodeA = createRedisPresence(redis, prefix, silent, 300);
       const nodeB = createRedisPresence(redis, prefix, silent, 300);
-      expect(await nodeA.connect('u1', 'A:s1')).toBe(true);
-      expect(await nodeB.connect('u1', 'B:s1')).toBe(false);
-      expect(await nodeB.connect('u2', 'B:s2')).toBe(true);
+      expect((await nodeA.admit('u1', 'A:s1')).cameOnline).toBe(true);
+      expect((await nodeB.admit('u1', 'B:s1')).cameOnline).toBe(false);
+      expect((await nodeB.admit('u2', 'B:s2')).cameOnline).toBe(true);
       expect([...(await nodeB.online(['u1', 'u2', 'u3']))].sort()).toEqual(['u1', 'u2']);
 
       // Node A keeps its connection alive; node B "dies" (no heartbeat, no disconnects).

@@ -93,7 +93,7 @@ describe('sockets per user', () => {
       const dora = await server.member(tenant, 'dora');
       // What a node that died leaves in Redis: live-looking connections nobody heartbeats or removes.
       const deadNode = createRedisPresence(server.redis!, server.redisPrefix, pino({ level: 'silent' }), 600);
-      for (let i = 0; i < MAX; i++) await deadNode.connect(dora.user.id, `dead-node:s${i}`);
+      for (let i = 0; i < MAX; i++) await deadNode.admit(dora.user.id, `dead-node:s${i}`);
       expect((await refusal(server, dora))?.data?.code).toBe('rate_limited');
 
       await sleep(700);

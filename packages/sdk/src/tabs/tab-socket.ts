@@ -206,11 +206,8 @@ export class TabSocket implements SocketLink {
           (err: unknown) => this.post({ type: 'reply', to: msg.from, id: msg.id, error: wireError(err) }),
         );
         break;
-      case 'leader':
-        // Only one tab holds the lock; a stale message from a tab that just lost it is ignored.
-        break;
       default:
-        break;
+        break; // 'leader' from a tab that just lost the lock, and what followers hear: not ours
     }
   }
 

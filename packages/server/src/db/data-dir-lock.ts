@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFileOnce } from '../persisted-secret.js';
 
 /** What holds the embedded database: the server, or a one-shot CLI command. */
 export type LockOwner = 'start' | 'migrate' | 'apps:create' | 'apps:list';
@@ -73,45 +74,33 @@ export function lockDataDir(dataDir: string, command: LockOwner): DataDirLock {
   const file = join(dataDir, LOCK_FILE);
   // Two PGlite instances on one directory in one process corrupt it just the same.
   if (held.has(file)) throw new DataDirBusyError(dataDir, { pid: process.pid, command: 'start' }, command);
-  mkdirSync(dataDir, { recursive: true });
-  const mine: Holder = { pid: process.pid, command };
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  writeFileSync(temp, JSON.stringify(mine), { mode: 0o600 });
-  try {
-    for (let attempt = 0; ; attempt++) {
+  const mine = JSON.stringify({ pid: process.pid, command } satisfies Holder);
+  for (let attempt = 0; !createFileOnce(file, mine); attempt++) {
+    if (attempt >= 5) throw new Error(`${file} keeps changing hands; try again`);
+    const holder = readHolder(file);
+    if (holder === 'missing') continue;
+    // Our own pid can only be a leftover (a container restarted as pid 1 again).
+    if (holder && holder.pid !== process.pid && alive(holder.pid)) throw new DataDirBusyError(dataDir, holder, command);
+    // Stale: move it aside atomically, so two processes taking it over cannot both win.
+    const aside = `${file}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+    try {
+      renameSync(file, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw err;
+    }
+    const moved = readHolder(aside);
+    if (moved !== 'missing' && moved && moved.pid !== holder?.pid && alive(moved.pid)) {
+      // Someone else took it over in between: give it back and report them.
       try {
-        linkSync(temp, file);
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 5) throw err;
-      }
-      const holder = readHolder(file);
-      if (holder === 'missing') continue;
-      // Our own pid can only be a leftover (a container restarted as pid 1 again).
-      if (holder && holder.pid !== process.pid && alive(holder.pid)) throw new DataDirBusyError(dataDir, holder, command);
-      // Stale: move it aside atomically, so two processes taking it over cannot both win.
-      const aside = `${file}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
-      try {
-        renameSync(file, aside);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw err;
-      }
-      const moved = readHolder(aside);
-      if (moved !== 'missing' && moved && moved.pid !== holder?.pid && alive(moved.pid)) {
-        // Someone else took it over in between: give it back and report them.
-        try {
-          linkSync(aside, file);
-        } catch {
-          // A third process has it now; the next attempt reads that one.
-        }
-        unlinkSync(aside);
-        throw new DataDirBusyError(dataDir, moved, command);
+        linkSync(aside, file);
+      } catch {
+        // A third process has it now; the next attempt reads that one.
       }
       unlinkSync(aside);
+      throw new DataDirBusyError(dataDir, moved, command);
     }
-  } finally {
-    unlinkSync(temp);
+    unlinkSync(aside);
   }
   held.add(file);
 

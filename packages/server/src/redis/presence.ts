@@ -6,13 +6,12 @@ import type { Logger } from 'pino';
  * (heartbeat); connections of a node that died expire, and a sweep reports their users offline.
  */
 export interface Presence {
-  /** Registers a connection; true when the user was offline before it. */
-  connect(userId: string, connId: string): Promise<boolean>;
   /**
-   * Registers a connection unless the user already has `max` live ones (on any node): one atomic
-   * check, so concurrent handshakes cannot all slip under the cap. Admits when presence is down.
+   * Registers a connection unless the user already has `max` live ones (on any node; no cap
+   * without `max`): one atomic check, so concurrent handshakes cannot all slip under the cap.
+   * Admits when presence is down.
    */
-  admit(userId: string, connId: string, max: number): Promise<Admission>;
+  admit(userId: string, connId: string, max?: number): Promise<Admission>;
   /** Removes a connection; true when it was the user's last one. */
   disconnect(userId: string, connId: string): Promise<boolean>;
   /** Extends the expiry of this node's live connections. */
@@ -33,20 +32,14 @@ export const PRESENCE_TTL_MS = 30_000;
 /** Single node: connections counted in memory; nothing can expire behind the process's back. */
 export function createMemoryPresence(): Presence {
   const byUser = new Map<string, Set<string>>();
-  const admit = (userId: string, connId: string, max: number): Admission => {
-    const conns = byUser.get(userId) ?? new Set<string>();
-    if (conns.size >= max && !conns.has(connId)) return { admitted: false, cameOnline: false };
-    const wasOffline = conns.size === 0;
-    conns.add(connId);
-    byUser.set(userId, conns);
-    return { admitted: true, cameOnline: wasOffline };
-  };
   return {
-    async connect(userId, connId) {
-      return admit(userId, connId, Infinity).cameOnline;
-    },
-    async admit(userId, connId, max) {
-      return admit(userId, connId, max);
+    async admit(userId, connId, max = Infinity) {
+      const conns = byUser.get(userId) ?? new Set<string>();
+      if (conns.size >= max && !conns.has(connId)) return { admitted: false, cameOnline: false };
+      const wasOffline = conns.size === 0;
+      conns.add(connId);
+      byUser.set(userId, conns);
+      return { admitted: true, cameOnline: wasOffline };
     },
     async disconnect(userId, connId) {
       const conns = byUser.get(userId);
@@ -158,11 +151,7 @@ export function createRedisPresence(redis: Redis, prefix: string, logger: Logger
     return fallback;
   };
   return {
-    async connect(userId, connId) {
-      const now = Date.now();
-      return (await r.confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId, 0).catch(failed('connect', 0))) === 1;
-    },
-    async admit(userId, connId, max) {
+    async admit(userId, connId, max = 0) {
       const now = Date.now();
       const outcome = await r.confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId, max).catch(failed('admit', 0));
       return { admitted: outcome !== -1, cameOnline: outcome === 1 };

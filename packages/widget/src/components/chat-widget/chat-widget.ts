@@ -8,14 +8,15 @@ import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { emit } from './events.js';
 import { readPrechat, renderPrechat } from './prechat.js';
+import { renderLauncher } from './launcher.js';
 import { renderSessionEnded } from './session-ended.js';
-import type { VisitorSession, VisitorState } from './visitor-session.js';
+import type { VisitorSession } from './visitor-session.js';
+import { INITIAL_VISITOR, type VisitorState } from './visitor-state.js';
 import { widgetStyles } from './chat-widget.styles.js';
 
 /** Where widget.js was loaded from: the default `server`. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 
-const IDLE: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null, ended: null };
 
 /**
  * A chat for any page: a launcher bubble (or `mode="inline"`) that opens a conversation with the
@@ -89,7 +90,7 @@ export class ChatWidget extends LitElement {
   @query('confab-thread') private thread?: HTMLElement;
   @query('.panel') private panel?: HTMLElement;
 
-  private readonly visitor = new StoreController<VisitorState>(this, IDLE);
+  private readonly visitor = new StoreController<VisitorState>(this, INITIAL_VISITOR);
   private loading: Promise<VisitorSession> | null = null;
   private readonly onVisibility = () => this.session?.setLooking(this.isOpen && !document.hidden);
   private notifier: Notifier | null = null;
@@ -193,25 +194,12 @@ export class ChatWidget extends LitElement {
   }
 
   protected override render() {
-    const { t } = this.text;
     const state = this.visitor.value;
     const left = this.position === 'bottom-left' ? 'left' : '';
     const unread = this.isOpen ? 0 : state.unread;
     return html`
       <div class=${left}>
-        ${this.mode === 'inline'
-          ? nothing
-          : html`<button
-              class="launcher"
-              part="launcher"
-              aria-label=${unread ? `${t(this.opened ? 'closeChat' : 'openChat')}, ${t('unread', { count: unread })}` : t(this.opened ? 'closeChat' : 'openChat')}
-              aria-expanded=${this.opened ? 'true' : 'false'}
-              aria-controls="panel"
-              @click=${this.toggle}
-            >
-              <slot name="launcher-icon">${this.opened ? closeIcon : chatIcon}</slot>
-              ${unread ? html`<span class="badge" part="badge" aria-hidden="true">${unread > 99 ? '99+' : unread}</span>` : nothing}
-            </button>`}
+        ${this.mode === 'inline' ? nothing : renderLauncher(this.text, this.opened, unread, () => this.toggle())}
       </div>
       ${this.isOpen ? this.renderPanel(state, left) : nothing}
     `;
@@ -368,7 +356,3 @@ export class ChatWidget extends LitElement {
     emit(this, 'chat-error', { code: err.code ?? 'internal', message: err.message });
   }
 }
-
-const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z" /></svg>`;
-const closeIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.4 5 12 10.6 17.6 5 19 6.4 13.4 12 19 17.6 17.6 19 12 13.4 6.4 19 5 17.6 10.6 12 5 6.4z" /></svg>`;
-

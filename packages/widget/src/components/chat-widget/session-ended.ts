@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import type { I18n } from '../../i18n/index.js';
-import type { VisitorEnd } from './visitor-session.js';
+import type { VisitorEnd } from './visitor-state.js';
 
 /**
  * What the panel shows once the session really ended: why, in words, and how to go on (a host

@@ -2,19 +2,16 @@ import {
   type AttachmentDto,
   type ChatClient,
   ChatError,
-  type ConnectionStatus,
   createClient,
-  type SessionEndReason,
   createStore,
   type MessageDto,
   type Room,
   type Store,
-  type SupportSettingsDto,
-  type UserDto,
   type VisitorInfo,
 } from '@confab/sdk';
 import { LIMITS } from '@confab/protocol';
 import type { VisitStorage } from '../../lib/storage.js';
+import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
 import { TabAttention } from '../../lib/tab-attention.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import '../conversation-elements.js';
@@ -30,32 +27,6 @@ export interface VisitorOptions {
   requireEmail: boolean;
 }
 
-export type VisitorPhase = 'idle' | 'loading' | 'prechat' | 'ready' | 'ended' | 'error';
-
-/** Why the session is over: signed out in another tab, or the server would not renew it. */
-export type VisitorEnd = Exclude<SessionEndReason, 'logout'>;
-
-export interface VisitorState {
-  phase: VisitorPhase;
-  connection: ConnectionStatus;
-  /** Greeting and who can answer (support mode). */
-  settings: SupportSettingsDto | null;
-  user: UserDto | null;
-  /** The conversation or public room; null until the visitor's first message in support mode. */
-  room: Room | null;
-  unread: number;
-  error: ChatError | null;
-  /** Set in the `ended` phase. */
-  ended: VisitorEnd | null;
-}
-
-export interface VisitorHooks {
-  message(message: MessageDto): void;
-  error(error: ChatError): void;
-}
-
-const INITIAL: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null, ended: null };
-
 /**
  * The visitor's side of `<chat-widget>`, loaded when the chat first opens (or at once when an
  * earlier visit was stored): the SDK client, whose session every tab of the site shares, the
@@ -63,7 +34,7 @@ const INITIAL: VisitorState = { phase: 'idle', connection: 'idle', settings: nul
  */
 export class VisitorSession {
   readonly client: ChatClient;
-  readonly state: Store<VisitorState> = createStore<VisitorState>(INITIAL);
+  readonly state: Store<VisitorState> = createStore<VisitorState>(INITIAL_VISITOR);
   /** Which tabs show the chat: one chime per browser, none while someone reads. */
   private readonly attention: TabAttention;
   /** Storage is written only once the visitor has opened the chat. */
@@ -255,7 +226,7 @@ export class VisitorSession {
   private reset(): void {
     this.began = null;
     this.resuming = null;
-    this.set({ ...INITIAL, settings: this.state.get().settings });
+    this.set({ ...INITIAL_VISITOR, settings: this.state.get().settings });
   }
 
   private async signIn(): Promise<void> {
