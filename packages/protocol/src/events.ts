@@ -1,5 +1,5 @@
 import type { ErrorBody } from './errors.js';
-import type { MessageDto, ReactionDto, RoomDto } from './dto.js';
+import type { MessageDto, ReactionDto, ReceiptDto, RoomDto } from './dto.js';
 import type { SupportAvailabilityDto, SupportConversationDto } from './support.js';
 
 /** Every client→server event is acknowledged with exactly one of these. */
@@ -12,7 +12,16 @@ export interface RoomJoinInput { roomId: string; since?: number }
  * after it plus those changed (edited, deleted, reacted to) since it was sent, so the client's
  * state equals a fresh fetch (`hasMore` = more new messages wait: page on with `after`).
  */
-export interface RoomJoinResult { room: RoomDto; messages: MessageDto[]; hasMore: boolean; presence: PresenceEvent[] }
+export interface RoomJoinResult {
+  room: RoomDto;
+  messages: MessageDto[];
+  hasMore: boolean;
+  presence: PresenceEvent[];
+  /** The room's change counter the answer reflects (every message change bumps it by one). */
+  version: number;
+  /** Delivered and read watermarks at the time of joining (see `room:receipts`). */
+  receipts: RoomReceiptsEvent;
+}
 export interface MessageSendInput {
   roomId: string;
   clientId: string;
@@ -48,6 +57,18 @@ export interface ReactionUpdatedEvent { roomId: string; messageId: string; versi
 export interface TypingEvent { roomId: string; userId: string; typing: boolean }
 export interface PresenceEvent { userId: string; online: boolean; lastSeenAt: string | null }
 export interface RoomReadEvent { roomId: string; userId: string; seq: number }
+/**
+ * The room's receipts, coalesced: `deliveredSeq` / `readSeq` are the watermarks every member has
+ * reached (the lowest of them), which is what "delivered" and "read" ticks need. `members` lists
+ * the members whose watermarks moved, only in rooms of at most `LIMITS.receiptsRoomMembersMax`
+ * members (in a join answer: every member's). At most one event per room per flush interval.
+ */
+export interface RoomReceiptsEvent { roomId: string; deliveredSeq: number; readSeq: number; members?: ReceiptDto[] }
+/**
+ * The room's newest seq and version as the server knows them, sent when a node may have missed
+ * telling you about changes (after a Redis outage): a client holding less catches up.
+ */
+export interface RoomSyncEvent { roomId: string; lastSeq: number; version: number }
 
 export interface ServerToClientEvents {
   'message:created': (message: MessageDto) => void;
@@ -56,15 +77,20 @@ export interface ServerToClientEvents {
   'reaction:updated': (event: ReactionUpdatedEvent) => void;
   typing: (event: TypingEvent) => void;
   presence: (event: PresenceEvent) => void;
+  /** Your own read watermark moved (on another device of yours). */
   'room:read': (event: RoomReadEvent) => void;
+  /** Delivered and read watermarks of the room's members moved (coalesced, see RoomReceiptsEvent). */
+  'room:receipts': (event: RoomReceiptsEvent) => void;
+  /** Catch up if you hold less than this (see RoomSyncEvent). */
+  'room:sync': (event: RoomSyncEvent) => void;
   'room:created': (room: RoomDto) => void;
   'room:updated': (room: RoomDto) => void;
   /** To the app's agents: a support conversation started or changed (status, assignee, new message). */
   'support:conversation': (conversation: SupportConversationDto) => void;
   /** To every socket of the app: agents went online, away or offline. */
   'support:availability': (availability: SupportAvailabilityDto) => void;
-  /** A member's delivered watermark moved. */
-  'room:delivered': (event: RoomReadEvent) => void;
   /** Sent right before the server disconnects a socket whose token expired. */
   'auth:expired': (error: ErrorBody) => void;
+  /** Sent right before a server that is shutting down disconnects: reconnect (to another node). */
+  'server:shutdown': (info: { reconnectInMs: number }) => void;
 }

@@ -37,6 +37,11 @@ export const LIMITS = {
    */
   presenceRoomMembersMax: 100,
   /**
+   * Rooms with more members than this get no per-member receipts live (`room:receipts` carries only
+   * the room's lowest delivered/read watermarks): receipts then cost O(members) events per message.
+   */
+  receiptsRoomMembersMax: 20,
+  /**
    * Open sockets one user may hold across every node (tabs, devices, bots); the handshake past it
    * is refused with `rate_limited`. Generous, as the SDK is to share one socket among a browser's tabs.
    */
