@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChatError } from './errors.js';
-import { Outbox } from './outbox.js';
+import { DROPS_BEFORE_GIVING_UP, Outbox } from './outbox.js';
 
 const offline = () => new ChatError('unavailable', 'Not connected', 0);
 
@@ -185,5 +185,32 @@ describe('Outbox', () => {
     expect(attempt).toHaveBeenCalledTimes(2);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(attempt).toHaveBeenCalledTimes(2); // the cancelled backoff does not run it a third time
+  });
+});
+
+describe('Outbox and a message the connection keeps dropping on', () => {
+  it(`fails a job after ${DROPS_BEFORE_GIVING_UP} drops and runs the next one`, async () => {
+    vi.useFakeTimers();
+    try {
+      const outbox = new Outbox(() => true);
+      let attempts = 0;
+      const poisoned = outbox.push(async () => {
+        attempts++;
+        throw new ChatError('unavailable', 'dropped', 0, { dropped: true });
+      });
+      const caught = poisoned.catch((err: ChatError) => err);
+      const next = outbox.push(async () => 'next stored');
+      for (let i = 0; i < DROPS_BEFORE_GIVING_UP; i++) {
+        outbox.wake();
+        await vi.advanceTimersByTimeAsync(2_500);
+      }
+      const error = await caught;
+      expect(error).toBeInstanceOf(ChatError);
+      expect(error.retryable).toBe(false);
+      expect(attempts).toBe(DROPS_BEFORE_GIVING_UP);
+      await expect(next).resolves.toBe('next stored');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

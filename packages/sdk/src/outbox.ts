@@ -4,10 +4,15 @@ interface Job {
   run: () => Promise<void>;
 }
 
+/** A send during which the connection dropped this many times is given up, not retried forever. */
+export const DROPS_BEFORE_GIVING_UP = 3;
+
 /**
  * Sends wait here, in order, until the connection can take them. A job that fails with a
  * retryable error (offline, timeout, server error) stays at the head and runs again after
- * `wake()` (reconnect) or a backoff; `rate_limited` waits what the server said.
+ * `wake()` (reconnect) or a backoff; `rate_limited` waits what the server said. A job during
+ * which the connection dropped `DROPS_BEFORE_GIVING_UP` times (the server closing the socket on
+ * it, say) fails, so one poisoned message never holds back the ones after it.
  */
 export class Outbox {
   private readonly jobs: Job[] = [];
@@ -19,11 +24,17 @@ export class Outbox {
   /** Queues `attempt`; resolves with its result, rejects only with a non-retryable error. */
   push<T>(attempt: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      let drops = 0;
       this.jobs.push({
         run: async () => {
           try {
             resolve(await attempt());
           } catch (err) {
+            const dropped = err instanceof ChatError && (err.details as { dropped?: boolean } | undefined)?.dropped === true;
+            if (dropped && ++drops >= DROPS_BEFORE_GIVING_UP) {
+              reject(new ChatError('bad_request', `The connection dropped ${drops} times while this was being sent: given up (retry() sends it again)`, 0));
+              return;
+            }
             if (err instanceof ChatError && err.retryable) throw err;
             reject(err);
           }

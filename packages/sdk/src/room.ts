@@ -1,20 +1,25 @@
-import type {
-  MemberDto,
-  MessageDto,
-  PageDto,
-  PresenceEvent,
-  ReactionUpdatedEvent,
-  ReadStateDto,
-  ReceiptDto,
-  RoomDto,
-  RoomReadEvent,
-  TypingEvent,
+import {
+  LIMITS,
+  type MemberDto,
+  type MessageDto,
+  type PageDto,
+  type PresenceEvent,
+  type ReactionUpdatedEvent,
+  type ReadStateDto,
+  type ReceiptDto,
+  type RoomDto,
+  type RoomReadEvent,
+  type RoomReceiptsEvent,
+  type RoomSyncEvent,
+  type TypingEvent,
 } from '@confab/protocol';
 import { Emitter } from './emitter.js';
 import { ChatError } from './errors.js';
 import { newClientId } from './ids.js';
 import type { RoomContext } from './room-context.js';
-import { initialRoomState, listMessages, mergeMessages, type Receipt, type RoomState, type Unsent, withReactions } from './room-state.js';
+import { initialRoomModel, reduceRoom, type RoomAction, type RoomModel, viewRoom } from './room-model.js';
+import type { Receipt, RoomState, Unsent } from './room-state.js';
+import { RoomSync } from './room-sync.js';
 import { createStore, type ReadableStore } from './store.js';
 import { Typing } from './typing.js';
 
@@ -25,8 +30,12 @@ export type RoomEvents = {
   'message:deleted': (message: MessageDto) => void;
   'reaction:updated': (event: ReactionUpdatedEvent) => void;
   typing: (event: TypingEvent) => void;
+  /** Your read watermark moved on another device. */
   'room:read': (event: RoomReadEvent) => void;
-  'room:delivered': (event: RoomReadEvent) => void;
+  /** Members' delivered and read watermarks moved (coalesced). */
+  'room:receipts': (event: RoomReceiptsEvent) => void;
+  /** The server's hint after an outage between nodes (the room catches up by itself). */
+  'room:sync': (event: RoomSyncEvent) => void;
   'room:updated': (room: RoomDto) => void;
   presence: (event: PresenceEvent) => void;
 };
@@ -38,12 +47,12 @@ export interface SendOptions {
   replyTo?: string;
 }
 
-const DELIVERED_EVERY_MS = 300;
 const PAGE = 50;
 
 /**
  * One room: its live state (`room.state`), history, sending with an offline outbox, reactions,
- * typing and receipts. Get it with `client.room(id)`: one object per room and client.
+ * typing and receipts. Get it with `client.room(id)`: one object per room and client. Its state
+ * changes only through `reduceRoom` (room-model.ts); `RoomSync` keeps it equal to the server's.
  *
  * @example
  * const room = await client.room(roomId).watch();
@@ -51,25 +60,25 @@ const PAGE = 50;
  * await room.send('Olá!');
  */
 export class Room {
-  private readonly store = createStore<RoomState>(initialRoomState);
+  private current: RoomModel = initialRoomModel;
+  private readonly store = createStore<RoomState>(viewRoom(initialRoomModel, null, ''));
   private readonly events = new Emitter<RoomEvents>();
-  private readonly stored = new Map<string, MessageDto>();
-  private readonly unsent = new Map<string, Unsent>();
+  private readonly live: RoomSync;
   private readonly typists = new Typing(
     (typing) => {
-      if (this.ctx.socket.connected && this.store.get().watching) {
+      if (this.ctx.socket.connected && this.current.watching) {
         this.ctx.socket.request('typing', { roomId: this.id, typing }).catch(() => undefined);
       }
     },
-    (userIds) => this.render({ typing: userIds }),
+    (userIds) => this.apply({ type: 'typing', userIds }),
   );
-  private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
-  private myReadSeq = 0;
 
   constructor(
     readonly id: string,
     private readonly ctx: RoomContext,
-  ) {}
+  ) {
+    this.live = new RoomSync({ id, model: () => this.current, apply: (action) => this.apply(action) }, ctx);
+  }
 
   /** Immutable snapshots of the room: messages, typing, receipts, presence, unread count. */
   get state(): ReadableStore<RoomState> {
@@ -89,31 +98,32 @@ export class Room {
    * latest page and the receipts, and rejoins with catch-up after every reconnect.
    */
   async watch(): Promise<this> {
-    if (!this.store.get().watching) {
-      this.update({ watching: true });
+    if (!this.current.watching) {
+      this.apply({ type: 'watching', watching: true });
       this.ctx.watch(this);
     }
     await this.ctx.whenOnline();
-    await this.join();
+    await this.live.join();
     return this;
   }
 
   /** Stops following the room (its state stays as it was). */
   async unwatch(): Promise<void> {
-    this.update({ watching: false });
+    this.apply({ type: 'watching', watching: false });
+    this.live.stop();
     this.ctx.unwatch(this);
     if (this.ctx.socket.connected) await this.ctx.socket.request('room:leave', { roomId: this.id }).catch(() => undefined);
   }
 
   /** Loads the page before the oldest message held; resolves with how many arrived. */
   async loadOlder(limit = PAGE): Promise<number> {
-    const oldest = Math.min(...[...this.stored.values()].map((m) => m.seq));
+    const { floor, seqs } = this.current;
+    const oldest = floor ?? Math.min(...seqs);
     const page = await this.ctx.http.request<PageDto<MessageDto>>('GET', `/v1/rooms/${this.id}/messages`, {
       auth: true,
       query: { limit, before: Number.isFinite(oldest) ? oldest : undefined },
     });
-    mergeMessages(this.stored, page.items);
-    this.render({ hasOlder: page.hasMore });
+    this.apply({ type: 'older', page });
     return page.items.length;
   }
 
@@ -121,6 +131,7 @@ export class Room {
    * Sends a message. It shows at once as `pending`, waits in the outbox while offline, and is
    * retried with the same clientId until the server acknowledges it (so it is stored once).
    * Resolves with the stored message; a refused one stays in the list as `failed` with `retry()`.
+   * Text past `LIMITS.messageTextMax` is refused here, without a round trip (`validation_failed`).
    */
   send(text: string, options: SendOptions = {}): Promise<MessageDto> {
     const clientId = newClientId();
@@ -131,23 +142,22 @@ export class Room {
       replyTo: options.replyTo,
       createdAt: new Date().toISOString(),
       failed: null,
-      retry: () => this.dispatch(unsent),
+      retry: () => this.dispatch(clientId),
     };
-    this.unsent.set(clientId, unsent);
+    this.apply({ type: 'unsent', unsent });
     this.typists.stop();
-    this.render();
-    return this.dispatch(unsent);
+    return this.dispatch(clientId);
   }
 
   async edit(messageId: string, text: string): Promise<MessageDto> {
     const message = await this.ctx.http.request<MessageDto>('PATCH', `/v1/messages/${messageId}`, { auth: true, body: { text } });
-    this.receive([message]);
+    this.apply({ type: 'messages', messages: [message] });
     return message;
   }
 
   async delete(messageId: string): Promise<MessageDto> {
     const message = await this.ctx.http.request<MessageDto>('DELETE', `/v1/messages/${messageId}`, { auth: true });
-    this.receive([message]);
+    this.apply({ type: 'messages', messages: [message] });
     return message;
   }
 
@@ -166,45 +176,29 @@ export class Room {
 
   /** Marks everything held as read (moves your read watermark to the newest message). */
   async markRead(): Promise<void> {
-    const newest = this.newestSeq();
-    if (newest <= this.myReadSeq) return;
+    const newest = this.current.lastSeq;
+    if (newest <= this.current.myReadSeq) return;
     const state = await this.ctx.http.request<ReadStateDto>('POST', `/v1/rooms/${this.id}/read`, { auth: true, body: { seq: newest } });
-    this.myReadSeq = Math.max(this.myReadSeq, state.seq);
-    this.setReceipt(state.userId, { readSeq: state.seq, deliveredSeq: state.deliveredSeq });
+    this.apply({ type: 'read', seq: state.seq });
   }
 
   async members(): Promise<MemberDto[]> {
     return (await this.ctx.http.request<PageDto<MemberDto>>('GET', `/v1/rooms/${this.id}/members`, { auth: true })).items;
   }
 
-  /** Every member's delivered and read watermarks (also kept live in `state.receipts`). */
+  /**
+   * Members' delivered and read watermarks, fetched now (the first page: up to 100 members).
+   * Small rooms keep them live in `state.receipts`; every room keeps `state.reachedByAll` live.
+   */
   async receipts(): Promise<Record<string, Receipt>> {
-    const page = await this.ctx.http.request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${this.id}/receipts`, { auth: true });
-    const receipts = Object.fromEntries(page.items.map((r) => [r.userId, { deliveredSeq: r.deliveredSeq, readSeq: r.readSeq }]));
-    const me = this.ctx.userId();
-    if (me && receipts[me]) this.myReadSeq = Math.max(this.myReadSeq, receipts[me].readSeq);
-    this.render({ receipts });
-    return receipts;
+    const page = await this.ctx.http.request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${this.id}/receipts`, { auth: true, query: { limit: 100 } });
+    this.apply({ type: 'receipt-list', items: page.items });
+    return Object.fromEntries(page.items.map((r) => [r.userId, { deliveredSeq: r.deliveredSeq, readSeq: r.readSeq }]));
   }
 
-  /** @internal (re)joins after connecting: catch-up from the newest message held. */
-  async join(): Promise<void> {
-    const since = this.stored.size ? this.newestSeq() : undefined;
-    const result = await this.ctx.socket.request('room:join', { roomId: this.id, since });
-    mergeMessages(this.stored, result.messages);
-    let more = since !== undefined && result.hasMore;
-    while (more) {
-      const page = await this.ctx.http.request<PageDto<MessageDto>>('GET', `/v1/rooms/${this.id}/messages`, {
-        auth: true,
-        query: { after: this.newestSeq(), limit: 100 },
-      });
-      mergeMessages(this.stored, page.items);
-      more = page.hasMore;
-    }
-    this.myReadSeq = Math.max(this.myReadSeq, result.room.membership?.readSeq ?? 0);
-    const presence = Object.fromEntries(result.presence.map((p) => [p.userId, p]));
-    this.render({ room: result.room, presence, ...(since === undefined ? { hasOlder: result.hasMore } : {}) });
-    await this.receipts().catch(() => undefined);
+  /** @internal (re)joins after connecting: catch-up from the end of the history held without holes. */
+  join(): Promise<void> {
+    return this.live.join();
   }
 
   /** @internal routes a server event of this room here. */
@@ -214,60 +208,58 @@ export class Room {
       case 'message:updated':
       case 'message:deleted': {
         const message = payload as MessageDto;
-        if (message.senderId === this.ctx.userId() && message.clientId) this.unsent.delete(message.clientId);
-        this.receive([message]);
-        if (event === 'message:created' && message.senderId !== this.ctx.userId()) this.acknowledge();
+        this.apply({ type: 'messages', messages: [message] });
+        if (event === 'message:created') this.live.received(message, message.senderId !== this.ctx.userId());
         break;
       }
-      case 'reaction:updated': {
-        const { messageId, reactions, version } = payload as ReactionUpdatedEvent;
-        const message = this.stored.get(messageId);
-        if (message) this.stored.set(messageId, withReactions(message, reactions, version));
-        this.render();
+      case 'reaction:updated':
+        this.apply({ type: 'reaction', event: payload as ReactionUpdatedEvent });
         break;
-      }
       case 'typing':
         this.typists.show(payload as TypingEvent);
         break;
-      case 'room:read':
-      case 'room:delivered': {
+      case 'room:read': {
         const { userId, seq } = payload as RoomReadEvent;
-        if (userId === this.ctx.userId() && event === 'room:read') this.myReadSeq = Math.max(this.myReadSeq, seq);
-        this.setReceipt(userId, event === 'room:read' ? { readSeq: seq, deliveredSeq: seq } : { deliveredSeq: seq });
+        if (userId === this.ctx.userId()) this.apply({ type: 'read', seq });
         break;
       }
+      case 'room:receipts':
+        this.apply({ type: 'receipts', event: payload as RoomReceiptsEvent });
+        break;
+      case 'room:sync':
+        if (this.current.watching) this.live.sync(payload as RoomSyncEvent);
+        break;
       case 'room:updated':
-        this.render({ room: { ...(payload as RoomDto), membership: this.store.get().room?.membership } });
-        // Members may have come or gone: their receipts decide your messages' ticks.
-        if (this.store.get().watching) this.receipts().catch(() => undefined);
+        this.apply({ type: 'room', room: payload as RoomDto });
         break;
-      case 'presence': {
-        const p = payload as PresenceEvent;
-        this.render({ presence: { ...this.store.get().presence, [p.userId]: p } });
+      case 'presence':
+        this.apply({ type: 'presence', event: payload as PresenceEvent });
         break;
-      }
     }
     this.events.emit(event, payload as never);
   }
 
-  private dispatch(unsent: Unsent): Promise<MessageDto> {
-    unsent.failed = null;
-    this.render();
-    const input = { roomId: this.id, clientId: unsent.clientId, text: unsent.text, attachments: unsent.attachments, replyTo: unsent.replyTo };
+  private dispatch(clientId: string): Promise<MessageDto> {
+    const unsent = this.current.unsent.get(clientId);
+    if (!unsent) return Promise.reject(new ChatError('conflict', 'This message was already sent', 409));
+    const refused = tooLong(unsent);
+    if (refused) return this.failed(unsent, refused);
+    this.apply({ type: 'unsent', unsent: { ...unsent, failed: null } });
+    const input = { roomId: this.id, clientId, text: unsent.text, attachments: unsent.attachments, replyTo: unsent.replyTo };
     return this.ctx.outbox
       .push(() => this.ctx.socket.request('message:send', input))
       .then(
         ({ message }) => {
-          this.unsent.delete(unsent.clientId);
-          this.receive([message]);
+          this.apply({ type: 'messages', messages: [message] });
           return message;
         },
-        (err: unknown) => {
-          unsent.failed = err instanceof ChatError ? err : new ChatError('internal', String(err), 0);
-          this.render();
-          throw unsent.failed;
-        },
+        (err: unknown) => this.failed(unsent, err instanceof ChatError ? err : new ChatError('internal', String(err), 0)),
       );
+  }
+
+  private failed(unsent: Unsent, error: ChatError): Promise<never> {
+    this.apply({ type: 'unsent', unsent: { ...unsent, failed: error } });
+    return Promise.reject(error);
   }
 
   private async reaction(method: 'PUT' | 'DELETE', messageId: string, emoji: string): Promise<ReactionUpdatedEvent> {
@@ -277,55 +269,27 @@ export class Room {
     return event;
   }
 
-  private receive(messages: MessageDto[]): void {
-    const me = this.ctx.userId();
-    // Your own messages are read by you (the server moved your watermark when it stored them).
-    for (const m of messages) {
-      if (m.senderId !== me) continue;
-      this.myReadSeq = Math.max(this.myReadSeq, m.seq);
-      if (m.clientId) this.unsent.delete(m.clientId);
-    }
-    if (mergeMessages(this.stored, messages)) this.render();
+  /** The one way the room changes: reduce, then publish the new snapshot. */
+  private apply(action: RoomAction): void {
+    const previous = this.current;
+    const next = reduceRoom(previous, action, this.ctx.userId());
+    if (next === previous) return;
+    this.current = next;
+    this.store.set((view) => viewRoom(next, this.ctx.userId(), this.id, { model: previous, view }));
   }
+}
 
-  /** Tells the server this device got the newest message (batched), moving the delivered watermark. */
-  private acknowledge(): void {
-    if (this.deliveredTimer || !this.store.get().watching) return;
-    this.deliveredTimer = setTimeout(() => {
-      this.deliveredTimer = null;
-      this.ctx.socket.request('room:delivered', { roomId: this.id, seq: this.newestSeq() }).catch(() => undefined);
-    }, DELIVERED_EVERY_MS);
+/** A send the server would refuse for its size, refused locally instead (it never blocks the outbox). */
+function tooLong(unsent: Unsent): ChatError | null {
+  if (unsent.text.length > LIMITS.messageTextMax) {
+    return new ChatError('validation_failed', `A message holds at most ${LIMITS.messageTextMax} characters (this one has ${unsent.text.length})`, 422, [
+      { path: 'text', message: `longer than ${LIMITS.messageTextMax} characters` },
+    ]);
   }
-
-  private setReceipt(userId: string, receipt: Partial<Receipt>): void {
-    const current = this.store.get().receipts[userId] ?? { deliveredSeq: 0, readSeq: 0 };
-    const next = {
-      deliveredSeq: Math.max(current.deliveredSeq, receipt.deliveredSeq ?? 0),
-      readSeq: Math.max(current.readSeq, receipt.readSeq ?? 0),
-    };
-    this.render({ receipts: { ...this.store.get().receipts, [userId]: next } });
+  if (unsent.attachments.length > LIMITS.attachmentsPerMessageMax) {
+    return new ChatError('validation_failed', `A message carries at most ${LIMITS.attachmentsPerMessageMax} attachments`, 422, [
+      { path: 'attachments', message: `more than ${LIMITS.attachmentsPerMessageMax}` },
+    ]);
   }
-
-  private newestSeq(): number {
-    let newest = 0;
-    for (const m of this.stored.values()) newest = Math.max(newest, m.seq);
-    return newest;
-  }
-
-  private update(patch: Partial<RoomState>): void {
-    this.store.set((s) => ({ ...s, ...patch }));
-  }
-
-  /** Rebuilds the derived parts of the state (message list with statuses, unread count). */
-  private render(patch: Partial<RoomState> = {}): void {
-    this.store.set((s) => {
-      const next = { ...s, ...patch };
-      const lastSeq = Math.max(next.room?.lastSeq ?? 0, this.newestSeq());
-      return {
-        ...next,
-        messages: listMessages(this.stored, this.unsent, this.ctx.userId(), next.receipts, this.id),
-        unreadCount: Math.max(0, lastSeq - this.myReadSeq),
-      };
-    });
-  }
+  return null;
 }

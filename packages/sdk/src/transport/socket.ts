@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@confab/protocol';
+import { type Ack, type ClientToServerEvents, type ErrorBody, LIMITS, type ServerToClientEvents } from '@confab/protocol';
+import { backoffDelay } from '../backoff.js';
 import { ChatError } from '../errors.js';
 import type { Session } from '../session.js';
 
@@ -17,6 +18,11 @@ export interface SocketHooks {
 }
 
 export const ACK_TIMEOUT_MS = 10_000;
+/** Backoff of reconnects after a refused handshake (full jitter up to the cap). */
+const REFUSED_BASE_MS = 500;
+const REFUSED_CAP_MS = 15_000;
+/** Refusals that waiting cannot fix: the app does not accept this page's origin, or this user. */
+const FINAL_REFUSALS = new Set(['forbidden', 'origin_not_allowed']);
 
 /**
  * What the client needs of the realtime connection: this tab's own Socket.IO socket, or (with a
@@ -41,7 +47,9 @@ export interface SocketLink {
 
 /**
  * The Socket.IO connection: reconnects with backoff by itself; when the server refuses or drops
- * it for its token, refreshes the session and connects again.
+ * it for its token, refreshes the session and connects again. Any other refusal (a database
+ * outage, a node shutting down, too many sockets) is retried with backoff and full jitter, so
+ * a crowd that lost its node together does not come back in one instant.
  */
 export class SocketTransport implements SocketLink {
   socket: ChatSocket | null = null;
@@ -49,6 +57,10 @@ export class SocketTransport implements SocketLink {
   private wanted = false;
   /** The server said the token expired (rather than shutting down or ending the session). */
   private expired = false;
+  /** The server said it is shutting down: reconnect within this many ms (spread at random). */
+  private shutdownSpreadMs = 0;
+  private refusals = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly url: string,
@@ -79,16 +91,23 @@ export class SocketTransport implements SocketLink {
       },
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
+      // Each delay drawn from [0, 2 × the nominal one]: reconnects of many clients spread out.
+      randomizationFactor: 1,
       transports: this.transports,
     });
     this.socket = socket;
     socket.on('connect', () => {
       this.expired = false;
+      this.shutdownSpreadMs = 0;
+      this.refusals = 0;
       this.hooks.status('online');
       this.hooks.connected();
     });
     socket.on('auth:expired', () => {
       this.expired = true;
+    });
+    socket.on('server:shutdown', (info) => {
+      this.shutdownSpreadMs = Math.max(0, Math.min(Number(info?.reconnectInMs) || 0, 30_000));
     });
     socket.on('disconnect', (reason) => {
       this.hooks.status(this.wanted ? 'offline' : 'idle');
@@ -97,6 +116,7 @@ export class SocketTransport implements SocketLink {
       // the session: try again with the token we hold (renewed only if due), and the handshake
       // tells which.
       if (this.expired) this.reconnectWithFreshToken();
+      else if (this.shutdownSpreadMs) this.retryLater(Math.floor(Math.random() * this.shutdownSpreadMs));
       else this.reconnectWithToken();
     });
     socket.on('connect_error', (err: Error & { data?: { code?: string } }) => {
@@ -104,15 +124,21 @@ export class SocketTransport implements SocketLink {
         this.hooks.status('offline');
         return; // a network problem: socket.io retries with backoff
       }
+      // The server refused the handshake.
       const code = err.data?.code;
       if (code === 'token_expired' || code === 'unauthorized') this.reconnectWithFreshToken();
-      else this.hooks.status('offline');
+      else {
+        this.hooks.status('offline');
+        if (!FINAL_REFUSALS.has(code ?? '')) this.retryLater(backoffDelay(this.refusals++, REFUSED_BASE_MS, REFUSED_CAP_MS));
+      }
     });
     socket.onAny((event: keyof ServerToClientEvents, payload: unknown) => this.hooks.event(event, payload));
   }
 
   disconnect(): void {
     this.wanted = false;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.socket?.disconnect();
     this.socket?.removeAllListeners();
     this.socket = null;
@@ -127,14 +153,24 @@ export class SocketTransport implements SocketLink {
   ): Promise<AckData<E>> {
     const socket = this.socket;
     if (!socket?.connected) throw new ChatError('unavailable', 'Not connected', 0);
-    let ack: Ack<AckData<E>>;
+    assertFits(event, payload);
+    let dropped: (() => void) | null = null;
     try {
-      ack = await (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload);
-    } catch {
+      const ack = await Promise.race([
+        (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<AckData<E>>>,
+        new Promise<never>((_, reject) => {
+          dropped = () => reject(new ChatError('unavailable', `The connection dropped before ${event} was answered`, 0, { dropped: true }));
+          socket.once('disconnect', dropped);
+        }),
+      ]);
+      if (ack.error) throw fromAck(ack.error);
+      return ack.data as AckData<E>;
+    } catch (err) {
+      if (err instanceof ChatError) throw err;
       throw new ChatError('unavailable', `No answer to ${event} within ${timeoutMs} ms`, 0);
+    } finally {
+      if (dropped) socket.off('disconnect', dropped);
     }
-    if (ack.error) throw fromAck(ack.error);
-    return ack.data as AckData<E>;
   }
 
   /** Hands the server a fresh token so it does not drop the socket when the old one expires. */
@@ -152,6 +188,15 @@ export class SocketTransport implements SocketLink {
     this.disconnect();
   }
 
+  /** Connects again after `delayMs`, with the token held (renewed if due). */
+  private retryLater(delayMs: number): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.wanted) this.reconnectWithToken();
+    }, delayMs);
+  }
+
   private reconnectWithToken(): void {
     this.reconnectAfter(this.session.accessToken());
   }
@@ -167,7 +212,7 @@ export class SocketTransport implements SocketLink {
       },
       (err: ChatError) => {
         if (!err.retryable) this.hooks.status('unauthorized');
-        else setTimeout(() => this.reconnectWithToken(), 2_000);
+        else this.retryLater(backoffDelay(this.refusals++, REFUSED_BASE_MS, REFUSED_CAP_MS));
       },
     );
   }
@@ -175,6 +220,17 @@ export class SocketTransport implements SocketLink {
 
 export type AckData<E extends keyof ClientToServerEvents> =
   Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
+
+/** A payload past the server's frame limit would close the socket: refuse it here instead. */
+function assertFits(event: string, payload: unknown): void {
+  const text = JSON.stringify(payload) ?? '';
+  // UTF-8 is at most 3 bytes per UTF-16 unit: only a long payload needs counting exactly.
+  if (text.length * 3 <= LIMITS.socketPayloadBytesMax) return;
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > LIMITS.socketPayloadBytesMax) {
+    throw new ChatError('payload_too_large', `${event} is ${bytes} bytes; the server takes at most ${LIMITS.socketPayloadBytesMax}`, 413);
+  }
+}
 
 function fromAck(error: ErrorBody): ChatError {
   return ChatError.fromResponse(0, { error });
