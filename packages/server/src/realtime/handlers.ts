@@ -29,9 +29,9 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
     ctx.sequencer.prime(roomId, joined.version);
     const newest = joined.messages.reduce((max, m) => Math.max(max, m.seq), 0);
     if (newest) services.receipts.delivered(roomId, actor().id, newest);
-    const online = await ctx.presence.online(joined.memberIds);
+    const [online, receipts] = await Promise.all([ctx.presence.online(joined.memberIds), services.receipts.summary(roomId)]);
     const presence: PresenceEvent[] = joined.memberIds.map((userId) => ({ userId, online: online.has(userId), lastSeenAt: null }));
-    return { room: joined.room, messages: joined.messages, hasMore: joined.hasMore, presence };
+    return { room: joined.room, messages: joined.messages, hasMore: joined.hasMore, presence, version: joined.version, receipts };
   });
 
   bind(ctx, socket, 'room:leave', s.roomLeave, async ({ roomId }) => {

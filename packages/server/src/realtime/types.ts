@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from '@confab/protocol';
+import type { ClientToServerEvents, RoomReceiptsEvent, ServerToClientEvents } from '@confab/protocol';
 import type { Actor } from '../services/actor.js';
 import type { RoomEvent } from './room-sequencer.js';
 
@@ -13,6 +13,8 @@ export interface SocketData {
 /** Between nodes: message events travel to every node, which delivers them in order locally. */
 export interface InterServerEvents {
   'room-event': (event: RoomEvent) => void;
+  /** A room's coalesced receipts: each node tells its own watchers what they have not heard yet. */
+  'room-receipts': (event: RoomReceiptsEvent) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

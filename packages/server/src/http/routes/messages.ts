@@ -8,7 +8,7 @@ import {
   type SendMessageInput,
   sendMessageSchema,
 } from '../../services/messages/schemas.js';
-import { roomParamsSchema } from '../../services/rooms/schemas.js';
+import { type PageInput, pageSchema, roomParamsSchema } from '../../services/rooms/schemas.js';
 import { route } from '../route.js';
 
 const tag = 'messages';
@@ -65,10 +65,11 @@ export const messageRoutes = [
     body: readSchema,
     handler: async ({ services, actor, input }) => services.receipts.markRead(actor, input.params.id, input.body.seq),
   }),
-  route<IdParams>({
+  route<IdParams, PageInput>({
     method: 'get', path: '/v1/rooms/:id/receipts', tag, auth: 'user', response: 'ReceiptPage',
-    summary: "Every member's delivered and read watermarks",
+    summary: "Members' delivered and read watermarks, a page at a time (by user id)",
     params: roomParamsSchema,
-    handler: async ({ services, actor, input }) => services.receipts.receipts(actor, input.params.id),
+    query: pageSchema,
+    handler: async ({ services, actor, input }) => services.receipts.receipts(actor, input.params.id, input.query),
   }),
 ];

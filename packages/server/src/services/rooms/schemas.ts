@@ -57,10 +57,18 @@ export const addMembersSchema = Joi.object({
   .xor('userId', 'userIds')
   .custom((value: { userId?: string; userIds?: string[] }): AddMembersInput => ({ userIds: value.userIds ?? [value.userId!] }));
 
-export const listRoomsSchema = Joi.object<{ limit: number; cursor?: string }>({
+export interface PageInput {
+  limit: number;
+  cursor?: string;
+}
+
+/** `?limit=&cursor=` of a keyset-paged list. */
+export const pageSchema = Joi.object<PageInput>({
   limit: limitSchema,
   cursor: cursorSchema,
 });
+
+export const listRoomsSchema = pageSchema;
 
 export const roomParamsSchema = Joi.object<{ id: string }>({ id: idSchema.required() });
 export const memberParamsSchema = Joi.object<{ id: string; userId: string }>({
