@@ -58,9 +58,14 @@ export class RoomSync {
   }
 
   /** A message arrived live: a seq beyond the end of what is held contiguously opens a hole. */
-  received(message: MessageDto, fromOther: boolean): void {
-    if (hasHole(this.room.model()) && !this.joining) this.scheduleFill();
+  received(fromOther: boolean): void {
+    this.check();
     if (fromOther) this.acknowledge();
+  }
+
+  /** Fetches what is missing, soon, when the room is known to hold more than is held (not during a join: it fills). */
+  check(): void {
+    if (hasHole(this.room.model()) && !this.joining) this.scheduleFill();
   }
 
   /** The server says the room has moved on (after an outage between nodes): catch up if behind. */
@@ -69,7 +74,7 @@ export class RoomSync {
     this.room.apply({ type: 'sync', lastSeq: event.lastSeq });
     // Changes not heard of (edits, reactions): a catch-up join returns them; new messages only: fill.
     if (event.version > before.version && before.floor !== null) void this.join().catch(() => undefined);
-    else if (hasHole(this.room.model())) this.scheduleFill();
+    else this.check();
   }
 
   stop(): void {

@@ -209,7 +209,7 @@ export class Room {
       case 'message:deleted': {
         const message = payload as MessageDto;
         this.apply({ type: 'messages', messages: [message] });
-        if (event === 'message:created') this.live.received(message, message.senderId !== this.ctx.userId());
+        if (event === 'message:created' && this.current.watching) this.live.received(message.senderId !== this.ctx.userId());
         break;
       }
       case 'reaction:updated':
@@ -231,6 +231,7 @@ export class Room {
         break;
       case 'room:updated':
         this.apply({ type: 'room', room: payload as RoomDto });
+        if (this.current.watching) this.live.check();
         break;
       case 'presence':
         this.apply({ type: 'presence', event: payload as PresenceEvent });

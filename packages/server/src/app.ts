@@ -9,6 +9,7 @@ import type { Db } from './db/knex.js';
 import { NotFoundError, toBodyError } from './errors.js';
 import { mountDocs } from './http/routes/docs.js';
 import { errorHandler } from './http/middleware/errors.js';
+import { inFlight } from './http/middleware/in-flight.js';
 import { originGuard } from './http/middleware/origin.js';
 import { requestLog } from './http/middleware/request-log.js';
 import { buildOpenApi } from './http/openapi.js';
@@ -35,6 +36,7 @@ import { Housekeeping } from './services/housekeeping.js';
 import { createServices, type Services } from './services/index.js';
 import { createDatabaseStorage, createDiskStorage } from './services/uploads/storage.js';
 import { type DispatcherOptions, WebhookDispatcher } from './services/webhooks/dispatcher.js';
+import { Drain, gracefulClose } from './shutdown.js';
 
 export const VERSION = '0.1.0';
 
@@ -61,8 +63,11 @@ export interface ConfabApp {
   metrics: Metrics;
   routes: RouteDef[];
   housekeeping: Housekeeping;
-  /** Disconnects sockets, flushes pending writes, stops listening; the caller owns db and redis. */
-  close(): Promise<void>;
+  /**
+   * Graceful stop (src/shutdown.ts): stops listening, waits for work in flight (up to
+   * SHUTDOWN_TIMEOUT_MS), flushes, tells sockets to reconnect elsewhere; the caller owns db and redis.
+   */
+  close(reason?: string): Promise<void>;
 }
 
 function securityHeaders(): Koa.Middleware {
@@ -88,8 +93,9 @@ export function createApp(options: AppOptions): ConfabApp {
   const metrics = createMetrics();
   const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);
   const housekeeping = new Housekeeping(db, storage, logger);
+  const drain = new Drain();
   const routes: RouteDef[] = [
-    ...opsRoutes({ db, redis, metrics }),
+    ...opsRoutes({ db, redis, metrics, drain }),
     ...authRoutes,
     ...userRoutes,
     ...roomRoutes,
@@ -109,6 +115,7 @@ export function createApp(options: AppOptions): ConfabApp {
   mountDocs(router, () => buildOpenApi(routes, VERSION));
   if (config.demo) mountDemo(router);
 
+  koa.use(inFlight(drain));
   koa.use(requestLog(logger, metrics));
   koa.use(errorHandler(logger, metrics));
   koa.use(securityHeaders());
@@ -144,6 +151,7 @@ export function createApp(options: AppOptions): ConfabApp {
     redisPrefix: prefix,
     presence,
     presenceIntervalMs: Math.max(100, Math.floor(presenceTtlMs / 3)),
+    drain,
   });
   dispatcher.start();
   housekeeping.start();
@@ -156,15 +164,12 @@ export function createApp(options: AppOptions): ConfabApp {
     metrics,
     routes,
     housekeeping,
-    close: async () => {
-      await dispatcher.stop();
-      await housekeeping.stop();
-      await realtime.close();
-      await new Promise<void>((resolve) => {
-        if (!http.listening) return resolve();
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
-    },
+    close: gracefulClose({
+      http,
+      drain,
+      logger,
+      timeoutMs: config.shutdownTimeoutMs,
+      steps: { webhooks: () => dispatcher.stop(), housekeeping: () => housekeeping.stop(), realtime: () => realtime.close() },
+    }),
   };
 }

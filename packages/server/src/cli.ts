@@ -54,12 +54,18 @@ async function main(argv: string[]): Promise<void> {
     case 'start': {
       const server = await start(loadConfig());
       process.stdout.write(`Confab listening on ${server.url}\n${server.demo ? demoLines(server.url, server.demo) : ''}`);
-      const shutdown = (signal: string) => {
-        server.logger.info({ signal }, 'shutting down');
-        server.stop().then(() => process.exit(0), () => process.exit(1));
+      let stopping = false;
+      // The first signal drains (see the README, "Stopping"); a second one exits at once.
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          server.logger.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+          process.exit(1);
+        }
+        stopping = true;
+        server.stop(signal).then(() => process.exit(0), () => process.exit(1));
       };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
       return;
     }
     case 'migrate': {

@@ -31,6 +31,8 @@ export interface Config {
   trustProxy: boolean;
   /** Off when a separate one-shot job migrates (docker-compose): the node then only checks. */
   migrateOnStart: boolean;
+  /** How long a stopping node waits for requests and socket handlers in flight. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -123,6 +125,12 @@ const schema = Joi.object({
   }),
   TRUST_PROXY: flag('TRUST_PROXY'),
   MIGRATE_ON_START: flag('MIGRATE_ON_START'),
+  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).max(600_000).default(10_000).messages({
+    'number.base': 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 600000, got {#value}',
+    'number.integer': 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 600000, got {#value}',
+    'number.min': 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 600000, got {#value}',
+    'number.max': 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 600000, got {#value}',
+  }),
 }).unknown(true);
 
 /** Every environment variable the server reads (documented in .env.example). */
@@ -165,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     adminToken: v.ADMIN_TOKEN ?? null,
     trustProxy: truthy(v.TRUST_PROXY),
     migrateOnStart: v.MIGRATE_ON_START === undefined || truthy(v.MIGRATE_ON_START),
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
   };
   return Object.freeze(config);
 }

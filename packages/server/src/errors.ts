@@ -57,6 +57,13 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** A dependency (PostgreSQL, Redis) cannot be reached right now: the client should retry shortly. */
+export class UnavailableError extends AppError {
+  constructor() {
+    super('unavailable', 'The service is temporarily unavailable, try again shortly');
+  }
+}
+
 interface DatabaseError {
   code?: string;
   constraint?: string;
@@ -91,13 +98,46 @@ export function dbErrorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+// Socket errors of a connection to PostgreSQL or Redis (not ECONNABORTED: that is a client's aborted request).
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// SQLSTATE class 08 (connection exception) is matched by prefix; these are the server going away or full.
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
+// knex pool acquire timeout; ioredis giving up on a command while disconnected.
+const UNAVAILABLE_NAMES = new Set(['KnexTimeoutError', 'MaxRetriesPerRequestError']);
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/, // pg
+  /is not queryable/, // pg, a client whose connection broke or closed
+  /^timeout exceeded when trying to connect/, // pg
+  /^PGlite is closed/,
+  /^Connection is closed/, // ioredis
+  /^Stream isn't writeable/, // ioredis, offline queue disabled
+  /^Command timed out/, // ioredis commandTimeout
+];
+
+/** True when `err` (or what it wraps) says PostgreSQL or Redis cannot be reached, rather than refusing the request. */
+export function isUnavailable(err: unknown, depth = 0): boolean {
+  if (!err || typeof err !== 'object' || depth > 3) return false;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown; status?: unknown; nativeError?: unknown; cause?: unknown; errors?: unknown };
+  // An error with an HTTP status comes from reading the request, not from a dependency.
+  if (typeof e.status === 'number') return false;
+  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || UNAVAILABLE_SQLSTATES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code))) return true;
+  if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return true;
+  const message = e.message;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
+  // Objection wraps driver errors; pg's connect to several addresses fails with an AggregateError.
+  const inner = [e.nativeError, e.cause, ...(Array.isArray(e.errors) ? e.errors : [])];
+  return inner.some((wrapped) => isUnavailable(wrapped, depth + 1));
+}
+
 /**
  * Maps anything thrown to an AppError. Known database and HTTP-parser errors get their own
- * code; the rest becomes `internal` with a generic message (the caller logs the original).
+ * code, an unreachable database or Redis is `unavailable` (503, retryable); the rest becomes
+ * `internal` with a generic message (the caller logs the original).
  */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as DatabaseError & { status?: number; expose?: boolean; message?: string; type?: string; nativeError?: DatabaseError };
+  if (isUnavailable(err)) return new UnavailableError();
   const dbCode = dbErrorCode(err);
   if (dbCode && DB_CODES[dbCode]) return DB_CODES[dbCode](e.nativeError ?? e);
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose !== false) {
@@ -120,7 +160,8 @@ export function toBodyError(err: unknown): AppError {
   if (appError.code === 'unsupported_media_type' && /content-encoding/i.test((err as Error | null)?.message ?? '')) {
     return new AppError('unsupported_media_type', 'Unsupported Content-Encoding: send the body uncompressed or as gzip, deflate or br');
   }
-  if (appError.code !== 'internal') return appError;
+  // A body that cannot be read is the client's doing, even when its connection broke (ECONNRESET).
+  if (appError.code !== 'internal' && appError.code !== 'unavailable') return appError;
   return new AppError('bad_request', 'The request body could not be read: is it compressed as its Content-Encoding says?');
 }
 

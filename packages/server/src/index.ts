@@ -7,6 +7,7 @@ import { migrate, pendingMigrations } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedis, redisReady } from './redis/client.js';
 import { demoPassword, ensureDemo } from './services/apps/demo.js';
+import { bounded, quitRedis, STEP_TIMEOUT_MS } from './shutdown.js';
 
 export interface RunningServer {
   app: ConfabApp;
@@ -15,7 +16,8 @@ export interface RunningServer {
   logger: Logger;
   /** In demo mode: where the agent's password is kept, and the password itself only when this start generated it. */
   demo: { passwordFile: string; newPassword: string | null } | null;
-  stop(): Promise<void>;
+  /** Graceful stop (the app drains), then Redis, the database and DATA_DIR; rejects when part of it failed. */
+  stop(reason?: string): Promise<void>;
 }
 
 /** Boots one server node: database (migrated), Redis when configured, demo data, then listens. */
@@ -76,12 +78,18 @@ async function boot(config: Config, lock: DataDirLock | null): Promise<RunningSe
   const url = config.publicUrl ?? `http://${host}:${port}`;
 
   let stopping: Promise<void> | null = null;
-  const stop = () =>
+  const stop = (reason?: string) =>
     (stopping ??= (async () => {
-      await app.close();
-      redis?.disconnect();
-      await db.destroy();
-      lock?.release();
+      const failures: unknown[] = [];
+      const attempt = (work: () => Promise<void> | void) => Promise.resolve().then(work).catch((err: unknown) => void failures.push(err));
+      await attempt(() => app.close(reason));
+      if (redis) await attempt(() => quitRedis(redis));
+      await attempt(() => bounded(db.destroy(), STEP_TIMEOUT_MS, 'closing the database pool'));
+      await attempt(() => lock?.release());
+      if (failures.length) {
+        for (const err of failures) logger.error({ err }, 'cleanup at shutdown failed');
+        throw failures[0];
+      }
     })());
   return { app, db, url, logger, demo, stop };
 }

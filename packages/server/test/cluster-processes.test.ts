@@ -1,64 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatClient, createClient, type MessageDto, type Room } from '@confab/sdk';
 import { PRESENCE_TTL_MS } from '../src/redis/presence.js';
-import { cleanEnv, killCliProcesses, runCli, startCli, type StartedCli } from './helpers/cli-process.js';
+import { type CliCluster, createCliCluster, type FrontDoor, frontDoor } from './helpers/cli-cluster.js';
+import { killCliProcesses, startCli, type StartedCli } from './helpers/cli-process.js';
 import { sleep, until } from './helpers/wait.js';
 
 const { DATABASE_URL, REDIS_URL } = process.env;
-interface FrontDoor {
-  url: string;
-  /** The backend port of every connection, in order. */
-  routed: number[];
-  close(): void;
-}
-
-/**
- * What a sticky load balancer with failover (deploy/nginx.conf) does for one client: every TCP
- * connection goes to the first of `ports` that accepts it, so the client stays on its node until
- * that node dies and then lands on the next one.
- */
-async function frontDoor(ports: number[]): Promise<FrontDoor> {
-  const sockets = new Set<Socket>();
-  const routed: number[] = [];
-  const track = (socket: Socket) => {
-    sockets.add(socket.on('close', () => sockets.delete(socket)));
-    return socket;
-  };
-  const server = createServer((client) => {
-    track(client).on('error', () => undefined);
-    const attempt = (i: number): void => {
-      if (i === ports.length || client.destroyed) return void client.destroy();
-      const upstream = track(connect(ports[i], '127.0.0.1'));
-      upstream.once('error', () => attempt(i + 1));
-      upstream.once('connect', () => {
-        routed.push(ports[i]);
-        upstream.removeAllListeners('error').on('error', () => client.destroy());
-        upstream.on('close', () => client.destroy());
-        client.on('close', () => upstream.destroy());
-        client.pipe(upstream).pipe(client);
-      });
-    };
-    attempt(0);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    routed,
-    close: () => {
-      server.close();
-      for (const socket of sockets) socket.destroy();
-    },
-  };
-}
-
 interface Row {
   id: string;
   seq: number;
@@ -70,56 +18,27 @@ const stateOf = (room: Room) => room.state.get().messages.filter((m) => m.seq > 
 const onlineIn = (room: Room, userId: string) => room.state.get().presence[userId]?.online;
 
 describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one PostgreSQL and Redis', () => {
-  const database = `confab_cluster_${randomBytes(6).toString('hex')}`;
-  // This cluster's own keys and channels: another cluster on the same Redis (a benchmark, a
-  // parallel run) would otherwise sweep its dead users and break the presence checks.
-  const redisPrefix = `confab-cluster-${randomBytes(4).toString('hex')}:`;
-  let dataDir: string | undefined;
+  // Own database and Redis prefix: another cluster on the same Redis (a benchmark, a parallel
+  // run) would otherwise sweep its dead users and break the presence checks.
+  let cluster: CliCluster | undefined;
   const doors: FrontDoor[] = [];
   const clients: ChatClient[] = [];
   const presenceSeen: { observer: string; userId: string; online: boolean }[] = [];
   let nodes: StartedCli[] = [];
-  let db: pg.Client;
   let carolDoor: FrontDoor;
   let ids: Record<'alice' | 'bob' | 'carol' | 'dave', string>;
   let rooms: Record<'alice' | 'bob' | 'carol' | 'dave', Room>;
   let carol: ChatClient;
   let killedAt = 0;
-  let redis: Redis | undefined;
 
   const rows = async () =>
-    (await db.query<Row>('select id, seq::int as seq, client_id, text from messages where room_id = $1 order by seq', [rooms.alice.id])).rows;
+    (await cluster!.db.query<Row>('select id, seq::int as seq, client_id, text from messages where room_id = $1 order by seq', [rooms.alice.id])).rows;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    await admin.query(`create database ${database}`);
-    await admin.end();
-    const databaseUrl = Object.assign(new URL(DATABASE_URL!), { pathname: `/${database}` }).href;
-    db = new pg.Client({ connectionString: databaseUrl });
-    await db.connect();
-    redis = new Redis(REDIS_URL!);
-    dataDir = mkdtempSync(join(tmpdir(), 'confab-cluster-'));
-
-    const env = cleanEnv({
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: REDIS_URL!,
-      REDIS_PREFIX: redisPrefix,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      MESSAGE_RATE: 'unlimited',
-      AUTH_RATE: 'unlimited',
-      CONFAB_DEMO: '0',
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-    });
+    cluster = await createCliCluster('cluster');
     // Started together on an empty database: they also have to agree on who migrates it.
-    nodes = await Promise.all([startCli(env), startCli(env), startCli(env)]);
-    const created = await runCli(['apps:create', '--name', 'Cluster', '--origin', 'http://localhost:*'], env);
-    expect(created.code, created.stderr).toBe(0);
-    const app = { id: /\bid:\s+(\S+)/.exec(created.stdout)![1], secret: /\bsecret:\s+(\S+)/.exec(created.stdout)![1] };
+    nodes = await Promise.all([startCli(cluster.env), startCli(cluster.env), startCli(cluster.env)]);
+    const app = await cluster.createApp('Cluster');
 
     const [a, b, c] = nodes;
     carolDoor = await frontDoor([c.port, a.port, b.port]);
@@ -151,17 +70,7 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
     for (const door of doors) door.close();
     await Promise.race([Promise.all(nodes.map((node) => node.stop())), sleep(10_000)]);
     killCliProcesses();
-    await db?.end();
-    if (redis) {
-      const keys = await redis.keys(`${redisPrefix}*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
-    }
-    const admin = new pg.Client({ connectionString: DATABASE_URL });
-    await admin.connect();
-    await admin.query(`drop database if exists ${database} with (force)`);
-    await admin.end();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await cluster?.destroy();
   }, 30_000);
 
   it('delivers a message sent on each node to the users on the other two', async () => {

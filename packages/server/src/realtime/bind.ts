@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { gcraStep } from '../redis/throttle.js';
 import { validateInput } from '../services/validation.js';
+import type { Drain } from '../shutdown.js';
 import type { ChatSocket } from './types.js';
 
 // Abuse guard per socket, far above any legitimate pace (sends have their own MESSAGE_RATE).
@@ -13,6 +14,8 @@ const EVENT_RATE = { limit: 200, periodMs: 1_000 };
 export interface BindContext {
   logger: Logger;
   metrics: Metrics;
+  /** Counts handlers in flight for a stopping node to wait for; while it drains, new events are refused (retryable). */
+  drain?: Drain;
 }
 
 type InputOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
@@ -36,7 +39,10 @@ export function bind<E extends keyof ClientToServerEvents>(
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (response: unknown) => void) : null;
     const started = performance.now();
     let outcome = 'ok';
+    let leave: (() => void) | undefined;
     try {
+      if (ctx.drain?.draining) throw new AppError('unavailable', 'This server is shutting down; send again once reconnected');
+      leave = ctx.drain?.handlers.enter();
       const step = gcraStep(tats.get(socket), Date.now(), EVENT_RATE);
       tats.set(socket, step.tat);
       if (!step.result.allowed) throw new RateLimitedError(step.result.retryAfterMs);
@@ -50,6 +56,7 @@ export function bind<E extends keyof ClientToServerEvents>(
       if (error.code === 'rate_limited') ctx.metrics.throttled.inc({ kind: 'socket' });
       ack?.({ error: error.toBody() });
     } finally {
+      leave?.();
       const seconds = (performance.now() - started) / 1000;
       ctx.metrics.socketEvents.inc({ event, outcome });
       ctx.metrics.socketEventDuration.observe({ event }, seconds);

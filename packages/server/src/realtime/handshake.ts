@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config.js';
-import { AppError, toAppError } from '../errors.js';
+import { AppError, isUnavailable, toAppError } from '../errors.js';
 import { originAllowed } from '../services/apps/origins.js';
 import type { Services } from '../services/index.js';
 import type { PresenceTracker } from './presence-tracker.js';
@@ -41,11 +41,13 @@ export function allowRequest(services: Services, config: Config) {
         (req as CheckedRequest).confabApp = found.id;
         callback(null, true);
       },
-      () => deny(),
+      // The app could not be read (database down): say so, so the refusal is not taken for a policy.
+      (err: unknown) => (isUnavailable(err) ? callback('unavailable', false) : deny()),
     );
   };
 }
 
+/** The refusal a client sees as `connect_error`: `data.code` is the error code (`unavailable` while the database is down). */
 function handshakeError(error: AppError): Error & { data: { code: string } } {
   return Object.assign(new Error(error.message), { data: { code: error.code } });
 }
@@ -69,6 +71,12 @@ export function authenticateSocket(services: Services, nodeId: string) {
       next(handshakeError(toAppError(err)));
     }
   };
+}
+
+/** Socket.IO middleware, first: a node that is shutting down refuses (retryably) so the client connects elsewhere. */
+export function refuseWhileDraining(draining: () => boolean) {
+  return (_socket: ChatSocket, next: (err?: Error) => void): void =>
+    next(draining() ? handshakeError(new AppError('unavailable', 'This server is shutting down; connect again')) : undefined);
 }
 
 /** Socket.IO middleware after `authenticateSocket`: at most `max` sockets per user, all nodes together. */

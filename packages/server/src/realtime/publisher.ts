@@ -1,8 +1,31 @@
+import type { RoomReceiptsEvent } from '@confab/protocol';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Services } from '../services/index.js';
-import type { RoomEvent, RoomSequencer } from './room-sequencer.js';
+import { MinimaMemo } from '../services/messages/receipts.js';
+import type { RecoverChanges, RoomEvent, RoomSequencer } from './room-sequencer.js';
 import { agentsChannel, appChannel, type ChatServer, roomChannel, sessionChannel, userChannel } from './types.js';
+
+const createdChannels = (roomId: string, notifyUserIds: string[]) => [roomChannel(roomId), ...notifyUserIds.map(userChannel)];
+
+/**
+ * The sequencer's way to fill a gap: the room's changes read from the database, addressed as
+ * their announcements would have been.
+ */
+export function recoverFrom(services: Services): RecoverChanges {
+  return async (roomId, fromVersion, toVersion) => {
+    const read = await services.history.changesBetween(roomId, fromVersion, toVersion);
+    if (!read) return { events: [], through: toVersion };
+    const events = read.changes.map(({ event, version, message }): RoomEvent => ({
+      roomId,
+      version,
+      event,
+      payload: message,
+      channels: event === 'message:created' ? createdChannels(roomId, read.notifyUserIds) : [roomChannel(roomId)],
+    }));
+    return { events, through: read.through };
+  };
+}
 
 /**
  * The one place that decides who hears what: domain events (emitted after commit, by REST and
@@ -27,6 +50,13 @@ export function startPublisher(
     if (clustered) io.serverSideEmit('room-event', event);
   };
   io.on('room-event', (event) => sequencer.push(event));
+  // Receipts reach every node, and each tells its own watchers only minima they have not heard
+  // yet: nodes that flush the same room at once cost its watchers one event, not one per node.
+  const heard = new MinimaMemo();
+  const tellWatchers = (receipts: RoomReceiptsEvent) => {
+    if (heard.update(receipts.roomId, receipts) || receipts.members?.length) io.local.to(roomChannel(receipts.roomId)).emit('room:receipts', receipts);
+  };
+  io.on('room-receipts', tellWatchers);
   const safely = <T>(work: (payload: T) => Promise<void> | void) => (payload: T) => {
     Promise.resolve()
       .then(() => work(payload))
@@ -34,9 +64,12 @@ export function startPublisher(
   };
 
   const offs = [
-    events.on('message.created', ({ roomId, version, message, notifyUserIds }) => {
+    events.on('message.created', ({ roomId, version, message, notifyUserIds, replay }) => {
+      const channels = createdChannels(roomId, notifyUserIds);
+      // A replay (a retried send) announces a message counted when it was stored.
+      if (replay) return roomEvent({ roomId, version, event: 'message:created', payload: message, channels, replay });
       metrics.messagesPersisted.inc();
-      roomEvent({ roomId, version, event: 'message:created', payload: message, channels: [roomChannel(roomId), ...notifyUserIds.map(userChannel)] });
+      roomEvent({ roomId, version, event: 'message:created', payload: message, channels });
       metrics.fanoutLatency.observe(Math.max(0, Date.now() - Date.parse(message.createdAt)) / 1000);
     }),
     events.on('message.updated', ({ roomId, version, message }) =>
@@ -48,10 +81,12 @@ export function startPublisher(
     events.on('reaction.updated', ({ roomId, version, messageId, reactions }) =>
       roomEvent({ roomId, version, event: 'reaction:updated', payload: { roomId, messageId, version, reactions }, channels: [roomChannel(roomId)] }),
     ),
-    events.on('room.read', ({ roomId, userId, seq }) =>
-      io.to([roomChannel(roomId), userChannel(userId)]).emit('room:read', { roomId, userId, seq }),
-    ),
-    events.on('room.delivered', ({ roomId, userId, seq }) => io.to(roomChannel(roomId)).emit('room:delivered', { roomId, userId, seq })),
+    // The reader's other devices; the room hears reads through its coalesced receipts.
+    events.on('room.read', ({ roomId, userId, seq }) => io.to(userChannel(userId)).emit('room:read', { roomId, userId, seq })),
+    events.on('room.receipts', (receipts) => {
+      tellWatchers(receipts);
+      if (clustered) io.serverSideEmit('room-receipts', receipts);
+    }),
     events.on('message.throttled', () => metrics.throttled.inc({ kind: 'message' })),
     events.on(
       'room.created',
@@ -111,5 +146,6 @@ export function startPublisher(
   return () => {
     offs.forEach((off) => off());
     io.removeAllListeners('room-event');
+    io.removeAllListeners('room-receipts');
   };
 }

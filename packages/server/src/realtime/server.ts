@@ -10,10 +10,12 @@ import { createRedisAdapter, type RedisAdapter } from '../redis/adapter.js';
 import type { Presence } from '../redis/presence.js';
 import { isStaff } from '../services/actor.js';
 import type { Services } from '../services/index.js';
+import { Drain, quitRedis } from '../shutdown.js';
 import { registerHandlers } from './handlers.js';
-import { allowRequest, authenticateSocket, limitSocketsPerUser, scheduleExpiry } from './handshake.js';
+import { allowRequest, authenticateSocket, limitSocketsPerUser, refuseWhileDraining, scheduleExpiry } from './handshake.js';
 import { PresenceTracker } from './presence-tracker.js';
-import { startPublisher } from './publisher.js';
+import { startOutageSync } from './outage-sync.js';
+import { recoverFrom, startPublisher } from './publisher.js';
 import { RoomSequencer } from './room-sequencer.js';
 import { agentsChannel, appChannel, type ChatServer, sessionChannel, userChannel } from './types.js';
 
@@ -28,27 +30,42 @@ export interface RealtimeOptions {
   presence: Presence;
   /** How often this node refreshes its connections in presence and sweeps dead nodes' ones. */
   presenceIntervalMs: number;
+  /** The node's shutdown state: handlers in flight, and whether new connections are refused. */
+  drain?: Drain;
 }
+
+// Clients told to reconnect spread their reconnections over this long, not all onto the others at once.
+const RECONNECT_SPREAD_MS = 1_000;
+// How long the sockets' farewell (`server:shutdown`, then the disconnect) may take to reach them.
+const FAREWELL_MS = 1_000;
 
 export interface Realtime {
   io: ChatServer;
   nodeId: string;
   /** Resolves once the cross-node connections are up (at once without Redis; never rejects). */
   ready(): Promise<void>;
-  /** Disconnects every socket and stops timers; does not close the HTTP server. */
-  close(): Promise<void>;
+  /**
+   * Once the handlers in flight ended: flushes the last events (receipts, held room events,
+   * cross-node publishes), tells every socket `server:shutdown` and disconnects it, stops timers.
+   * Does not close the HTTP server.
+   */
+  close(): Promise<{ sockets: number }>;
 }
 
 /** Socket.IO on the HTTP server that serves Koa; across nodes through Redis when configured. */
 export function createRealtime(options: RealtimeOptions): Realtime {
   const { http, services, config, logger, metrics, redis } = options;
+  const drain = options.drain ?? new Drain();
   const nodeId = randomBytes(6).toString('hex');
   let adapter: RedisAdapter | null = null;
   if (redis) adapter = createRedisAdapter(redis, options.redisPrefix, logger);
 
+  const checkOrigin = allowRequest(services, config);
   const io: ChatServer = new Server(http, {
     maxHttpBufferSize: LIMITS.socketPayloadBytesMax,
-    allowRequest: allowRequest(services, config),
+    // A draining node takes no new Engine.IO session (one may come on a kept-alive connection):
+    // the client retries, through its load balancer, elsewhere.
+    allowRequest: (req, callback) => (drain.draining ? callback('unavailable', false) : checkOrigin(req, callback)),
     // allowRequest already refused disallowed origins; reflect the ones that got through.
     cors: { origin: true, methods: ['GET', 'POST'] },
     serveClient: false,
@@ -57,9 +74,14 @@ export function createRealtime(options: RealtimeOptions): Realtime {
 
   const presence = new PresenceTracker(io, options.presence, services, logger);
   presence.start(options.presenceIntervalMs);
-  const sequencer = new RoomSequencer((e) => io.local.to(e.channels).emit(e.event, e.payload as never));
+  const sequencer = new RoomSequencer((e) => io.local.to(e.channels).emit(e.event, e.payload as never), undefined, {
+    recover: recoverFrom(services),
+    logger,
+  });
   const stopPublisher = startPublisher(io, services, sequencer, adapter !== null, metrics, logger);
+  const stopOutageSync = adapter ? startOutageSync({ io, adapter, services, sequencer, logger }) : () => undefined;
 
+  io.use(refuseWhileDraining(() => drain.draining));
   io.use(authenticateSocket(services, nodeId));
   io.use(limitSocketsPerUser(presence, LIMITS.socketsPerUserMax));
   io.on('connection', (socket) => {
@@ -73,7 +95,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     ]);
     scheduleExpiry(socket);
     presence.connected(socket);
-    registerHandlers({ services, presence, sequencer, logger, metrics }, socket);
+    registerHandlers({ services, presence, sequencer, logger, metrics, drain }, socket);
     socket.on('disconnect', (reason) => {
       metrics.socketConnections.dec();
       if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
@@ -87,14 +109,28 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     nodeId,
     ready: () => adapter?.ready() ?? Promise.resolve(),
     close: async () => {
-      stopPublisher();
-      sequencer.close();
-      io.local.disconnectSockets(true);
-      await presence.stop();
+      // Last writes first: their events still go out, to this node's sockets and to the others.
       await services.receipts.close();
+      sequencer.close();
+      stopPublisher();
+      stopOutageSync();
+      const sockets = [...io.of('/').sockets.values()];
+      for (const socket of sockets) socket.emit('server:shutdown', { reconnectInMs: Math.floor(Math.random() * RECONNECT_SPREAD_MS) });
+      io.local.disconnectSockets(true);
+      // A polling client needs a request or two more to fetch its farewell.
+      const farewellUntil = Date.now() + FAREWELL_MS;
+      while (io.engine.clientsCount > 0 && Date.now() < farewellUntil) await new Promise((resolve) => setTimeout(resolve, 20));
+      await presence.stop();
       // Socket.IO's close would also close the HTTP server, which the app owns: unbind engine only.
       io.engine.close();
-      adapter?.close();
+      // The adapter's last publishes must be answered by Redis before its connections are cut.
+      const pub = (io.of('/').adapter as unknown as { pubClient?: Redis }).pubClient;
+      try {
+        if (pub) await quitRedis(pub);
+      } finally {
+        adapter?.close();
+      }
+      return { sockets: sockets.length };
     },
   };
 }

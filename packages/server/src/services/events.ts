@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
-import type { MessageDto, ReactionDto, RoomDto } from '@confab/protocol';
+import type { MessageDto, ReactionDto, RoomDto, RoomReceiptsEvent } from '@confab/protocol';
 
 /** What happened, announced after the transaction that made it commits. */
 export interface DomainEventMap {
   /**
    * Message events carry the room `version` their change got (commit order), so every node can
    * deliver them in that order. `notifyUserIds`: people to reach on all their devices (direct rooms).
+   * `replay`: a retried send announcing a message stored before (its first announcement may never
+   * have gone out); it carries the stored version, delivered late, and is not a new message.
    */
-  'message.created': { appId: string; roomId: string; version: number; message: MessageDto; notifyUserIds: string[] };
+  'message.created': { appId: string; roomId: string; version: number; message: MessageDto; notifyUserIds: string[]; replay?: boolean };
   'message.updated': { appId: string; roomId: string; version: number; message: MessageDto };
   'message.deleted': { appId: string; roomId: string; version: number; message: MessageDto };
   'reaction.updated': { appId: string; roomId: string; version: number; messageId: string; reactions: ReactionDto[] };
@@ -16,7 +18,8 @@ export interface DomainEventMap {
   'member.added': { appId: string; roomId: string; userIds: string[] };
   'member.removed': { appId: string; roomId: string; userId: string };
   'room.read': { appId: string; roomId: string; userId: string; seq: number };
-  'room.delivered': { roomId: string; userId: string; seq: number };
+  /** A room's watermarks moved (coalesced: at most one per room per flush of the receipts service). */
+  'room.receipts': RoomReceiptsEvent;
   'message.throttled': { appId: string; userId: string };
   'user.merged': { appId: string; fromUserId: string; toUserId: string };
   /**

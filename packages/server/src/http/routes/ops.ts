@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Db } from '../../db/knex.js';
 import type { Metrics } from '../../metrics.js';
+import type { Drain } from '../../shutdown.js';
 import { route } from '../route.js';
 
 const tag = 'operations';
@@ -9,6 +10,8 @@ export interface OpsDeps {
   db: Db;
   redis: Redis | null;
   metrics: Metrics;
+  /** A draining node (shutting down) is no longer ready, whatever its checks say. */
+  drain?: Drain;
 }
 
 async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
@@ -21,7 +24,7 @@ async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
   }
 }
 
-export function opsRoutes({ db, redis, metrics }: OpsDeps) {
+export function opsRoutes({ db, redis, metrics, drain }: OpsDeps) {
   return [
     route({
       method: 'get', path: '/healthz', tag, auth: 'none', response: 'Health',
@@ -30,8 +33,12 @@ export function opsRoutes({ db, redis, metrics }: OpsDeps) {
     }),
     route({
       method: 'get', path: '/readyz', tag, auth: 'none', response: 'Health',
-      summary: 'Readiness: the database (and Redis, when configured) answer; 503 otherwise',
+      summary: 'Readiness: the database (and Redis, when configured) answer; 503 otherwise, and `draining` while the node shuts down',
       handler: async ({ status }) => {
+        if (drain?.draining) {
+          status(503);
+          return { status: 'draining' };
+        }
         const checks: Record<string, Awaited<ReturnType<typeof check>>> = { database: await check(() => db.raw('select 1')) };
         if (redis) checks.redis = await check(() => redis.ping());
         const ready = Object.values(checks).every((c) => c.ok);

@@ -24,6 +24,28 @@ export interface CatchUp {
   hasMore: boolean;
 }
 
+/** A message changed at one room version, in its current state. */
+export interface RoomChange {
+  event: 'message:created' | 'message:updated' | 'message:deleted';
+  version: number;
+  message: MessageDto;
+}
+
+export interface RoomChanges {
+  /** Where the room stands now. */
+  lastSeq: number;
+  version: number;
+  /** People to reach on all their devices about new messages (direct rooms). */
+  notifyUserIds: string[];
+  /** In version order. */
+  changes: RoomChange[];
+  /** The answer covers the versions up to here: fewer than asked when more rows changed than one read carries. */
+  through: number;
+}
+
+/** The most rows one `changesBetween` reads. */
+export const CHANGES_MAX = 500;
+
 const page = (items: MessageDto[], hasMore: boolean, cursor?: number): PageDto<MessageDto> => ({
   items,
   hasMore,
@@ -107,6 +129,36 @@ export class HistoryService {
       .limit(LIMITS.catchUpMax + 1)) as Message[];
     const { items, hasMore } = splitPage(rows, LIMITS.catchUpMax);
     return { messages: await toMessageDtos(this.db, items), hasMore };
+  }
+
+  /**
+   * The room's changes with versions `fromVersion`..`toVersion`, for a node that missed their
+   * announcements. Each version went to exactly one message row, so the rows carrying a version in
+   * the range are those changes, in their current state (a row changed again later carries that
+   * later version and comes with it). An empty range (`fromVersion > toVersion`) reads only where
+   * the room stands. Null when the room does not exist.
+   */
+  async changesBetween(roomId: string, fromVersion: number, toVersion: number): Promise<RoomChanges | null> {
+    const room = (await this.db('rooms').where({ id: roomId }).first('kind', 'direct_key', 'last_seq', 'version')) as
+      | Pick<Room, 'kind' | 'directKey' | 'lastSeq' | 'version'>
+      | undefined;
+    if (!room) return null;
+    const rows = fromVersion > toVersion
+      ? []
+      : ((await this.messages(roomId).whereBetween('version', [fromVersion, toVersion]).orderBy('version').limit(CHANGES_MAX)) as Message[]);
+    const dtos = await toMessageDtos(this.db, rows);
+    const changes = rows.map((row, i): RoomChange => ({
+      event: Number(row.createdVersion) >= fromVersion ? 'message:created' : row.deletedAt ? 'message:deleted' : 'message:updated',
+      version: Number(row.version),
+      message: dtos[i],
+    }));
+    return {
+      lastSeq: Number(room.lastSeq),
+      version: Number(room.version),
+      notifyUserIds: room.kind === 'direct' && room.directKey ? room.directKey.split(':') : [],
+      changes,
+      through: rows.length === CHANGES_MAX ? Number(rows[rows.length - 1].version) : toVersion,
+    };
   }
 
   private messages(roomId: string) {

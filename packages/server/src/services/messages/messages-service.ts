@@ -31,6 +31,11 @@ export interface SendResult {
   created: boolean;
 }
 
+/** Direct messages also reach both people's other devices, watched or not. */
+function directMembers(room: { kind: string; directKey: string | null }): string[] {
+  return room.kind === 'direct' && room.directKey ? room.directKey.split(':') : [];
+}
+
 /** Thrown inside a transaction to roll it back with an answer (a retried send, an unchanged reaction). */
 export class Rollback<T> {
   constructor(readonly value: T) {}
@@ -72,9 +77,7 @@ export class MessagesService {
     const outcome = await rollbackable<WrittenMessage, Message>(() => this.db.transaction((trx) => this.write(trx, actor, roomId, input)));
     if (outcome instanceof Rollback) return this.retried(actor, roomId, outcome.value);
     const { room } = outcome;
-    // Direct messages also reach both people's other devices, watched or not.
-    const notify = room.kind === 'direct' && room.directKey ? room.directKey.split(':') : [];
-    const [dto] = await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [actor.user], notify, outcome.dtos);
+    const [dto] = await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [actor.user], directMembers(room), outcome.dtos);
     if (room.kind === 'support') this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: outcome.followUps.length > 0 });
     return { message: dto, created: true };
   }
@@ -204,8 +207,13 @@ export class MessagesService {
 
   private async retried(actor: Actor, roomId: string, previous: Message): Promise<SendResult> {
     if (previous.roomId !== roomId) throw new ConflictError('This clientId was already used for a message in another room');
-    await requireMember(this.db, actor, roomId);
+    const { room } = await requireMember(this.db, actor, roomId);
     const [dto] = await toMessageDtos(this.db, [previous], [actor.user]);
+    // Announce it again: the node that stored it may have died before announcing it. Late, never
+    // lost; clients merge by id, so hearing it twice is harmless.
+    const version = Number(previous.version);
+    await this.cache.apply(roomId, version, dto);
+    this.events.emit('message.created', { appId: actor.appId, roomId, version, message: dto, notifyUserIds: directMembers(room), replay: true });
     return { message: dto, created: false };
   }
 
