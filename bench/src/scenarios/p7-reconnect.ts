@@ -1,151 +1,158 @@
+// P7, SPEC §10: 1,000 `@confab/sdk` clients reconnect at once. Real SDK clients (Node, WebSocket
+// only) in several processes watch one room; a network blip resets all their connections at once
+// while 20 messages are sent; the SDK reconnects and catches up by itself.
+import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { MessageDto, RoomJoinResult } from '@confab/protocol';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
-import { createRoom, createTenant, signInUsers, startBaseline, startConfab } from '../confab.js';
+import { createRoom, createTenant, signInUsers, startConfab } from '../confab.js';
 import type { BenchContext } from '../context.js';
-import { closeAll, connectMany, emitAck, joinAll } from '../load/sockets.js';
-import { mapLimit, sleep, waitUntil } from '../stats.js';
+import { startWatcherFleet, type WatcherFleet } from '../load/sdk-fleet.js';
+import { connectOne } from '../load/sockets.js';
+import { percentile, sleep } from '../stats.js';
 import type { ScenarioResult } from '../report.js';
+import { BEFORE, DURING, TIMEOUT_MS, WATCHERS, createSender, measureBaseline, measureRawSockets, storedTwice } from './p7-raw-sockets.js';
 
-const WATCHERS = 1_000;
-const BEFORE = 10;
-/** Sent right after the drop, while the watchers are away. */
-const DURING = 20;
-const TIMEOUT_MS = 60_000;
+/** 4 × 250 clients: enough processes that the generator is not the limit on 2 cores. */
+const PROCESSES = 4;
 
-/** Cuts the transport under the client, as a network drop does: the client reconnects by itself. */
-const drop = (socket: Socket) => (socket.io as unknown as { engine: { close(): void } }).engine.close();
+const max = (values: number[]) => values.reduce((m, v) => Math.max(m, v), 0);
+const median = (values: number[]) => percentile(Float64Array.from(values).sort(), 50);
 
-interface Seen { ids: Map<number, string>; wire: number; conflicts: number }
-
-/** What one watcher holds, merged by seq as the SDK merges: a seq seen with another id is a doubled message. */
-function record(seen: Seen, message: { seq: number; id: string }): void {
-  seen.wire++;
-  const known = seen.ids.get(message.seq);
-  if (known && known !== message.id) seen.conflicts++;
-  seen.ids.set(message.seq, message.id);
+interface SdkResult {
+  ready: number;
+  startMs: number;
+  /** Until the last client held every message exactly once; NaN when not all did in time. */
+  caughtUpMs: number;
+  caughtUpP50Ms: number;
+  caughtUp: number;
+  /** Until the last client was `online` again; NaN when not all were. */
+  backMs: number;
+  backOnline: number;
+  cutSeen: number;
+  /** Connections the blip reset (WebSockets plus the SDK's keep-alive HTTP connections). */
+  connectionsCut: number;
+  /** When the last message sent during the storm was acknowledged to the sender. */
+  lastAckMs: number;
+  slowestSendMs: number;
+  sendRetries: number;
+  sendsFailed: number;
+  /** From the cut until all caught up (or the deadline): Confab's CPU, and the busiest watcher process's, as shares of one core. */
+  serverCpu: number;
+  generatorCpu: number;
+  missed: number;
+  doubled: number;
+  mismatched: number;
+  onlineAtEnd: number;
 }
 
-const complete = (seen: Seen, total: number) => {
-  for (let seq = 1; seq <= total; seq++) if (!seen.ids.has(seq)) return false;
-  return true;
-};
-
-/**
- * Watchers speak the realtime protocol as the SDK does: `room:join`, then after every reconnect
- * `room:join { since: newest seq held }` for what they missed, merged by seq.
- */
-async function measureConfab(ctx: BenchContext) {
-  const node = await startConfab(ctx.env, 'p7-confab');
+async function measureSdk(ctx: BenchContext): Promise<SdkResult> {
+  const node = await startConfab(ctx.env, 'p7-sdk-confab');
   const db = new pg.Pool({ connectionString: ctx.env.databaseUrl, max: 1 });
+  let senderSocket: Socket | null = null;
+  let fleet: WatcherFleet | null = null;
   try {
     const tenant = await createTenant(ctx.env);
     const users = await signInUsers(node.url, tenant, WATCHERS + 1);
     const roomId = await createRoom(node.url, tenant, users[0], users);
-    const { sockets } = await connectMany({ url: node.url, app: tenant.id }, WATCHERS + 1, { token: (i) => users[i].accessToken, reconnection: true });
-    const [sender, ...watchers] = sockets;
-    const seen: Seen[] = watchers.map(() => ({ ids: new Map(), wire: 0, conflicts: 0 }));
-    const newest = (s: Seen) => Math.max(0, ...s.ids.keys());
-    const join = async (socket: Socket, i: number, since?: number) => {
-      const result = await emitAck<RoomJoinResult>(socket, 'room:join', since === undefined ? { roomId } : { roomId, since });
-      for (const message of result.messages) record(seen[i], message);
-    };
-    let rejoined = 0;
-    watchers.forEach((socket, i) => {
-      socket.on('message:created', (message: MessageDto) => record(seen[i], message));
-      socket.io.on('reconnect', () => void join(socket, i, newest(seen[i])).then(() => rejoined++));
-    });
-    await mapLimit(watchers, 100, (socket, i) => join(socket, i));
+    // The sender is on the far side of the blip: it keeps its connection and sends through it.
+    senderSocket = await connectOne({ url: node.url, app: tenant.id }, 0, { token: () => users[0].accessToken, reconnection: true });
+    fleet = await startWatcherFleet({ url: node.url, app: tenant.id, roomId, sessions: users.slice(1).map((u) => u.session), processes: PROCESSES });
+    ctx.log(`  sdk: ${fleet.ready}/${WATCHERS} clients watching in ${Math.round(fleet.startMs)} ms over ${PROCESSES} processes`);
+    for (const error of fleet.errors) ctx.log(`    failed: ${error}`);
 
-    let sent = 0;
-    // A send whose ack is lost is retried with the same clientId: it can never be stored twice.
-    const send = async () => {
-      const payload = { roomId, clientId: `p7-${++sent}`, text: `message ${sent}` };
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await emitAck(sender, 'message:send', payload, 10_000);
-        } catch (err) {
-          if (attempt === 5) throw err;
-          await sleep(500);
-        }
-      }
-    };
-    for (let i = 0; i < BEFORE; i++) await send();
-    if (!(await waitUntil(() => seen.every((s) => complete(s, BEFORE)), TIMEOUT_MS))) throw new Error('watchers never received the first messages');
+    const run = randomBytes(3).toString('hex');
+    const clientIds = Array.from({ length: BEFORE + DURING }, (_, i) => `p7-${run}-${i + 1}`);
+    const sender = createSender(senderSocket);
+    for (const clientId of clientIds.slice(0, BEFORE)) await sender.send(roomId, clientId);
+    const warm = await fleet.expect(clientIds.slice(0, BEFORE), TIMEOUT_MS);
+    if (warm.caughtUp < fleet.ready) ctx.log(`  sdk: only ${warm.caughtUp}/${fleet.ready} clients got the first ${BEFORE} messages before the cut`);
 
-    const started = performance.now();
-    for (const socket of watchers) drop(socket);
-    for (let i = 0; i < DURING; i++) await send();
-    const total = BEFORE + DURING;
-    await waitUntil(() => rejoined === WATCHERS && seen.every((s) => complete(s, total)), TIMEOUT_MS, 10);
-    const caughtUpMs = performance.now() - started;
+    const cpuBefore = await node.stats();
+    const cutAt = performance.now();
+    const connectionsCut = await fleet.cut();
+    const measured = fleet.expect(clientIds, TIMEOUT_MS);
+    let sendsFailed = 0;
+    for (const clientId of clientIds.slice(BEFORE)) {
+      // Given up after 5 attempts: no client can catch up now, but the figures still come.
+      await sender.send(roomId, clientId).catch(() => void sendsFailed++);
+    }
+    const lastAckMs = performance.now() - cutAt;
+    const result = await measured;
+    const serverCpu = ((await node.stats()).cpuMs - cpuBefore.cpuMs) / (performance.now() - cutAt);
+
     await sleep(1_000);
-    const caughtUp = seen.filter((s) => complete(s, total)).length;
-    const missed = seen.reduce((n, s) => n + total - [...s.ids.keys()].filter((seq) => seq <= total).length, 0);
-    const stored = await db.query('select count(*)::int as rows, count(distinct client_id)::int as distinct from messages where room_id = $1', [roomId]);
-    const doubled = seen.reduce((n, s) => n + s.conflicts, 0) + stored.rows[0].rows - stored.rows[0].distinct;
-    const redundant = seen.reduce((n, s) => n + s.wire, 0) - WATCHERS * total;
-    closeAll(sockets);
-    ctx.log(`  confab: ${caughtUp}/${WATCHERS} caught up in ${Math.round(caughtUpMs)} ms, missed ${missed}, doubled ${doubled}`);
-    return { caughtUpMs, caughtUp, rejoined, missed, doubled, redundant };
+    const { rows } = await db.query<{ id: string; client_id: string }>('select id, client_id from messages where room_id = $1', [roomId]);
+    const tally = await fleet.tally(Object.fromEntries(rows.map((r) => [r.client_id, r.id])));
+    const sdk: SdkResult = {
+      ready: fleet.ready,
+      startMs: fleet.startMs,
+      caughtUpMs: result.caughtUp === WATCHERS ? max(result.caughtUpMs) : NaN,
+      caughtUpP50Ms: median(result.caughtUpMs),
+      caughtUp: result.caughtUp,
+      backMs: result.backOnline === WATCHERS ? max(result.backOnlineMs) : NaN,
+      backOnline: result.backOnline,
+      cutSeen: result.cutSeen,
+      connectionsCut,
+      lastAckMs,
+      slowestSendMs: sender.slowestMs,
+      sendRetries: sender.retries,
+      sendsFailed,
+      serverCpu,
+      generatorCpu: result.maxProcessCpu,
+      missed: tally.missed,
+      doubled: tally.doubled + (await storedTwice(db, roomId)),
+      mismatched: tally.mismatched,
+      onlineAtEnd: tally.online,
+    };
+    const time = Number.isFinite(sdk.caughtUpMs) ? `in ${Math.round(sdk.caughtUpMs)} ms` : `(not all within ${TIMEOUT_MS / 1000} s)`;
+    ctx.log(`  sdk: ${sdk.backOnline}/${WATCHERS} back online, ${sdk.caughtUp}/${WATCHERS} caught up ${time}, missed ${sdk.missed}, doubled ${sdk.doubled}; last send acked at ${Math.round(lastAckMs)} ms (slowest ${Math.round(sender.slowestMs)} ms, ${sender.retries} retried, ${sendsFailed} failed)`);
+    return sdk;
   } finally {
+    await fleet?.close();
+    senderSocket?.close();
     await db.end();
     await node.stop();
   }
 }
 
-/** The bare server has no history: reconnected sockets rejoin, and what was sent meanwhile is gone. */
-async function measureBaseline(ctx: BenchContext) {
-  const node = await startBaseline(ctx.env, 'p7-baseline');
-  try {
-    const { sockets } = await connectMany({ url: node.url }, WATCHERS + 1, { reconnection: true });
-    const [sender, ...watchers] = sockets;
-    await joinAll(sockets, 'bench-room');
-    const received = watchers.map(() => new Set<number>());
-    let rejoined = 0;
-    watchers.forEach((socket, i) => {
-      socket.on('message:created', (m: { seq: number }) => received[i].add(m.seq));
-      socket.io.on('reconnect', () => void emitAck(socket, 'room:join', { roomId: 'bench-room' }).then(() => rejoined++));
-    });
-    let sent = 0;
-    const send = () => emitAck(sender, 'message:send', { roomId: 'bench-room', clientId: `p7-${++sent}`, text: `message ${sent}` });
-    for (let i = 0; i < BEFORE; i++) await send();
-    await waitUntil(() => received.every((r) => r.size === BEFORE), TIMEOUT_MS);
-    const started = performance.now();
-    for (const socket of watchers) drop(socket);
-    for (let i = 0; i < DURING; i++) await send();
-    await waitUntil(() => rejoined === WATCHERS, TIMEOUT_MS, 10);
-    const backMs = performance.now() - started;
-    await sleep(1_000);
-    const missed = received.reduce((n, r) => n + (BEFORE + DURING - r.size), 0);
-    closeAll(sockets);
-    ctx.log(`  baseline: ${rejoined}/${WATCHERS} back in ${Math.round(backMs)} ms, missed ${missed}`);
-    return { backMs, rejoined, missed };
-  } finally {
-    await node.stop();
-  }
-}
+const seconds = (ms: number) => (Number.isFinite(ms) ? ms / 1000 : `not all within ${TIMEOUT_MS / 1000}`);
 
 export async function p7Reconnect(ctx: BenchContext): Promise<ScenarioResult> {
   const baseline = await measureBaseline(ctx);
-  const confab = await measureConfab(ctx);
+  const raw = await measureRawSockets(ctx);
+  const sdk = await measureSdk(ctx);
+  const n = (value: number) => value.toLocaleString('en-US');
   return {
     id: 'P7',
-    title: `reconnect storm: ${WATCHERS.toLocaleString('en-US')} watching clients drop at once`,
+    title: `reconnect storm: ${n(WATCHERS)} \`@confab/sdk\` clients' connections reset at once`,
     baseline: 'bare Socket.IO (rejoin, no catch-up)',
     rows: [
-      { metric: 'time until all are back (Confab: and caught up)', confab: confab.caughtUpMs / 1000, baseline: baseline.backMs / 1000, unit: 's', better: 'lower' },
-      { metric: 'clients back / caught up', confab: confab.caughtUp, baseline: baseline.rejoined },
-      { metric: 'messages missed', confab: confab.missed, baseline: baseline.missed },
-      { metric: 'messages doubled', confab: confab.doubled, baseline: 0 },
+      { metric: 'SDK clients: time until all back and caught up', confab: seconds(sdk.caughtUpMs), baseline: seconds(baseline.backMs), unit: 's', better: 'lower' },
+      { metric: 'SDK clients: median time to caught up (of those that did)', confab: sdk.caughtUpP50Ms / 1000, baseline: '', unit: 's' },
+      { metric: 'SDK clients: time until all back online', confab: seconds(sdk.backMs), baseline: seconds(baseline.backMs), unit: 's', better: 'lower' },
+      { metric: `SDK clients back online / caught up (of ${n(WATCHERS)})`, confab: `${n(sdk.backOnline)} / ${n(sdk.caughtUp)}`, baseline: baseline.rejoined },
+      { metric: `time until the ${DURING} sends during the storm were acknowledged`, confab: seconds(sdk.lastAckMs), baseline: seconds(baseline.lastAckMs), unit: 's', better: 'lower' },
+      { metric: 'slowest send (first attempt → ack) / attempts retried after 10 s / sends failed', confab: `${(sdk.slowestSendMs / 1000).toPrecision(3)} s / ${sdk.sendRetries} / ${sdk.sendsFailed}`, baseline: `${(baseline.slowestSendMs / 1000).toPrecision(3)} s / ${baseline.sendRetries} / 0` },
+      { metric: 'SDK clients: messages missed', confab: sdk.missed, baseline: baseline.missed },
+      { metric: 'SDK clients: messages doubled', confab: sdk.doubled, baseline: 0 },
+      { metric: 'raw sockets, SDK protocol by hand: time until all caught up', confab: seconds(raw.caughtUpMs), baseline: seconds(baseline.backMs), unit: 's', better: 'lower' },
+      { metric: 'raw sockets: caught up / missed / doubled', confab: `${n(raw.caughtUp)} / ${n(raw.missed)} / ${n(raw.doubled)}`, baseline: `${n(baseline.rejoined)} / ${n(baseline.missed)} / 0` },
     ],
-    target: { text: 'all back and caught up ≤ 5 s, nothing missed, nothing doubled', met: confab.caughtUp === WATCHERS && confab.caughtUpMs <= 5_000 && confab.missed === 0 && confab.doubled === 0 },
+    target: {
+      text: 'all back and caught up ≤ 5 s, nothing missed, nothing doubled',
+      met: sdk.caughtUp === WATCHERS && sdk.caughtUpMs <= 5_000 && sdk.missed === 0 && sdk.doubled === 0,
+    },
     notes: [
-      `every watcher's transport is cut at once and ${DURING} messages are sent while they are away; socket.io-client reconnects them (default backoff, 1 s randomized ±50%) and they rejoin with since = their newest seq, as the SDK does`,
-      `doubled counts a seq held with two different messages plus rows stored twice; the ${confab.redundant} redundant wire copies (a message both live and in a catch-up) are merged away by seq`,
+      `${n(WATCHERS)} SDK clients (${PROCESSES} processes × ${WATCHERS / PROCESSES}, \`transports: ['websocket']\`, one signed-in member each) watch one room; ${BEFORE} messages are sent first`,
+      `the cut is a network blip: a TCP relay in front of each process resets every client connection at once (both ends get ECONNRESET) and lets new ones through at once; the sender, on the server's side of it, sends ${DURING} messages right after; the SDK reconnects with its own backoff and catches up with \`since\``,
+      `caught up = \`room.state.get().messages\` holds each of the ${BEFORE + DURING} messages exactly once (by clientId, and with the stored id); missed and doubled are counted over every client's final state, doubled also counts rows stored twice`,
+      `${n(sdk.ready)} clients were watching before the cut, ${n(sdk.connectionsCut)} connections were reset, ${n(sdk.cutSeen)} clients saw it, ${n(sdk.onlineAtEnd)} were online at the end; ${sdk.mismatched} held a message under another id than the stored one`,
+      'no client can be caught up before the last send is stored and acknowledged: compare the first row with the row of the sends',
+      `from the cut until all caught up Confab used ${Math.round(sdk.serverCpu * 100)}% of a core, the busiest watcher process ${Math.round(sdk.generatorCpu * 100)}%`,
+      `raw sockets: the same cut under ${n(WATCHERS)} bare socket.io-client sockets in the parent process that rejoin with \`since\` as the SDK does (${raw.redundant} redundant copies merged away by seq); its ${DURING} sends were acknowledged within ${(raw.lastAckMs / 1000).toFixed(2)} s (slowest ${(raw.slowestSendMs / 1000).toFixed(2)} s, ${raw.sendRetries} retried)`,
       'the bare server keeps no history, so its sockets miss what was sent while they were away',
     ],
-    raw: { confab, baseline },
+    raw: { sdk, raw, baseline },
   };
 }
