@@ -4,6 +4,7 @@ import { type Message, type Room } from '../../db/models/index.js';
 import { CACHED_MESSAGES, type MessageCache } from '../../redis/message-cache.js';
 import type { Actor } from '../actor.js';
 import { splitPage } from '../pagination.js';
+import { sharedReads } from '../shared-read.js';
 import { requireMember } from '../rooms/access.js';
 import { toRoomDtos } from '../rooms/room-dto.js';
 import { toMessageDtos } from './message-dto.js';
@@ -90,11 +91,17 @@ export class HistoryService {
       since === undefined
         ? this.latest(room).then((p) => ({ messages: p.items, hasMore: p.hasMore, version: Number(room.version) }))
         : this.catchUp(roomId, since).then((c) => ({ ...c, version: Number(room.version) })),
-      this.db('memberships').where({ roomId }).orderBy('joined_at').limit(LIMITS.pageMax * 2).pluck('user_id') as Promise<string[]>,
+      this.memberIds(roomId),
     ]);
     return { room: dto, version: history.version, messages: history.messages, hasMore: history.hasMore, memberIds };
   }
 
+
+  /** Whose presence a join reports (the first 200 members); shared by joins of one room arriving together. */
+  private readonly memberIds = sharedReads(
+    (roomId) => this.db('memberships').where({ roomId }).orderBy('joined_at').limit(LIMITS.pageMax * 2).pluck('user_id') as Promise<string[]>,
+    100,
+  );
 
   /** The latest `limit` messages: from the cache when it reflects the room's current version. */
   async latest(room: Room, limit: number = LIMITS.pageDefault): Promise<PageDto<MessageDto>> {

@@ -4,10 +4,13 @@ import type { Logger } from '../../logger.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { sharedReads } from '../shared-read.js';
 import { requireMember } from '../rooms/access.js';
 import type { PageInput } from '../rooms/schemas.js';
 
 const FLUSH_EVERY_MS = 250;
+/** How long one join-time read of a room's receipts serves the other joins of that room. */
+const SUMMARY_SHARED_MS = 100;
 /** Rooms whose last announced minima this node remembers (to skip repeating them); the least recent go first. */
 const REMEMBERED_ROOMS_MAX = 10_000;
 /** Rows (or keys) per statement: far below PostgreSQL's 65,535 bind parameters. */
@@ -83,7 +86,11 @@ export class ReceiptsService {
   }
 
   /** What a member starting to watch the room needs: its lowest watermarks, and every member's in a small room. */
-  async summary(roomId: string): Promise<RoomReceiptsEvent> {
+  // A crowd rejoining one room at once (a reconnect storm) shares one read: the answer is a
+  // snapshot anyway, and `room:receipts` brings every change after it.
+  readonly summary = sharedReads((roomId) => this.readSummary(roomId), SUMMARY_SHARED_MS);
+
+  private async readSummary(roomId: string): Promise<RoomReceiptsEvent> {
     const rows = (await this.db('memberships')
       .where({ roomId })
       .orderBy('user_id')
