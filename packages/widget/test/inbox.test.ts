@@ -112,4 +112,22 @@ describe('<chat-inbox> for agents', () => {
     await expect.poll(() => inbox.locator('[part~=message][part~=mine]').last().textContent()).toContain('Refunds take 5 business days.');
     await page.context().close();
   });
+
+  it('catches the list up after the connection dropped: a conversation started meanwhile shows without a reload', async () => {
+    const quinn = await createAgent(server, tenant, 'quinn', 'quinn-password-1', 'Quinn');
+    const { page, inbox } = await signIn('quinn', 'quinn-password-1');
+    const banner = inbox.locator('.banner[role=status]');
+    await expect.poll(() => banner.count()).toBe(0);
+    // The connection drops and cannot come back for a while (the server let go; the network is down).
+    await page.route('**/socket.io/**', (route) => route.abort());
+    server.app.io.in(`user:${quinn.id}`).disconnectSockets(true);
+    await expect.poll(() => banner.count()).toBe(1);
+    await startConversation('Uma', 'Started while the agent was offline');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await names(inbox)).not.toContain('Uma');
+    await page.unroute('**/socket.io/**');
+    await expect.poll(() => names(inbox), { timeout: 20_000 }).toContain('Uma');
+    await expect.poll(() => banner.count()).toBe(0);
+    await page.context().close();
+  }, 40_000);
 });

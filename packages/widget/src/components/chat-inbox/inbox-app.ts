@@ -48,6 +48,8 @@ export class InboxApp extends LitElement {
   @state() private availability: SupportAvailabilityDto | null = null;
   @state() private canned: CannedResponseDto[] = [];
   @state() private connection = 'idle';
+  /** The connection was up once: an `online` after it is a reconnect. */
+  private wasOnline = false;
   @state() private actionError = '';
 
   private client: ChatClient | null = null;
@@ -80,7 +82,12 @@ export class InboxApp extends LitElement {
     const client = (this.client = createClient({ url: this.server, app: this.app, storageKey: this.storage.sessionKey }));
     this.offs = [
       client.on('connection:changed', (status) => {
+        // Back after a drop (a restart, a blip): conversations may have started or changed
+        // meanwhile, and their live events were missed. The list catches up like a room does.
+        const back = status === 'online' && this.connection !== 'online' && this.wasOnline;
+        if (status === 'online') this.wasOnline = true;
         this.connection = status;
+        if (back && this.phase === 'ready') void this.load().catch(() => undefined);
       }),
       client.on('session:changed', (session, fromOtherTab) => {
         // Signed in from another inbox tab: this one follows.
