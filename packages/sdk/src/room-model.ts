@@ -14,19 +14,12 @@ import { type ChatMessage, initialRoomState, type MessageStatus, type Receipt, t
  * Everything the SDK knows about one room. `reduceRoom` is the only way it changes, and the
  * public `RoomState` is derived from it (`viewRoom`).
  */
-export interface RoomModel {
-  room: RoomDto | null;
+export interface RoomModel extends Omit<RoomState, 'messages' | 'unreadCount'> {
   /** The messages held, by id. */
   messages: ReadonlyMap<string, MessageDto>;
   /** The seqs of the messages held. */
   seqs: ReadonlySet<number>;
   unsent: ReadonlyMap<string, Unsent>;
-  hasOlder: boolean;
-  watching: boolean;
-  typing: readonly string[];
-  receipts: Readonly<Record<string, Receipt>>;
-  reachedByAll: Receipt;
-  presence: Readonly<Record<string, PresenceEvent>>;
   myReadSeq: number;
   /** The newest room version heard of (join answers, message and reaction events). */
   version: number;
@@ -61,17 +54,13 @@ export type RoomAction =
   | { type: 'room'; room: RoomDto }
   | { type: 'sync'; lastSeq: number };
 
+const { messages: _list, unreadCount: _unread, ...initialShared } = initialRoomState;
+
 export const initialRoomModel: RoomModel = Object.freeze({
-  room: null,
+  ...initialShared,
   messages: new Map<string, MessageDto>(),
   seqs: new Set<number>(),
   unsent: new Map<string, Unsent>(),
-  hasOlder: false,
-  watching: false,
-  typing: [],
-  receipts: {},
-  reachedByAll: { deliveredSeq: 0, readSeq: 0 },
-  presence: {},
   myReadSeq: 0,
   version: 0,
   lastSeq: 0,
@@ -223,16 +212,16 @@ export function viewRoom(model: RoomModel, me: string | null, roomId: string, pr
     && previous.model.reachedByAll === model.reachedByAll
     && previous.model.room?.memberCount === model.room?.memberCount;
   const lastSeq = Math.max(model.lastSeq, model.room?.lastSeq ?? 0);
+  const { room, hasOlder, watching, typing, receipts, reachedByAll, presence } = model;
   return {
-    ...initialRoomState,
-    room: model.room,
+    room,
     messages: reuse ? previous.view.messages : listMessages(model, me, roomId),
-    hasOlder: model.hasOlder,
-    watching: model.watching,
-    typing: model.typing,
-    receipts: model.receipts,
-    reachedByAll: model.reachedByAll,
-    presence: model.presence,
+    hasOlder,
+    watching,
+    typing,
+    receipts,
+    reachedByAll,
+    presence,
     unreadCount: Math.max(0, lastSeq - model.myReadSeq),
   };
 }

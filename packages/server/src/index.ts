@@ -7,7 +7,8 @@ import { migrate, pendingMigrations } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedis, redisReady } from './redis/client.js';
 import { demoPassword, ensureDemo } from './services/apps/demo.js';
-import { bounded, quitRedis, STEP_TIMEOUT_MS } from './shutdown.js';
+import { bounded } from './bounded.js';
+import { quitRedis, STEP_TIMEOUT_MS } from './shutdown.js';
 
 export interface RunningServer {
   app: ConfabApp;

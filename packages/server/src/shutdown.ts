@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Redis } from 'ioredis';
+import { bounded } from './bounded.js';
 import type { Logger } from './logger.js';
 
 /** How long each flush-and-close step after the drain may take before the shutdown moves on. */
@@ -54,15 +55,6 @@ export class Drain {
   begin(): void {
     this.since ??= Date.now();
   }
-}
-
-/** `work`, or a rejection naming `what` once `ms` have passed. */
-export function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -130,4 +130,23 @@ describe('changes whose announcement never came', () => {
     expect(byBob.heard.map((h) => h.message.clientId)).toEqual(['retried', 'after', 'retried']);
     expect(await persisted()).toBe(before + 1);
   });
+
+  it("announces a support conversation again when its visitor's start is retried (its node may have died before telling the agents)", async () => {
+    const agent = await server.member(tenant, `agent-${Date.now()}`, { role: 'agent' });
+    const inbox = await connect(server, agent);
+    sockets.push(inbox);
+    const heard: { id: string }[] = [];
+    inbox.on('support:conversation', (c: { id: string }) => heard.push(c));
+    const visitor = await server.guest(tenant, 'Vera');
+    const start = () => server.request('POST', '/v1/support/conversations', { token: visitor.accessToken, body: { text: 'Hello?', clientId: 'vera-start' } });
+    const first = await start();
+    expect(first.status).toBe(201);
+    await until('the new conversation', () => heard.some((c) => c.id === first.body.id), 2_000);
+    const before = heard.length;
+    const again = await start();
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.body.message.id).toBe(first.body.message.id);
+    await until('the retried start announced again', () => heard.length > before, 2_000);
+    expect(heard.at(-1)!.id).toBe(first.body.id);
+  });
 });

@@ -63,27 +63,20 @@ export function startOutageSync({ io, adapter, services, sequencer, logger }: Ou
   let flushing = false;
   let stopped = false;
 
-  const remember = (into: Map<string, WrittenRoom>, room: WrittenRoom) => {
+  /** Keeps the furthest state of each room, most recent last; past the bound, the oldest rooms are left to clients' own gap checks. */
+  const remember = <T extends WrittenRoom>(into: Map<string, T>, room: T) => {
     const known = into.get(room.roomId);
     into.delete(room.roomId);
-    into.set(room.roomId, {
-      roomId: room.roomId,
-      version: Math.max(room.version, known?.version ?? 0),
-      lastSeq: Math.max(room.lastSeq, known?.lastSeq ?? 0),
-    });
-    // Oldest first in a Map: past the bound, the oldest rooms are left to clients' own gap checks.
+    into.set(room.roomId, { ...room, version: Math.max(room.version, known?.version ?? 0), lastSeq: Math.max(room.lastSeq, known?.lastSeq ?? 0) });
     if (into.size > ROOMS_MAX) into.delete(into.keys().next().value!);
   };
 
   const written = (roomId: string, version: number, lastSeq = 0) => {
-    const room = { roomId, version, lastSeq };
-    if (!adapter.healthy()) return remember(missed, room);
-    const known = recent.get(roomId);
-    recent.delete(roomId);
-    recent.set(roomId, { ...room, version: Math.max(version, known?.version ?? 0), lastSeq: Math.max(lastSeq, known?.lastSeq ?? 0), at: Date.now() });
+    if (!adapter.healthy()) return remember(missed, { roomId, version, lastSeq });
+    remember(recent, { roomId, version, lastSeq, at: Date.now() });
     const cutoff = Date.now() - RECENT_MS;
     for (const [id, entry] of recent) {
-      if (entry.at >= cutoff && recent.size <= ROOMS_MAX) break;
+      if (entry.at >= cutoff) break;
       recent.delete(id);
     }
   };
@@ -140,7 +133,7 @@ export function startOutageSync({ io, adapter, services, sequencer, logger }: Ou
   const onHealth = (healthy: boolean) => {
     if (!healthy) {
       const cutoff = Date.now() - RECENT_MS;
-      for (const entry of recent.values()) if (entry.at >= cutoff) remember(missed, entry);
+      for (const { at, ...room } of recent.values()) if (at >= cutoff) remember(missed, room);
       recent.clear();
       return;
     }
@@ -151,7 +144,7 @@ export function startOutageSync({ io, adapter, services, sequencer, logger }: Ou
   const syncRoom = async ({ roomId, version }: WrittenRoom) => {
     try {
       await sequencer.sync(roomId, version);
-      const head = await services.history.changesBetween(roomId, 1, 0);
+      const head = await services.history.head(roomId);
       if (head) io.local.to(roomChannel(roomId)).emit('room:sync', { roomId, lastSeq: head.lastSeq, version: head.version });
     } catch (err) {
       logger.warn({ err: (err as Error).message, roomId }, 'could not sync a room after the outage; its clients catch up by themselves');

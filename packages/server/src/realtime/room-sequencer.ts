@@ -1,3 +1,4 @@
+import { bounded } from '../bounded.js';
 import type { Logger } from '../logger.js';
 
 /** A message event of one room, tagged with the room version its change got at commit. */
@@ -157,7 +158,7 @@ export class RoomSequencer {
       return Promise.resolve();
     }
     const { recover, logger, timeoutMs = RECOVER_TIMEOUT_MS } = this.recovery;
-    state.recovering = withTimeout(recover(state.roomId, from, to), timeoutMs)
+    state.recovering = bounded(recover(state.roomId, from, to), timeoutMs, 'reading missed room changes')
       .then(
         ({ events, through }) => {
           if (this.closed) return;
@@ -200,13 +201,4 @@ export class RoomSequencer {
       if (!state.held.size && !state.recovering && state.touchedAt < cutoff) this.rooms.delete(roomId);
     }
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

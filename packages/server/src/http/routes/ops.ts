@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { bounded } from '../../bounded.js';
 import type { Db } from '../../db/knex.js';
 import type { Metrics } from '../../metrics.js';
 import type { Drain } from '../../shutdown.js';
@@ -17,7 +18,7 @@ export interface OpsDeps {
 async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
   const started = Date.now();
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2 s')), 2_000).unref())]);
+    await bounded(probe(), 2_000, 'the check');
     return { ok: true, ms: Date.now() - started };
   } catch (err) {
     return { ok: false, ms: Date.now() - started, error: (err as Error).message };

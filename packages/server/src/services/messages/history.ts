@@ -6,6 +6,7 @@ import type { Actor } from '../actor.js';
 import { splitPage } from '../pagination.js';
 import { sharedReads } from '../shared-read.js';
 import { requireMember } from '../rooms/access.js';
+import { directMembers } from '../rooms/direct-key.js';
 import { toRoomDtos } from '../rooms/room-dto.js';
 import { toMessageDtos } from './message-dto.js';
 import type { ListMessagesInput } from './schemas.js';
@@ -142,17 +143,14 @@ export class HistoryService {
    * The room's changes with versions `fromVersion`..`toVersion`, for a node that missed their
    * announcements. Each version went to exactly one message row, so the rows carrying a version in
    * the range are those changes, in their current state (a row changed again later carries that
-   * later version and comes with it). An empty range (`fromVersion > toVersion`) reads only where
-   * the room stands. Null when the room does not exist.
+   * later version and comes with it). Null when the room does not exist.
    */
   async changesBetween(roomId: string, fromVersion: number, toVersion: number): Promise<RoomChanges | null> {
     const room = (await this.db('rooms').where({ id: roomId }).first('kind', 'direct_key', 'last_seq', 'version')) as
       | Pick<Room, 'kind' | 'directKey' | 'lastSeq' | 'version'>
       | undefined;
     if (!room) return null;
-    const rows = fromVersion > toVersion
-      ? []
-      : ((await this.messages(roomId).whereBetween('version', [fromVersion, toVersion]).orderBy('version').limit(CHANGES_MAX)) as Message[]);
+    const rows = (await this.messages(roomId).whereBetween('version', [fromVersion, toVersion]).orderBy('version').limit(CHANGES_MAX)) as Message[];
     const dtos = await toMessageDtos(this.db, rows);
     const changes = rows.map((row, i): RoomChange => ({
       event: Number(row.createdVersion) >= fromVersion ? 'message:created' : row.deletedAt ? 'message:deleted' : 'message:updated',
@@ -162,10 +160,16 @@ export class HistoryService {
     return {
       lastSeq: Number(room.lastSeq),
       version: Number(room.version),
-      notifyUserIds: room.kind === 'direct' && room.directKey ? room.directKey.split(':') : [],
+      notifyUserIds: directMembers(room),
       changes,
       through: rows.length === CHANGES_MAX ? Number(rows[rows.length - 1].version) : toVersion,
     };
+  }
+
+  /** Where the room stands: its newest seq and version; null when it does not exist. */
+  async head(roomId: string): Promise<{ lastSeq: number; version: number } | null> {
+    const row = (await this.db('rooms').where({ id: roomId }).first('last_seq', 'version')) as Pick<Room, 'lastSeq' | 'version'> | undefined;
+    return row ? { lastSeq: Number(row.lastSeq), version: Number(row.version) } : null;
   }
 
   private messages(roomId: string) {

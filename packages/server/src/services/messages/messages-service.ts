@@ -10,6 +10,7 @@ import type { Actor } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
 import type { DomainEvents } from '../events.js';
 import { accessMembership, findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
+import { directMembers } from '../rooms/direct-key.js';
 import { reopenOnVisitorMessage } from '../support/reopen.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { toMessageDtos } from './message-dto.js';
@@ -29,11 +30,6 @@ export interface SendResult {
   message: MessageDto;
   /** False when this was a retry of a send already stored (same sender and clientId). */
   created: boolean;
-}
-
-/** Direct messages also reach both people's other devices, watched or not. */
-function directMembers(room: { kind: string; directKey: string | null }): string[] {
-  return room.kind === 'direct' && room.directKey ? room.directKey.split(':') : [];
 }
 
 /** Thrown inside a transaction to roll it back with an answer (a retried send, an unchanged reaction). */
@@ -130,6 +126,15 @@ export class MessagesService {
     return wire;
   }
 
+  /**
+   * Announces stored messages again, for a retried send: the node that stored them may have died
+   * before announcing. Late, never lost; clients merge by id, so hearing one twice is harmless.
+   * The cache is left alone: it already holds them, or it is behind the room and misses anyway.
+   */
+  replay(appId: string, dtos: MessageDto[], notifyUserIds: string[] = []): void {
+    for (const dto of dtos) this.events.emit('message.created', { appId, roomId: dto.roomId, version: dto.version, message: dto, notifyUserIds, replay: true });
+  }
+
   /** Wire forms of messages by id, in seq order. */
   async dtosOf(ids: string[]): Promise<MessageDto[]> {
     if (!ids.length) return [];
@@ -209,11 +214,7 @@ export class MessagesService {
     if (previous.roomId !== roomId) throw new ConflictError('This clientId was already used for a message in another room');
     const { room } = await requireMember(this.db, actor, roomId);
     const [dto] = await toMessageDtos(this.db, [previous], [actor.user]);
-    // Announce it again: the node that stored it may have died before announcing it. Late, never
-    // lost; clients merge by id, so hearing it twice is harmless.
-    const version = Number(previous.version);
-    await this.cache.apply(roomId, version, dto);
-    this.events.emit('message.created', { appId: actor.appId, roomId, version, message: dto, notifyUserIds: directMembers(room), replay: true });
+    this.replay(actor.appId, [dto], directMembers(room));
     return { message: dto, created: false };
   }
 

@@ -9,6 +9,7 @@ import { splitPage } from '../pagination.js';
 import { toUserSummary } from '../users/user-dto.js';
 import { activityCursor, byActivity, type WithActivity } from './activity.js';
 import { accessMembership, canManage, findMembership, findRoom } from './access.js';
+import { directKeyOf } from './direct-key.js';
 import { toMembershipDto, toRoomDtos } from './room-dto.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
 
@@ -72,7 +73,7 @@ export class RoomsService {
     const peer = await User.query(this.db).findOne({ id: userId, appId: actor.appId });
     if (!peer) throw new NotFoundError('User');
     if (peer.kind === 'guest') throw new ForbiddenError('Visitors are reached through support conversations');
-    const directKey = [actor.id, userId].sort().join(':');
+    const directKey = directKeyOf(actor.id, userId);
     const existing = await Room.query(this.db).findOne({ appId: actor.appId, directKey });
     if (existing) return { room: (await toRoomDtos(this.db, [existing], actor.id))[0], created: false };
 

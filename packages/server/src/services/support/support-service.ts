@@ -223,6 +223,9 @@ export class SupportService {
     const conversation = await this.view(actor.appId, previous.roomId, actor.id);
     if (!conversation) throw new ConflictError('This clientId was already used for a message in another room');
     const [message] = await this.messages.dtosOf([previous.id]);
+    // The node that started it may have died before announcing: the message and the conversation again.
+    if (message) this.messages.replay(actor.appId, [message]);
+    this.events.emit('support.changed', { appId: actor.appId, roomId: previous.roomId, roomChanged: false });
     return { ...conversation, message: message ?? null };
   }
 }

@@ -9,6 +9,7 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { emit } from './events.js';
 import { readPrechat, renderPrechat } from './prechat.js';
 import { renderLauncher } from './launcher.js';
+import { renderPanelHeader } from './panel-header.js';
 import { renderSessionEnded } from './session-ended.js';
 import type { VisitorSession } from './visitor-session.js';
 import { INITIAL_VISITOR, type VisitorState } from './visitor-state.js';
@@ -16,7 +17,6 @@ import { widgetStyles } from './chat-widget.styles.js';
 
 /** Where widget.js was loaded from: the default `server`. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
-
 
 /**
  * A chat for any page: a launcher bubble (or `mode="inline"`) that opens a conversation with the
@@ -217,15 +217,7 @@ export class ChatWidget extends LitElement {
       aria-label=${this.title || t('defaultTitle')}
       @keydown=${this.onPanelKey}
     >
-      <header part="header">
-        <div class="text">
-          <slot name="header">
-            <h2>${this.title || t('defaultTitle')}</h2>
-            <p>${this.availabilityText(state)}</p>
-          </slot>
-        </div>
-        ${inline ? nothing : html`<button class="close" aria-label=${t('closeChat')} @click=${this.close}>✕</button>`}
-      </header>
+      ${renderPanelHeader(this.text, { title: this.title, subtitle: this.subtitle, settings: state.settings, inline, onClose: () => this.close() })}
       ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
       ${this.renderBody(state)}
     </section>`;
@@ -261,14 +253,6 @@ export class ChatWidget extends LitElement {
         >`;
     }
     return html`<div class="status" role="status">${t('loading')}</div>`;
-  }
-
-  private availabilityText(state: VisitorState): string {
-    const { t } = this.text;
-    if (this.subtitle) return this.subtitle;
-    const settings = state.settings;
-    if (!settings) return t('defaultSubtitle');
-    return settings.available ? `● ${t('agentsOnline', { count: settings.online })}` : t('teamOffline');
   }
 
   private async submitPrechat(e: Event): Promise<void> {
