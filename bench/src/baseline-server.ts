@@ -9,7 +9,11 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 
-interface SendInput { roomId: string; clientId: string; text: string }
+interface SendInput {
+  roomId: string;
+  clientId: string;
+  text: string;
+}
 type Ack = (response: { data?: unknown; error?: { code: string; message: string } }) => void;
 
 const http = createServer();
@@ -32,9 +36,21 @@ io.on('connection', (socket) => {
     seqs.set(input.roomId, seq);
     const now = new Date().toISOString();
     const message = {
-      id: randomUUID(), roomId: input.roomId, seq, version: seq, clientId: input.clientId, senderId: userId,
-      sender: { id: userId, kind: 'member', role: 'user', name: 'Bench user', username: null, avatarUrl: null }, type: 'text', text: input.text, replyToId: null,
-      attachments: [], reactions: [], createdAt: now, editedAt: null, deletedAt: null,
+      id: randomUUID(),
+      roomId: input.roomId,
+      seq,
+      version: seq,
+      clientId: input.clientId,
+      senderId: userId,
+      sender: { id: userId, kind: 'member', role: 'user', name: 'Bench user', username: null, avatarUrl: null },
+      type: 'text',
+      text: input.text,
+      replyToId: null,
+      attachments: [],
+      reactions: [],
+      createdAt: now,
+      editedAt: null,
+      deletedAt: null,
     };
     io.to(input.roomId).emit('message:created', message);
     ack({ data: { message } });

@@ -86,20 +86,31 @@ export function startBaseline(env: BenchEnv, name = 'baseline', cluster?: string
   return startServerProcess({ name, script, env: cluster ? { REDIS_URL: env.redisUrl, BASELINE_CLUSTER: cluster } : {} });
 }
 
-export interface Tenant { id: string; secret: string }
+export interface Tenant {
+  id: string;
+  secret: string;
+}
 
 /** `confab-server apps:create`, as an operator creates an app. */
 export async function createTenant(env: BenchEnv): Promise<Tenant> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'apps:create', '--name', `Bench ${randomUUID().slice(0, 6)}`, '--origin', 'http://localhost:*'], {
-    env: { ...process.env, ...confabVars(env, false) },
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [CLI, 'apps:create', '--name', `Bench ${randomUUID().slice(0, 6)}`, '--origin', 'http://localhost:*'],
+    {
+      env: { ...process.env, ...confabVars(env, false) },
+    },
+  );
   const id = /id:\s+(\S+)/.exec(stdout)?.[1];
   const secret = /secret:\s+(\S+)/.exec(stdout)?.[1];
   if (!id || !secret) throw new Error(`apps:create printed no id/secret: ${stdout}`);
   return { id, secret };
 }
 
-export interface BenchUser { id: string; accessToken: string; session: AuthSessionDto }
+export interface BenchUser {
+  id: string;
+  accessToken: string;
+  session: AuthSessionDto;
+}
 
 async function api<T>(url: string, method: string, path: string, app: string, body?: unknown, token?: string): Promise<T> {
   const res = await fetch(url + path, {
@@ -115,20 +126,35 @@ async function api<T>(url: string, method: string, path: string, app: string, bo
 /** `count` members signed in through host-signed tokens (POST /v1/auth/exchange). */
 export async function signInUsers(url: string, tenant: Tenant, count: number, concurrency = 32): Promise<BenchUser[]> {
   const run = randomBytes(3).toString('hex');
-  return mapLimit(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    const token = jwt.sign({ name: `Bench ${i}` }, tenant.secret, { algorithm: 'HS256', subject: `bench-${run}-${i}`, audience: tenant.id, expiresIn: '1h' });
-    const session = await api<AuthSessionDto>(url, 'POST', '/v1/auth/exchange', tenant.id, { token });
-    return { id: session.user.id, accessToken: session.accessToken, session };
-  });
+  return mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const token = jwt.sign({ name: `Bench ${i}` }, tenant.secret, {
+        algorithm: 'HS256',
+        subject: `bench-${run}-${i}`,
+        audience: tenant.id,
+        expiresIn: '1h',
+      });
+      const session = await api<AuthSessionDto>(url, 'POST', '/v1/auth/exchange', tenant.id, { token });
+      return { id: session.user.id, accessToken: session.accessToken, session };
+    },
+  );
 }
 
 /** A group room owned by `owner` with every user in `members` (added 100 at a time, the API's limit). */
 export async function createRoom(url: string, tenant: Tenant, owner: BenchUser, members: BenchUser[]): Promise<string> {
-  const room = await api<{ id: string }>(url, 'POST', '/v1/rooms', tenant.id, { name: `bench ${randomUUID().slice(0, 6)}`, kind: 'group' }, owner.accessToken);
+  const room = await api<{ id: string }>(
+    url,
+    'POST',
+    '/v1/rooms',
+    tenant.id,
+    { name: `bench ${randomUUID().slice(0, 6)}`, kind: 'group' },
+    owner.accessToken,
+  );
   const others = members.filter((m) => m.id !== owner.id).map((m) => m.id);
   for (let i = 0; i < others.length; i += 100) {
     await api(url, 'POST', `/v1/rooms/${room.id}/members`, tenant.id, { userIds: others.slice(i, i + 100) }, owner.accessToken);
   }
   return room.id;
 }
-

@@ -103,7 +103,12 @@ function wrap(name: string, url: string, child: ChildProcess): ServerProcess {
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(DATABASE_URL|REDIS_URL|REDIS_PREFIX|PORT|HOST|JWT_SECRET|CONFAB_DEMO|NODE_ENV|MESSAGE_RATE|AUTH_RATE|DATA_DIR|LOG_LEVEL|NODE_OPTIONS)$/.test(key)) {
+    if (
+      value !== undefined &&
+      !/^(DATABASE_URL|REDIS_URL|REDIS_PREFIX|PORT|HOST|JWT_SECRET|CONFAB_DEMO|NODE_ENV|MESSAGE_RATE|AUTH_RATE|DATA_DIR|LOG_LEVEL|NODE_OPTIONS)$/.test(
+        key,
+      )
+    ) {
       env[key] = value;
     }
   }

@@ -3,10 +3,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string } }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
-export interface ProfileEntry { where: string; ms: number; share: number }
+export interface ProfileEntry {
+  where: string;
+  ms: number;
+  share: number;
+}
 
 /** The bucket a frame's self time is charged to: a dependency, a Confab file, Node, or V8. */
 export function bucketOf(frame: ProfileNode['callFrame']): string {
@@ -16,7 +27,12 @@ export function bucketOf(frame: ProfileNode['callFrame']): string {
   if (dependency) return dependency[1];
   const confab = /packages\/([^/]+)\/dist\/(.+)$/.exec(url);
   if (confab) return `@confab/${confab[1]} ${confab[2]}`;
-  if (url.startsWith('node:')) return url.replace(/^node:internal\//, 'node:').split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:internal\//, 'node:')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   return url;
 }
 

@@ -5,7 +5,13 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[rank];
 }
 
-export interface Summary { count: number; p50: number; p99: number; p999: number; max: number }
+export interface Summary {
+  count: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
 
 export function summarize(samples: number[]): Summary {
   const sorted = Float64Array.from(samples).sort();

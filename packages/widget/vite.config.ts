@@ -14,7 +14,11 @@ export default defineConfig({
       // Lets the entry also export what the lazy chunks share with it: no extra eager requests.
       preserveEntrySignatures: 'allow-extension',
       // Library builds keep whitespace by default; this one is the script pages load: minify fully.
-      output: { chunkFileNames: 'widget-chunks/[name]-[hash].js', minify: true, comments: { legal: true, annotation: false, jsdoc: false } },
+      output: {
+        chunkFileNames: 'widget-chunks/[name]-[hash].js',
+        minify: true,
+        comments: { legal: true, annotation: false, jsdoc: false },
+      },
     },
   },
 });

@@ -33,7 +33,10 @@ export interface StepResult {
 /** Deliveries still arriving this long after the last send mean the server is falling behind. */
 const MAX_LAG_MS = 500;
 
-interface Pending { sentAt: number; remaining: number }
+interface Pending {
+  sentAt: number;
+  remaining: number;
+}
 
 export class FanoutDriver {
   private pending = new Map<string, Pending>();

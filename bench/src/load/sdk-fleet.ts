@@ -157,7 +157,17 @@ export async function startWatcherFleet(options: FleetOptions): Promise<WatcherF
     const shares = workers.map((_, i) => options.sessions.filter((_, s) => s % count === i));
     const started = await Promise.all(
       workers.map((worker, i) =>
-        worker.ask({ type: 'start', url: options.url, app: options.app, roomId: options.roomId, sessions: shares[i], concurrency: options.concurrency ?? 25 }, START_TIMEOUT_MS),
+        worker.ask(
+          {
+            type: 'start',
+            url: options.url,
+            app: options.app,
+            roomId: options.roomId,
+            sessions: shares[i],
+            concurrency: options.concurrency ?? 25,
+          },
+          START_TIMEOUT_MS,
+        ),
       ),
     );
     return {

@@ -63,7 +63,9 @@ function check(watcher: Watcher): void {
   if (watchers.every((w) => w.completeAt !== null)) expectation.done();
 }
 
-async function start(request: Extract<FleetRequest, { type: 'start' }>): Promise<Omit<Extract<FleetReply, { type: 'start' }>, 'id' | 'type'>> {
+async function start(
+  request: Extract<FleetRequest, { type: 'start' }>,
+): Promise<Omit<Extract<FleetReply, { type: 'start' }>, 'id' | 'type'>> {
   const started = now();
   proxy = await startCutProxy(request.url);
   const errors: string[] = [];
@@ -82,7 +84,10 @@ async function start(request: Extract<FleetRequest, { type: 'start' }>): Promise
       const room = await client.room(request.roomId).watch();
       watcher.room = room;
       watchers.push(watcher);
-      room.state.select((s) => s.messages, () => check(watcher));
+      room.state.select(
+        (s) => s.messages,
+        () => check(watcher),
+      );
     } catch (err) {
       failed++;
       if (errors.length < 5) errors.push(`${session.user.id}: ${(err as Error)?.message ?? String(err)}`);
@@ -101,7 +106,9 @@ function cut(): number {
   return proxy?.cut() ?? 0;
 }
 
-async function expect(request: Extract<FleetRequest, { type: 'expect' }>): Promise<Omit<Extract<FleetReply, { type: 'expect' }>, 'id' | 'type'>> {
+async function expect(
+  request: Extract<FleetRequest, { type: 'expect' }>,
+): Promise<Omit<Extract<FleetReply, { type: 'expect' }>, 'id' | 'type'>> {
   const from = cutAt ?? now();
   const cpuBefore = process.cpuUsage();
   const waitStarted = now();

@@ -41,14 +41,25 @@ export function connectOne(endpoint: Endpoint, index: number, options: ConnectOp
 }
 
 /** Opens `count` sockets; resolves with them and the time it took to connect all. */
-export async function connectMany(endpoint: Endpoint | ((index: number) => Endpoint), count: number, options: ConnectOptions = {}): Promise<{ sockets: Socket[]; ms: number }> {
+export async function connectMany(
+  endpoint: Endpoint | ((index: number) => Endpoint),
+  count: number,
+  options: ConnectOptions = {},
+): Promise<{ sockets: Socket[]; ms: number }> {
   const started = performance.now();
   const endpointOf = typeof endpoint === 'function' ? endpoint : () => endpoint;
-  const sockets = await mapLimit(Array.from({ length: count }, (_, i) => i), options.concurrency ?? 200, (i) => connectOne(endpointOf(i), i, options));
+  const sockets = await mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    options.concurrency ?? 200,
+    (i) => connectOne(endpointOf(i), i, options),
+  );
   return { sockets, ms: performance.now() - started };
 }
 
-export interface AckResponse<T = unknown> { data?: T; error?: { code: string; message: string } }
+export interface AckResponse<T = unknown> {
+  data?: T;
+  error?: { code: string; message: string };
+}
 
 export function emitAck<T>(socket: Socket, event: string, payload: unknown, timeoutMs = 30_000): Promise<T> {
   return new Promise((resolve, reject) => {

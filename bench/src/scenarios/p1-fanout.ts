@@ -11,7 +11,11 @@ export const MEMBERS = 1_000;
 const SENDERS = 10;
 const P99_LIMIT_MS = 50;
 
-export interface Climb { steps: StepResult[]; best: StepResult | null; lost: { messages: number; deliveries: number } }
+export interface Climb {
+  steps: StepResult[];
+  best: StepResult | null;
+  lost: { messages: number; deliveries: number };
+}
 
 /** Steps the rate up until p99 passes 50 ms or deliveries fall behind; the best is the last step that held. */
 export async function climb(ctx: BenchContext, label: string, sockets: Socket[], roomId: string, servers: ServerProcess[]): Promise<Climb> {
@@ -22,7 +26,9 @@ export async function climb(ctx: BenchContext, label: string, sockets: Socket[],
   for (const rate of rateSteps(ctx.quick)) {
     const step = await driver.step(rate, ctx.quick ? 2_000 : 5_000, 3_000, servers);
     steps.push(step);
-    ctx.log(`  ${label} ${rate} msg/s: ${Math.round(step.deliveriesPerSec)} deliveries/s, p99 ${round(step.latency.p99)} ms${step.behind ? ' (behind)' : ''}, generator ${Math.round(step.generatorCpu * 100)}% of a core`);
+    ctx.log(
+      `  ${label} ${rate} msg/s: ${Math.round(step.deliveriesPerSec)} deliveries/s, p99 ${round(step.latency.p99)} ms${step.behind ? ' (behind)' : ''}, generator ${Math.round(step.generatorCpu * 100)}% of a core`,
+    );
     if (step.behind || step.latency.p99 > P99_LIMIT_MS) break;
   }
   const held = steps.filter((s) => !s.behind && s.latency.p99 <= P99_LIMIT_MS);
@@ -72,7 +78,11 @@ export async function p1Fanout(ctx: BenchContext): Promise<ScenarioResult & { be
   const b = baseline.best ?? baseline.steps[0];
   // p99 compared at the same offered rate: Confab's best step against the baseline's step at that rate.
   const bSame = baseline.steps.find((s) => s.rate === c.rate) ?? b;
-  const met = Boolean(confab.best) && c.deliveriesPerSec >= 0.8 * b.deliveriesPerSec && c.latency.p99 <= 2 * bSame.latency.p99 && confab.lost.messages === 0;
+  const met =
+    Boolean(confab.best) &&
+    c.deliveriesPerSec >= 0.8 * b.deliveriesPerSec &&
+    c.latency.p99 <= 2 * bSame.latency.p99 &&
+    confab.lost.messages === 0;
   return {
     id: 'P1',
     title: `fan-out: one room, ${MEMBERS.toLocaleString('en-US')} members, rising send rate`,
@@ -82,8 +92,20 @@ export async function p1Fanout(ctx: BenchContext): Promise<ScenarioResult & { be
       { metric: 'sustained deliveries/s', confab: c.deliveriesPerSec, baseline: b.deliveriesPerSec, better: 'higher' },
       { metric: `p50 send→receive at ${c.rate} msg/s`, confab: c.latency.p50, baseline: bSame.latency.p50, unit: 'ms', better: 'lower' },
       { metric: `p99 send→receive at ${c.rate} msg/s`, confab: c.latency.p99, baseline: bSame.latency.p99, unit: 'ms', better: 'lower' },
-      { metric: `p99.9 send→receive at ${c.rate} msg/s`, confab: c.latency.p999, baseline: bSame.latency.p999, unit: 'ms', better: 'lower' },
-      { metric: 'server CPU-seconds per 1,000 deliveries (best step)', confab: c.cpuSecPer1k, baseline: b.cpuSecPer1k, unit: 's', better: 'lower' },
+      {
+        metric: `p99.9 send→receive at ${c.rate} msg/s`,
+        confab: c.latency.p999,
+        baseline: bSame.latency.p999,
+        unit: 'ms',
+        better: 'lower',
+      },
+      {
+        metric: 'server CPU-seconds per 1,000 deliveries (best step)',
+        confab: c.cpuSecPer1k,
+        baseline: b.cpuSecPer1k,
+        unit: 's',
+        better: 'lower',
+      },
       { metric: 'acked messages lost (all steps)', confab: confab.lost.messages, baseline: baseline.lost.messages },
       { metric: 'load generator, share of one core (best step)', confab: c.generatorCpu, baseline: b.generatorCpu },
     ],

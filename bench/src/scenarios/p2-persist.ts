@@ -12,7 +12,11 @@ const SENDERS = 100;
 const POOL = 10;
 const TEXT = 'A persisted chat message of ordinary length, written by one of a hundred senders.';
 
-interface LoopResult { count: number; perSec: number; latency: Summary }
+interface LoopResult {
+  count: number;
+  perSec: number;
+  latency: Summary;
+}
 
 /** `SENDERS` loops, each doing one operation after another until time is up. */
 async function closedLoop(durationMs: number, operation: (sender: number, n: number) => Promise<void>): Promise<LoopResult> {
@@ -72,7 +76,13 @@ export async function p2Persist(ctx: BenchContext): Promise<ScenarioResult> {
       baseline: `single-row INSERT loop (pg, pool ${POOL})`,
       rows: [
         { metric: 'persisted messages/s', confab: confab.perSec, baseline: baseline.perSec, better: 'higher' },
-        { metric: 'p50 per message (send→ack / INSERT)', confab: confab.latency.p50, baseline: baseline.latency.p50, unit: 'ms', better: 'lower' },
+        {
+          metric: 'p50 per message (send→ack / INSERT)',
+          confab: confab.latency.p50,
+          baseline: baseline.latency.p50,
+          unit: 'ms',
+          better: 'lower',
+        },
         { metric: 'p99 per message', confab: confab.latency.p99, baseline: baseline.latency.p99, unit: 'ms', better: 'lower' },
         { metric: 'acked messages found in the database', confab: `${stored} of ${confab.count}`, baseline: '' },
       ],

@@ -9,15 +9,31 @@ import type { ScenarioResult } from '../report.js';
 const SOURCES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
 const KB = 1024;
 
-interface IdleResult { connectMs: number; heapPerConn: number; rssPerConn: number; heapBefore: number; heapAfter: number; rssBefore: number; rssAfter: number }
+interface IdleResult {
+  connectMs: number;
+  heapPerConn: number;
+  rssPerConn: number;
+  heapBefore: number;
+  heapAfter: number;
+  rssBefore: number;
+  rssAfter: number;
+}
 
-async function hold(ctx: BenchContext, node: ServerProcess, endpoint: Endpoint, count: number, token?: (i: number) => string): Promise<IdleResult> {
+async function hold(
+  ctx: BenchContext,
+  node: ServerProcess,
+  endpoint: Endpoint,
+  count: number,
+  token?: (i: number) => string,
+): Promise<IdleResult> {
   const before = await node.stats(true);
   const { sockets, ms } = await connectMany(endpoint, count, { token, concurrency: 500, localAddresses: SOURCES });
   try {
     await sleep(2_000);
     const after = await node.stats(true);
-    ctx.log(`  ${node.name}: ${count} sockets in ${Math.round(ms)} ms, heap +${Math.round((after.heapUsed - before.heapUsed) / KB / 1024)} MiB`);
+    ctx.log(
+      `  ${node.name}: ${count} sockets in ${Math.round(ms)} ms, heap +${Math.round((after.heapUsed - before.heapUsed) / KB / 1024)} MiB`,
+    );
     return {
       connectMs: ms,
       heapPerConn: (after.heapUsed - before.heapUsed) / count,
@@ -56,12 +72,29 @@ export async function p3IdleSockets(ctx: BenchContext): Promise<ScenarioResult> 
     title: `idle sockets: ${count.toLocaleString('en-US')} authenticated sockets on one node`,
     baseline: 'bare Socket.IO (no auth)',
     rows: [
-      { metric: 'heap per connection (after GC)', confab: confab.heapPerConn / KB, baseline: baseline.heapPerConn / KB, unit: 'KB', better: 'lower' },
+      {
+        metric: 'heap per connection (after GC)',
+        confab: confab.heapPerConn / KB,
+        baseline: baseline.heapPerConn / KB,
+        unit: 'KB',
+        better: 'lower',
+      },
       { metric: 'RSS per connection', confab: confab.rssPerConn / KB, baseline: baseline.rssPerConn / KB, unit: 'KB', better: 'lower' },
-      { metric: `time to connect all ${count.toLocaleString('en-US')}`, confab: confab.connectMs / 1000, baseline: baseline.connectMs / 1000, unit: 's', better: 'lower' },
+      {
+        metric: `time to connect all ${count.toLocaleString('en-US')}`,
+        confab: confab.connectMs / 1000,
+        baseline: baseline.connectMs / 1000,
+        unit: 's',
+        better: 'lower',
+      },
     ],
-    target: { text: '≤ 12 KB heap per connection, all connected within 10 s', met: confab.heapPerConn <= 12 * KB && confab.connectMs <= 10_000 },
-    notes: [`WebSocket transport, 500 handshakes in flight, from ${SOURCES.length} loopback source addresses; Confab sockets each carry their own user's access token`],
+    target: {
+      text: '≤ 12 KB heap per connection, all connected within 10 s',
+      met: confab.heapPerConn <= 12 * KB && confab.connectMs <= 10_000,
+    },
+    notes: [
+      `WebSocket transport, 500 handshakes in flight, from ${SOURCES.length} loopback source addresses; Confab sockets each carry their own user's access token`,
+    ],
     raw: { count, confab, baseline },
   };
 }

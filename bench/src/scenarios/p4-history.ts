@@ -54,7 +54,8 @@ export async function p4History(ctx: BenchContext): Promise<ScenarioResult> {
       if (!res.ok) throw new Error(`history: ${res.status} ${JSON.stringify(body)}`);
       if (!checked) {
         const seqs = (body.items ?? []).map((m) => m.seq);
-        if (seqs.length !== PAGE || seqs.at(-1) !== ROOM_SIZE) throw new Error(`history returned seqs ${seqs[0]}…${seqs.at(-1)} (${seqs.length})`);
+        if (seqs.length !== PAGE || seqs.at(-1) !== ROOM_SIZE)
+          throw new Error(`history returned seqs ${seqs[0]}…${seqs.at(-1)} (${seqs.length})`);
         checked = true;
       }
     };
@@ -64,9 +65,13 @@ export async function p4History(ctx: BenchContext): Promise<ScenarioResult> {
     await fetchPage();
     const warm = await profiled(ctx, node, 'p4-confab-warm', () => sample(times, async () => undefined, fetchPage));
     const cold = await profiled(ctx, node, 'p4-confab-cold', () => sample(times, dropCache, fetchPage));
-    const sql = await sample(times, async () => undefined, async () => {
-      await db.query('select * from messages where room_id = $1 order by seq desc limit $2', [roomId, PAGE]);
-    });
+    const sql = await sample(
+      times,
+      async () => undefined,
+      async () => {
+        await db.query('select * from messages where room_id = $1 order by seq desc limit $2', [roomId, PAGE]);
+      },
+    );
     return {
       id: 'P4',
       title: `history: first page of ${PAGE} from a ${ROOM_SIZE.toLocaleString('en-US')}-message room`,

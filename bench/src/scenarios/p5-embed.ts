@@ -55,7 +55,8 @@ export async function p5Embed(ctx: BenchContext): Promise<ScenarioResult> {
       let bytes = 0;
       for (const asset of assets) {
         const got = await transferred(asset, encoding);
-        if (encoding !== 'identity' && got.encoding !== encoding) throw new Error(`${asset} was not sent with ${encoding} (got ${got.encoding})`);
+        if (encoding !== 'identity' && got.encoding !== encoding)
+          throw new Error(`${asset} was not sent with ${encoding} (got ${got.encoding})`);
         bytes += got.bytes;
       }
       return bytes;

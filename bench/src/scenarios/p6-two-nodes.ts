@@ -12,7 +12,14 @@ import { MEMBERS } from './p1-fanout.js';
 const SENDERS = 10;
 
 /** Members alternate between node A (even) and B (odd); senders sit on A, so B's members hear them across Redis. */
-async function runSplit(ctx: BenchContext, label: string, nodes: [ServerProcess, ServerProcess], sockets: Socket[], roomId: string, rate: number): Promise<{ step: StepResult; lost: number }> {
+async function runSplit(
+  ctx: BenchContext,
+  label: string,
+  nodes: [ServerProcess, ServerProcess],
+  sockets: Socket[],
+  roomId: string,
+  rate: number,
+): Promise<{ step: StepResult; lost: number }> {
   const senders = sockets.filter((_, i) => i % 2 === 0).slice(0, SENDERS);
   const driver = new FanoutDriver(sockets, senders, roomId, (i) => (i % 2 === 0 ? 'same' : 'cross'));
   const step = await driver.step(rate, ctx.quick ? 3_000 : 8_000, 3_000, nodes);
@@ -26,7 +33,9 @@ async function measureConfab(ctx: BenchContext, rate: number) {
     const tenant = await createTenant(ctx.env);
     const users = await signInUsers(nodes[0].url, tenant, MEMBERS);
     const roomId = await createRoom(nodes[0].url, tenant, users[0], users);
-    const { sockets } = await connectMany((i) => ({ url: nodes[i % 2].url, app: tenant.id }), MEMBERS, { token: (i) => users[i].accessToken });
+    const { sockets } = await connectMany((i) => ({ url: nodes[i % 2].url, app: tenant.id }), MEMBERS, {
+      token: (i) => users[i].accessToken,
+    });
     await joinAll(sockets, roomId);
     try {
       return await runSplit(ctx, 'confab', nodes, sockets, roomId, rate);
@@ -40,7 +49,10 @@ async function measureConfab(ctx: BenchContext, rate: number) {
 
 async function measureBaseline(ctx: BenchContext, rate: number) {
   const cluster = randomBytes(4).toString('hex');
-  const nodes = [await startBaseline(ctx.env, 'p6-baseline-a', cluster), await startBaseline(ctx.env, 'p6-baseline-b', cluster)] as [ServerProcess, ServerProcess];
+  const nodes = [await startBaseline(ctx.env, 'p6-baseline-a', cluster), await startBaseline(ctx.env, 'p6-baseline-b', cluster)] as [
+    ServerProcess,
+    ServerProcess,
+  ];
   try {
     const { sockets } = await connectMany((i) => ({ url: nodes[i % 2].url }), MEMBERS);
     await joinAll(sockets, 'bench-room');
@@ -72,7 +84,10 @@ export async function p6TwoNodes(ctx: BenchContext, rate: number): Promise<Scena
       { metric: 'acked messages lost', confab: confab.lost, baseline: baseline.lost },
     ],
     target: { text: 'cross-node p99 ≤ 1.5 × same-node p99', met: crossOverSame(c) <= 1.5 && confab.lost === 0 && !c.behind },
-    notes: [`${MEMBERS} members, even ones on node A (where the ${SENDERS} senders are), odd ones on node B`, ...(c.behind ? ['Confab fell behind at this rate on two nodes'] : [])],
+    notes: [
+      `${MEMBERS} members, even ones on node A (where the ${SENDERS} senders are), odd ones on node B`,
+      ...(c.behind ? ['Confab fell behind at this rate on two nodes'] : []),
+    ],
     raw: { confab, baseline },
   };
 }

@@ -41,7 +41,12 @@ export function createSender(socket: Socket): Sender {
       const started = performance.now();
       for (let attempt = 1; ; attempt++) {
         try {
-          const { message } = await emitAck<{ message: MessageDto }>(socket, 'message:send', { roomId, clientId, text: `message ${clientId}` }, 10_000);
+          const { message } = await emitAck<{ message: MessageDto }>(
+            socket,
+            'message:send',
+            { roomId, clientId, text: `message ${clientId}` },
+            10_000,
+          );
           slowestMs = Math.max(slowestMs, performance.now() - started);
           return message;
         } catch (err) {
@@ -56,11 +61,18 @@ export function createSender(socket: Socket): Sender {
 
 /** Rows stored twice for one clientId (a retried send must never be stored again). */
 export async function storedTwice(db: pg.Pool, roomId: string): Promise<number> {
-  const { rows } = await db.query('select count(*)::int as rows, count(distinct client_id)::int as distinct from messages where room_id = $1', [roomId]);
+  const { rows } = await db.query(
+    'select count(*)::int as rows, count(distinct client_id)::int as distinct from messages where room_id = $1',
+    [roomId],
+  );
   return rows[0].rows - rows[0].distinct;
 }
 
-interface Seen { ids: Map<number, string>; wire: number; conflicts: number }
+interface Seen {
+  ids: Map<number, string>;
+  wire: number;
+  conflicts: number;
+}
 
 /** What one watcher holds, merged by seq as the SDK merges: a seq seen with another id is a doubled message. */
 function record(seen: Seen, message: { seq: number; id: string }): void {
@@ -75,7 +87,17 @@ const complete = (seen: Seen, total: number) => {
   return true;
 };
 
-export interface RawResult { caughtUpMs: number; lastAckMs: number; slowestSendMs: number; sendRetries: number; caughtUp: number; rejoined: number; missed: number; doubled: number; redundant: number }
+export interface RawResult {
+  caughtUpMs: number;
+  lastAckMs: number;
+  slowestSendMs: number;
+  sendRetries: number;
+  caughtUp: number;
+  rejoined: number;
+  missed: number;
+  doubled: number;
+  redundant: number;
+}
 
 /**
  * Watchers speak the realtime protocol as the SDK does: `room:join`, then after every reconnect
@@ -93,7 +115,10 @@ export async function measureRawSockets(ctx: BenchContext): Promise<RawResult> {
     const senderSocket = await connectOne({ url: node.url, app: tenant.id }, 0, { token: () => users[0].accessToken, reconnection: true });
     sockets.push(senderSocket);
     const sender = createSender(senderSocket);
-    const { sockets: watchers } = await connectMany({ url: proxy.url, app: tenant.id }, WATCHERS, { token: (i) => users[i + 1].accessToken, reconnection: true });
+    const { sockets: watchers } = await connectMany({ url: proxy.url, app: tenant.id }, WATCHERS, {
+      token: (i) => users[i + 1].accessToken,
+      reconnection: true,
+    });
     sockets.push(...watchers);
     const seen: Seen[] = watchers.map(() => ({ ids: new Map(), wire: 0, conflicts: 0 }));
     const newest = (s: Seen) => Math.max(0, ...s.ids.keys());
@@ -104,14 +129,22 @@ export async function measureRawSockets(ctx: BenchContext): Promise<RawResult> {
     let rejoined = 0;
     watchers.forEach((socket, i) => {
       socket.on('message:created', (message: MessageDto) => record(seen[i], message));
-      socket.io.on('reconnect', () => void join(socket, i, newest(seen[i])).then(() => rejoined++, () => undefined));
+      socket.io.on(
+        'reconnect',
+        () =>
+          void join(socket, i, newest(seen[i])).then(
+            () => rejoined++,
+            () => undefined,
+          ),
+      );
     });
     await mapLimit(watchers, 100, (socket, i) => join(socket, i));
 
     let sent = 0;
     const send = () => sender.send(roomId, `p7-${++sent}`);
     for (let i = 0; i < BEFORE; i++) await send();
-    if (!(await waitUntil(() => seen.every((s) => complete(s, BEFORE)), TIMEOUT_MS))) throw new Error('watchers never received the first messages');
+    if (!(await waitUntil(() => seen.every((s) => complete(s, BEFORE)), TIMEOUT_MS)))
+      throw new Error('watchers never received the first messages');
 
     const started = performance.now();
     proxy.cut();
@@ -125,8 +158,20 @@ export async function measureRawSockets(ctx: BenchContext): Promise<RawResult> {
     const missed = seen.reduce((n, s) => n + total - [...s.ids.keys()].filter((seq) => seq <= total).length, 0);
     const doubled = seen.reduce((n, s) => n + s.conflicts, 0) + (await storedTwice(db, roomId));
     const redundant = seen.reduce((n, s) => n + s.wire, 0) - WATCHERS * total;
-    ctx.log(`  raw sockets: ${caughtUp}/${WATCHERS} caught up${all ? ` in ${Math.round(caughtUpMs)} ms` : ` (not all within ${TIMEOUT_MS / 1000} s)`}, missed ${missed}, doubled ${doubled}; last send acked at ${Math.round(lastAckMs)} ms`);
-    return { caughtUpMs, lastAckMs, slowestSendMs: sender.slowestMs, sendRetries: sender.retries, caughtUp, rejoined, missed, doubled, redundant };
+    ctx.log(
+      `  raw sockets: ${caughtUp}/${WATCHERS} caught up${all ? ` in ${Math.round(caughtUpMs)} ms` : ` (not all within ${TIMEOUT_MS / 1000} s)`}, missed ${missed}, doubled ${doubled}; last send acked at ${Math.round(lastAckMs)} ms`,
+    );
+    return {
+      caughtUpMs,
+      lastAckMs,
+      slowestSendMs: sender.slowestMs,
+      sendRetries: sender.retries,
+      caughtUp,
+      rejoined,
+      missed,
+      doubled,
+      redundant,
+    };
   } finally {
     closeAll(sockets);
     await proxy.close();
@@ -135,7 +180,14 @@ export async function measureRawSockets(ctx: BenchContext): Promise<RawResult> {
   }
 }
 
-export interface BaselineResult { backMs: number; lastAckMs: number; slowestSendMs: number; sendRetries: number; rejoined: number; missed: number }
+export interface BaselineResult {
+  backMs: number;
+  lastAckMs: number;
+  slowestSendMs: number;
+  sendRetries: number;
+  rejoined: number;
+  missed: number;
+}
 
 /** The bare server has no history: reconnected sockets rejoin, and what was sent meanwhile is gone. */
 export async function measureBaseline(ctx: BenchContext): Promise<BaselineResult> {
@@ -153,7 +205,14 @@ export async function measureBaseline(ctx: BenchContext): Promise<BaselineResult
     let rejoined = 0;
     watchers.forEach((socket, i) => {
       socket.on('message:created', (m: { seq: number }) => received[i].add(m.seq));
-      socket.io.on('reconnect', () => void emitAck(socket, 'room:join', { roomId: 'bench-room' }).then(() => rejoined++, () => undefined));
+      socket.io.on(
+        'reconnect',
+        () =>
+          void emitAck(socket, 'room:join', { roomId: 'bench-room' }).then(
+            () => rejoined++,
+            () => undefined,
+          ),
+      );
     });
     let sent = 0;
     const send = () => sender.send('bench-room', `p7-${++sent}`);

@@ -57,7 +57,13 @@ async function measureSdk(ctx: BenchContext): Promise<SdkResult> {
     const roomId = await createRoom(node.url, tenant, users[0], users);
     // The sender is on the far side of the blip: it keeps its connection and sends through it.
     senderSocket = await connectOne({ url: node.url, app: tenant.id }, 0, { token: () => users[0].accessToken, reconnection: true });
-    fleet = await startWatcherFleet({ url: node.url, app: tenant.id, roomId, sessions: users.slice(1).map((u) => u.session), processes: PROCESSES });
+    fleet = await startWatcherFleet({
+      url: node.url,
+      app: tenant.id,
+      roomId,
+      sessions: users.slice(1).map((u) => u.session),
+      processes: PROCESSES,
+    });
     ctx.log(`  sdk: ${fleet.ready}/${WATCHERS} clients watching in ${Math.round(fleet.startMs)} ms over ${PROCESSES} processes`);
     for (const error of fleet.errors) ctx.log(`    failed: ${error}`);
 
@@ -66,7 +72,8 @@ async function measureSdk(ctx: BenchContext): Promise<SdkResult> {
     const sender = createSender(senderSocket);
     for (const clientId of clientIds.slice(0, BEFORE)) await sender.send(roomId, clientId);
     const warm = await fleet.expect(clientIds.slice(0, BEFORE), TIMEOUT_MS);
-    if (warm.caughtUp < fleet.ready) ctx.log(`  sdk: only ${warm.caughtUp}/${fleet.ready} clients got the first ${BEFORE} messages before the cut`);
+    if (warm.caughtUp < fleet.ready)
+      ctx.log(`  sdk: only ${warm.caughtUp}/${fleet.ready} clients got the first ${BEFORE} messages before the cut`);
 
     const cpuBefore = await node.stats();
     const cutAt = performance.now();
@@ -106,7 +113,9 @@ async function measureSdk(ctx: BenchContext): Promise<SdkResult> {
       onlineAtEnd: tally.online,
     };
     const time = Number.isFinite(sdk.caughtUpMs) ? `in ${Math.round(sdk.caughtUpMs)} ms` : `(not all within ${TIMEOUT_MS / 1000} s)`;
-    ctx.log(`  sdk: ${sdk.backOnline}/${WATCHERS} back online, ${sdk.caughtUp}/${WATCHERS} caught up ${time}, missed ${sdk.missed}, doubled ${sdk.doubled}; last send acked at ${Math.round(lastAckMs)} ms (slowest ${Math.round(sender.slowestMs)} ms, ${sender.retries} retried, ${sendsFailed} failed)`);
+    ctx.log(
+      `  sdk: ${sdk.backOnline}/${WATCHERS} back online, ${sdk.caughtUp}/${WATCHERS} caught up ${time}, missed ${sdk.missed}, doubled ${sdk.doubled}; last send acked at ${Math.round(lastAckMs)} ms (slowest ${Math.round(sender.slowestMs)} ms, ${sender.retries} retried, ${sendsFailed} failed)`,
+    );
     return sdk;
   } finally {
     await fleet?.close();
@@ -128,16 +137,52 @@ export async function p7Reconnect(ctx: BenchContext): Promise<ScenarioResult> {
     title: `reconnect storm: ${n(WATCHERS)} \`@confab/sdk\` clients' connections reset at once`,
     baseline: 'bare Socket.IO (rejoin, no catch-up)',
     rows: [
-      { metric: 'SDK clients: time until all back and caught up', confab: seconds(sdk.caughtUpMs), baseline: seconds(baseline.backMs), unit: 's', better: 'lower' },
+      {
+        metric: 'SDK clients: time until all back and caught up',
+        confab: seconds(sdk.caughtUpMs),
+        baseline: seconds(baseline.backMs),
+        unit: 's',
+        better: 'lower',
+      },
       { metric: 'SDK clients: median time to caught up (of those that did)', confab: sdk.caughtUpP50Ms / 1000, baseline: '', unit: 's' },
-      { metric: 'SDK clients: time until all back online', confab: seconds(sdk.backMs), baseline: seconds(baseline.backMs), unit: 's', better: 'lower' },
-      { metric: `SDK clients back online / caught up (of ${n(WATCHERS)})`, confab: `${n(sdk.backOnline)} / ${n(sdk.caughtUp)}`, baseline: baseline.rejoined },
-      { metric: `time until the ${DURING} sends during the storm were acknowledged`, confab: seconds(sdk.lastAckMs), baseline: seconds(baseline.lastAckMs), unit: 's', better: 'lower' },
-      { metric: 'slowest send (first attempt → ack) / attempts retried after 10 s / sends failed', confab: `${(sdk.slowestSendMs / 1000).toPrecision(3)} s / ${sdk.sendRetries} / ${sdk.sendsFailed}`, baseline: `${(baseline.slowestSendMs / 1000).toPrecision(3)} s / ${baseline.sendRetries} / 0` },
+      {
+        metric: 'SDK clients: time until all back online',
+        confab: seconds(sdk.backMs),
+        baseline: seconds(baseline.backMs),
+        unit: 's',
+        better: 'lower',
+      },
+      {
+        metric: `SDK clients back online / caught up (of ${n(WATCHERS)})`,
+        confab: `${n(sdk.backOnline)} / ${n(sdk.caughtUp)}`,
+        baseline: baseline.rejoined,
+      },
+      {
+        metric: `time until the ${DURING} sends during the storm were acknowledged`,
+        confab: seconds(sdk.lastAckMs),
+        baseline: seconds(baseline.lastAckMs),
+        unit: 's',
+        better: 'lower',
+      },
+      {
+        metric: 'slowest send (first attempt → ack) / attempts retried after 10 s / sends failed',
+        confab: `${(sdk.slowestSendMs / 1000).toPrecision(3)} s / ${sdk.sendRetries} / ${sdk.sendsFailed}`,
+        baseline: `${(baseline.slowestSendMs / 1000).toPrecision(3)} s / ${baseline.sendRetries} / 0`,
+      },
       { metric: 'SDK clients: messages missed', confab: sdk.missed, baseline: baseline.missed },
       { metric: 'SDK clients: messages doubled', confab: sdk.doubled, baseline: 0 },
-      { metric: 'raw sockets, SDK protocol by hand: time until all caught up', confab: seconds(raw.caughtUpMs), baseline: seconds(baseline.backMs), unit: 's', better: 'lower' },
-      { metric: 'raw sockets: caught up / missed / doubled', confab: `${n(raw.caughtUp)} / ${n(raw.missed)} / ${n(raw.doubled)}`, baseline: `${n(baseline.rejoined)} / ${n(baseline.missed)} / 0` },
+      {
+        metric: 'raw sockets, SDK protocol by hand: time until all caught up',
+        confab: seconds(raw.caughtUpMs),
+        baseline: seconds(baseline.backMs),
+        unit: 's',
+        better: 'lower',
+      },
+      {
+        metric: 'raw sockets: caught up / missed / doubled',
+        confab: `${n(raw.caughtUp)} / ${n(raw.missed)} / ${n(raw.doubled)}`,
+        baseline: `${n(baseline.rejoined)} / ${n(baseline.missed)} / 0`,
+      },
     ],
     target: {
       text: 'all back and caught up ≤ 5 s, nothing missed, nothing doubled',

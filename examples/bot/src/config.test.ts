@@ -12,7 +12,12 @@ describe('readConfig', () => {
   });
 
   it('signs in with a username and password otherwise, and never shows secrets in authMode', () => {
-    const config = readConfig({ CONFAB_URL: 'https://chat.example.com/', CONFAB_APP: 'demo', BOT_USERNAME: 'agent', BOT_PASSWORD: 'a long agent password' });
+    const config = readConfig({
+      CONFAB_URL: 'https://chat.example.com/',
+      CONFAB_APP: 'demo',
+      BOT_USERNAME: 'agent',
+      BOT_PASSWORD: 'a long agent password',
+    });
     expect(config).toMatchObject({ url: 'https://chat.example.com', auth: { username: 'agent', password: 'a long agent password' } });
     expect(config.authMode).toBe('password, as "agent"');
   });

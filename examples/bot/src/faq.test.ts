@@ -37,8 +37,10 @@ describe('matchFaq', () => {
 
   it('matches keywords as whole words, with regular endings but never as the start of another word', () => {
     const faqs: Faq[] = [{ id: 'cost', keywords: ['cost', 'close', 'plan'], answer: 'x' }];
-    for (const text of ['a fancy costume', 'in the closet', 'our planet', 'tomato plants', 'plankton']) expect(matchFaq(text, faqs), text).toBeNull();
-    for (const text of ['it costs', 'closing time', 'we closed', 'planned ahead', 'two plans']) expect(matchFaq(text, faqs)?.id, text).toBe('cost');
+    for (const text of ['a fancy costume', 'in the closet', 'our planet', 'tomato plants', 'plankton'])
+      expect(matchFaq(text, faqs), text).toBeNull();
+    for (const text of ['it costs', 'closing time', 'we closed', 'planned ahead', 'two plans'])
+      expect(matchFaq(text, faqs)?.id, text).toBe('cost');
     expect(matchFaq('Are deliveries free?')?.id).toBe('shipping');
   });
 

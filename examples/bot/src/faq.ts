@@ -15,22 +15,26 @@ export const DEFAULT_FAQS: readonly Faq[] = [
   {
     id: 'hours',
     keywords: ['opening hours', 'open', 'hours', 'closed', 'close', 'closing', 'weekend', 'saturday', 'sunday', 'holiday'],
-    answer: 'We are open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00 (Lisbon time). Messages sent outside those hours are answered the next working day.',
+    answer:
+      'We are open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00 (Lisbon time). Messages sent outside those hours are answered the next working day.',
   },
   {
     id: 'pricing',
     keywords: ['how much', 'price', 'pricing', 'cost', 'plan', 'plans', 'subscription', 'fee', 'expensive', 'cheap'],
-    answer: 'Plans start at €9/month (Starter), €29/month (Team) and €99/month (Business); paying yearly saves two months. Every plan has a 14-day free trial.',
+    answer:
+      'Plans start at €9/month (Starter), €29/month (Team) and €99/month (Business); paying yearly saves two months. Every plan has a 14-day free trial.',
   },
   {
     id: 'contact',
     keywords: ['contact', 'email', 'e-mail', 'phone', 'call', 'address', 'located', 'location', 'office', 'reach you'],
-    answer: 'You can write to support@example.com or call +351 210 000 000 on weekdays, 9:00–18:00. Our office is at Rua do Exemplo 1, Lisbon.',
+    answer:
+      'You can write to support@example.com or call +351 210 000 000 on weekdays, 9:00–18:00. Our office is at Rua do Exemplo 1, Lisbon.',
   },
   {
     id: 'shipping',
     keywords: ['shipping', 'ship', 'delivery', 'deliver', 'tracking', 'track'],
-    answer: 'Orders ship within 2 working days and arrive in 3–5 days within the EU. The tracking link comes by email as soon as the parcel leaves.',
+    answer:
+      'Orders ship within 2 working days and arrive in 3–5 days within the EU. The tracking link comes by email as soon as the parcel leaves.',
   },
   {
     id: 'refunds',
@@ -60,7 +64,8 @@ function formsOf(keyword: string): Set<string> {
   if (/e$/.test(keyword)) return forms.add(`${keyword}d`).add(`${keyword.slice(0, -1)}ing`);
   forms.add(`${keyword}ed`).add(`${keyword}ing`);
   // A short final syllable doubles its consonant: plan → planned, ship → shipping.
-  if (/(^|[^aeiou])[aeiou][^aeiouwxy]$/.test(keyword)) forms.add(`${keyword}${keyword.slice(-1)}ed`).add(`${keyword}${keyword.slice(-1)}ing`);
+  if (/(^|[^aeiou])[aeiou][^aeiouwxy]$/.test(keyword))
+    forms.add(`${keyword}${keyword.slice(-1)}ed`).add(`${keyword}${keyword.slice(-1)}ing`);
   return forms;
 }
 

@@ -31,7 +31,12 @@ describe('FAQ bot on the SDK, against a real server', () => {
   const clients: ChatClient[] = [];
 
   const startBot = async () => {
-    bot = createBot({ url: server.url, app: tenant.id, auth: { secret: tenant.secret, name: 'Acme FAQ bot' }, logger: collectingLogger(logs) });
+    bot = createBot({
+      url: server.url,
+      app: tenant.id,
+      auth: { secret: tenant.secret, name: 'Acme FAQ bot' },
+      logger: collectingLogger(logs),
+    });
     botUser = await bot.start();
   };
 
@@ -74,7 +79,10 @@ describe('FAQ bot on the SDK, against a real server', () => {
     await room.send('Also, how much does it cost?');
     await expect.poll(() => botTexts(room)).toEqual([DEFAULT_HANDOFF, answer('pricing')]);
     // The bot's answers only ever reply to the visitor's messages, never to its own.
-    const visitorIds = room.state.get().messages.filter((m) => m.sender?.role === 'user').map((m) => m.id);
+    const visitorIds = room.state
+      .get()
+      .messages.filter((m) => m.sender?.role === 'user')
+      .map((m) => m.id);
     for (const m of fromBot(room)) expect(visitorIds).toContain(m.replyToId);
   });
 
@@ -115,7 +123,9 @@ describe('FAQ bot on the SDK, against a real server', () => {
 
     const claimed = await visitorAsks('Hello, question about my account');
     await expect.poll(() => botTexts(claimed.room)).toEqual([DEFAULT_HANDOFF]);
-    expect((await server.request('POST', `/v1/support/conversations/${claimed.room.id}/assign`, { token: ana.accessToken, body: {} })).status).toBe(200);
+    expect(
+      (await server.request('POST', `/v1/support/conversations/${claimed.room.id}/assign`, { token: ana.accessToken, body: {} })).status,
+    ).toBe(200);
     await claimed.room.send('How much does it cost?');
 
     // Silence is what is tested: give the bot ample time to (wrongly) answer.
@@ -160,23 +170,48 @@ describe('FAQ bot signing in with a username and password', () => {
       name: 'Helper',
       passwordHash: await hashPassword('bot password 1'),
     });
-    const bot = createBot({ url: server.url, app: tenant.id, auth: { username: 'helper-bot', password: 'bot password 1' }, logger: collectingLogger([]) });
+    const bot = createBot({
+      url: server.url,
+      app: tenant.id,
+      auth: { username: 'helper-bot', password: 'bot password 1' },
+      logger: collectingLogger([]),
+    });
     const user = await bot.start();
     const visitor = createClient({ url: server.url, app: tenant.id });
     await visitor.connectGuest({ name: 'Vic' });
     const conversation = await visitor.support.start({ text: 'How can I contact you?' });
     const room = await visitor.room(conversation.id).watch();
-    await expect.poll(() => room.state.get().messages.filter((m) => m.senderId === user.id).map((m) => m.text)).toEqual([answer('contact')]);
+    await expect
+      .poll(() =>
+        room.state
+          .get()
+          .messages.filter((m) => m.senderId === user.id)
+          .map((m) => m.text),
+      )
+      .toEqual([answer('contact')]);
     visitor.disconnect();
     await bot.stop();
   });
 
   it('refuses to start as a user who is not an agent, or with a wrong password', async () => {
-    const register = await server.request('POST', '/v1/auth/register', { app: tenant.id, body: { username: 'plain-user', password: 'plain password 1', name: 'Plain' } });
+    const register = await server.request('POST', '/v1/auth/register', {
+      app: tenant.id,
+      body: { username: 'plain-user', password: 'plain password 1', name: 'Plain' },
+    });
     expect(register.status).toBe(201);
-    const plain = createBot({ url: server.url, app: tenant.id, auth: { username: 'plain-user', password: 'plain password 1' }, logger: collectingLogger([]) });
+    const plain = createBot({
+      url: server.url,
+      app: tenant.id,
+      auth: { username: 'plain-user', password: 'plain password 1' },
+      logger: collectingLogger([]),
+    });
     await expect(plain.start()).rejects.toMatchObject({ code: 'forbidden' });
-    const wrong = createBot({ url: server.url, app: tenant.id, auth: { username: 'helper-bot', password: 'nope' }, logger: collectingLogger([]) });
+    const wrong = createBot({
+      url: server.url,
+      app: tenant.id,
+      auth: { username: 'helper-bot', password: 'nope' },
+      logger: collectingLogger([]),
+    });
     const error = await wrong.start().catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ChatError);
     expect(error).toMatchObject({ code: 'unauthorized' });

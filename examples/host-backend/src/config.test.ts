@@ -19,7 +19,12 @@ describe('readConfig', () => {
     const b = readConfig({ CONFAB_APP: 'shop', CONFAB_APP_SECRET: 's3cret' });
     expect(a).toMatchObject({ port: 8082, confabUrl: 'http://localhost:3000', appId: 'shop', sessionSecretGenerated: true });
     expect(a.sessionSecret).not.toBe(b.sessionSecret);
-    const fixed = readConfig({ CONFAB_APP: 'shop', CONFAB_APP_SECRET: 's3cret', SESSION_SECRET: 'x'.repeat(32), CONFAB_URL: 'https://chat.example.com/' });
+    const fixed = readConfig({
+      CONFAB_APP: 'shop',
+      CONFAB_APP_SECRET: 's3cret',
+      SESSION_SECRET: 'x'.repeat(32),
+      CONFAB_URL: 'https://chat.example.com/',
+    });
     expect(fixed).toMatchObject({ sessionSecret: 'x'.repeat(32), sessionSecretGenerated: false, confabUrl: 'https://chat.example.com' });
   });
 });

@@ -25,7 +25,8 @@ export function readConfig(env: Record<string, string | undefined> = process.env
   if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`PORT must be a port number (got "${env.PORT}")`);
 
   const confabUrl = (env.CONFAB_URL ?? 'http://localhost:3000').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/]+$/.test(confabUrl)) problems.push(`CONFAB_URL must be the server's origin, like http://localhost:3000 (got "${confabUrl}")`);
+  if (!/^https?:\/\/[^/]+$/.test(confabUrl))
+    problems.push(`CONFAB_URL must be the server's origin, like http://localhost:3000 (got "${confabUrl}")`);
 
   const appId = env.CONFAB_APP?.trim() ?? '';
   if (!appId) problems.push('CONFAB_APP is required: the id printed by `node packages/server/dist/cli.js apps:create`');

@@ -106,7 +106,9 @@ describe('host backend page in Chromium: sign in on the site, chat as that user'
     const problems = watchProblems(page);
     await page.goto(`${backend.url}/`);
     // Sign in without the page's script: a plain form post and the redirect back.
-    await page.evaluate(() => document.querySelector<HTMLFormElement>('#login')!.replaceWith(document.querySelector('#login')!.cloneNode(true)));
+    await page.evaluate(() =>
+      document.querySelector<HTMLFormElement>('#login')!.replaceWith(document.querySelector('#login')!.cloneNode(true)),
+    );
     await page.locator('#login input[name=username]').fill('bob');
     await page.locator('#login input[name=password]').fill('can-we-fix-it');
     await Promise.all([page.waitForURL(`${backend.url}/`), page.locator('#login button[type=submit]').click()]);

@@ -37,7 +37,9 @@ describe('host backend: its own sign-in and the Confab token it signs', () => {
     const visitor = siteVisitor(backend.url);
     expect((await visitor.login('bob', 'can-we-fix-it')).status).toBe(200);
     const [payload, signature] = visitor.cookie.split('=')[1].split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), userId: 'u-1001' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), userId: 'u-1001' }),
+    ).toString('base64url');
     const forged = await fetch(`${backend.url}/confab-token`, { headers: { cookie: `host_session=${forgedPayload}.${signature}` } });
     expect(forged.status).toBe(401);
 
@@ -80,7 +82,10 @@ describe('host backend: its own sign-in and the Confab token it signs', () => {
 
     // Signing in again later is the same Confab user, not a new one.
     const again = await visitor.fetch('/confab-token');
-    const second = await server.request<AuthSessionDto>('POST', '/v1/auth/exchange', { app: tenant.id, body: { token: (await again.json()).token } });
+    const second = await server.request<AuthSessionDto>('POST', '/v1/auth/exchange', {
+      app: tenant.id,
+      body: { token: (await again.json()).token },
+    });
     expect(second.body.user.id).toBe(exchanged.body.user.id);
   });
 

@@ -70,12 +70,18 @@ describe('examples/inbox: the agents page on its own origin', () => {
     await expect.poll(() => names(inbox)).toEqual(['Rita']);
 
     await inbox.locator('button.item', { hasText: 'Rita' }).click();
-    await expect.poll(() => inbox.locator('[part~=message][part~=theirs]').allTextContents()).toEqual([expect.stringContaining('Where is my parcel?')]);
+    await expect
+      .poll(() => inbox.locator('[part~=message][part~=theirs]').allTextContents())
+      .toEqual([expect.stringContaining('Where is my parcel?')]);
     const input = inbox.locator('textarea[part~=input]');
     await input.fill('It left our warehouse this morning.');
     await input.press('Enter');
 
-    const fromOlga = () => room.state.get().messages.filter((m) => m.sender?.name === 'Olga').map((m) => m.text);
+    const fromOlga = () =>
+      room.state
+        .get()
+        .messages.filter((m) => m.sender?.name === 'Olga')
+        .map((m) => m.text);
     await expect.poll(fromOlga).toEqual(['It left our warehouse this morning.']);
     expect(await problems()).toEqual([]);
     await page.context().close();

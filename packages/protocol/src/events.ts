@@ -6,7 +6,10 @@ import type { SupportAvailabilityDto, SupportConversationDto } from './support.j
 export type Ack<T> = { data: T; error?: undefined } | { error: ErrorBody; data?: undefined };
 export type AckFn<T> = (response: Ack<T>) => void;
 
-export interface RoomJoinInput { roomId: string; since?: number }
+export interface RoomJoinInput {
+  roomId: string;
+  since?: number;
+}
 /**
  * Without `since`: the latest page (`hasMore` = older messages exist). With `since`: every message
  * after it plus those changed (edited, deleted, reacted to) since it was sent, so the client's
@@ -29,12 +32,28 @@ export interface MessageSendInput {
   attachments?: string[];
   replyTo?: string;
 }
-export interface MessageEditInput { messageId: string; text: string }
-export interface MessageRefInput { messageId: string }
-export interface ReactionInput { messageId: string; emoji: string }
-export interface TypingInput { roomId: string; typing: boolean }
-export interface RoomReadInput { roomId: string; seq: number }
-export interface AuthRefreshInput { token: string }
+export interface MessageEditInput {
+  messageId: string;
+  text: string;
+}
+export interface MessageRefInput {
+  messageId: string;
+}
+export interface ReactionInput {
+  messageId: string;
+  emoji: string;
+}
+export interface TypingInput {
+  roomId: string;
+  typing: boolean;
+}
+export interface RoomReadInput {
+  roomId: string;
+  seq: number;
+}
+export interface AuthRefreshInput {
+  token: string;
+}
 
 export interface ClientToServerEvents {
   'room:join': (input: RoomJoinInput, ack: AckFn<RoomJoinResult>) => void;
@@ -53,22 +72,48 @@ export interface ClientToServerEvents {
 }
 
 /** `version`: the message's version after the change (newer copies win a merge). */
-export interface ReactionUpdatedEvent { roomId: string; messageId: string; version: number; reactions: ReactionDto[] }
-export interface TypingEvent { roomId: string; userId: string; typing: boolean }
-export interface PresenceEvent { userId: string; online: boolean; lastSeenAt: string | null }
-export interface RoomReadEvent { roomId: string; userId: string; seq: number }
+export interface ReactionUpdatedEvent {
+  roomId: string;
+  messageId: string;
+  version: number;
+  reactions: ReactionDto[];
+}
+export interface TypingEvent {
+  roomId: string;
+  userId: string;
+  typing: boolean;
+}
+export interface PresenceEvent {
+  userId: string;
+  online: boolean;
+  lastSeenAt: string | null;
+}
+export interface RoomReadEvent {
+  roomId: string;
+  userId: string;
+  seq: number;
+}
 /**
  * The room's receipts, coalesced: `deliveredSeq` / `readSeq` are the watermarks every member has
  * reached (the lowest of them), which is what "delivered" and "read" ticks need. `members` lists
  * the members whose watermarks moved, only in rooms of at most `LIMITS.receiptsRoomMembersMax`
  * members (in a join answer: every member's). At most one event per room per flush interval.
  */
-export interface RoomReceiptsEvent { roomId: string; deliveredSeq: number; readSeq: number; members?: ReceiptDto[] }
+export interface RoomReceiptsEvent {
+  roomId: string;
+  deliveredSeq: number;
+  readSeq: number;
+  members?: ReceiptDto[];
+}
 /**
  * The room's newest seq and version as the server knows them, sent when a node may have missed
  * telling you about changes (after a Redis outage): a client holding less catches up.
  */
-export interface RoomSyncEvent { roomId: string; lastSeq: number; version: number }
+export interface RoomSyncEvent {
+  roomId: string;
+  lastSeq: number;
+  version: number;
+}
 
 export interface ServerToClientEvents {
   'message:created': (message: MessageDto) => void;

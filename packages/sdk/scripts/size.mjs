@@ -28,7 +28,10 @@ for (const { name, external } of variants) {
   });
   const { output } = await bundle.generate({ format: 'esm', minify: true });
   await bundle.close();
-  const code = output.filter((chunk) => chunk.type === 'chunk').map((chunk) => chunk.code).join('');
+  const code = output
+    .filter((chunk) => chunk.type === 'chunk')
+    .map((chunk) => chunk.code)
+    .join('');
   rows.push({ bundle: name, minified: kb(Buffer.byteLength(code)), gzip: kb(gzipSync(code, { level: 9 }).length) });
 }
 console.table(rows);

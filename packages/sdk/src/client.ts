@@ -133,9 +133,10 @@ export class ChatClient {
       connected: () => this.reconnected(),
     };
     const ownSocket = (socketHooks: SocketHooks) => new SocketTransport(url, options.app, this.session, socketHooks, options.transports);
-    this.socket = store && options.shareSocket !== false && TabSocket.supported()
-      ? new TabSocket(options.storageKey!, ownSocket, hooks)
-      : ownSocket(hooks);
+    this.socket =
+      store && options.shareSocket !== false && TabSocket.supported()
+        ? new TabSocket(options.storageKey!, ownSocket, hooks)
+        : ownSocket(hooks);
     this.context = {
       http: this.http,
       socket: this.socket,
@@ -324,7 +325,8 @@ export class ChatClient {
     const roomId = (payload as { roomId?: string } | null)?.roomId ?? (name === 'room:updated' ? (payload as RoomDto).id : undefined);
     if (roomId) this.rooms_.get(roomId)?.handle(name as keyof RoomEvents, payload);
     if (name === 'presence') {
-      for (const room of this.watched) if ((payload as { userId: string }).userId in room.state.get().presence) room.handle('presence', payload);
+      for (const room of this.watched)
+        if ((payload as { userId: string }).userId in room.state.get().presence) room.handle('presence', payload);
     }
     this.events.emit(name, payload as never);
   }

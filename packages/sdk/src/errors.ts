@@ -34,8 +34,15 @@ export class ChatError extends Error {
 /** For replies without Confab's error body (a proxy's 429 or 503, say). */
 function codeOfStatus(status: number): ErrorCode {
   const known: Record<number, ErrorCode> = {
-    401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large',
-    415: 'unsupported_media_type', 422: 'validation_failed', 429: 'rate_limited', 503: 'unavailable',
+    401: 'unauthorized',
+    403: 'forbidden',
+    404: 'not_found',
+    409: 'conflict',
+    413: 'payload_too_large',
+    415: 'unsupported_media_type',
+    422: 'validation_failed',
+    429: 'rate_limited',
+    503: 'unavailable',
   };
   return known[status] ?? (status >= 500 || status === 0 ? 'internal' : 'bad_request');
 }

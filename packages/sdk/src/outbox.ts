@@ -32,7 +32,13 @@ export class Outbox {
           } catch (err) {
             const dropped = err instanceof ChatError && (err.details as { dropped?: boolean } | undefined)?.dropped === true;
             if (dropped && ++drops >= DROPS_BEFORE_GIVING_UP) {
-              reject(new ChatError('bad_request', `The connection dropped ${drops} times while this was being sent: given up (retry() sends it again)`, 0));
+              reject(
+                new ChatError(
+                  'bad_request',
+                  `The connection dropped ${drops} times while this was being sent: given up (retry() sends it again)`,
+                  0,
+                ),
+              );
               return;
             }
             if (err instanceof ChatError && err.retryable) throw err;
@@ -64,9 +70,10 @@ export class Outbox {
           await this.jobs[0].run();
           this.jobs.shift();
         } catch (err) {
-          const wait = err instanceof ChatError && err.code === 'rate_limited'
-            ? Number((err.details as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1_000)
-            : 2_000;
+          const wait =
+            err instanceof ChatError && err.code === 'rate_limited'
+              ? Number((err.details as { retryAfterMs?: number } | undefined)?.retryAfterMs ?? 1_000)
+              : 2_000;
           this.timer = setTimeout(() => this.wake(), wait);
           return;
         }

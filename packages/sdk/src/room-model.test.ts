@@ -62,7 +62,10 @@ const list = (model: RoomModel) => viewRoom(model, ME, ROOM).messages;
 
 describe('merging messages', () => {
   it('keeps the newer copy of a message by version, whatever order the copies come in', () => {
-    const model = run(joined(seqs(1, 2)), { type: 'messages', messages: [message(1, { version: 9, text: 'edited' }), message(1, { version: 5, text: 'older' })] });
+    const model = run(joined(seqs(1, 2)), {
+      type: 'messages',
+      messages: [message(1, { version: 9, text: 'edited' }), message(1, { version: 5, text: 'older' })],
+    });
     expect(model.messages.get('m1')?.text).toBe('edited');
     expect(reduceRoom(model, { type: 'messages', messages: [message(1, { version: 3 })] }, ME)).toBe(model);
   });
@@ -73,7 +76,10 @@ describe('merging messages', () => {
   });
 
   it('ignores changes to messages older than the history loaded (they are not held)', () => {
-    const model = run(joined(seqs(51, 100), { hasMore: true }), { type: 'messages', messages: [message(7, { version: 120, text: 'edited' })] });
+    const model = run(joined(seqs(51, 100), { hasMore: true }), {
+      type: 'messages',
+      messages: [message(7, { version: 120, text: 'edited' })],
+    });
     expect(model.messages.has('m7')).toBe(false);
     expect(model.floor).toBe(51);
     expect(hasHole(model)).toBe(false);
@@ -104,7 +110,11 @@ describe('holes', () => {
 
   it('catch-up with more to come leaves the end where the catch-up stopped, not at the newest live message', () => {
     // Away at 30; the join's catch-up brings 31..230 (hasMore) while 420..424 arrive live.
-    const model = run(joined(seqs(1, 30)), { type: 'messages', messages: seqs(420, 424) }, joined(seqs(31, 230), { catchUp: true, hasMore: true, lastSeq: 424 }));
+    const model = run(
+      joined(seqs(1, 30)),
+      { type: 'messages', messages: seqs(420, 424) },
+      joined(seqs(31, 230), { catchUp: true, hasMore: true, lastSeq: 424 }),
+    );
     expect(model.through).toBe(230);
     expect(hasHole(model)).toBe(true);
   });
@@ -155,7 +165,11 @@ describe('receipts and ticks', () => {
 
   it('reuses the message list when only receipts of members changed', () => {
     const before = run(joined([mine(1)]));
-    const after = reduceRoom(before, { type: 'receipts', event: { roomId: ROOM, deliveredSeq: 0, readSeq: 0, members: [{ userId: BOB, deliveredSeq: 0, readSeq: 0 }] } }, ME);
+    const after = reduceRoom(
+      before,
+      { type: 'receipts', event: { roomId: ROOM, deliveredSeq: 0, readSeq: 0, members: [{ userId: BOB, deliveredSeq: 0, readSeq: 0 }] } },
+      ME,
+    );
     const firstView = viewRoom(before, ME, ROOM);
     expect(after.reachedByAll).not.toBe(before.reachedByAll); // a new event: ticks may change
     const sameTicks = { ...after, reachedByAll: before.reachedByAll };
@@ -166,9 +180,18 @@ describe('receipts and ticks', () => {
 describe('unsent messages', () => {
   it('lists unsent messages after the stored ones, pending or failed with their error', () => {
     const error = new ChatError('validation_failed', 'Too long', 422);
-    const model = run(joined(seqs(1, 2)), { type: 'unsent', unsent: unsent('b') }, { type: 'unsent', unsent: unsent('a', { failed: error }) });
+    const model = run(
+      joined(seqs(1, 2)),
+      { type: 'unsent', unsent: unsent('b') },
+      { type: 'unsent', unsent: unsent('a', { failed: error }) },
+    );
     const shown = list(model);
-    expect(shown.map((m) => [m.id, m.status])).toEqual([['m1', 'sent'], ['m2', 'sent'], ['local:b', 'pending'], ['local:a', 'failed']]);
+    expect(shown.map((m) => [m.id, m.status])).toEqual([
+      ['m1', 'sent'],
+      ['m2', 'sent'],
+      ['local:b', 'pending'],
+      ['local:a', 'failed'],
+    ]);
     expect(shown[3].error).toBe(error);
   });
 

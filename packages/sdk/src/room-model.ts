@@ -104,7 +104,9 @@ export function reduceRoom(model: RoomModel, action: RoomAction, me: string | nu
       if (action.seq <= model.myReadSeq) return model;
       const mine = me !== null ? model.receipts[me] : undefined;
       const next = { ...model, myReadSeq: action.seq };
-      return mine ? withReceipts(next, [{ userId: me!, readSeq: action.seq, deliveredSeq: Math.max(mine.deliveredSeq, action.seq) }], false, me) : next;
+      return mine
+        ? withReceipts(next, [{ userId: me!, readSeq: action.seq, deliveredSeq: Math.max(mine.deliveredSeq, action.seq) }], false, me)
+        : next;
     }
     case 'unsent':
       return { ...model, unsent: new Map(model.unsent).set(action.unsent.clientId, action.unsent) };
@@ -206,11 +208,12 @@ function withReceipts(model: RoomModel, items: readonly ReceiptDto[], replace: b
  * list be reused when neither messages, unsent ones nor receipts changed.
  */
 export function viewRoom(model: RoomModel, me: string | null, roomId: string, previous?: { model: RoomModel; view: RoomState }): RoomState {
-  const reuse = previous
-    && previous.model.messages === model.messages
-    && previous.model.unsent === model.unsent
-    && previous.model.reachedByAll === model.reachedByAll
-    && previous.model.room?.memberCount === model.room?.memberCount;
+  const reuse =
+    previous &&
+    previous.model.messages === model.messages &&
+    previous.model.unsent === model.unsent &&
+    previous.model.reachedByAll === model.reachedByAll &&
+    previous.model.room?.memberCount === model.room?.memberCount;
   const lastSeq = Math.max(model.lastSeq, model.room?.lastSeq ?? 0);
   const { room, hasOlder, watching, typing, receipts, reachedByAll, presence } = model;
   return {
@@ -241,8 +244,9 @@ export function listMessages(model: RoomModel, me: string | null, roomId: string
     .map((m): ChatMessage => ({ ...m, status: me !== null && m.senderId === me ? ownStatus(m.seq, model) : 'sent' }));
   // A send whose stored copy came back (catch-up, a page) before its ack is listed once: as stored.
   const storedIds = new Set(sent.filter((m) => m.senderId === me && m.clientId).map((m) => m.clientId));
-  const waiting = [...model.unsent.values()].filter((u) => !storedIds.has(u.clientId)).map(
-    (u): ChatMessage => ({
+  const waiting = [...model.unsent.values()]
+    .filter((u) => !storedIds.has(u.clientId))
+    .map((u): ChatMessage => ({
       id: `local:${u.clientId}`,
       roomId,
       seq: 0,
@@ -260,7 +264,6 @@ export function listMessages(model: RoomModel, me: string | null, roomId: string
       deletedAt: null,
       status: u.failed ? 'failed' : 'pending',
       ...(u.failed ? { error: u.failed, retry: u.retry } : {}),
-    }),
-  );
+    }));
   return [...sent, ...waiting];
 }

@@ -191,7 +191,10 @@ export class Room {
    * Small rooms keep them live in `state.receipts`; every room keeps `state.reachedByAll` live.
    */
   async receipts(): Promise<Record<string, Receipt>> {
-    const page = await this.ctx.http.request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${this.id}/receipts`, { auth: true, query: { limit: 100 } });
+    const page = await this.ctx.http.request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${this.id}/receipts`, {
+      auth: true,
+      query: { limit: 100 },
+    });
     this.apply({ type: 'receipt-list', items: page.items });
     return Object.fromEntries(page.items.map((r) => [r.userId, { deliveredSeq: r.deliveredSeq, readSeq: r.readSeq }]));
   }
@@ -283,9 +286,12 @@ export class Room {
 /** A send the server would refuse for its size, refused locally instead (it never blocks the outbox). */
 function tooLong(unsent: Unsent): ChatError | null {
   if (unsent.text.length > LIMITS.messageTextMax) {
-    return new ChatError('validation_failed', `A message holds at most ${LIMITS.messageTextMax} characters (this one has ${unsent.text.length})`, 422, [
-      { path: 'text', message: `longer than ${LIMITS.messageTextMax} characters` },
-    ]);
+    return new ChatError(
+      'validation_failed',
+      `A message holds at most ${LIMITS.messageTextMax} characters (this one has ${unsent.text.length})`,
+      422,
+      [{ path: 'text', message: `longer than ${LIMITS.messageTextMax} characters` }],
+    );
   }
   if (unsent.attachments.length > LIMITS.attachmentsPerMessageMax) {
     return new ChatError('validation_failed', `A message carries at most ${LIMITS.attachmentsPerMessageMax} attachments`, 422, [

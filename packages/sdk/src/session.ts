@@ -81,9 +81,11 @@ export class Session implements TokenSource {
 
   refresh(): Promise<string> {
     const stale = this.current?.accessToken;
-    this.refreshing ??= this.store.exclusive(() => this.renew(stale)).finally(() => {
-      this.refreshing = null;
-    });
+    this.refreshing ??= this.store
+      .exclusive(() => this.renew(stale))
+      .finally(() => {
+        this.refreshing = null;
+      });
     return this.refreshing;
   }
 

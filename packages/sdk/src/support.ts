@@ -84,7 +84,8 @@ export function createUploadsApi(http: HttpTransport, baseUrl: string, accessTok
       return http.request<AttachmentDto>('POST', '/v1/uploads', { auth: true, form, onUploadProgress: options.onProgress });
     },
     /** An absolute URL that loads the file in `<img src>` or a link (carries a short-lived token). */
-    src: async (attachment: Pick<AttachmentDto, 'url'>) => `${baseUrl}${attachment.url}?access_token=${encodeURIComponent(await accessToken())}`,
+    src: async (attachment: Pick<AttachmentDto, 'url'>) =>
+      `${baseUrl}${attachment.url}?access_token=${encodeURIComponent(await accessToken())}`,
   };
 }
 

@@ -41,7 +41,11 @@ export class Typing {
     const current = this.shown.get(userId);
     if (current) clearTimeout(current);
     this.shown.delete(userId);
-    if (typing) this.shown.set(userId, setTimeout(() => this.show({ userId, typing: false }), SHOWN_MS));
+    if (typing)
+      this.shown.set(
+        userId,
+        setTimeout(() => this.show({ userId, typing: false }), SHOWN_MS),
+      );
     this.changed([...this.shown.keys()]);
   }
 }

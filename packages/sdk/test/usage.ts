@@ -35,7 +35,10 @@ export async function visitor(roomId: string): Promise<void> {
   const unsubscribe: () => void = state.subscribe((s, previous) => {
     if (s.messages !== previous.messages) render(s.messages);
   });
-  const offUnread = state.select((s) => s.unreadCount, (count, before) => showBadge(count - before));
+  const offUnread = state.select(
+    (s) => s.unreadCount,
+    (count, before) => showBadge(count - before),
+  );
   const offTyping = state.select(
     (s) => s.typing,
     (typing) => showBanner(typing.length ? `${typing.length} typing…` : ''),
@@ -107,7 +110,11 @@ export async function appUser(otherUserId: string): Promise<void> {
   const found = await client.users.search('ana', { limit: 5 });
   const profile = await client.users.me();
   await client.users.update({ name: 'Ana', metadata: { plan: 'pro' } });
-  console.log(found.items.map((u) => u.name), profile.role, client.rawSocket?.connected);
+  console.log(
+    found.items.map((u) => u.name),
+    profile.role,
+    client.rawSocket?.connected,
+  );
 
   try {
     await direct.send('hi');

@@ -109,7 +109,9 @@ export function createApp(options: AppOptions): ConfabApp {
   const koa = new Koa({ proxy: config.trustProxy });
   // What escapes the error middleware (a client that cut its body off mid-stream): one log line,
   // not Koa's default stack dump on stderr.
-  koa.on('error', (err: Error, ctx?: Koa.Context) => logger.warn({ err: err.message, reqId: ctx?.state.requestId }, 'request failed outside the error middleware'));
+  koa.on('error', (err: Error, ctx?: Koa.Context) =>
+    logger.warn({ err: err.message, reqId: ctx?.state.requestId }, 'request failed outside the error middleware'),
+  );
   const router = new Router();
   mountRoutes(router, routes, services, config);
   mountDocs(router, () => buildOpenApi(routes, VERSION));
@@ -121,18 +123,20 @@ export function createApp(options: AppOptions): ConfabApp {
   koa.use(securityHeaders());
   koa.use(widgetAssets());
   koa.use(originGuard(services, config));
-  koa.use(koaBody({
-    json: true,
-    jsonStrict: true,
-    jsonLimit: LIMITS.jsonBodyBytesMax,
-    urlencoded: false,
-    text: false,
-    multipart: false,
-    parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
-    onError: (err) => {
-      throw toBodyError(err);
-    },
-  }));
+  koa.use(
+    koaBody({
+      json: true,
+      jsonStrict: true,
+      jsonLimit: LIMITS.jsonBodyBytesMax,
+      urlencoded: false,
+      text: false,
+      multipart: false,
+      parsedMethods: [HttpMethodEnum.POST, HttpMethodEnum.PUT, HttpMethodEnum.PATCH, HttpMethodEnum.DELETE],
+      onError: (err) => {
+        throw toBodyError(err);
+      },
+    }),
+  );
   koa.use(router.routes());
   koa.use(() => {
     throw new NotFoundError('Route');

@@ -62,7 +62,10 @@ async function main(argv: string[]): Promise<void> {
           process.exit(1);
         }
         stopping = true;
-        server.stop(signal).then(() => process.exit(0), () => process.exit(1));
+        server.stop(signal).then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
       };
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);
@@ -77,7 +80,9 @@ async function main(argv: string[]): Promise<void> {
       const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, origin: { type: 'string', multiple: true } } });
       if (!values.name) fail('apps:create needs --name NAME (and --origin URL for each site that embeds chat)');
       const app = await withDb('apps:create', (db) => new AppsService(db).create({ name: values.name!, origins: values.origin ?? [] }));
-      process.stdout.write(`App created\n  id:      ${app.id}\n  secret:  ${app.secret}\n  origins: ${app.allowedOrigins.join(', ') || '(none)'}\n`);
+      process.stdout.write(
+        `App created\n  id:      ${app.id}\n  secret:  ${app.secret}\n  origins: ${app.allowedOrigins.join(', ') || '(none)'}\n`,
+      );
       return;
     }
     case 'apps:list': {

@@ -63,21 +63,28 @@ export function parseRate(text: string): Rate | null | undefined {
 }
 
 const rate = (name: string) =>
-  Joi.string().custom((value: string, helpers) => {
-    const parsed = parseRate(value);
-    return parsed === undefined ? helpers.error('rate.invalid') : value;
-  }).messages({ 'rate.invalid': `${name} must be ${RATE_FORM}, got {#value}` });
+  Joi.string()
+    .custom((value: string, helpers) => {
+      const parsed = parseRate(value);
+      return parsed === undefined ? helpers.error('rate.invalid') : value;
+    })
+    .messages({ 'rate.invalid': `${name} must be ${RATE_FORM}, got {#value}` });
 
 const url = (name: string, schemes: string[]) =>
-  Joi.string().uri({ scheme: schemes }).messages({
-    'string.uri': `${name} must be a URL (${schemes.join(', ')}), got {#value}`,
-    'string.uriCustomScheme': `${name} must be a URL (${schemes.join(', ')}), got {#value}`,
-  });
+  Joi.string()
+    .uri({ scheme: schemes })
+    .messages({
+      'string.uri': `${name} must be a URL (${schemes.join(', ')}), got {#value}`,
+      'string.uriCustomScheme': `${name} must be a URL (${schemes.join(', ')}), got {#value}`,
+    });
 
 const flag = (name: string) =>
-  Joi.string().valid('1', '0', 'true', 'false', 'yes', 'no').insensitive().messages({
-    'any.only': `${name} must be 1/0 (or true/false), got {#value}`,
-  });
+  Joi.string()
+    .valid('1', '0', 'true', 'false', 'yes', 'no')
+    .insensitive()
+    .messages({
+      'any.only': `${name} must be 1/0 (or true/false), got {#value}`,
+    });
 
 const schema = Joi.object({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development').messages({
@@ -94,9 +101,12 @@ const schema = Joi.object({
   }),
   DATABASE_URL: url('DATABASE_URL', ['postgres', 'postgresql']),
   REDIS_URL: url('REDIS_URL', ['redis', 'rediss']),
-  REDIS_PREFIX: Joi.string().pattern(/^[A-Za-z0-9:_.-]{1,64}$/).default('confab:').messages({
-    'string.pattern.base': 'REDIS_PREFIX must be 1 to 64 letters, digits or : _ . -, got {#value}',
-  }),
+  REDIS_PREFIX: Joi.string()
+    .pattern(/^[A-Za-z0-9:_.-]{1,64}$/)
+    .default('confab:')
+    .messages({
+      'string.pattern.base': 'REDIS_PREFIX must be 1 to 64 letters, digits or : _ . -, got {#value}',
+    }),
   DATA_DIR: Joi.string().default('./.confab'),
   JWT_SECRET: Joi.string().min(32).messages({
     'string.min': 'JWT_SECRET must be at least 32 characters long',
@@ -112,12 +122,17 @@ const schema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info').messages({
     'any.only': 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got {#value}',
   }),
-  MAX_UPLOAD_BYTES: Joi.number().integer().min(1).max(1024 ** 3).default(26_214_400).messages({
-    'number.base': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
-    'number.integer': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
-    'number.min': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
-    'number.max': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
-  }),
+  MAX_UPLOAD_BYTES: Joi.number()
+    .integer()
+    .min(1)
+    .max(1024 ** 3)
+    .default(26_214_400)
+    .messages({
+      'number.base': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+      'number.integer': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+      'number.min': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+      'number.max': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
+    }),
   PUBLIC_URL: url('PUBLIC_URL', ['http', 'https']),
   CONFAB_DEMO: flag('CONFAB_DEMO'),
   ADMIN_TOKEN: Joi.string().min(16).messages({

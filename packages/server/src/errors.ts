@@ -99,7 +99,16 @@ export function dbErrorCode(err: unknown): string | undefined {
 }
 
 // Socket errors of a connection to PostgreSQL or Redis (not ECONNABORTED: that is a client's aborted request).
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 // SQLSTATE class 08 (connection exception) is matched by prefix; these are the server going away or full.
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 // knex pool acquire timeout; ioredis giving up on a command while disconnected.
@@ -117,10 +126,19 @@ const UNAVAILABLE_MESSAGES = [
 /** True when `err` (or what it wraps) says PostgreSQL or Redis cannot be reached, rather than refusing the request. */
 export function isUnavailable(err: unknown, depth = 0): boolean {
   if (!err || typeof err !== 'object' || depth > 3) return false;
-  const e = err as { code?: unknown; name?: unknown; message?: unknown; status?: unknown; nativeError?: unknown; cause?: unknown; errors?: unknown };
+  const e = err as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    status?: unknown;
+    nativeError?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
   // An error with an HTTP status comes from reading the request, not from a dependency.
   if (typeof e.status === 'number') return false;
-  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || UNAVAILABLE_SQLSTATES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code))) return true;
+  if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || UNAVAILABLE_SQLSTATES.has(e.code) || /^08[0-9A-Z]{3}$/.test(e.code)))
+    return true;
   if (typeof e.name === 'string' && UNAVAILABLE_NAMES.has(e.name)) return true;
   const message = e.message;
   if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message))) return true;
@@ -142,9 +160,12 @@ export function toAppError(err: unknown): AppError {
   if (dbCode && DB_CODES[dbCode]) return DB_CODES[dbCode](e.nativeError ?? e);
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose !== false) {
     const code = HTTP_CODES[e.status] ?? 'bad_request';
-    const message = e.type === 'entity.parse.failed' || /JSON/i.test(e.message ?? '')
-      ? 'The request body is not valid JSON'
-      : code === 'payload_too_large' ? 'The request body is too large' : httpMessage(code);
+    const message =
+      e.type === 'entity.parse.failed' || /JSON/i.test(e.message ?? '')
+        ? 'The request body is not valid JSON'
+        : code === 'payload_too_large'
+          ? 'The request body is too large'
+          : httpMessage(code);
     return new AppError(code, message);
   }
   return new AppError('internal', 'Something went wrong on our side');
@@ -167,8 +188,11 @@ export function toBodyError(err: unknown): AppError {
 
 function httpMessage(code: ErrorCode): string {
   switch (code) {
-    case 'unsupported_media_type': return 'Unsupported content type';
-    case 'not_found': return 'Not found';
-    default: return 'Bad request';
+    case 'unsupported_media_type':
+      return 'Unsupported content type';
+    case 'not_found':
+      return 'Not found';
+    default:
+      return 'Bad request';
   }
 }

@@ -43,7 +43,9 @@ async function boot(config: Config, lock: DataDirLock | null): Promise<RunningSe
     const pending = await pendingMigrations(db);
     if (pending.length) {
       await db.destroy();
-      throw new Error(`the database needs migrations (${pending.join(', ')}): run "confab-server migrate" first, or set MIGRATE_ON_START=1`);
+      throw new Error(
+        `the database needs migrations (${pending.join(', ')}): run "confab-server migrate" first, or set MIGRATE_ON_START=1`,
+      );
     }
   }
 
@@ -82,7 +84,10 @@ async function boot(config: Config, lock: DataDirLock | null): Promise<RunningSe
   const stop = (reason?: string) =>
     (stopping ??= (async () => {
       const failures: unknown[] = [];
-      const attempt = (work: () => Promise<void> | void) => Promise.resolve().then(work).catch((err: unknown) => void failures.push(err));
+      const attempt = (work: () => Promise<void> | void) =>
+        Promise.resolve()
+          .then(work)
+          .catch((err: unknown) => void failures.push(err));
       await attempt(() => app.close(reason));
       if (redis) await attempt(() => quitRedis(redis));
       await attempt(() => bounded(db.destroy(), STEP_TIMEOUT_MS, 'closing the database pool'));

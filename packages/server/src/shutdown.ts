@@ -102,7 +102,10 @@ async function run({ http, drain, logger, timeoutMs, steps }: ShutdownPlan, conn
   const { requests, handlers } = drain;
   const before = { requests: requests.completed, handlers: handlers.completed };
   drain.begin();
-  logger.info({ reason, requests: requests.size, handlers: handlers.size, timeoutMs }, 'draining: refusing new connections, finishing work in flight');
+  logger.info(
+    { reason, requests: requests.size, handlers: handlers.size, timeoutMs },
+    'draining: refusing new connections, finishing work in flight',
+  );
   // No new connections; the idle kept-alive ones are closed now, the busy ones after their reply
   // (the in-flight middleware asks for that). Not again later: a browser's long-poll goes on
   // on its connection until the socket got its farewell.
@@ -113,7 +116,8 @@ async function run({ http, drain, logger, timeoutMs, steps }: ShutdownPlan, conn
   const cut = { requests: requests.size, handlers: handlers.size };
   const finished = { requests: requests.completed - before.requests, handlers: handlers.completed - before.handlers };
   const waitedMs = drain.elapsedMs;
-  if (cut.requests || cut.handlers) logger.warn({ ...cut, timeoutMs }, 'work still in flight when the shutdown timeout ran out: cutting it');
+  if (cut.requests || cut.handlers)
+    logger.warn({ ...cut, timeoutMs }, 'work still in flight when the shutdown timeout ran out: cutting it');
 
   const counts: Record<string, number> = {};
   const failed: string[] = [];

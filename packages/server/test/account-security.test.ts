@@ -71,13 +71,20 @@ describe('no account oracle', () => {
     const email = `${username}@example.com`;
     expect((await register(server, tenant, { username, email, password: PASSWORD, name: 'Owner' })).status).toBe(201);
 
-    const sameUsername = await register(server, tenant, { username: username.toUpperCase(), email: `new_${suffix()}@example.com`, password: PASSWORD, name: 'X' });
+    const sameUsername = await register(server, tenant, {
+      username: username.toUpperCase(),
+      email: `new_${suffix()}@example.com`,
+      password: PASSWORD,
+      name: 'X',
+    });
     const sameEmail = await register(server, tenant, { username: `new_${suffix()}`, email, password: PASSWORD, name: 'Y' });
     expectError(sameUsername, 409, 'conflict');
     expectError(sameEmail, 409, 'conflict');
     expect(errorOf(sameUsername).message).toBe(errorOf(sameEmail).message);
     expect(errorOf(sameEmail).message).not.toMatch(/taken|already registered|exists/i);
-    expect(Number((await server.db('users').where({ appId: tenant.id }).whereRaw('lower(email) = ?', [email]).count('* as n').first())!.n)).toBe(1);
+    expect(
+      Number((await server.db('users').where({ appId: tenant.id }).whereRaw('lower(email) = ?', [email]).count('* as n').first())!.n),
+    ).toBe(1);
   });
 
   it("answers PATCH /v1/me to another member's email with a generic 409 that does not say the email is registered", async () => {
@@ -104,7 +111,8 @@ describe('no account oracle', () => {
       expect((await limited.db('users').where({ id: roaming.user.id }).first('name')).name).toBe('Name 2');
 
       const sharedIp = '198.51.100.50';
-      for (let i = 0; i < 3; i++) expect((await patch(await memberFrom(limited, app, `office-${i}`, `192.0.2.${i + 2}`), sharedIp, 'Office')).status).toBe(200);
+      for (let i = 0; i < 3; i++)
+        expect((await patch(await memberFrom(limited, app, `office-${i}`, `192.0.2.${i + 2}`), sharedIp, 'Office')).status).toBe(200);
       expectError(await patch(await memberFrom(limited, app, 'office-3', '192.0.2.5'), sharedIp, 'Office'), 429, 'rate_limited');
 
       // Invalid bodies still count, so this costs no password hashing.
@@ -124,7 +132,8 @@ describe('login throttle', () => {
       const username = `victim_${suffix()}`;
       expect((await register(limited, app, { username, password: PASSWORD, name: 'Victim' }, '192.0.2.200')).status).toBe(201);
 
-      for (let i = 0; i < 6; i++) expectError(await login(limited, app, username, `guess number ${i}`, `203.0.113.${i + 1}`), 401, 'unauthorized');
+      for (let i = 0; i < 6; i++)
+        expectError(await login(limited, app, username, `guess number ${i}`, `203.0.113.${i + 1}`), 401, 'unauthorized');
       const owner = await login(limited, app, username, PASSWORD, '192.0.2.10');
       expect(owner.status, JSON.stringify(owner.body)).toBe(200);
       expect(owner.body.user.username).toBe(username);
@@ -144,12 +153,25 @@ describe('password policy', () => {
     const username = `marigold_${suffix()}`;
     const email = `zebra.crossing.${suffix()}@example.com`;
     const local = email.split('@')[0];
-    const weak = ['password', '12345678', 'PassWord', 'Iloveyou', 'qwertyuiop', username, username.toUpperCase(), `${username}!!`, `my ${local} pw`];
+    const weak = [
+      'password',
+      '12345678',
+      'PassWord',
+      'Iloveyou',
+      'qwertyuiop',
+      username,
+      username.toUpperCase(),
+      `${username}!!`,
+      `my ${local} pw`,
+    ];
     for (const password of weak) {
       const res = await register(server, tenant, { username, email, password, name: 'Mari' });
       expectError(res, 422, 'validation_failed');
       const details = errorOf(res).details as { path: string; message: string }[];
-      expect(details.map((d) => d.path), password).toEqual(['body.password']);
+      expect(
+        details.map((d) => d.path),
+        password,
+      ).toEqual(['body.password']);
       expect(details[0].message).toMatch(/common|username|email/i);
     }
     expect(await server.db('users').where({ appId: tenant.id }).whereRaw('lower(username) = ?', [username]).first()).toBeUndefined();

@@ -126,7 +126,12 @@ describe('password accounts', () => {
 
     const duplicate = await register({ ...valid, username: valid.username.toUpperCase(), name: 'Other Dana' });
     expectError(duplicate, 409, 'conflict');
-    const count = await server.db('users').where({ appId: tenant.id }).whereRaw('lower(username) = lower(?)', [valid.username]).count('* as n').first();
+    const count = await server
+      .db('users')
+      .where({ appId: tenant.id })
+      .whereRaw('lower(username) = lower(?)', [valid.username])
+      .count('* as n')
+      .first();
     expect(Number(count!.n)).toBe(1);
   });
 
@@ -159,7 +164,10 @@ describe('sessions', () => {
     const session = await server.member(tenant);
     expect((await me(session.accessToken)).status).toBe(200);
 
-    const out = await server.request('POST', '/v1/auth/logout', { token: session.accessToken, body: { refreshToken: session.refreshToken } });
+    const out = await server.request('POST', '/v1/auth/logout', {
+      token: session.accessToken,
+      body: { refreshToken: session.refreshToken },
+    });
     expect(out.status).toBe(204);
 
     expectError(await me(session.accessToken), 401, 'unauthorized');
@@ -177,18 +185,28 @@ describe('sessions', () => {
     expect(profile.body).toMatchObject({ id: guest.body.user.id, kind: 'guest' });
 
     expectError(await server.request('POST', '/v1/auth/guest', { body: { name: 'Visitor' } }), 400, 'bad_request');
-    expectError(await server.request('POST', '/v1/auth/guest', { app: `missing-${suffix()}`, body: { name: 'Visitor' } }), 404, 'not_found');
+    expectError(
+      await server.request('POST', '/v1/auth/guest', { app: `missing-${suffix()}`, body: { name: 'Visitor' } }),
+      404,
+      'not_found',
+    );
   });
 });
 
 describe('host-token exchange', () => {
   it('creates a member from a valid host token and upserts the same user (new name) on the next exchange', async () => {
     const sub = `host-${suffix()}`;
-    const first = await server.request<AuthSessionDto>('POST', '/v1/auth/exchange', { app: tenant.id, body: { token: hostToken(sub, { name: 'Frank' }) } });
+    const first = await server.request<AuthSessionDto>('POST', '/v1/auth/exchange', {
+      app: tenant.id,
+      body: { token: hostToken(sub, { name: 'Frank' }) },
+    });
     expect(first.status).toBe(200);
     expect(first.body.user).toMatchObject({ kind: 'member', name: 'Frank', externalId: sub });
 
-    const second = await server.request<AuthSessionDto>('POST', '/v1/auth/exchange', { app: tenant.id, body: { token: hostToken(sub, { name: 'Franklin' }) } });
+    const second = await server.request<AuthSessionDto>('POST', '/v1/auth/exchange', {
+      app: tenant.id,
+      body: { token: hostToken(sub, { name: 'Franklin' }) },
+    });
     expect(second.status).toBe(200);
     expect(second.body.user.id).toBe(first.body.user.id);
     expect(second.body.user.name).toBe('Franklin');
@@ -200,7 +218,11 @@ describe('host-token exchange', () => {
 
   const refusals: [string, (sub: string, otherApp: App) => string, string][] = [
     ['signed with the wrong secret', (sub) => hostToken(sub, {}, {}, randomBytes(32).toString('hex')), 'unauthorized'],
-    ['with alg none', (sub) => unsignedToken({ sub, name: 'Mallory', aud: tenant.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }), 'unauthorized'],
+    [
+      'with alg none',
+      (sub) => unsignedToken({ sub, name: 'Mallory', aud: tenant.id, iat: nowSeconds(), exp: nowSeconds() + 3600 }),
+      'unauthorized',
+    ],
     ['that has expired', (sub) => hostToken(sub, { exp: nowSeconds() - 3600 }, { expiresIn: undefined }), 'token_expired'],
     ['for another app (wrong audience)', (sub, otherApp) => hostToken(sub, {}, { audience: otherApp.id }), 'unauthorized'],
     ['expiring more than 24 h ahead', (sub) => hostToken(sub, {}, { expiresIn: '25h' }), 'unauthorized'],
@@ -231,10 +253,13 @@ describe('Confab access tokens', () => {
   const forgeries: [string, () => string][] = [
     ['signed with a different secret', () => jwt.sign({ ...claims }, randomBytes(32).toString('hex'), { algorithm: 'HS256' })],
     ['with alg none', () => unsignedToken({ ...claims })],
-    ['with a tampered payload and the original signature', () => {
-      const [header, , signature] = victim.accessToken.split('.');
-      return `${header}.${b64url({ ...claims, role: 'admin' })}.${signature}`;
-    }],
+    [
+      'with a tampered payload and the original signature',
+      () => {
+        const [header, , signature] = victim.accessToken.split('.');
+        return `${header}.${b64url({ ...claims, role: 'admin' })}.${signature}`;
+      },
+    ],
   ];
 
   for (const [what, forge] of forgeries) {
@@ -247,7 +272,12 @@ describe('Confab access tokens', () => {
   it('answers an expired access token of a live session with 401 token_expired', async () => {
     const { sub, app, role, kind, sid } = claims;
     const sign = (exp: number) =>
-      jwt.sign({ app, role, kind, sid, exp }, server.config.jwtSecret, { algorithm: 'HS256', subject: sub, issuer: 'confab', audience: 'confab-api' });
+      jwt.sign({ app, role, kind, sid, exp }, server.config.jwtSecret, {
+        algorithm: 'HS256',
+        subject: sub,
+        issuer: 'confab',
+        audience: 'confab-api',
+      });
     // Same claims with a future exp are accepted: only the expiry differs.
     expect((await me(sign(nowSeconds() + 300))).status).toBe(200);
     expectError(await me(sign(nowSeconds() - 60)), 401, 'token_expired');
@@ -255,14 +285,20 @@ describe('Confab access tokens', () => {
 });
 
 describe('guest merge', () => {
-  it('moves a guest\'s memberships and messages to the member they sign in as, and ends the guest session', async () => {
+  it("moves a guest's memberships and messages to the member they sign in as, and ends the guest session", async () => {
     const owner = await server.member(tenant);
-    const roomRes = await server.request<RoomDto>('POST', '/v1/rooms', { token: owner.accessToken, body: { name: 'Lobby', kind: 'public' } });
+    const roomRes = await server.request<RoomDto>('POST', '/v1/rooms', {
+      token: owner.accessToken,
+      body: { name: 'Lobby', kind: 'public' },
+    });
     expect(roomRes.status).toBe(201);
     const room = roomRes.body;
 
     const guest = await server.guest(tenant, 'Wanderer');
-    const joined = await server.request('POST', `/v1/rooms/${room.id}/members`, { token: guest.accessToken, body: { userId: guest.user.id } });
+    const joined = await server.request('POST', `/v1/rooms/${room.id}/members`, {
+      token: guest.accessToken,
+      body: { userId: guest.user.id },
+    });
     expect(joined.status).toBe(200);
     const sent = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, {
       token: guest.accessToken,

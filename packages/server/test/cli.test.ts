@@ -7,7 +7,6 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type CliRun, cleanEnv, killCliProcesses, runCli, startCli } from './helpers/cli-process.js';
 
-
 const dirs: string[] = [];
 
 function dataDir(): string {

@@ -14,7 +14,11 @@ interface Row {
   text: string;
 }
 
-const stateOf = (room: Room) => room.state.get().messages.filter((m) => m.seq > 0).map((m) => `${m.seq}:${m.id}`);
+const stateOf = (room: Room) =>
+  room.state
+    .get()
+    .messages.filter((m) => m.seq > 0)
+    .map((m) => `${m.seq}:${m.id}`);
 const onlineIn = (room: Room, userId: string) => room.state.get().presence[userId]?.online;
 
 describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one PostgreSQL and Redis', () => {
@@ -32,7 +36,11 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
   let killedAt = 0;
 
   const rows = async () =>
-    (await cluster!.db.query<Row>('select id, seq::int as seq, client_id, text from messages where room_id = $1 order by seq', [rooms.alice.id])).rows;
+    (
+      await cluster!.db.query<Row>('select id, seq::int as seq, client_id, text from messages where room_id = $1 order by seq', [
+        rooms.alice.id,
+      ])
+    ).rows;
 
   beforeAll(async () => {
     cluster = await createCliCluster('cluster');
@@ -46,7 +54,8 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
     const signIn = async (name: string, url: string) => {
       const client = createClient({ url, app: app.id });
       clients.push(client);
-      const token = () => Promise.resolve(jwt.sign({ name }, app.secret, { algorithm: 'HS256', subject: name, audience: app.id, expiresIn: '1h' }));
+      const token = () =>
+        Promise.resolve(jwt.sign({ name }, app.secret, { algorithm: 'HS256', subject: name, audience: app.id, expiresIn: '1h' }));
       const user = await client.connectUser(token);
       client.on('presence', (event) => presenceSeen.push({ observer: name, userId: event.userId, online: event.online }));
       return { client, id: user.id };
@@ -77,9 +86,15 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
     expect(new Set(nodes.map((node) => node.port)).size).toBe(3);
     expect(new Set(carolDoor.routed)).toEqual(new Set([nodes[2].port]));
     await Promise.all([rooms.alice.send('hello from A'), rooms.bob.send('hello from B'), rooms.carol.send('hello from C')]);
-    const texts = (room: Room) => room.state.get().messages.filter((m) => m.seq > 0).map((m) => m.text);
+    const texts = (room: Room) =>
+      room.state
+        .get()
+        .messages.filter((m) => m.seq > 0)
+        .map((m) => m.text);
     for (const [name, room] of Object.entries(rooms)) {
-      await until(`${name} to hear every node`, () => ['hello from A', 'hello from B', 'hello from C'].every((t) => texts(room).includes(t)));
+      await until(`${name} to hear every node`, () =>
+        ['hello from A', 'hello from B', 'hello from C'].every((t) => texts(room).includes(t)),
+      );
     }
   });
 
@@ -137,7 +152,9 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
 
     const stored = await rows();
     const expected = [
-      'hello from A', 'hello from B', 'hello from C',
+      'hello from A',
+      'hello from B',
+      'hello from C',
       ...[1, 2, 3].map((i) => `bob while carol away #${i}`),
       ...Array.from({ length: 12 }, (_, i) => [`alice #${i + 1}`, `carol #${i + 1}`]).flat(),
     ];
@@ -152,31 +169,37 @@ describe.runIf(DATABASE_URL && REDIS_URL)('three server processes on one Postgre
     const truth = stored.map((r) => `${r.seq}:${r.id}`);
     for (const name of ['alice', 'bob', 'carol'] as const) {
       // Waited for, then compared, so that a mismatch fails with the difference rather than a timeout.
-      await until(`${name}'s room to equal the database`, () => stateOf(rooms[name]).join() === truth.join(), 10_000).catch(() => undefined);
+      await until(`${name}'s room to equal the database`, () => stateOf(rooms[name]).join() === truth.join(), 10_000).catch(
+        () => undefined,
+      );
       expect(stateOf(rooms[name]), name).toEqual(truth);
     }
   }, 60_000);
 
-  it('reports a user stranded on the killed node offline within the presence TTL, and never the user who reconnected', async () => {
-    expect(killedAt).toBeGreaterThan(0);
-    // Nothing tells the others that C died: dave's connection lives on in Redis until its
-    // expiry (at most PRESENCE_TTL_MS after C's last heartbeat), then the next sweep (every TTL/3) reports it.
-    const deadline = killedAt + PRESENCE_TTL_MS + PRESENCE_TTL_MS / 3 + 5_000;
-    for (const name of ['alice', 'bob', 'carol'] as const) {
-      await until(`${name} to see dave offline`, () => onlineIn(rooms[name], ids.dave) === false, Math.max(1_000, deadline - Date.now()));
-    }
-    expect(presenceSeen.filter((e) => e.userId === ids.carol && !e.online)).toEqual([]);
+  it(
+    'reports a user stranded on the killed node offline within the presence TTL, and never the user who reconnected',
+    async () => {
+      expect(killedAt).toBeGreaterThan(0);
+      // Nothing tells the others that C died: dave's connection lives on in Redis until its
+      // expiry (at most PRESENCE_TTL_MS after C's last heartbeat), then the next sweep (every TTL/3) reports it.
+      const deadline = killedAt + PRESENCE_TTL_MS + PRESENCE_TTL_MS / 3 + 5_000;
+      for (const name of ['alice', 'bob', 'carol'] as const) {
+        await until(`${name} to see dave offline`, () => onlineIn(rooms[name], ids.dave) === false, Math.max(1_000, deadline - Date.now()));
+      }
+      expect(presenceSeen.filter((e) => e.userId === ids.carol && !e.online)).toEqual([]);
 
-    // A fresh join asks the servers again instead of trusting the events.
-    await rooms.alice.unwatch();
-    await rooms.alice.watch();
-    expect(rooms.alice.state.get().presence).toMatchObject({
-      [ids.bob]: { online: true },
-      [ids.carol]: { online: true },
-      [ids.dave]: { online: false },
-    });
-    expect(onlineIn(rooms.bob, ids.carol)).toBe(true);
-    expect(onlineIn(rooms.carol, ids.alice)).toBe(true);
-    expect(onlineIn(rooms.carol, ids.bob)).toBe(true);
-  }, PRESENCE_TTL_MS * 2);
+      // A fresh join asks the servers again instead of trusting the events.
+      await rooms.alice.unwatch();
+      await rooms.alice.watch();
+      expect(rooms.alice.state.get().presence).toMatchObject({
+        [ids.bob]: { online: true },
+        [ids.carol]: { online: true },
+        [ids.dave]: { online: false },
+      });
+      expect(onlineIn(rooms.bob, ids.carol)).toBe(true);
+      expect(onlineIn(rooms.carol, ids.alice)).toBe(true);
+      expect(onlineIn(rooms.carol, ids.bob)).toBe(true);
+    },
+    PRESENCE_TTL_MS * 2,
+  );
 });

@@ -65,7 +65,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const failure = (work: () => Promise<unknown>) => work().then(() => expect.unreachable('it should have failed'), (err: unknown) => err);
+const failure = (work: () => Promise<unknown>) =>
+  work().then(
+    () => expect.unreachable('it should have failed'),
+    (err: unknown) => err,
+  );
 
 // Real failures of the real drivers, each mapped to 503 `unavailable` rather than 500 `internal`.
 describe('errors that mean a dependency is unreachable', () => {
@@ -95,10 +99,19 @@ describe('errors that mean a dependency is unreachable', () => {
         expect.stringMatching(/^Reached the max retries per request limit/),
         'Connection is closed.',
       ]);
-      for (const err of errors) expect(toAppError(err).toBody()).toEqual({ code: 'unavailable', message: 'The service is temporarily unavailable, try again shortly' });
+      for (const err of errors)
+        expect(toAppError(err).toBody()).toEqual({
+          code: 'unavailable',
+          message: 'The service is temporarily unavailable, try again shortly',
+        });
       expect(toAppError(errors[0]).status).toBe(503);
       // Not every socket error is an outage: a request its client cut off stays the client's error.
-      const aborted = Object.assign(new Error('request aborted'), { status: 400, expose: true, code: 'ECONNABORTED', type: 'request.aborted' });
+      const aborted = Object.assign(new Error('request aborted'), {
+        status: 400,
+        expose: true,
+        code: 'ECONNABORTED',
+        type: 'request.aborted',
+      });
       expect(toAppError(aborted).code).toBe('bad_request');
       expect(toBodyError(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })).code).toBe('bad_request');
       expect(toAppError(new Error('boom')).code).toBe('internal');
@@ -108,19 +121,25 @@ describe('errors that mean a dependency is unreachable', () => {
       noRetries.disconnect();
     }
   });
-
 });
 
 describe.runIf(process.env.DATABASE_URL)('PostgreSQL going away', () => {
   it('maps an administrator shutdown (57P01) and a pool acquire timeout to unavailable', async () => {
-    const db = knexModule.knex({ client: 'pg', connection: process.env.DATABASE_URL, pool: { min: 0, max: 1 }, acquireConnectionTimeout: 200 });
+    const db = knexModule.knex({
+      client: 'pg',
+      connection: process.env.DATABASE_URL,
+      pool: { min: 0, max: 1 },
+      acquireConnectionTimeout: 200,
+    });
     const admin = knexModule.knex({ client: 'pg', connection: process.env.DATABASE_URL, pool: { min: 0, max: 1 } });
     try {
       const tag = `outage-${process.pid}-${Date.now()}`;
       const sleeping = failure(() => db.raw(`select pg_sleep(10) as "${tag}"`));
       // While the pool's one connection sleeps, a second query cannot get one.
       const starved = await failure(() => db.raw('select 1'));
-      await admin.raw(`select pg_terminate_backend(pid) from pg_stat_activity where query like ? and pid <> pg_backend_pid()`, [`%${tag}%`]);
+      await admin.raw(`select pg_terminate_backend(pid) from pg_stat_activity where query like ? and pid <> pg_backend_pid()`, [
+        `%${tag}%`,
+      ]);
       const terminated = await sleeping;
       expect((starved as Error).name).toBe('KnexTimeoutError');
       expect((terminated as { code?: string }).code).toBe('57P01');
@@ -150,7 +169,9 @@ describe.runIf(process.env.DATABASE_URL)('database outage', () => {
     server = await startTestServer({ env: { DATABASE_URL: proxy.url } });
     tenant = await server.createTenant();
     [ana, bob] = await Promise.all(['ana', 'bob'].map((name) => server.member(tenant, name)));
-    room = (await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'outage', memberIds: [bob.user.id] } })).body;
+    room = (
+      await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'outage', memberIds: [bob.user.id] } })
+    ).body;
     anaSocket = await connect(server, ana);
     expect((await request(anaSocket, 'room:join', { roomId: room.id })).error).toBeUndefined();
     bobClient = createClient({ url: server.url, app: tenant.id, transports: ['websocket'] });
@@ -170,66 +191,72 @@ describe.runIf(process.env.DATABASE_URL)('database outage', () => {
   const expectUnavailable = (error: ErrorBody | undefined) =>
     expect(error).toEqual({ code: 'unavailable', message: 'The service is temporarily unavailable, try again shortly' });
 
-  it('answers 503 unavailable on REST, in socket acks and handshakes while PostgreSQL is away, then works again, and a refused SDK client comes back online by itself', async () => {
-    await proxy.cut();
-    // Bob's connection drops too (a network blip): his reconnects meet the outage.
-    for (const socket of server.app.io.of('/').sockets.values()) if (socket.data.actor.id === bob.user.id) socket.conn.close();
-    await until('bob offline', () => bobClient.status !== 'online');
+  it(
+    'answers 503 unavailable on REST, in socket acks and handshakes while PostgreSQL is away, then works again, and a refused SDK client comes back online by itself',
+    async () => {
+      await proxy.cut();
+      // Bob's connection drops too (a network blip): his reconnects meet the outage.
+      for (const socket of server.app.io.of('/').sockets.values()) if (socket.data.actor.id === bob.user.id) socket.conn.close();
+      await until('bob offline', () => bobClient.status !== 'online');
 
-    // REST: 503 with the retryable code and a Retry-After.
-    const calls = await Promise.all([
-      server.request('GET', '/v1/rooms', { token: ana.accessToken }),
-      server.request('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: 'rest-down', text: 'x' } }),
-      server.request('POST', '/v1/auth/guest', { app: tenant.id, body: { name: 'Guest' } }),
-    ]);
-    for (const res of calls) {
-      expect(res.status).toBe(503);
-      expectUnavailable(res.body.error);
-      expect(res.headers.get('retry-after')).toBe('2');
-    }
-    // The process itself is fine, and says what is missing.
-    expect((await server.request('GET', '/healthz')).status).toBe(200);
-    const ready = await server.request('GET', '/readyz');
-    expect(ready.status).toBe(503);
-    expect(ready.body.checks.database.ok).toBe(false);
+      // REST: 503 with the retryable code and a Retry-After.
+      const calls = await Promise.all([
+        server.request('GET', '/v1/rooms', { token: ana.accessToken }),
+        server.request('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: 'rest-down', text: 'x' } }),
+        server.request('POST', '/v1/auth/guest', { app: tenant.id, body: { name: 'Guest' } }),
+      ]);
+      for (const res of calls) {
+        expect(res.status).toBe(503);
+        expectUnavailable(res.body.error);
+        expect(res.headers.get('retry-after')).toBe('2');
+      }
+      // The process itself is fine, and says what is missing.
+      expect((await server.request('GET', '/healthz')).status).toBe(200);
+      const ready = await server.request('GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.database.ok).toBe(false);
 
-    // Socket acks, on a socket that stays connected.
-    expectUnavailable((await request(anaSocket, 'message:send', { roomId: room.id, clientId: 'socket-down', text: 'x' })).error);
-    expectUnavailable((await request(anaSocket, 'room:join', { roomId: room.id })).error);
-    expect(anaSocket.connected).toBe(true);
+      // Socket acks, on a socket that stays connected.
+      expectUnavailable((await request(anaSocket, 'message:send', { roomId: room.id, clientId: 'socket-down', text: 'x' })).error);
+      expectUnavailable((await request(anaSocket, 'room:join', { roomId: room.id })).error);
+      expect(anaSocket.connected).toBe(true);
 
-    // A new handshake is refused as retryable, not as an internal error.
-    const refused = await connect(server, ana).then(
-      () => null,
-      (err: Error & { data?: { code?: string } }) => err,
-    );
-    expect(refused?.data).toEqual({ code: 'unavailable' });
-    expect(refused?.message).toBe('The service is temporarily unavailable, try again shortly');
+      // A new handshake is refused as retryable, not as an internal error.
+      const refused = await connect(server, ana).then(
+        () => null,
+        (err: Error & { data?: { code?: string } }) => err,
+      );
+      expect(refused?.data).toEqual({ code: 'unavailable' });
+      expect(refused?.message).toBe('The service is temporarily unavailable, try again shortly');
 
-    // The SDK client stays signed in, offline, while its reconnects are refused.
-    await sleep(2_000);
-    expect(bobClient.status).toBe('offline');
-    expect(statuses).not.toContain('unauthorized');
+      // The SDK client stays signed in, offline, while its reconnects are refused.
+      await sleep(2_000);
+      expect(bobClient.status).toBe('offline');
+      expect(statuses).not.toContain('unauthorized');
 
-    await proxy.restore();
-    const restoredAt = Date.now();
-    const rooms = await until('REST answering again', async () => {
-      const res = await server.request('GET', '/v1/rooms', { token: ana.accessToken });
-      return res.status === 200 ? res : null;
-    });
-    expect(rooms.body.items.map((r: RoomDto) => r.id)).toContain(room.id);
-    const back = await request<{ message: MessageDto }>(anaSocket, 'message:send', { roomId: room.id, clientId: 'back', text: 'back' });
-    expect(back.error).toBeUndefined();
-    expect(back.data?.message.seq).toBe(1);
-    (await connect(server, ana)).close();
-    expect((await server.request('GET', '/readyz')).status).toBe(200);
+      await proxy.restore();
+      const restoredAt = Date.now();
+      const rooms = await until('REST answering again', async () => {
+        const res = await server.request('GET', '/v1/rooms', { token: ana.accessToken });
+        return res.status === 200 ? res : null;
+      });
+      expect(rooms.body.items.map((r: RoomDto) => r.id)).toContain(room.id);
+      const back = await request<{ message: MessageDto }>(anaSocket, 'message:send', { roomId: room.id, clientId: 'back', text: 'back' });
+      expect(back.error).toBeUndefined();
+      expect(back.data?.message.seq).toBe(1);
+      (await connect(server, ana)).close();
+      expect((await server.request('GET', '/readyz')).status).toBe(200);
 
-    // The refused SDK client reconnects by itself and hears what is sent now.
-    await until('bob back online', () => bobClient.status === 'online', BACK_ONLINE_MS);
-    expect(Date.now() - restoredAt).toBeLessThan(BACK_ONLINE_MS);
-    const heard = new Promise<MessageDto>((resolve) => bobClient.on('message:created', (m) => m.clientId === 'online-again' && resolve(m)));
-    await bobClient.room(room.id).watch();
-    expect((await request(anaSocket, 'message:send', { roomId: room.id, clientId: 'online-again', text: 'hi' })).error).toBeUndefined();
-    expect((await heard).roomId).toBe(room.id);
-  }, BACK_ONLINE_MS + 30_000);
+      // The refused SDK client reconnects by itself and hears what is sent now.
+      await until('bob back online', () => bobClient.status === 'online', BACK_ONLINE_MS);
+      expect(Date.now() - restoredAt).toBeLessThan(BACK_ONLINE_MS);
+      const heard = new Promise<MessageDto>((resolve) =>
+        bobClient.on('message:created', (m) => m.clientId === 'online-again' && resolve(m)),
+      );
+      await bobClient.room(room.id).watch();
+      expect((await request(anaSocket, 'message:send', { roomId: room.id, clientId: 'online-again', text: 'hi' })).error).toBeUndefined();
+      expect((await heard).roomId).toBe(room.id);
+    },
+    BACK_ONLINE_MS + 30_000,
+  );
 });

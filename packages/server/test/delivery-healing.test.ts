@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '@confab/protocol';
-import { type AuthSessionDto, type ChatClient, ChatError, type ConnectionStatus, createClient, type MessageDto, type PageDto, type Room, type RoomDto } from '@confab/sdk';
+import {
+  type AuthSessionDto,
+  type ChatClient,
+  ChatError,
+  type ConnectionStatus,
+  createClient,
+  type MessageDto,
+  type PageDto,
+  type Room,
+  type RoomDto,
+} from '@confab/sdk';
 import type { App } from '../src/db/models/index.js';
 import { toMessageDtos } from '../src/services/messages/message-dto.js';
 import { roomChannel } from '../src/realtime/types.js';
@@ -32,10 +42,12 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
     tenant = await nodeA.createTenant();
     ana = await nodeA.member(tenant, `ana-${randomUUID()}`, { name: 'Ana' });
     const sessions = await Promise.all(Array.from({ length: 10 }, (_, i) => nodeA.member(tenant, `watcher-${i}-${randomUUID()}`)));
-    room = (await nodeA.request<RoomDto>('POST', '/v1/rooms', {
-      token: ana.accessToken,
-      body: { name: 'healing', memberIds: sessions.map((s) => s.user.id) },
-    })).body;
+    room = (
+      await nodeA.request<RoomDto>('POST', '/v1/rooms', {
+        token: ana.accessToken,
+        body: { name: 'healing', memberIds: sessions.map((s) => s.user.id) },
+      })
+    ).body;
     for (const session of sessions) {
       const client = createClient({ url: nodeB.url, app: tenant.id, transports: ['websocket'] });
       await client.connectSession(session);
@@ -54,7 +66,11 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
   async function freshFetch(): Promise<string[]> {
     const all: MessageDto[] = [];
     for (let after = 0, more = true; more;) {
-      const page = (await nodeA.request<PageDto<MessageDto>>('GET', `/v1/rooms/${room.id}/messages?after=${after}&limit=100`, { token: ana.accessToken })).body;
+      const page = (
+        await nodeA.request<PageDto<MessageDto>>('GET', `/v1/rooms/${room.id}/messages?after=${after}&limit=100`, {
+          token: ana.accessToken,
+        })
+      ).body;
       all.push(...page.items);
       more = page.hasMore;
       after = page.items.at(-1)?.seq ?? after;
@@ -62,7 +78,11 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
     return all.map(key);
   }
   const key = (m: MessageDto) => `${m.seq}:${m.id}:${m.version}`;
-  const held = (r: Room) => r.state.get().messages.filter((m) => m.seq > 0).map(key);
+  const held = (r: Room) =>
+    r.state
+      .get()
+      .messages.filter((m) => m.seq > 0)
+      .map(key);
 
   /**
    * Waits until every watcher holds exactly the database's messages: the newest ones without a
@@ -70,8 +90,13 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
    */
   async function allEqualFreshFetch(what: string, timeoutMs: number): Promise<void> {
     const expected = await freshFetch();
-    const suffix = (mine: string[]) => expected.slice(expected.length - Math.max(mine.length, Math.min(LIMITS.pageDefault, expected.length)));
-    await until(what, () => watchers.every(({ room: r }) => JSON.stringify(held(r)) === JSON.stringify(suffix(held(r)))) || null, timeoutMs);
+    const suffix = (mine: string[]) =>
+      expected.slice(expected.length - Math.max(mine.length, Math.min(LIMITS.pageDefault, expected.length)));
+    await until(
+      what,
+      () => watchers.every(({ room: r }) => JSON.stringify(held(r)) === JSON.stringify(suffix(held(r)))) || null,
+      timeoutMs,
+    );
     for (const { room: r } of watchers) {
       const mine = held(r);
       expect(new Set(mine).size).toBe(mine.length);
@@ -90,15 +115,25 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
     await commitWithoutAnnouncing(clientId, 'committed on A, then A died');
     const onB = await connect(nodeB, ana);
     sockets.push(onB);
-    const retried = await call<{ message: MessageDto }>(onB, 'message:send', { roomId: room.id, clientId, text: 'committed on A, then A died' });
-    await until('every watcher holds the retried message', () =>
-      watchers.every(({ room: r }) => r.state.get().messages.some((m) => m.id === retried.message.id)) || null, 3_000);
+    const retried = await call<{ message: MessageDto }>(onB, 'message:send', {
+      roomId: room.id,
+      clientId,
+      text: 'committed on A, then A died',
+    });
+    await until(
+      'every watcher holds the retried message',
+      () => watchers.every(({ room: r }) => r.state.get().messages.some((m) => m.id === retried.message.id)) || null,
+      3_000,
+    );
     await allEqualFreshFetch('every watcher equals a fresh fetch', 3_000);
   });
 
   it('fills a hole below newer live messages when nobody retries the lost one', async () => {
     await commitWithoutAnnouncing(`lost-${randomUUID()}`, 'nobody retries this one');
-    await nodeA.request('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: randomUUID(), text: 'the next message' } });
+    await nodeA.request('POST', `/v1/rooms/${room.id}/messages`, {
+      token: ana.accessToken,
+      body: { clientId: randomUUID(), text: 'the next message' },
+    });
     await allEqualFreshFetch('every watcher holds the lost message and the next one', 3_000);
   });
 
@@ -138,7 +173,10 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
     for (const { client } of away) client.reconnect();
     // Live messages keep arriving while they catch up.
     for (let i = 0; i < 30; i++) {
-      await nodeA.request('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: randomUUID(), text: `live ${i}` } });
+      await nodeA.request('POST', `/v1/rooms/${room.id}/messages`, {
+        token: ana.accessToken,
+        body: { clientId: randomUUID(), text: `live ${i}` },
+      });
     }
     await allEqualFreshFetch('every watcher caught up the busy room completely', 10_000);
   });
@@ -189,14 +227,20 @@ describe.runIf(DATABASE_URL && hasRedisServer)('delivery that heals itself: a Re
     await client.connectSession(session);
     return client;
   };
-  const ids = (r: Room) => r.state.get().messages.filter((m) => m.seq > 0).map((m) => m.seq);
+  const ids = (r: Room) =>
+    r.state
+      .get()
+      .messages.filter((m) => m.seq > 0)
+      .map((m) => m.seq);
 
   it("brings each node's outage-time messages to the other node's clients once Redis is back, without a reconnect", async () => {
     const tenant = await nodeA.createTenant();
     appId = tenant.id;
     ana = await nodeA.member(tenant, `ana-${randomUUID()}`);
     const bob = await nodeA.member(tenant, `bob-${randomUUID()}`);
-    room = (await nodeA.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'outage', memberIds: [bob.user.id] } })).body;
+    room = (
+      await nodeA.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'outage', memberIds: [bob.user.id] } })
+    ).body;
     const anaOnA = await (await open(nodeA, ana)).room(room.id).watch();
     const bobClient = await open(nodeB, bob);
     const bobOnB = await bobClient.room(room.id).watch();
@@ -213,7 +257,11 @@ describe.runIf(DATABASE_URL && hasRedisServer)('delivery that heals itself: a Re
     await redis.up();
 
     const expected = Array.from({ length: 11 }, (_, i) => i + 1);
-    await until('both clients hold all 11 messages', () => (JSON.stringify(ids(bobOnB)) === JSON.stringify(expected) && JSON.stringify(ids(anaOnA)) === JSON.stringify(expected)) || null, 15_000);
+    await until(
+      'both clients hold all 11 messages',
+      () => (JSON.stringify(ids(bobOnB)) === JSON.stringify(expected) && JSON.stringify(ids(anaOnA)) === JSON.stringify(expected)) || null,
+      15_000,
+    );
     expect(ids(bobOnB)).toEqual(expected);
     expect(ids(anaOnA)).toEqual(expected);
     // Healed live: Bob's client never went through a reconnect.

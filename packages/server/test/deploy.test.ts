@@ -75,7 +75,14 @@ describe('MIGRATE_ON_START=0', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'confab-deploy-'));
     dirs.push(dataDir);
     // Embedded PGlite in a fresh directory: a database no migration has touched.
-    const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', MIGRATE_ON_START: '0' });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      MIGRATE_ON_START: '0',
+    });
     await expect(start(config)).rejects.toThrow(/needs migrations \(001-initial.*confab-server migrate/);
 
     const db = createDb({ databaseUrl: null, dataDir });

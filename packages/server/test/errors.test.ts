@@ -25,10 +25,16 @@ beforeAll(async () => {
   other = await server.createTenant([OTHER]);
   ana = await server.member(shop, 'ana');
   bob = await server.member(shop, 'bob');
-  const created = await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'Team', memberIds: [bob.user.id] } });
+  const created = await server.request<RoomDto>('POST', '/v1/rooms', {
+    token: ana.accessToken,
+    body: { name: 'Team', memberIds: [bob.user.id] },
+  });
   expect(created.status).toBe(201);
   room = created.body;
-  const sent = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: 'seed-1', text: 'hello' } });
+  const sent = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, {
+    token: ana.accessToken,
+    body: { clientId: 'seed-1', text: 'hello' },
+  });
   expect(sent.status).toBe(201);
   message = sent.body;
 });
@@ -47,7 +53,11 @@ const sendPath = () => `/v1/rooms/${room.id}/messages`;
 describe('request bodies', () => {
   it('answers a JSON body over 64 KiB with 413 payload_too_large', async () => {
     const body = JSON.stringify({ clientId: 'big', text: 'x'.repeat(70 * 1024) });
-    const res = await server.request('POST', sendPath(), { token: ana.accessToken, raw: body, headers: { 'content-type': 'application/json' } });
+    const res = await server.request('POST', sendPath(), {
+      token: ana.accessToken,
+      raw: body,
+      headers: { 'content-type': 'application/json' },
+    });
     expectError(res, 413, 'payload_too_large');
   });
 
@@ -55,17 +65,29 @@ describe('request bodies', () => {
     const envelope = JSON.stringify({ clientId: 'edge', text: '' });
     const exact = JSON.stringify({ clientId: 'edge', text: 'y'.repeat(64 * 1024 - envelope.length) });
     expect(Buffer.byteLength(exact)).toBe(64 * 1024);
-    const atLimit = await server.request('POST', sendPath(), { token: ana.accessToken, raw: exact, headers: { 'content-type': 'application/json' } });
+    const atLimit = await server.request('POST', sendPath(), {
+      token: ana.accessToken,
+      raw: exact,
+      headers: { 'content-type': 'application/json' },
+    });
     // Parsed, then refused by validation (text is far over the message limit): not 413.
     expectError(atLimit, 422, 'validation_failed');
     const over = JSON.stringify({ clientId: 'edge', text: 'y'.repeat(64 * 1024 - envelope.length + 1) });
-    const overLimit = await server.request('POST', sendPath(), { token: ana.accessToken, raw: over, headers: { 'content-type': 'application/json' } });
+    const overLimit = await server.request('POST', sendPath(), {
+      token: ana.accessToken,
+      raw: over,
+      headers: { 'content-type': 'application/json' },
+    });
     expectError(overLimit, 413, 'payload_too_large');
   });
 
   it('answers malformed JSON with 400 bad_request', async () => {
     for (const raw of ['{"clientId": "a", "text": ', '{clientId: "a"}', "{'text': 'a'}", '{"text": "a",}', 'not json at all']) {
-      const res = await server.request('POST', sendPath(), { token: ana.accessToken, raw, headers: { 'content-type': 'application/json' } });
+      const res = await server.request('POST', sendPath(), {
+        token: ana.accessToken,
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
       expectError(res, 400, 'bad_request');
     }
   });
@@ -124,7 +146,11 @@ describe('request bodies', () => {
 
 describe('routes and ids', () => {
   it('answers an unknown route with a JSON 404 not_found', async () => {
-    for (const [method, path] of [['GET', '/v1/nope'], ['POST', '/v1/nope/deeper'], ['GET', '/nothing-here']]) {
+    for (const [method, path] of [
+      ['GET', '/v1/nope'],
+      ['POST', '/v1/nope/deeper'],
+      ['GET', '/nothing-here'],
+    ]) {
       const res = await server.request(method, path, { token: ana.accessToken });
       expectError(res, 404, 'not_found');
     }
@@ -153,7 +179,7 @@ describe('origins and CORS', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it("refuses an Origin that only another app allows", async () => {
+  it('refuses an Origin that only another app allows', async () => {
     const byHeader = await server.request('POST', '/v1/auth/guest', { app: shop.id, body: {}, headers: { origin: OTHER } });
     expectError(byHeader, 403, 'origin_not_allowed');
     const byToken = await server.request('GET', '/v1/me', { token: ana.accessToken, app: other.id, headers: { origin: OTHER } });
@@ -170,7 +196,11 @@ describe('origins and CORS', () => {
   });
 
   it('reflects an allowed Origin in Access-Control-Allow-Origin and varies on Origin', async () => {
-    const guest = await server.request<AuthSessionDto>('POST', '/v1/auth/guest', { app: shop.id, body: { name: 'Ana' }, headers: { origin: SHOP } });
+    const guest = await server.request<AuthSessionDto>('POST', '/v1/auth/guest', {
+      app: shop.id,
+      body: { name: 'Ana' },
+      headers: { origin: SHOP },
+    });
     expect(guest.status).toBe(201);
     expect(guest.headers.get('access-control-allow-origin')).toBe(SHOP);
     expect(vary(guest)).toContain('origin');
@@ -208,7 +238,10 @@ describe('origins and CORS', () => {
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
-    const allowHeaders = (res.headers.get('access-control-allow-headers') ?? '').toLowerCase().split(',').map((h) => h.trim());
+    const allowHeaders = (res.headers.get('access-control-allow-headers') ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((h) => h.trim());
     expect(allowHeaders).toEqual(expect.arrayContaining(['x-confab-app', 'authorization', 'content-type']));
     const allowMethods = (res.headers.get('access-control-allow-methods') ?? '').toUpperCase();
     expect(allowMethods).toContain('POST');
@@ -255,14 +288,71 @@ interface JoiDescription {
 }
 
 const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
-const COMMON_KEYS = ['text', 'clientId', 'name', 'username', 'password', 'email', 'kind', 'slug', 'memberIds', 'userId', 'userIds',
-  'seq', 'token', 'refreshToken', 'lastName', 'avatarUrl', 'metadata', 'attachments', 'replyTo', 'origins', 'id', 'role', 'appId'];
+const COMMON_KEYS = [
+  'text',
+  'clientId',
+  'name',
+  'username',
+  'password',
+  'email',
+  'kind',
+  'slug',
+  'memberIds',
+  'userId',
+  'userIds',
+  'seq',
+  'token',
+  'refreshToken',
+  'lastName',
+  'avatarUrl',
+  'metadata',
+  'attachments',
+  'replyTo',
+  'origins',
+  'id',
+  'role',
+  'appId',
+];
 const NASTY_STRINGS = [
-  '', ' ', '\u0000', 'a\u0000b', '\u0007\u001b[31m', 'null', 'undefined', 'true', '0', '-1', 'NaN', 'Infinity',
-  '<script>alert(1)</script>', "'; drop table messages; --", '" OR 1=1 --', '../../../../etc/passwd', '%s%s%n',
-  '${7*7}', '{{7*7}}', '\ud800', '\udfff', '\ud83d', '👍🏽', '🏳️‍🌈', 'ñoño', 'Ωmega', '\u202eevil', '\u200b', '\ufeff',
-  'é'.normalize('NFD'), 'ﬀ', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-  'https://example.com', 'javascript:alert(1)', 'data:text/html,<b>x</b>', 'http://localhost:*', 'a@b', 'user@example.com',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '\u0007\u001b[31m',
+  'null',
+  'undefined',
+  'true',
+  '0',
+  '-1',
+  'NaN',
+  'Infinity',
+  '<script>alert(1)</script>',
+  "'; drop table messages; --",
+  '" OR 1=1 --',
+  '../../../../etc/passwd',
+  '%s%s%n',
+  '${7*7}',
+  '{{7*7}}',
+  '\ud800',
+  '\udfff',
+  '\ud83d',
+  '👍🏽',
+  '🏳️‍🌈',
+  'ñoño',
+  'Ωmega',
+  '\u202eevil',
+  '\u200b',
+  '\ufeff',
+  'é'.normalize('NFD'),
+  'ﬀ',
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  'https://example.com',
+  'javascript:alert(1)',
+  'data:text/html,<b>x</b>',
+  'http://localhost:*',
+  'a@b',
+  'user@example.com',
 ];
 const CHAR_POOLS = [
   'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_',
@@ -271,8 +361,17 @@ const CHAR_POOLS = [
   'Ωπ∑∫√∞≠≈漢字かなカナ한국어עבריתالعربية',
 ];
 const ASTRAL = ['😀', '👍', '🏳️‍🌈', '𝕏', '🀄', '\ud800', '\udc00'];
-const CONTENT_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data', 'application/octet-stream',
-  'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/vnd.api+json', 'text/json', 'application/xml'];
+const CONTENT_TYPES = [
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'application/octet-stream',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'application/vnd.api+json',
+  'text/json',
+  'application/xml',
+];
 
 function createFuzzer(seed: number) {
   const rand = mulberry32(seed);
@@ -292,8 +391,27 @@ function createFuzzer(seed: number) {
   }
 
   function randomNumber(): string {
-    return pick(['0', '-0', '1', '-1', '2', '1.5', '-2.5', '1e308', '-1e308', '1e999', '-1e999', '5e-324', '9007199254740993',
-      '123456789012345678901234567890', '4294967296', '2147483648', String(int(1000)), String(-int(1e9)), String(rand() * 1e6)]);
+    return pick([
+      '0',
+      '-0',
+      '1',
+      '-1',
+      '2',
+      '1.5',
+      '-2.5',
+      '1e308',
+      '-1e308',
+      '1e999',
+      '-1e999',
+      '5e-324',
+      '9007199254740993',
+      '123456789012345678901234567890',
+      '4294967296',
+      '2147483648',
+      String(int(1000)),
+      String(-int(1e9)),
+      String(rand() * 1e6),
+    ]);
   }
 
   function randomKey(): string {
@@ -337,18 +455,32 @@ function createFuzzer(seed: number) {
   }
 
   function objectJson(d: JoiDescription, ctx: FuzzContext, depth = 0): string {
-    const entries = Object.entries(d.keys ?? {}).filter(() => chance(0.85)).map(([key, sub]) => `${JSON.stringify(key)}:${typedJson(sub, ctx, depth)}`);
-    if (chance(0.3)) entries.push(`${JSON.stringify(pick(POLLUTION_KEYS))}:${pick(['{"isAdmin":true}', '{"role":"admin"}', 'null', '1', '"x"', '{"prototype":{"polluted":true}}'])}`);
+    const entries = Object.entries(d.keys ?? {})
+      .filter(() => chance(0.85))
+      .map(([key, sub]) => `${JSON.stringify(key)}:${typedJson(sub, ctx, depth)}`);
+    if (chance(0.3))
+      entries.push(
+        `${JSON.stringify(pick(POLLUTION_KEYS))}:${pick(['{"isAdmin":true}', '{"role":"admin"}', 'null', '1', '"x"', '{"prototype":{"polluted":true}}'])}`,
+      );
     if (chance(0.15)) entries.push(`${JSON.stringify(randomKey())}:${randomJson(depth + 1)}`);
     return `{${entries.sort(() => rand() - 0.5).join(',')}}`;
   }
 
   /** A host token signed with the app secret (by hand, so the claims may hold any JSON at all). */
   function hostToken(ctx: FuzzContext): string {
-    const claims = objectJson({
-      type: 'object',
-      keys: { name: { type: 'string' }, lastName: { type: 'string' }, email: { type: 'string' }, avatarUrl: { type: 'string' }, role: { type: 'string' } },
-    }, ctx);
+    const claims = objectJson(
+      {
+        type: 'object',
+        keys: {
+          name: { type: 'string' },
+          lastName: { type: 'string' },
+          email: { type: 'string' },
+          avatarUrl: { type: 'string' },
+          role: { type: 'string' },
+        },
+      },
+      ctx,
+    );
     const subject = chance(0.8) ? randomString().slice(0, 300) || 'x' : 'ext-fuzz';
     const now = Math.floor(Date.now() / 1000);
     const payload = `{"sub":${chance(0.9) ? JSON.stringify(subject) : randomJson()},"aud":${JSON.stringify(ctx.appId)},"iat":${now},"exp":${now + 600},${claims.slice(1)}`;
@@ -359,13 +491,33 @@ function createFuzzer(seed: number) {
 
   function mangle(text: string): string {
     switch (int(7)) {
-      case 0: return text.slice(0, int(text.length + 1));
-      case 1: return `${text}}`;
-      case 2: return `\ufeff${text}`;
-      case 3: return text.replace(/[:,]/, '');
-      case 4: return pick(['', 'undefined', 'NaN', '{', '[', '}', '{"a":1}{"b":2}', "{'a':1}", '{"a":01}', '{"a":"\\x41"}', '{"a" 1}', '{"a":"\\ud800"}']);
-      case 5: return `${'['.repeat(2000)}${']'.repeat(2000)}`;
-      default: return text.replace(/"/g, "'");
+      case 0:
+        return text.slice(0, int(text.length + 1));
+      case 1:
+        return `${text}}`;
+      case 2:
+        return `\ufeff${text}`;
+      case 3:
+        return text.replace(/[:,]/, '');
+      case 4:
+        return pick([
+          '',
+          'undefined',
+          'NaN',
+          '{',
+          '[',
+          '}',
+          '{"a":1}{"b":2}',
+          "{'a':1}",
+          '{"a":01}',
+          '{"a":"\\x41"}',
+          '{"a" 1}',
+          '{"a":"\\ud800"}',
+        ]);
+      case 5:
+        return `${'['.repeat(2000)}${']'.repeat(2000)}`;
+      default:
+        return text.replace(/"/g, "'");
     }
   }
 
@@ -375,7 +527,7 @@ function createFuzzer(seed: number) {
     chance,
     /** A request body for `def`: JSON text (mostly), sometimes malformed, sometimes not JSON. */
     body(def: RouteDef, ctx: FuzzContext): { contentType: string | null; payload: string | Uint8Array } {
-      const description = def.body ? (def.body as Joi.Schema).describe() as JoiDescription : undefined;
+      const description = def.body ? ((def.body as Joi.Schema).describe() as JoiDescription) : undefined;
       let text: string;
       const r = rand();
       if (def.path === '/v1/auth/exchange' && r < 0.4) text = JSON.stringify({ token: hostToken(ctx) });
@@ -383,7 +535,11 @@ function createFuzzer(seed: number) {
       else if (r < 0.85 && description?.keys) text = objectJson(description, ctx);
       else text = `{${Array.from({ length: int(5) }, () => `${JSON.stringify(randomKey())}:${randomJson(1)}`).join(',')}}`;
       if (chance(0.12)) text = mangle(text);
-      if (chance(0.03)) return { contentType: 'application/json', payload: Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0x22, 0x7d]) };
+      if (chance(0.03))
+        return {
+          contentType: 'application/json',
+          payload: Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0x22, 0x7d]),
+        };
       if (chance(0.02)) return { contentType: null, payload: new TextEncoder().encode(text) };
       return { contentType: chance(0.08) ? pick(CONTENT_TYPES) : 'application/json', payload: text };
     },
@@ -401,12 +557,33 @@ interface FuzzContext {
 
 /** Hostile bodies every write route gets, on top of the random ones. */
 const FIXED_BODIES: string[] = [
-  '{}', '[]', 'null', '"text"', '0', 'true', '{"__proto__":{"isAdmin":true}}', '{"constructor":{"prototype":{"polluted":true}}}',
-  '[{"__proto__":{"x":1}}]', '{"text":"\\u0000","clientId":"nul-1"}', '{"name":"\\u0000","username":"n\\u0000l","password":"passw\\u0000rd"}',
-  '{"text":"\\ud800","clientId":"surrogate-1"}', '{"metadata":{"a":"\\u0000"}}', `{"metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`,
-  `{"text":${JSON.stringify('💥'.repeat(3000))},"clientId":"emoji-flood"}`, `{"name":${JSON.stringify('x'.repeat(60_000))}}`,
-  '{"seq":1e999}', '{"seq":-1}', '{"seq":"1"}', '{"seq":9007199254740993}', '{"userIds":[null]}', '{"memberIds":"abc"}',
-  '{"origins":["*"]}', '{"origins":["null"]}', '{"slug":null,"name":null}', '{"refreshToken":{"$ne":null}}', '{"token":["a"]}',
+  '{}',
+  '[]',
+  'null',
+  '"text"',
+  '0',
+  'true',
+  '{"__proto__":{"isAdmin":true}}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  '[{"__proto__":{"x":1}}]',
+  '{"text":"\\u0000","clientId":"nul-1"}',
+  '{"name":"\\u0000","username":"n\\u0000l","password":"passw\\u0000rd"}',
+  '{"text":"\\ud800","clientId":"surrogate-1"}',
+  '{"metadata":{"a":"\\u0000"}}',
+  `{"metadata":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`,
+  `{"text":${JSON.stringify('💥'.repeat(3000))},"clientId":"emoji-flood"}`,
+  `{"name":${JSON.stringify('x'.repeat(60_000))}}`,
+  '{"seq":1e999}',
+  '{"seq":-1}',
+  '{"seq":"1"}',
+  '{"seq":9007199254740993}',
+  '{"userIds":[null]}',
+  '{"memberIds":"abc"}',
+  '{"origins":["*"]}',
+  '{"origins":["null"]}',
+  '{"slug":null,"name":null}',
+  '{"refreshToken":{"$ne":null}}',
+  '{"token":["a"]}',
 ];
 
 const STACK_TRACE = /\bat [\w$.<>[\] ]+ \(|\bat (?:file|node):|\n\s+at \S/;
@@ -419,9 +596,15 @@ describe('fuzzing the write routes', () => {
     const me = await server.member(tenant, 'fuzzer');
     const peer = await server.member(tenant, 'peer');
     let logoutSession = await server.member(tenant, 'leaver');
-    const created = await server.request<RoomDto>('POST', '/v1/rooms', { token: me.accessToken, body: { name: 'Fuzz', memberIds: [peer.user.id] } });
+    const created = await server.request<RoomDto>('POST', '/v1/rooms', {
+      token: me.accessToken,
+      body: { name: 'Fuzz', memberIds: [peer.user.id] },
+    });
     expect(created.status).toBe(201);
-    const sent = await server.request<MessageDto>('POST', `/v1/rooms/${created.body.id}/messages`, { token: me.accessToken, body: { clientId: 'fuzz-seed', text: 'seed' } });
+    const sent = await server.request<MessageDto>('POST', `/v1/rooms/${created.body.id}/messages`, {
+      token: me.accessToken,
+      body: { clientId: 'fuzz-seed', text: 'seed' },
+    });
     expect(sent.status).toBe(201);
     const ctx: FuzzContext = {
       roomId: created.body.id,
@@ -437,12 +620,19 @@ describe('fuzzing the write routes', () => {
     const fill = (path: string) =>
       path.replace(/([\w-]+)\/:(\w+)/g, (_, segment: string, param: string) => {
         const value =
-          segment === 'rooms' ? ctx.roomId
-          : segment === 'messages' ? ctx.messageId
-          : segment === 'apps' ? scratchApp.id
-          : segment === 'members' ? ctx.userId
-          : segment === 'reactions' ? encodeURIComponent('👍')
-          : param === 'id' ? crypto.randomUUID() : crypto.randomUUID();
+          segment === 'rooms'
+            ? ctx.roomId
+            : segment === 'messages'
+              ? ctx.messageId
+              : segment === 'apps'
+                ? scratchApp.id
+                : segment === 'members'
+                  ? ctx.userId
+                  : segment === 'reactions'
+                    ? encodeURIComponent('👍')
+                    : param === 'id'
+                      ? crypto.randomUUID()
+                      : crypto.randomUUID();
         return `${segment}/${value}`;
       });
 
@@ -471,7 +661,8 @@ describe('fuzzing the write routes', () => {
       const sample = typeof payload === 'string' ? payload.slice(0, 160) : `<${payload.length} bytes>`;
       const where = `${def.method.toUpperCase()} ${def.path} [${contentType}] ${JSON.stringify(sample)} → ${res.status} ${text.slice(0, 300)}`;
       if (res.status >= 500) failures.push(`5xx: ${where}`);
-      if (STACK_TRACE.test(text) || text.includes('node_modules') || /\.ts:\d/.test(text) || text.includes('.ts:')) failures.push(`leak: ${where}`);
+      if (STACK_TRACE.test(text) || text.includes('node_modules') || /\.ts:\d/.test(text) || text.includes('.ts:'))
+        failures.push(`leak: ${where}`);
       if (res.status >= 400) {
         let body: { error?: { code?: unknown; message?: unknown } } | undefined;
         try {
@@ -480,19 +671,24 @@ describe('fuzzing the write routes', () => {
           failures.push(`not JSON: ${where}`);
           return;
         }
-        if (!(res.headers.get('content-type') ?? '').includes('application/json')) failures.push(`content-type ${res.headers.get('content-type')}: ${where}`);
+        if (!(res.headers.get('content-type') ?? '').includes('application/json'))
+          failures.push(`content-type ${res.headers.get('content-type')}: ${where}`);
         if (typeof body?.error?.code !== 'string' || typeof body.error.message !== 'string') failures.push(`shape: ${where}`);
       }
     };
 
     // A few requests in flight at once, in a fixed order per lane so the run stays reproducible enough.
     const LANES = 4;
-    await Promise.all(Array.from({ length: LANES }, async (_, lane) => {
-      for (let i = lane; i < jobs.length; i += LANES) await run(jobs[i]);
-    }));
+    await Promise.all(
+      Array.from({ length: LANES }, async (_, lane) => {
+        for (let i = lane; i < jobs.length; i += LANES) await run(jobs[i]);
+      }),
+    );
 
     const seconds = (Date.now() - started) / 1000;
-    console.info(`fuzz: ${jobs.length} requests on ${routes.length} routes in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.info(
+      `fuzz: ${jobs.length} requests on ${routes.length} routes in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect({ count: failures.length, first: failures.slice(0, 25) }).toEqual({ count: 0, first: [] });
     // Still standing, and the caller's session still works.
     expect((await server.request('GET', '/healthz')).status).toBe(200);

@@ -28,16 +28,25 @@ function slowPost(url: string, token: string, headers: Record<string, string>, c
   let finished = false;
   let req!: ClientRequest;
   const done = new Promise<Reply>((resolve) => {
-    req = httpRequest(url, {
-      method: 'POST',
-      agent: false,
-      headers: { ...headers, authorization: `Bearer ${token}`, 'content-length': String(chunks.reduce((n, c) => n + c.length, 0)) },
-    }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text && /json/.test(String(res.headers['content-type'])) ? JSON.parse(text) : text }));
-      res.on('error', () => resolve({ status: 0, body: null }));
-    });
+    req = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { ...headers, authorization: `Bearer ${token}`, 'content-length': String(chunks.reduce((n, c) => n + c.length, 0)) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text && /json/.test(String(res.headers['content-type'])) ? JSON.parse(text) : text,
+          }),
+        );
+        res.on('error', () => resolve({ status: 0, body: null }));
+      },
+    );
     req.on('error', (err) => resolve({ status: 0, body: err.message }));
   }).finally(() => (finished = true));
   const connected = new Promise<void>((resolve) => req.once('socket', (socket) => socket.once('connect', () => resolve())));
@@ -49,7 +58,13 @@ function slowPost(url: string, token: string, headers: Record<string, string>, c
       else req.write(chunks[i]);
     }
   })();
-  return { done, connected, get finished() { return finished; } };
+  return {
+    done,
+    connected,
+    get finished() {
+      return finished;
+    },
+  };
 }
 
 /** What a fresh TCP connection to `port` gets: 'connected', or the error code. */
@@ -170,7 +185,12 @@ describe.runIf(DATABASE_URL && REDIS_URL)('SIGTERM on one of two server processe
     const carolStream = (async () => {
       for (let i = 1; carolSocket.connected; i++) {
         const clientId = `carol-socket-${i}-${randomUUID()}`;
-        const ack = await ask<{ message: MessageDto }>(carolSocket, 'message:send', { roomId, clientId, text: `carol socket #${i}` }, 3_000).catch(() => null);
+        const ack = await ask<{ message: MessageDto }>(
+          carolSocket,
+          'message:send',
+          { roomId, clientId, text: `carol socket #${i}` },
+          3_000,
+        ).catch(() => null);
         carolSends.push({ clientId, ack });
         await sleep(40);
       }
@@ -189,18 +209,31 @@ describe.runIf(DATABASE_URL && REDIS_URL)('SIGTERM on one of two server processe
     // (a) an upload trickled over UPLOAD_MS and (b) REST sends whose bodies stop half way until released.
     const boundary = `----confab-${randomBytes(4).toString('hex')}`;
     const fileChunks = Array.from({ length: 15 }, (_, i) => Buffer.from(`line ${i} ${'x'.repeat(500)}\n`));
-    const upload = slowPost(`${a.base}/v1/uploads`, carol.accessToken, { 'content-type': `multipart/form-data; boundary=${boundary}` }, [
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\n`),
-      ...fileChunks,
-      Buffer.from(`\r\n--${boundary}--\r\n`),
-    ], (i) => sleep(i === 0 ? 0 : UPLOAD_MS / 16));
+    const upload = slowPost(
+      `${a.base}/v1/uploads`,
+      carol.accessToken,
+      { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      [
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\n`,
+        ),
+        ...fileChunks,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ],
+      (i) => sleep(i === 0 ? 0 : UPLOAD_MS / 16),
+    );
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const restSends = Array.from({ length: REST_SENDS }, (_, i) => {
       const body = Buffer.from(JSON.stringify({ clientId: `carol-rest-${i}-${randomUUID()}`, text: `carol rest #${i}` }));
       const half = Math.floor(body.length / 2);
-      return slowPost(`${a.base}/v1/rooms/${roomId}/messages`, carol.accessToken, { 'content-type': 'application/json' },
-        [body.subarray(0, half), body.subarray(half)], (chunk) => (chunk === 0 ? Promise.resolve() : released));
+      return slowPost(
+        `${a.base}/v1/rooms/${roomId}/messages`,
+        carol.accessToken,
+        { 'content-type': 'application/json' },
+        [body.subarray(0, half), body.subarray(half)],
+        (chunk) => (chunk === 0 ? Promise.resolve() : released),
+      );
     });
     const readyz = await heldRequest(a.port, '/readyz');
     await Promise.all([upload.connected, ...restSends.map((s) => s.connected)]);
@@ -233,7 +266,10 @@ describe.runIf(DATABASE_URL && REDIS_URL)('SIGTERM on one of two server processe
     expect(exitedAfterMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
     // What A committed while draining reached B live, through Redis: within moments of A's exit,
     // before anything later could make B repair the gap from the database.
-    const committedOnA = [...restReplies.map((r) => (r.body as MessageDto).id), ...carolSends.flatMap((s) => (s.ack?.data ? [s.ack.data.message.id] : []))];
+    const committedOnA = [
+      ...restReplies.map((r) => (r.body as MessageDto).id),
+      ...carolSends.flatMap((s) => (s.ack?.data ? [s.ack.data.message.id] : [])),
+    ];
     const unheard = () => committedOnA.filter((id) => !heard.some((m) => m.id === id));
     await until('bob to hear live what A committed', () => unheard().length === 0, 300).catch(() => undefined);
     expect(unheard()).toEqual([]);
@@ -256,7 +292,10 @@ describe.runIf(DATABASE_URL && REDIS_URL)('SIGTERM on one of two server processe
     expect(new Set(sinceSignal)).toEqual(new Set([b.port]));
 
     // The database holds every acknowledged message exactly once, and nothing that was refused.
-    const { rows } = await db.query<{ id: string; client_id: string }>('select id, client_id from messages where room_id = $1 order by seq', [roomId]);
+    const { rows } = await db.query<{ id: string; client_id: string }>(
+      'select id, client_id from messages where room_id = $1 order by seq',
+      [roomId],
+    );
     const byClientId = new Map<string, number>();
     for (const row of rows) byClientId.set(row.client_id, (byClientId.get(row.client_id) ?? 0) + 1);
     expect([...byClientId.values()].every((n) => n === 1)).toBe(true);
@@ -271,11 +310,17 @@ describe.runIf(DATABASE_URL && REDIS_URL)('SIGTERM on one of two server processe
     expect(acked.length).toBe(REST_SENDS + carolSends.filter((s) => s.ack?.data).length + 20);
 
     // Bob, on B, heard every message in the database (those A committed after the signal too).
-    await until('bob to hear every stored message', () => rows.every((r) => heard.some((m) => m.id === r.id)), 5_000).catch(() => undefined);
+    await until('bob to hear every stored message', () => rows.every((r) => heard.some((m) => m.id === r.id)), 5_000).catch(
+      () => undefined,
+    );
     expect(rows.map((r) => r.id).filter((id) => !heard.some((m) => m.id === id))).toEqual([]);
 
     // The node said what it did: nothing cut, and how long the drain took.
-    const drained = a.output().split('\n').map((line) => /\{.*"msg":"drained".*\}/.exec(line)?.[0]).find(Boolean);
+    const drained = a
+      .output()
+      .split('\n')
+      .map((line) => /\{.*"msg":"drained".*\}/.exec(line)?.[0])
+      .find(Boolean);
     expect(drained, a.output()).toBeDefined();
     const summary = JSON.parse(drained!) as Record<string, number>;
     expect(summary).toMatchObject({ cutRequests: 0, cutHandlers: 0 });
@@ -286,8 +331,13 @@ describe.runIf(DATABASE_URL && REDIS_URL)('SIGTERM on one of two server processe
   /** A message send whose body stops half way and is never finished. */
   const hungSend = (node: StartedCli) => {
     const body = Buffer.from(JSON.stringify({ clientId: `hung-${randomUUID()}`, text: 'never finished' }));
-    return slowPost(`${node.base}/v1/rooms/${roomId}/messages`, carol.accessToken, { 'content-type': 'application/json' },
-      [body.subarray(0, 10), body.subarray(10)], (chunk) => (chunk === 0 ? Promise.resolve() : new Promise<void>(() => undefined)));
+    return slowPost(
+      `${node.base}/v1/rooms/${roomId}/messages`,
+      carol.accessToken,
+      { 'content-type': 'application/json' },
+      [body.subarray(0, 10), body.subarray(10)],
+      (chunk) => (chunk === 0 ? Promise.resolve() : new Promise<void>(() => undefined)),
+    );
   };
 
   it('waits no longer than SHUTDOWN_TIMEOUT_MS for a request that never ends, and never for Engine.IO long-polling', async () => {

@@ -23,7 +23,10 @@ async function upload(token: string): Promise<AttachmentDto> {
 }
 
 async function backdate(table: string, id: string, column: string, days: number): Promise<void> {
-  await server.db(table).where({ id }).update({ [column]: server.db.raw(`now() - interval '${days} days'`) });
+  await server
+    .db(table)
+    .where({ id })
+    .update({ [column]: server.db.raw(`now() - interval '${days} days'`) });
 }
 
 describe('housekeeping', () => {
@@ -55,21 +58,33 @@ describe('housekeeping', () => {
 
   it('drops delivered webhook deliveries after 30 days and keeps pending and failed ones', async () => {
     const tenant = await server.createTenant();
-    const [hook] = await server.db('webhooks').insert({ appId: tenant.id, url: 'http://127.0.0.1:9/', secret: 's', events: ['message.created'], active: false }).returning('id');
+    const [hook] = await server
+      .db('webhooks')
+      .insert({ appId: tenant.id, url: 'http://127.0.0.1:9/', secret: 's', events: ['message.created'], active: false })
+      .returning('id');
     // Not due for a day: the dispatcher leaves them alone while the test looks.
-    const rows = await server.db('webhook_deliveries')
-      .insert(['delivered', 'pending', 'failed'].map((status) => ({
-        webhookId: hook.id,
-        event: 'message.created',
-        payload: JSON.stringify({}),
-        status,
-        nextAttemptAt: server.db.raw("now() + interval '1 day'"),
-        deliveredAt: status === 'delivered' ? server.db.raw("now() - interval '31 days'") : null,
-      })))
+    const rows = await server
+      .db('webhook_deliveries')
+      .insert(
+        ['delivered', 'pending', 'failed'].map((status) => ({
+          webhookId: hook.id,
+          event: 'message.created',
+          payload: JSON.stringify({}),
+          status,
+          nextAttemptAt: server.db.raw("now() + interval '1 day'"),
+          deliveredAt: status === 'delivered' ? server.db.raw("now() - interval '31 days'") : null,
+        })),
+      )
       .returning(['id', 'status']);
     const result = await server.app.housekeeping.sweep();
     expect(result.deliveries).toBeGreaterThanOrEqual(1);
-    const left: { status: string }[] = await server.db('webhook_deliveries').whereIn('id', rows.map((r: { id: string }) => r.id)).select('status');
+    const left: { status: string }[] = await server
+      .db('webhook_deliveries')
+      .whereIn(
+        'id',
+        rows.map((r: { id: string }) => r.id),
+      )
+      .select('status');
     expect(left.map((r) => r.status).sort()).toEqual(['failed', 'pending']);
   });
 });

@@ -38,20 +38,24 @@ function expectError(res: ApiResponse, status: number, code: string): void {
 /** One request over node:http, so any header (Content-Encoding) and any bytes can be sent. */
 function rawRequest(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(server.url + path, { method, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON: the test asserts on it
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, headers: new Headers(res.headers as Record<string, string>) });
-      });
-    });
+    const req = httpRequest(
+      server.url + path,
+      { method, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON: the test asserts on it
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: new Headers(res.headers as Record<string, string>) });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -90,7 +94,11 @@ describe('malformed bearer tokens', () => {
 
   it('refuses the same malformed tokens as a host token on /v1/auth/exchange and in a socket handshake with unauthorized', async () => {
     for (const token of SHAPES) {
-      expectError(await server.request('POST', '/v1/auth/exchange', { app: shop.id, body: { token }, headers: { origin: SHOP } }), 401, 'unauthorized');
+      expectError(
+        await server.request('POST', '/v1/auth/exchange', { app: shop.id, body: { token }, headers: { origin: SHOP } }),
+        401,
+        'unauthorized',
+      );
       const refused = await connect(server, null, { token, app: shop.id, origin: SHOP }).then(
         (socket) => (socket.close(), 'accepted'),
         (err: Error & { data?: { code?: string } }) => err.data?.code,
@@ -133,7 +141,11 @@ describe('Content-Encoding of JSON bodies', () => {
   });
 
   it('accepts a JSON body that really is gzip, deflate or br compressed', async () => {
-    const bodies: [string, Buffer][] = [['gzip', gzipSync(json)], ['deflate', deflateSync(json)], ['br', brotliCompressSync(json)]];
+    const bodies: [string, Buffer][] = [
+      ['gzip', gzipSync(json)],
+      ['deflate', deflateSync(json)],
+      ['br', brotliCompressSync(json)],
+    ];
     for (const [encoding, body] of bodies) {
       const res = await rawRequest('POST', '/v1/auth/guest', headers(encoding), body);
       expect({ encoding, status: res.status, name: res.body?.user?.name }).toEqual({ encoding, status: 201, name: 'Zipped' });
@@ -185,7 +197,12 @@ describe('paging cursors', () => {
     for (const cursor of cursors) {
       const res = await server.request('GET', `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`, { token });
       const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-      expect({ path, decoded, status: res.status, code: res.body?.error?.code }).toEqual({ path, decoded, status: 422, code: 'validation_failed' });
+      expect({ path, decoded, status: res.status, code: res.body?.error?.code }).toEqual({
+        path,
+        decoded,
+        status: 422,
+        code: 'validation_failed',
+      });
       expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'query.cursor' })]);
     }
   }
@@ -195,7 +212,9 @@ describe('paging cursors', () => {
     const ids: string[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 20; i++) {
-      const res = await server.request('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      const res = await server.request('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1${cursor ? `&cursor=${cursor}` : ''}`, {
+        token,
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       ids.push(...res.body.items.map((item: { id: string }) => item.id));
       if (!res.body.hasMore) return ids;
@@ -206,7 +225,9 @@ describe('paging cursors', () => {
 
   it('refuses a malformed cursor on GET /v1/rooms with 422 and still pages with the cursors it hands out', async () => {
     for (const name of ['One', 'Two', 'Three']) {
-      expect((await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name, kind: 'group' } })).status).toBe(201);
+      expect((await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name, kind: 'group' } })).status).toBe(
+        201,
+      );
     }
     await expectCursorRefused('/v1/rooms', ana.accessToken, [...ALWAYS_BAD, ...BAD_TIMES]);
     const ids = await pageAll('/v1/rooms', ana.accessToken);
@@ -217,7 +238,10 @@ describe('paging cursors', () => {
   it('refuses a malformed cursor on GET /v1/support/conversations with 422 and still pages with the cursors it hands out', async () => {
     for (const name of ['Vi', 'Wu']) {
       const visitor = await server.guest(shop, name);
-      const started = await server.request('POST', '/v1/support/conversations', { token: visitor.accessToken, body: { clientId: `c-${name}`, text: 'help' } });
+      const started = await server.request('POST', '/v1/support/conversations', {
+        token: visitor.accessToken,
+        body: { clientId: `c-${name}`, text: 'help' },
+      });
       expect(started.status, JSON.stringify(started.body)).toBe(201);
     }
     await expectCursorRefused('/v1/support/conversations', agent.accessToken, [...ALWAYS_BAD, ...BAD_TIMES]);
@@ -277,7 +301,10 @@ describe('deeply nested JSON', () => {
   });
 
   it(`refuses metadata nested deeper than ${LIMITS.metadataDepthMax} levels with 422 naming metadata, and stores metadata at the limit`, async () => {
-    const over = await server.request('POST', '/v1/auth/guest', { app: shop.id, body: { metadata: deepObjects(LIMITS.metadataDepthMax + 1) } });
+    const over = await server.request('POST', '/v1/auth/guest', {
+      app: shop.id,
+      body: { metadata: deepObjects(LIMITS.metadataDepthMax + 1) },
+    });
     expectError(over, 422, 'validation_failed');
     expect(over.body.error.details).toEqual([expect.objectContaining({ path: 'body.metadata' })]);
     expect(over.body.error.message).toMatch(/metadata/);
@@ -285,7 +312,10 @@ describe('deeply nested JSON', () => {
     const ok = await server.request('POST', '/v1/auth/guest', { app: shop.id, body: { metadata: atLimit } });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     expect(ok.body.user.metadata).toEqual(atLimit);
-    const me = await server.request('PATCH', '/v1/me', { token: ok.body.accessToken, body: { metadata: deepObjects(LIMITS.metadataDepthMax + 1) } });
+    const me = await server.request('PATCH', '/v1/me', {
+      token: ok.body.accessToken,
+      body: { metadata: deepObjects(LIMITS.metadataDepthMax + 1) },
+    });
     expectError(me, 422, 'validation_failed');
   });
 
@@ -303,7 +333,9 @@ describe('deeply nested JSON', () => {
       expect({ path, status: res.status, code: res.body?.error?.code }).toEqual({ path, status: 422, code: 'validation_failed' });
       expect(res.body.error.message).toMatch(/nested/);
     }
-    const flat = await send('POST', '/v1/rooms', `{"name":"Flat","kind":"group","extra":${deepArrays(LIMITS.jsonDepthMax - 2)}}`, { token: ana.accessToken });
+    const flat = await send('POST', '/v1/rooms', `{"name":"Flat","kind":"group","extra":${deepArrays(LIMITS.jsonDepthMax - 2)}}`, {
+      token: ana.accessToken,
+    });
     expect(flat.status, JSON.stringify(flat.body)).toBe(201);
   });
 
@@ -349,7 +381,13 @@ describe('/docs', () => {
     const page = await server.request('GET', '/docs');
     expect(page.status).toBe(200);
     const csp = page.headers.get('content-security-policy') ?? '';
-    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...values]) => [name, values]));
+    const directives = Object.fromEntries(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0])
+        .map(([name, ...values]) => [name, values]),
+    );
     expect(directives['default-src']).toEqual(["'none'"]);
     expect(directives['script-src']).toEqual(["'self'"]);
     expect(directives['style-src']).toEqual(["'self'"]);

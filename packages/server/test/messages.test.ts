@@ -30,12 +30,12 @@ afterAll(() => server?.close());
 describe('sending', () => {
   it('gives 20 concurrent sends to one room the seqs 1..20 exactly', async () => {
     const room = await groupRoom(ana, [bob.user.id]);
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => send(i % 2 ? bob : ana, room.id, `message ${i}`)),
-    );
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => send(i % 2 ? bob : ana, room.id, `message ${i}`)));
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(results.map((r) => r.body.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-    const page = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?limit=100`, { token: ana.accessToken });
+    const page = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?limit=100`, {
+      token: ana.accessToken,
+    });
     expect(page.body.items.map((m) => m.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
   });
 
@@ -43,7 +43,11 @@ describe('sending', () => {
     const room = await groupRoom(ana);
     const first = await send(ana, room.id, 'hello', 'retry-1');
     const again = await send(ana, room.id, 'hello (retried)', 'retry-1');
-    const concurrent = await Promise.all([send(ana, room.id, 'x', 'retry-2'), send(ana, room.id, 'x', 'retry-2'), send(ana, room.id, 'x', 'retry-2')]);
+    const concurrent = await Promise.all([
+      send(ana, room.id, 'x', 'retry-2'),
+      send(ana, room.id, 'x', 'retry-2'),
+      send(ana, room.id, 'x', 'retry-2'),
+    ]);
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
@@ -65,7 +69,10 @@ describe('history pages', () => {
     let pages = 0;
     do {
       const res = await server.request<{ items: MessageDto[]; hasMore: boolean; nextCursor?: string }>(
-        'GET', `/v1/rooms/${room.id}/messages?limit=10${cursor ? `&before=${cursor}` : ''}`, { token: ana.accessToken });
+        'GET',
+        `/v1/rooms/${room.id}/messages?limit=10${cursor ? `&before=${cursor}` : ''}`,
+        { token: ana.accessToken },
+      );
       expect(res.status).toBe(200);
       const seqs = res.body.items.map((m) => m.seq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
@@ -80,7 +87,10 @@ describe('history pages', () => {
     let after = 0;
     for (;;) {
       const res = await server.request<{ items: MessageDto[]; hasMore: boolean; nextCursor?: string }>(
-        'GET', `/v1/rooms/${room.id}/messages?limit=25&after=${after}`, { token: ana.accessToken });
+        'GET',
+        `/v1/rooms/${room.id}/messages?limit=25&after=${after}`,
+        { token: ana.accessToken },
+      );
       forward.push(...res.body.items.map((m) => m.seq));
       if (!res.body.hasMore) break;
       after = Number(res.body.nextCursor);

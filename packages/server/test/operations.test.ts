@@ -10,12 +10,15 @@ type LogLine = Record<string, unknown>;
 
 const lines: LogLine[] = [];
 const rawLines: string[] = [];
-const logger = pino({ level: 'info' }, {
-  write(line: string) {
-    rawLines.push(line);
-    lines.push(JSON.parse(line) as LogLine);
+const logger = pino(
+  { level: 'info' },
+  {
+    write(line: string) {
+      rawLines.push(line);
+      lines.push(JSON.parse(line) as LogLine);
+    },
   },
-});
+);
 
 let server: TestServer;
 let tenant: App;
@@ -79,7 +82,9 @@ describe('metrics', () => {
     const text = res.body;
     expect(text).toContain('# TYPE confab_http_request_duration_seconds histogram');
     const durations = text.split('\n').filter((line) => line.startsWith('confab_http_request_duration_seconds'));
-    expect(durations.some((line) => line.includes('route="/v1/rooms/:id"') && line.includes('method="GET"') && line.includes('status="200"'))).toBe(true);
+    expect(
+      durations.some((line) => line.includes('route="/v1/rooms/:id"') && line.includes('method="GET"') && line.includes('status="200"')),
+    ).toBe(true);
     expect(durations.some((line) => line.includes('route="/v1/rooms/:id/messages"'))).toBe(true);
     expect(text).not.toContain(room.body.id);
   });
@@ -139,7 +144,10 @@ describe('request logging', () => {
     };
     const before = lines.length;
 
-    const registered = await call<AuthSessionDto>('register', 'POST', '/v1/auth/register', { app: tenant.id, body: { username, password, name: 'Log Tester' } });
+    const registered = await call<AuthSessionDto>('register', 'POST', '/v1/auth/register', {
+      app: tenant.id,
+      body: { username, password, name: 'Log Tester' },
+    });
     expect(registered.status).toBe(201);
     const login = await call<AuthSessionDto>('login', 'POST', '/v1/auth/login', { app: tenant.id, body: { username, password } });
     expect(login.status).toBe(200);
@@ -168,13 +176,18 @@ describe('request logging', () => {
       expect(line.ms as number, what).toBeGreaterThanOrEqual(0);
       expect(typeof line.method, what).toBe('string');
     }
-    const lineOf = (what: string) => requestLines.find((line) => line.reqId === replies.find((r) => r.what === what)!.res.headers.get('x-request-id'))!;
+    const lineOf = (what: string) =>
+      requestLines.find((line) => line.reqId === replies.find((r) => r.what === what)!.res.headers.get('x-request-id'))!;
 
     expect(lineOf('register')).toMatchObject({ method: 'POST', route: '/v1/auth/register', status: 201, app: tenant.id });
     expect(lineOf('login')).toMatchObject({ method: 'POST', route: '/v1/auth/login', status: 200, app: tenant.id });
     expect(lineOf('room')).toMatchObject({ method: 'POST', route: '/v1/rooms', status: 201, app: tenant.id, user: session.user.id });
     expect(lineOf('send')).toMatchObject({
-      method: 'POST', route: '/v1/rooms/:id/messages', status: 201, app: tenant.id, user: session.user.id,
+      method: 'POST',
+      route: '/v1/rooms/:id/messages',
+      status: 201,
+      app: tenant.id,
+      user: session.user.id,
     });
     expect(lineOf('denied')).toMatchObject({ method: 'GET', route: '/v1/me', status: 401, code: 'unauthorized' });
 

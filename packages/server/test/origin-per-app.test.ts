@@ -27,7 +27,11 @@ afterAll(() => server?.close());
 const acao = (res: ApiResponse | Response) => res.headers.get('access-control-allow-origin');
 
 function expectRefused(res: ApiResponse): void {
-  expect({ status: res.status, code: res.body?.error?.code, cors: acao(res) }).toEqual({ status: 403, code: 'origin_not_allowed', cors: null });
+  expect({ status: res.status, code: res.body?.error?.code, cors: acao(res) }).toEqual({
+    status: 403,
+    code: 'origin_not_allowed',
+    cors: null,
+  });
 }
 
 async function usersOf(app: App): Promise<number> {
@@ -44,7 +48,11 @@ function forgedTokenOf(app: App, alg: 'none' | 'HS256'): string {
 async function uploadAs(session: AuthSessionDto): Promise<AttachmentDto> {
   const form = new FormData();
   form.append('file', new Blob([Buffer.from('hello from B\n')], { type: 'text/plain' }), 'note.txt');
-  const res = await fetch(`${server.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${session.accessToken}` }, body: form });
+  const res = await fetch(`${server.url}/v1/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${session.accessToken}` },
+    body: form,
+  });
   expect(res.status).toBe(201);
   return (await res.json()) as AttachmentDto;
 }
@@ -53,7 +61,12 @@ describe('the origin is checked against the app the request acts in', () => {
   it("refuses a guest of app B from app A's origin, whatever token claims app A, and creates nobody in B", async () => {
     const before = await usersOf(appB);
     for (const token of [undefined, forgedTokenOf(appA, 'none'), forgedTokenOf(appA, 'HS256'), guestA.accessToken]) {
-      const res = await server.request('POST', '/v1/auth/guest', { app: appB.id, token, body: { name: 'Intruder' }, headers: { origin: A_ORIGIN } });
+      const res = await server.request('POST', '/v1/auth/guest', {
+        app: appB.id,
+        token,
+        body: { name: 'Intruder' },
+        headers: { origin: A_ORIGIN },
+      });
       expectRefused(res);
     }
     expect(await usersOf(appB)).toBe(before);
@@ -69,15 +82,25 @@ describe('the origin is checked against the app the request acts in', () => {
     expectRefused(byHeader);
     // B's own page reads it, with B's CORS header.
     const fromB = await fetch(server.url + path, { headers: { origin: B_ORIGIN } });
-    expect({ status: fromB.status, cors: acao(fromB), text: await fromB.text() }).toEqual({ status: 200, cors: B_ORIGIN, text: 'hello from B\n' });
+    expect({ status: fromB.status, cors: acao(fromB), text: await fromB.text() }).toEqual({
+      status: 200,
+      cors: B_ORIGIN,
+      text: 'hello from B\n',
+    });
   });
 
   it("refuses to refresh app B's session from app A's origin and leaves the refresh token unrotated", async () => {
     const session = await server.member(appB, 'bo');
-    const fromA = await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken }, headers: { origin: A_ORIGIN } });
+    const fromA = await server.request('POST', '/v1/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+      headers: { origin: A_ORIGIN },
+    });
     expectRefused(fromA);
     // Nothing was rotated: the same token still refreshes once, from B's page.
-    const fromB = await server.request<AuthSessionDto>('POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken }, headers: { origin: B_ORIGIN } });
+    const fromB = await server.request<AuthSessionDto>('POST', '/v1/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+      headers: { origin: B_ORIGIN },
+    });
     expect({ status: fromB.status, cors: acao(fromB) }).toEqual({ status: 200, cors: B_ORIGIN });
     expect(fromB.body.refreshToken).not.toBe(session.refreshToken);
     expect(fromB.body.user.id).toBe(session.user.id);
@@ -91,7 +114,12 @@ describe('the origin is checked against the app the request acts in', () => {
   });
 
   it("signs a guest into app A from A's origin and ignores a token of app B sent along", async () => {
-    const res = await server.request<AuthSessionDto>('POST', '/v1/auth/guest', { app: appA.id, token: memberB.accessToken, body: { name: 'Ok' }, headers: { origin: A_ORIGIN } });
+    const res = await server.request<AuthSessionDto>('POST', '/v1/auth/guest', {
+      app: appA.id,
+      token: memberB.accessToken,
+      body: { name: 'Ok' },
+      headers: { origin: A_ORIGIN },
+    });
     expect({ status: res.status, cors: acao(res) }).toEqual({ status: 201, cors: A_ORIGIN });
     expect(res.body.user.id).not.toBe(memberB.user.id);
   });
@@ -99,31 +127,52 @@ describe('the origin is checked against the app the request acts in', () => {
 
 describe('what still works from an allowed origin', () => {
   it("lets B's page start a guest, refresh it and download its upload, each with B's CORS header", async () => {
-    const guest = await server.request<AuthSessionDto>('POST', '/v1/auth/guest', { app: appB.id, body: { name: 'Visitor' }, headers: { origin: B_ORIGIN } });
+    const guest = await server.request<AuthSessionDto>('POST', '/v1/auth/guest', {
+      app: appB.id,
+      body: { name: 'Visitor' },
+      headers: { origin: B_ORIGIN },
+    });
     expect({ status: guest.status, cors: acao(guest) }).toEqual({ status: 201, cors: B_ORIGIN });
-    const refreshed = await server.request<AuthSessionDto>('POST', '/v1/auth/refresh', { body: { refreshToken: guest.body.refreshToken }, headers: { origin: B_ORIGIN } });
+    const refreshed = await server.request<AuthSessionDto>('POST', '/v1/auth/refresh', {
+      body: { refreshToken: guest.body.refreshToken },
+      headers: { origin: B_ORIGIN },
+    });
     expect({ status: refreshed.status, cors: acao(refreshed) }).toEqual({ status: 200, cors: B_ORIGIN });
     const file = await uploadAs(refreshed.body);
-    const download = await fetch(`${server.url}/v1/uploads/${file.id}?access_token=${encodeURIComponent(refreshed.body.accessToken)}`, { headers: { origin: B_ORIGIN } });
+    const download = await fetch(`${server.url}/v1/uploads/${file.id}?access_token=${encodeURIComponent(refreshed.body.accessToken)}`, {
+      headers: { origin: B_ORIGIN },
+    });
     expect({ status: download.status, cors: acao(download) }).toEqual({ status: 200, cors: B_ORIGIN });
   });
 
   it("answers preflights from A's and B's origins with 204 and the CORS headers, and refuses one no app allows", async () => {
     for (const origin of [A_ORIGIN, B_ORIGIN]) {
       for (const path of ['/v1/auth/guest', '/v1/auth/refresh', '/v1/uploads/00000000-0000-4000-8000-000000000000']) {
-        const res = await server.request('OPTIONS', path, { headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-confab-app' } });
+        const res = await server.request('OPTIONS', path, {
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'authorization, content-type, x-confab-app',
+          },
+        });
         expect({ origin, path, status: res.status, cors: acao(res) }).toEqual({ origin, path, status: 204, cors: origin });
       }
     }
-    const evil = await server.request('OPTIONS', '/v1/auth/guest', { headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await server.request('OPTIONS', '/v1/auth/guest', {
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect({ status: evil.status, cors: acao(evil) }).toEqual({ status: 403, cors: null });
   });
 
-  it("lets an allowed origin read error replies from before the app is known (bad token, unknown refresh token, bad JSON), which carry no tenant data", async () => {
+  it('lets an allowed origin read error replies from before the app is known (bad token, unknown refresh token, bad JSON), which carry no tenant data', async () => {
     const attempts = [
       await server.request('GET', '/v1/me', { token: 'garbage', headers: { origin: A_ORIGIN } }),
       await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: 'rt_unknown' }, headers: { origin: A_ORIGIN } }),
-      await server.request('POST', '/v1/auth/guest', { app: appA.id, raw: '{"name":', headers: { origin: A_ORIGIN, 'content-type': 'application/json' } }),
+      await server.request('POST', '/v1/auth/guest', {
+        app: appA.id,
+        raw: '{"name":',
+        headers: { origin: A_ORIGIN, 'content-type': 'application/json' },
+      }),
       await server.request('POST', '/v1/auth/guest', { body: {}, headers: { origin: A_ORIGIN } }),
     ];
     expect(attempts.map((res) => [res.status, res.body.error.code, acao(res)])).toEqual([

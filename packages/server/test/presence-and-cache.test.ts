@@ -64,13 +64,21 @@ describe('recent-message cache', () => {
     const room = (await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'cache' } })).body;
     const ids: string[] = [];
     for (let i = 0; i < 60; i++) {
-      const res = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: `m${i}`, text: `m${i}` } });
+      const res = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, {
+        token: ana.accessToken,
+        body: { clientId: `m${i}`, text: `m${i}` },
+      });
       ids.push(res.body.id);
     }
-    const latest = () => server.request<{ items: MessageDto[]; hasMore: boolean; nextCursor?: string }>('GET', `/v1/rooms/${room.id}/messages?limit=50`, { token: ana.accessToken });
+    const latest = () =>
+      server.request<{ items: MessageDto[]; hasMore: boolean; nextCursor?: string }>('GET', `/v1/rooms/${room.id}/messages?limit=50`, {
+        token: ana.accessToken,
+      });
     const fromDb = async (nextSeq: number) => {
       // `before` pages skip the cache: the same window read from the database.
-      const res = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?limit=50&before=${nextSeq}`, { token: ana.accessToken });
+      const res = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?limit=50&before=${nextSeq}`, {
+        token: ana.accessToken,
+      });
       return res.body.items;
     };
 
@@ -95,7 +103,9 @@ describe('recent-message cache', () => {
     await server.request('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: 'm60', text: 'm60' } });
 
     const after = (await latest()).body.items;
-    const truth = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?limit=50&after=11`, { token: ana.accessToken });
+    const truth = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?limit=50&after=11`, {
+      token: ana.accessToken,
+    });
     expect(after).toEqual(truth.body.items);
     expect(after.find((m) => m.id === ids[59])?.text).toBe('edited');
     expect(after.find((m) => m.id === ids[58])?.reactions[0]).toMatchObject({ emoji: '🎉', count: 1 });

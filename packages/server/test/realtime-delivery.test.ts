@@ -93,7 +93,9 @@ async function concurrentWriters(nodes: TestServer[]): Promise<void> {
   const total = members.length * perClient;
   const acks = await Promise.all(
     sockets.flatMap((socket, i) =>
-      range(perClient).map((n) => call<{ message: MessageDto }>(socket, 'message:send', { roomId: room.id, clientId: `w${i}-${n}`, text: `from ${i} #${n}` })),
+      range(perClient).map((n) =>
+        call<{ message: MessageDto }>(socket, 'message:send', { roomId: room.id, clientId: `w${i}-${n}`, text: `from ${i} #${n}` }),
+      ),
     ),
   );
   expect(acks.map((a) => a.message.seq).sort((a, b) => a - b)).toEqual(range(total));
@@ -104,7 +106,10 @@ async function concurrentWriters(nodes: TestServer[]): Promise<void> {
   for (const [i, seen] of received.entries()) {
     const who = `socket ${i} (node ${i % nodes.length})`;
     const seqs = seen.map((m) => m.seq);
-    expect([...seqs].sort((a, b) => a - b), `${who}: each message exactly once`).toEqual(range(total));
+    expect(
+      [...seqs].sort((a, b) => a - b),
+      `${who}: each message exactly once`,
+    ).toEqual(range(total));
     expect(new Set(seen.map((m) => m.id))).toEqual(ackedIds);
     expect(seqs, `${who}: in seq order`).toEqual(range(total));
   }
@@ -146,7 +151,11 @@ describe('one node', () => {
     first.disconnect();
 
     const again = await open(server, ana);
-    const retried = await call<{ message: MessageDto }>(again, 'message:send', { roomId: room.id, clientId: 'lost-ack-1', text: 'did this arrive? (retry)' });
+    const retried = await call<{ message: MessageDto }>(again, 'message:send', {
+      roomId: room.id,
+      clientId: 'lost-ack-1',
+      text: 'did this arrive? (retry)',
+    });
     expect(retried.message.id).toBe(original.id);
     expect(retried.message.seq).toBe(original.seq);
     expect(retried.message.text).toBe('did this arrive?');
@@ -156,7 +165,11 @@ describe('one node', () => {
     (cut as any).emit('message:send', { roomId: room.id, clientId: 'lost-ack-2', text: 'cut mid-send' }, () => undefined);
     cut.disconnect();
     const reconnected = await open(server, ana);
-    const afterCut = await call<{ message: MessageDto }>(reconnected, 'message:send', { roomId: room.id, clientId: 'lost-ack-2', text: 'cut mid-send' });
+    const afterCut = await call<{ message: MessageDto }>(reconnected, 'message:send', {
+      roomId: room.id,
+      clientId: 'lost-ack-2',
+      text: 'cut mid-send',
+    });
 
     // A retry racing the original (the client gave up waiting and re-sent at once).
     const racing = await Promise.all([
@@ -166,7 +179,11 @@ describe('one node', () => {
     expect(racing[0].message.id).toBe(racing[1].message.id);
 
     await settle(300);
-    const rows: { id: string; clientId: string }[] = await server.db('messages').where({ roomId: room.id }).orderBy('seq').select('id', 'client_id');
+    const rows: { id: string; clientId: string }[] = await server
+      .db('messages')
+      .where({ roomId: room.id })
+      .orderBy('seq')
+      .select('id', 'client_id');
     expect(rows).toEqual([
       { id: original.id, clientId: 'lost-ack-1' },
       { id: afterCut.message.id, clientId: 'lost-ack-2' },
@@ -195,7 +212,10 @@ describe('one node', () => {
     const writer = await open(server, ana);
     await call(writer, 'room:join', { roomId: room.id });
     const fresh: MessageDto[] = [];
-    for (let k = 1; k <= 4; k++) fresh.push((await call<{ message: MessageDto }>(writer, 'message:send', { roomId: room.id, clientId: `new-${k}`, text: `new ${k}` })).message);
+    for (let k = 1; k <= 4; k++)
+      fresh.push(
+        (await call<{ message: MessageDto }>(writer, 'message:send', { roomId: room.id, clientId: `new-${k}`, text: `new ${k}` })).message,
+      );
     const [m1, m2, m3] = first.messages;
     await call(writer, 'message:edit', { messageId: m1.id, text: 'old 1 (edited)' });
     expect((await server.request('DELETE', `/v1/messages/${m3.id}`, { token: ana.accessToken })).status).toBe(200);
@@ -238,9 +258,13 @@ describe('one node', () => {
     await joinMatches('after a socket edit');
     await call(b, 'reaction:add', { messageId: page[1].id, emoji: '🎉' });
     await joinMatches('after a reaction');
-    expect((await server.request('PUT', `/v1/messages/${page[2].id}/reactions/${encodeURIComponent('❤️')}`, { token: ana.accessToken })).status).toBe(200);
+    expect(
+      (await server.request('PUT', `/v1/messages/${page[2].id}/reactions/${encodeURIComponent('❤️')}`, { token: ana.accessToken })).status,
+    ).toBe(200);
     await joinMatches('after a REST reaction');
-    expect((await server.request('PATCH', `/v1/messages/${page[3].id}`, { token: ana.accessToken, body: { text: 'm4 edited' } })).status).toBe(200);
+    expect(
+      (await server.request('PATCH', `/v1/messages/${page[3].id}`, { token: ana.accessToken, body: { text: 'm4 edited' } })).status,
+    ).toBe(200);
     await joinMatches('after a REST edit');
     await call(a, 'message:delete', { messageId: page[4].id });
     await joinMatches('after a delete');
@@ -269,15 +293,25 @@ describe('one node', () => {
     expect(await created).toEqual(posted);
 
     const updated = waitFor<MessageDto>(b, 'message:updated');
-    const edited = await server.request<MessageDto>('PATCH', `/v1/messages/${posted.id}`, { token: ana.accessToken, body: { text: 'over REST, edited' } });
+    const edited = await server.request<MessageDto>('PATCH', `/v1/messages/${posted.id}`, {
+      token: ana.accessToken,
+      body: { text: 'over REST, edited' },
+    });
     expect(edited.status).toBe(200);
     expect(await updated).toEqual(edited.body);
     expect(edited.body.text).toBe('over REST, edited');
 
     const reacted = waitFor<ReactionUpdatedEvent>(b, 'reaction:updated');
-    const reaction = await server.request<ReactionUpdatedEvent>('PUT', `/v1/messages/${posted.id}/reactions/${encodeURIComponent('👍')}`, { token: ana.accessToken });
+    const reaction = await server.request<ReactionUpdatedEvent>('PUT', `/v1/messages/${posted.id}/reactions/${encodeURIComponent('👍')}`, {
+      token: ana.accessToken,
+    });
     expect(reaction.status).toBe(200);
-    expect(await reacted).toEqual({ roomId: room.id, messageId: posted.id, version: expect.any(Number), reactions: [{ emoji: '👍', count: 1, userIds: [ana.user.id] }] });
+    expect(await reacted).toEqual({
+      roomId: room.id,
+      messageId: posted.id,
+      version: expect.any(Number),
+      reactions: [{ emoji: '👍', count: 1, userIds: [ana.user.id] }],
+    });
 
     const deleted = waitFor<MessageDto>(b, 'message:deleted');
     const removed = await server.request<MessageDto>('DELETE', `/v1/messages/${posted.id}`, { token: ana.accessToken });
@@ -288,7 +322,7 @@ describe('one node', () => {
     expect(tombstone.deletedAt).not.toBeNull();
   });
 
-  it("reaches every socket of a user through their own channel: new direct rooms, direct messages and their reads on other tabs", async () => {
+  it('reaches every socket of a user through their own channel: new direct rooms, direct messages and their reads on other tabs', async () => {
     const dana = await server.member(tenant, `dana-${randomUUID().slice(0, 8)}`);
     const eli = await server.member(tenant, `eli-${randomUUID().slice(0, 8)}`);
     const d = await open(server, dana);
@@ -321,7 +355,11 @@ describe('one node', () => {
     expect(await otherTab).toEqual(expected);
     const receipts = await watcher;
     expect(receipts).toMatchObject({ roomId, deliveredSeq: dm.message.seq, readSeq: dm.message.seq });
-    expect(receipts.members?.find((m) => m.userId === eli.user.id)).toEqual({ userId: eli.user.id, deliveredSeq: dm.message.seq, readSeq: dm.message.seq });
+    expect(receipts.members?.find((m) => m.userId === eli.user.id)).toEqual({
+      userId: eli.user.id,
+      deliveredSeq: dm.message.seq,
+      readSeq: dm.message.seq,
+    });
     expect(danaHeardReads).toEqual([]);
   });
 
@@ -353,10 +391,20 @@ describe('one node', () => {
     await settle(400);
     expect(await deliveredOf(carl)).toBe(3); // receiving alone is not acknowledging
 
-    const told = waitFor<RoomReceiptsEvent>(a, 'room:receipts', (ev) => Boolean(ev.members?.some((m) => m.userId === carl.user.id && m.deliveredSeq === 4)), 1_500);
+    const told = waitFor<RoomReceiptsEvent>(
+      a,
+      'room:receipts',
+      (ev) => Boolean(ev.members?.some((m) => m.userId === carl.user.id && m.deliveredSeq === 4)),
+      1_500,
+    );
     expect(await call(c, 'room:delivered', { roomId: room.id, seq: 4 })).toEqual({ roomId: room.id, userId: carl.user.id, seq: 4 });
     // Bob (at 3) is the one holding the room's lowest delivered watermark back.
-    expect(await told).toEqual({ roomId: room.id, deliveredSeq: 3, readSeq: 0, members: [{ userId: carl.user.id, deliveredSeq: 4, readSeq: 0 }] });
+    expect(await told).toEqual({
+      roomId: room.id,
+      deliveredSeq: 3,
+      readSeq: 0,
+      members: [{ userId: carl.user.id, deliveredSeq: 4, readSeq: 0 }],
+    });
     expect(await deliveredOf(carl)).toBe(4);
     expect(await deliveredOf(bob)).toBe(3);
   });
@@ -364,11 +412,16 @@ describe('one node', () => {
   it('announces presence in rooms of up to presenceRoomMembersMax members only; a larger room reports who is online on join', async () => {
     const tag = randomUUID().slice(0, 6);
     const [dave, erin] = await Promise.all([server.member(tenant, `dave-${tag}`), server.member(tenant, `erin-${tag}`)]);
-    const crowd = await Promise.all(Array.from({ length: LIMITS.presenceRoomMembersMax - 1 }, (_, i) => server.member(tenant, `crowd-${tag}-${i}`)));
+    const crowd = await Promise.all(
+      Array.from({ length: LIMITS.presenceRoomMembersMax - 1 }, (_, i) => server.member(tenant, `crowd-${tag}-${i}`)),
+    );
     const small = await groupRoom(server, ana, [dave]);
     // dave, erin and the crowd: one member more than the cap.
     const large = await groupRoom(server, erin, [dave]);
-    const added = await server.request('POST', `/v1/rooms/${large.id}/members`, { token: erin.accessToken, body: { userIds: crowd.map((c) => c.user.id) } });
+    const added = await server.request('POST', `/v1/rooms/${large.id}/members`, {
+      token: erin.accessToken,
+      body: { userIds: crowd.map((c) => c.user.id) },
+    });
     expect(added.status).toBe(200);
 
     const a = await open(server, ana);
@@ -391,7 +444,11 @@ describe('one node', () => {
     const room = await groupRoom(server, ana);
     const a = await open(server, ana);
     await call(a, 'room:join', { roomId: room.id });
-    const acks = await Promise.all(range(100).map((i) => request<{ message: MessageDto }>(a, 'message:send', { roomId: room.id, clientId: `flood-${i}`, text: `#${i}` })));
+    const acks = await Promise.all(
+      range(100).map((i) =>
+        request<{ message: MessageDto }>(a, 'message:send', { roomId: room.id, clientId: `flood-${i}`, text: `#${i}` }),
+      ),
+    );
     expect(acks.filter((ack) => ack.error)).toEqual([]);
     expect(acks.map((ack) => ack.data!.message.seq).sort((p, q) => p - q)).toEqual(range(100));
     const count = await server.db('messages').where({ roomId: room.id }).count('* as n').first();
@@ -408,7 +465,9 @@ describe('message throttle over sockets', () => {
       const room = await groupRoom(server, ana);
       const a = await open(server, ana);
       await call(a, 'room:join', { roomId: room.id });
-      const acks = await Promise.all(range(12).map((i) => request<{ message: MessageDto }>(a, 'message:send', { roomId: room.id, clientId: `f-${i}`, text: `#${i}` })));
+      const acks = await Promise.all(
+        range(12).map((i) => request<{ message: MessageDto }>(a, 'message:send', { roomId: room.id, clientId: `f-${i}`, text: `#${i}` })),
+      );
       const ok = acks.flatMap((ack, i) => (ack.data ? [`f-${i + 1}`] : []));
       const refused = acks.filter((ack) => ack.error);
       expect(ok).toHaveLength(5);
@@ -419,7 +478,12 @@ describe('message throttle over sockets', () => {
       }
       const stored = await server.db('messages').where({ roomId: room.id }).orderBy('seq').pluck('client_id');
       expect([...stored].sort()).toEqual([...ok].sort());
-      expect(acks.filter((ack) => ack.data).map((ack) => ack.data!.message.seq).sort()).toEqual([1, 2, 3, 4, 5]);
+      expect(
+        acks
+          .filter((ack) => ack.data)
+          .map((ack) => ack.data!.message.seq)
+          .sort(),
+      ).toEqual([1, 2, 3, 4, 5]);
     } finally {
       for (const socket of opened) socket.close();
       await server.close();

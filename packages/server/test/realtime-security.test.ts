@@ -101,15 +101,35 @@ it('refuses a handshake without a token, with a garbage token or with a forged t
   const exp = nowSeconds() + 600;
   const secret = server.config.jwtSecret;
   const forged: Record<string, string> = {
-    'garbage': 'not-a-jwt',
+    garbage: 'not-a-jwt',
     'garbage with dots': 'a.b.c',
-    'other secret': jwt.sign({ ...claims, exp }, 'another-secret-entirely-0123456789', { algorithm: 'HS256', subject: sub, issuer: 'confab', audience: 'confab-api' }),
+    'other secret': jwt.sign({ ...claims, exp }, 'another-secret-entirely-0123456789', {
+      algorithm: 'HS256',
+      subject: sub,
+      issuer: 'confab',
+      audience: 'confab-api',
+    }),
     'alg none': `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ ...claims, sub, exp, iss: 'confab', aud: 'confab-api' })}.`,
-    'HS512 with the right secret': jwt.sign({ ...claims, exp }, secret, { algorithm: 'HS512', subject: sub, issuer: 'confab', audience: 'confab-api' }),
+    'HS512 with the right secret': jwt.sign({ ...claims, exp }, secret, {
+      algorithm: 'HS512',
+      subject: sub,
+      issuer: 'confab',
+      audience: 'confab-api',
+    }),
     'wrong audience': jwt.sign({ ...claims, exp }, secret, { algorithm: 'HS256', subject: sub, issuer: 'confab', audience: tenant.id }),
-    'wrong issuer': jwt.sign({ ...claims, exp }, secret, { algorithm: 'HS256', subject: sub, issuer: 'someone-else', audience: 'confab-api' }),
+    'wrong issuer': jwt.sign({ ...claims, exp }, secret, {
+      algorithm: 'HS256',
+      subject: sub,
+      issuer: 'someone-else',
+      audience: 'confab-api',
+    }),
     'no sid': jwt.sign({ app, role, kind, exp }, secret, { algorithm: 'HS256', subject: sub, issuer: 'confab', audience: 'confab-api' }),
-    'unknown session': jwt.sign({ ...claims, sid: randomUUID(), exp }, secret, { algorithm: 'HS256', subject: sub, issuer: 'confab', audience: 'confab-api' }),
+    'unknown session': jwt.sign({ ...claims, sid: randomUUID(), exp }, secret, {
+      algorithm: 'HS256',
+      subject: sub,
+      issuer: 'confab',
+      audience: 'confab-api',
+    }),
     // The host site's own token is for /v1/auth/exchange, never a Confab access token.
     'host-signed': jwt.sign({ name: 'Ana' }, tenant.secret, { algorithm: 'HS256', subject: 'ana', audience: tenant.id, expiresIn: '1h' }),
   };
@@ -137,8 +157,10 @@ it('refuses a valid token of app B on a handshake naming app A with forbidden', 
   expect(await handshake(bob, { app: appA.id })).toMatchObject({ accepted: false, code: 'forbidden' });
   for (const transports of TRANSPORTS) {
     // The origin is allowed by app A, so only the app mismatch can refuse it.
-    expect({ transports, ...(await handshake(bob, { app: appA.id, origin: 'https://shop.example', transports: [...transports] })) })
-      .toMatchObject({ accepted: false, code: 'forbidden' });
+    expect({
+      transports,
+      ...(await handshake(bob, { app: appA.id, origin: 'https://shop.example', transports: [...transports] })),
+    }).toMatchObject({ accepted: false, code: 'forbidden' });
   }
   expect(await handshake(bob, { app: appB.id, origin: 'https://shop.example' })).toEqual({ accepted: true });
 });
@@ -168,8 +190,10 @@ it('refuses a browser Origin the app does not allow, Origin null and an Origin w
       if (transports[0] === 'polling' && !result.accepted) expect(result.description, JSON.stringify({ ...attempt, result })).toBe(403);
     }
     // Naming the app that allows the origin does not help a token of another app.
-    expect({ transports, ...(await handshake(ana, { origin: 'https://evil.example', app: other.id, transports: [...transports] })) })
-      .toMatchObject({ transports, accepted: false, code: 'forbidden' });
+    expect({
+      transports,
+      ...(await handshake(ana, { origin: 'https://evil.example', app: other.id, transports: [...transports] })),
+    }).toMatchObject({ transports, accepted: false, code: 'forbidden' });
   }
   for (const attempt of refused) {
     expect({ ...attempt, ...(await rawHandshake(attempt.app ?? null, { origin: attempt.origin })) }).toEqual({
@@ -268,7 +292,11 @@ it('refuses a member every event in a room of another app (not_found) or a priva
   ] as const) {
     expectRefusal(await request(ana1, 'room:join', { roomId }), code, `room:join ${label}`);
     expectRefusal(await request(ana1, 'room:join', { roomId, since: 0 }), code, `room:join since ${label}`);
-    expectRefusal(await request(ana1, 'message:send', { roomId, clientId: randomUUID(), text: 'intrusion' }), code, `message:send ${label}`);
+    expectRefusal(
+      await request(ana1, 'message:send', { roomId, clientId: randomUUID(), text: 'intrusion' }),
+      code,
+      `message:send ${label}`,
+    );
     expectRefusal(await request(ana1, 'room:read', { roomId, seq: 1 }), code, `room:read ${label}`);
     // Typing and delivered answer without looking the room up: the same as for a room that does not exist.
     for (const [event, payload] of [
@@ -354,8 +382,16 @@ it('disconnects a socket with auth:expired when its token expires, unless it sen
 
   // Someone else's token, a forged one, an expired one or one of an ended session: refused, deadline kept.
   expectRefusal(await request(hijacker, 'auth:refresh', { token: bob.accessToken }), 'forbidden', 'refresh with another user');
-  expectRefusal(await request(hijacker, 'auth:refresh', { token: accessToken(ana, nowSeconds() + 900, 'another-secret') }), 'unauthorized', 'refresh with a forged token');
-  expectRefusal(await request(hijacker, 'auth:refresh', { token: accessToken(ana, nowSeconds() - 10) }), 'token_expired', 'refresh with an expired token');
+  expectRefusal(
+    await request(hijacker, 'auth:refresh', { token: accessToken(ana, nowSeconds() + 900, 'another-secret') }),
+    'unauthorized',
+    'refresh with a forged token',
+  );
+  expectRefusal(
+    await request(hijacker, 'auth:refresh', { token: accessToken(ana, nowSeconds() - 10) }),
+    'token_expired',
+    'refresh with an expired token',
+  );
   const ended = await server.member(tenant, 'ana');
   expect(ended.user.id).toBe(ana.user.id);
   expect((await server.request('POST', '/v1/auth/logout', { token: ended.accessToken })).status).toBe(204);
@@ -419,7 +455,10 @@ it('disconnects the sockets of a session whose rotated refresh token is replayed
   const rotated = await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken } });
   expect(rotated.status).toBe(200);
   // Another client replays it (the same one, within seconds, would get the same successor).
-  const replayed = await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken }, headers: { 'user-agent': 'replayer/1.0' } });
+  const replayed = await server.request('POST', '/v1/auth/refresh', {
+    body: { refreshToken: session.refreshToken },
+    headers: { 'user-agent': 'replayer/1.0' },
+  });
   expect(replayed.status).toBe(401);
   expect(await gone).toBe('io server disconnect');
   expect(await handshake(null, { token: rotated.body.accessToken })).toMatchObject({ accepted: false, code: 'unauthorized' });
@@ -497,9 +536,55 @@ function makePayloads(event: string, valid: Record<string, unknown>, rng: () => 
   const huge = () => pick(['x', 'é', '"', '\u0001']).repeat(100_000 + Math.floor(rng() * 50_000));
   const uuid = randomUUID();
   const notString = [123, 0, -1, 1.5, true, false, {}, [], ['a'], null, { $ne: null }, deep(2_000, 'x', false), deep(2_000, 1, true)];
-  const notId = [...notString, '', ' ', 'abc', 'not-a-uuid', `${uuid}x`, uuid.slice(0, -1), `${uuid}\u0000`, '\u0000', "' OR '1'='1", '../../etc/passwd', '<script>alert(1)</script>', 'x'.repeat(5_000)];
-  const notInt = [-1, -0.5, 1.5, 'abc', 'one', 'NaN', 'Infinity', '1e400', true, false, {}, [], [1], null, { $gt: 0 }, 2 ** 53 + 2, 1e300, '1; drop table rooms'];
-  const notText = [123, true, {}, [], ['hi'], null, { text: 'hi' }, 'x'.repeat(LIMITS.messageTextMax + 1), 'é'.repeat(LIMITS.messageTextMax + 1), 'a\u0000b', '\u0000', 'x'.repeat(20_000)];
+  const notId = [
+    ...notString,
+    '',
+    ' ',
+    'abc',
+    'not-a-uuid',
+    `${uuid}x`,
+    uuid.slice(0, -1),
+    `${uuid}\u0000`,
+    '\u0000',
+    "' OR '1'='1",
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    'x'.repeat(5_000),
+  ];
+  const notInt = [
+    -1,
+    -0.5,
+    1.5,
+    'abc',
+    'one',
+    'NaN',
+    'Infinity',
+    '1e400',
+    true,
+    false,
+    {},
+    [],
+    [1],
+    null,
+    { $gt: 0 },
+    2 ** 53 + 2,
+    1e300,
+    '1; drop table rooms',
+  ];
+  const notText = [
+    123,
+    true,
+    {},
+    [],
+    ['hi'],
+    null,
+    { text: 'hi' },
+    'x'.repeat(LIMITS.messageTextMax + 1),
+    'é'.repeat(LIMITS.messageTextMax + 1),
+    'a\u0000b',
+    '\u0000',
+    'x'.repeat(20_000),
+  ];
   const bad: Record<Kind, readonly unknown[]> = {
     roomId: notId,
     messageId: notId,
@@ -509,10 +594,32 @@ function makePayloads(event: string, valid: Record<string, unknown>, rng: () => 
     bool: [1, 0, 'yes', 'no', 'on', 'y', 'truthy', {}, [], [true], null, -1, 'true\u0000'],
     text: notText,
     editText: [...notText, '', '   ', '\n\t'],
-    clientId: [...notString, '', '   ', 'has space', 'x'.repeat(LIMITS.clientIdMax + 1), 'ünïcode', 'tab\tchar', 'a\u0000b', '\u200b', '\u007f'],
+    clientId: [
+      ...notString,
+      '',
+      '   ',
+      'has space',
+      'x'.repeat(LIMITS.clientIdMax + 1),
+      'ünïcode',
+      'tab\tchar',
+      'a\u0000b',
+      '\u200b',
+      '\u007f',
+    ],
     emoji: [...notString, '', 'abc', '1', '#', '👍'.repeat(20), '<script>', 'a👍', '👍\u0000', ':+1:', '\u200d'],
     token: [...notString, '', 'x'.repeat(4_097), 'tok\u0000en'],
-    ids: ['not-an-array', 42, null, {}, [1], ['x'], [null], [{}], [uuid, uuid], Array.from({ length: LIMITS.attachmentsPerMessageMax + 1 }, () => randomUUID())],
+    ids: [
+      'not-an-array',
+      42,
+      null,
+      {},
+      [1],
+      ['x'],
+      [null],
+      [{}],
+      [uuid, uuid],
+      Array.from({ length: LIMITS.attachmentsPerMessageMax + 1 }, () => randomUUID()),
+    ],
   };
   const extras: [string, () => unknown][] = [
     ['extra', () => 'field'],
@@ -691,7 +798,11 @@ it('answers malformed payloads of every client event with an ack error (or drops
   const joined = await call(fresh, 'room:join', { roomId: room.id });
   expect(joined.messages.map((m: MessageDto) => m.text)).toEqual(['seed']);
   const arrived = waitFor<MessageDto>(watcher, 'message:created', (m) => m.text === 'after the fuzz');
-  const sentAfter = await call<{ message: MessageDto }>(fresh, 'message:send', { roomId: room.id, clientId: randomUUID(), text: 'after the fuzz' });
+  const sentAfter = await call<{ message: MessageDto }>(fresh, 'message:send', {
+    roomId: room.id,
+    clientId: randomUUID(),
+    text: 'after the fuzz',
+  });
   expect(sentAfter.message.seq).toBe(2);
   expect((await arrived).id).toBe(sentAfter.message.id);
 });

@@ -13,7 +13,9 @@ it('delivers a message sent over a socket to another member watching the room, a
   const tenant = await server.createTenant();
   const ana = await server.member(tenant, 'ana');
   const bob = await server.member(tenant, 'bob');
-  const room = (await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'r', memberIds: [bob.user.id] } })).body;
+  const room = (
+    await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'r', memberIds: [bob.user.id] } })
+  ).body;
   const a = await connect(server, ana);
   const b = await connect(server, bob);
   try {

@@ -53,7 +53,11 @@ async function groupRoom(server: TestServer, members: AuthSessionDto[]): Promise
 
 /** Every receipts-related event a socket hears, the legacy per-member `room:delivered` included. */
 function listen(socket: ClientSocket) {
-  const heard = { receipts: collect<RoomReceiptsEvent>(socket, 'room:receipts'), reads: collect<RoomReadEvent>(socket, 'room:read'), legacy: collect(socket, 'room:delivered') };
+  const heard = {
+    receipts: collect<RoomReceiptsEvent>(socket, 'room:receipts'),
+    reads: collect<RoomReadEvent>(socket, 'room:read'),
+    legacy: collect(socket, 'room:delivered'),
+  };
   return {
     heard,
     total: () => heard.receipts.length + heard.reads.length + heard.legacy.length,
@@ -96,11 +100,17 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     const ears = sockets.map(listen);
 
     const arrived = sockets.map((s) => waitFor<MessageDto>(s, 'message:created', () => true, 10_000));
-    const { message } = await call<{ message: MessageDto }>(sockets[0], 'message:send', { roomId: room.id, clientId: randomUUID(), text: 'hello, crowd' });
-    await Promise.all(arrived.map(async (got, i) => {
-      expect((await got).id).toBe(message.id);
-      await call(sockets[i], 'room:delivered', { roomId: room.id, seq: message.seq });
-    }));
+    const { message } = await call<{ message: MessageDto }>(sockets[0], 'message:send', {
+      roomId: room.id,
+      clientId: randomUUID(),
+      text: 'hello, crowd',
+    });
+    await Promise.all(
+      arrived.map(async (got, i) => {
+        expect((await got).id).toBe(message.id);
+        await call(sockets[i], 'room:delivered', { roomId: room.id, seq: message.seq });
+      }),
+    );
     await until('every watcher told it reached everyone', () => ears.every((e) => e.last()?.deliveredSeq === message.seq), 10_000);
     await settle(QUIET_MS);
     const deliveredEvents = ears.reduce((sum, e) => sum + e.total(), 0);
@@ -116,7 +126,9 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     expect(ears.map((e) => e.last())).toEqual(ears.map(() => ({ roomId: room.id, deliveredSeq: message.seq, readSeq: message.seq })));
     // Each member hears only their own read (their other devices would too), never the others';
     // the sender had read their message by sending it.
-    expect(ears.map((e) => e.heard.reads)).toEqual(members.map((m, i) => (i === 0 ? [] : [{ roomId: room.id, userId: m.user.id, seq: message.seq }])));
+    expect(ears.map((e) => e.heard.reads)).toEqual(
+      members.map((m, i) => (i === 0 ? [] : [{ roomId: room.id, userId: m.user.id, seq: message.seq }])),
+    );
     expect(readEvents).toBeLessThanOrEqual(3 * MEMBERS);
 
     // Nothing moved: another flush of the room says nothing.
@@ -132,7 +144,9 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     let pages = 0;
     do {
       const query = `limit=${LIMITS.pageMax}${cursor ? `&cursor=${cursor}` : ''}`;
-      const res = await nodes[0].request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts?${query}`, { token: members[1].accessToken });
+      const res = await nodes[0].request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts?${query}`, {
+        token: members[1].accessToken,
+      });
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(LIMITS.pageMax);
       seen.push(...res.body.items);
@@ -143,11 +157,17 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     expect(pages).toBe(Math.ceil(MEMBERS / LIMITS.pageMax));
     expect(seen.map((r) => r.userId)).toEqual(members.map((m) => m.user.id).sort());
 
-    const firstPage = await nodes[0].request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts`, { token: members[1].accessToken });
+    const firstPage = await nodes[0].request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts`, {
+      token: members[1].accessToken,
+    });
     expect(firstPage.body.items).toHaveLength(LIMITS.pageDefault);
-    const tooMany = await nodes[0].request('GET', `/v1/rooms/${room.id}/receipts?limit=${LIMITS.pageMax + 1}`, { token: members[1].accessToken });
+    const tooMany = await nodes[0].request('GET', `/v1/rooms/${room.id}/receipts?limit=${LIMITS.pageMax + 1}`, {
+      token: members[1].accessToken,
+    });
     expect(tooMany.status).toBe(422);
-    const forged = await nodes[0].request('GET', `/v1/rooms/${room.id}/receipts?cursor=${Buffer.from('["x"]').toString('base64url')}`, { token: members[1].accessToken });
+    const forged = await nodes[0].request('GET', `/v1/rooms/${room.id}/receipts?cursor=${Buffer.from('["x"]').toString('base64url')}`, {
+      token: members[1].accessToken,
+    });
     expect(forged.status).toBe(422);
   });
 });
@@ -169,7 +189,10 @@ describe('receipts in a small room', () => {
     const five = await Promise.all(Array.from({ length: 5 }, (_, i) => server.member(tenant, `five-${i}-${randomUUID().slice(0, 6)}`)));
     const [ana, ...others] = five;
     const room = await groupRoom(server, five);
-    const posted = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: randomUUID(), text: 'hi all' } });
+    const posted = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, {
+      token: ana.accessToken,
+      body: { clientId: randomUUID(), text: 'hi all' },
+    });
     expect(posted.status).toBe(201);
     const seq = posted.body.seq;
     await settle(400);
@@ -201,21 +224,36 @@ describe('receipts in a small room', () => {
     anaHears.reset();
     const told = waitFor<RoomReceiptsEvent>(a, 'room:receipts');
     await call(firstReader, 'room:read', { roomId: room.id, seq });
-    expect(await told).toEqual({ roomId: room.id, deliveredSeq: seq, readSeq: 0, members: [{ userId: others[0].user.id, deliveredSeq: seq, readSeq: seq }] });
+    expect(await told).toEqual({
+      roomId: room.id,
+      deliveredSeq: seq,
+      readSeq: 0,
+      members: [{ userId: others[0].user.id, deliveredSeq: seq, readSeq: seq }],
+    });
 
     await Promise.all(rest.map((s) => call(s, 'room:read', { roomId: room.id, seq })));
     await until('ana to hear the message read by everyone', () => anaHears.last()?.readSeq === seq);
     await settle(400);
     expect(anaHears.heard.reads).toEqual([]);
     expect(othersHear.map((h) => h.heard.reads.map((r) => r.userId))).toEqual(others.map((m) => [m.user.id]));
-    expect(new Set(anaHears.heard.receipts.flatMap((ev) => ev.members ?? []).map((m) => m.userId))).toEqual(new Set(others.map((m) => m.user.id)));
+    expect(new Set(anaHears.heard.receipts.flatMap((ev) => ev.members ?? []).map((m) => m.userId))).toEqual(
+      new Set(others.map((m) => m.user.id)),
+    );
 
     // A newcomer lowers the room's minima again: everyone is told, the newcomer included in `members`.
     const newcomer = await server.member(tenant, `late-${randomUUID().slice(0, 6)}`);
     anaHears.reset();
     const lowered = waitFor<RoomReceiptsEvent>(a, 'room:receipts');
-    const added = await server.request('POST', `/v1/rooms/${room.id}/members`, { token: ana.accessToken, body: { userId: newcomer.user.id } });
+    const added = await server.request('POST', `/v1/rooms/${room.id}/members`, {
+      token: ana.accessToken,
+      body: { userId: newcomer.user.id },
+    });
     expect(added.status).toBe(200);
-    expect(await lowered).toEqual({ roomId: room.id, deliveredSeq: 0, readSeq: 0, members: [{ userId: newcomer.user.id, deliveredSeq: 0, readSeq: 0 }] });
+    expect(await lowered).toEqual({
+      roomId: room.id,
+      deliveredSeq: 0,
+      readSeq: 0,
+      members: [{ userId: newcomer.user.id, deliveredSeq: 0, readSeq: 0 }],
+    });
   });
 });

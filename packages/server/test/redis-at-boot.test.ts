@@ -32,15 +32,29 @@ async function startWithoutRedis() {
   const dataDir = mkdtempSync(join(tmpdir(), 'confab-redis-boot-'));
   dirs.push(dataDir);
   const prefix = `confab-boot-${randomBytes(4).toString('hex')}:`;
-  const server = await startCli(cleanEnv({
-    DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', REDIS_URL: redis.url, REDIS_PREFIX: prefix, CONFAB_DEMO: '1', LOG_LEVEL: 'warn',
-  }));
+  const server = await startCli(
+    cleanEnv({
+      DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: prefix,
+      CONFAB_DEMO: '1',
+      LOG_LEVEL: 'warn',
+    }),
+  );
   let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   void server.exited.then((result) => (exited = result));
   return { redis, prefix, server, exited: () => exited };
 }
 
-async function json<T = any>(server: StartedCli, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: T }> {
+async function json<T = any>(
+  server: StartedCli,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.base}${path}`, {
     method,
     headers: {
@@ -89,13 +103,21 @@ describe.runIf(hasRedisServer)('confab-server start while Redis is down', () => 
     const probe = new Redis(redis.url);
     probes.push(probe);
     // The adapter subscribed, so this node hears other nodes again.
-    await until('the adapter subscribed on Redis', async () => {
-      const [, count] = (await probe.pubsub('NUMSUB', `${prefix}socket.io-request#/#`)) as [string, number];
-      return count > 0;
-    }, 10_000);
+    await until(
+      'the adapter subscribed on Redis',
+      async () => {
+        const [, count] = (await probe.pubsub('NUMSUB', `${prefix}socket.io-request#/#`)) as [string, number];
+        return count > 0;
+      },
+      10_000,
+    );
     // The heartbeat put the connected guest into the shared presence.
     const userId = guest.body.user.id as string;
-    await until('the guest online in Redis presence', async () => Object.keys(await probe.hgetall(`${prefix}presence:u:${userId}`)).length > 0, 15_000);
+    await until(
+      'the guest online in Redis presence',
+      async () => Object.keys(await probe.hgetall(`${prefix}presence:u:${userId}`)).length > 0,
+      15_000,
+    );
 
     // And messages go out to the other nodes through Redis.
     const listener = new Redis(redis.url);

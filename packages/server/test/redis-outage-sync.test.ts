@@ -77,15 +77,27 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('messages stored duri
     const back = Date.now();
 
     // No message is sent after the outage: only the nodes' announcements can bring these.
-    await until('node A\'s outage messages on node B', () => bobHeard.length === 3, CROSS_OVER_MS);
-    await until('node B\'s outage message on node A', () => anaHeard.length === 3, CROSS_OVER_MS);
+    await until("node A's outage messages on node B", () => bobHeard.length === 3, CROSS_OVER_MS);
+    await until("node B's outage message on node A", () => anaHeard.length === 3, CROSS_OVER_MS);
     expect(Date.now() - back).toBeLessThan(CROSS_OVER_MS);
-    expect(bobHeard.map((m) => [m.clientId, m.id])).toEqual([['b-1', onB[0].id], ['a-1', onA[0].id], ['a-2', onA[1].id]]);
-    expect(anaHeard.map((m) => [m.clientId, m.id])).toEqual([['a-1', onA[0].id], ['a-2', onA[1].id], ['b-1', onB[0].id]]);
+    expect(bobHeard.map((m) => [m.clientId, m.id])).toEqual([
+      ['b-1', onB[0].id],
+      ['a-1', onA[0].id],
+      ['a-2', onA[1].id],
+    ]);
+    expect(anaHeard.map((m) => [m.clientId, m.id])).toEqual([
+      ['a-1', onA[0].id],
+      ['a-2', onA[1].id],
+      ['b-1', onB[0].id],
+    ]);
 
     // Then room:sync with each room's head as the database has it, after the messages it covers.
     const expected = await Promise.all([head(roomA.id), head(roomC.id)]);
-    await until('room:sync for rooms A and C on node B', () => expected.every((e) => bobSyncs.some((s) => s.roomId === e.roomId)), CROSS_OVER_MS);
+    await until(
+      'room:sync for rooms A and C on node B',
+      () => expected.every((e) => bobSyncs.some((s) => s.roomId === e.roomId)),
+      CROSS_OVER_MS,
+    );
     await until('room:sync for room B on node A', () => anaSyncs.some((s) => s.roomId === roomB.id), CROSS_OVER_MS);
     for (const e of expected) expect(bobSyncs.find((s) => s.roomId === e.roomId)).toEqual(e);
     expect(anaSyncs.find((s) => s.roomId === roomB.id)).toEqual(await head(roomB.id));

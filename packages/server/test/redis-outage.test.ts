@@ -21,10 +21,12 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('Redis outage', () =>
     nodeB = await startTestServer({ redisUrl: redis.url, peer: nodeA });
     const tenant = await nodeA.createTenant();
     [ana, bob, carl] = await Promise.all(['ana', 'bob', 'carl'].map((name) => nodeA.member(tenant, name)));
-    room = (await nodeA.request<RoomDto>('POST', '/v1/rooms', {
-      token: ana.accessToken,
-      body: { name: 'outage', memberIds: [bob.user.id, carl.user.id] },
-    })).body;
+    room = (
+      await nodeA.request<RoomDto>('POST', '/v1/rooms', {
+        token: ana.accessToken,
+        body: { name: 'outage', memberIds: [bob.user.id, carl.user.id] },
+      })
+    ).body;
   });
 
   afterAll(async () => {
@@ -65,7 +67,9 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('Redis outage', () =>
     expect(ready.status).toBe(503);
     expect(ready.body.checks.redis.ok).toBe(false);
     // Throttling falls back to per-process limits: a burst past MESSAGE_RATE is still refused.
-    const flood = await Promise.all(Array.from({ length: 20 }, (_, i) => request(onA, 'message:send', { roomId: room.id, clientId: `flood-${i}`, text: 'x' })));
+    const flood = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => request(onA, 'message:send', { roomId: room.id, clientId: `flood-${i}`, text: 'x' })),
+    );
     expect(flood.filter((a) => a.error?.code === 'rate_limited').length).toBeGreaterThan(0);
 
     await redis.up();
@@ -73,7 +77,10 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('Redis outage', () =>
     let crossed = false;
     for (let attempt = 0; attempt < 30 && !crossed; attempt++) {
       const clientId = `after-${attempt}`;
-      const arrived = waitFor<MessageDto>(bobOnB, 'message:created', (m) => m.clientId === clientId, 1_000).then(() => true, () => false);
+      const arrived = waitFor<MessageDto>(bobOnB, 'message:created', (m) => m.clientId === clientId, 1_000).then(
+        () => true,
+        () => false,
+      );
       const ack = await request<{ message: MessageDto }>(carlOnA, 'message:send', { roomId: room.id, clientId, text: clientId });
       expect(ack.error).toBeUndefined();
       crossed = await arrived;
@@ -83,7 +90,9 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('Redis outage', () =>
 
     // Bob missed the outage's messages live; catch-up from his last seq brings exactly them.
     const catchUp = await call<{ messages: MessageDto[] }>(bobOnB, 'room:join', { roomId: room.id, since: seenByBob.seq });
-    const fresh = await nodeB.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?after=${seenByBob.seq}&limit=100`, { token: bob.accessToken });
+    const fresh = await nodeB.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${room.id}/messages?after=${seenByBob.seq}&limit=100`, {
+      token: bob.accessToken,
+    });
     expect(catchUp.messages.map((m) => m.id)).toEqual(fresh.body.items.map((m) => m.id));
     expect(catchUp.messages.slice(0, 3).map((m) => m.clientId)).toEqual(['during-1', 'during-2', 'during-3']);
   });

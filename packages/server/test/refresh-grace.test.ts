@@ -24,7 +24,8 @@ function expectUnauthorized(res: ApiResponse): void {
 
 /** Moves a rotation into the past, as if `ms` had gone by since it. */
 async function age(refreshToken: string, ms: number): Promise<void> {
-  await server.db('refresh_tokens')
+  await server
+    .db('refresh_tokens')
     .where({ tokenHash: hashRefreshToken(refreshToken) })
     .update({ replacedAt: server.db.raw(`replaced_at - interval '${Math.ceil(ms)} milliseconds'`) });
 }

@@ -53,7 +53,9 @@ describe('changes whose announcement never came', () => {
   const changeSilently = (roomId: string, messageId: string, patch: Record<string, unknown>) =>
     server.db.transaction(async (trx) => {
       const { version } = await bumpRoom(trx, anaActor.appId, roomId, false);
-      await trx('messages').where({ id: messageId }).update({ ...patch, version });
+      await trx('messages')
+        .where({ id: messageId })
+        .update({ ...patch, version });
     });
 
   const send = (socket: ClientSocket, roomId: string, clientId: string) =>
@@ -138,7 +140,8 @@ describe('changes whose announcement never came', () => {
     const heard: { id: string }[] = [];
     inbox.on('support:conversation', (c: { id: string }) => heard.push(c));
     const visitor = await server.guest(tenant, 'Vera');
-    const start = () => server.request('POST', '/v1/support/conversations', { token: visitor.accessToken, body: { text: 'Hello?', clientId: 'vera-start' } });
+    const start = () =>
+      server.request('POST', '/v1/support/conversations', { token: visitor.accessToken, body: { text: 'Hello?', clientId: 'vera-start' } });
     const first = await start();
     expect(first.status).toBe(201);
     await until('the new conversation', () => heard.some((c) => c.id === first.body.id), 2_000);

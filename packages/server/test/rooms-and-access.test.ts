@@ -100,7 +100,12 @@ describe('tenancy', () => {
         ];
         for (const [method, path, body] of attempts) {
           const res = await call(intruder, method, path, body);
-          expect({ method, path, status: res.status, code: res.body?.error?.code }).toEqual({ method, path, status: 404, code: 'not_found' });
+          expect({ method, path, status: res.status, code: res.body?.error?.code }).toEqual({
+            method,
+            path,
+            status: 404,
+            code: 'not_found',
+          });
         }
       }
       const messageAttempts: [string, string, unknown?][] = [
@@ -123,8 +128,16 @@ describe('tenancy', () => {
       reactions: await server.db('reactions').where({ messageId: messageB.id }).orderBy(['userId', 'emoji']),
     };
     expect(after).toEqual(before);
-    expect(after.messages.map((m: { roomId: string; text: string; deletedAt: unknown; editedAt: unknown }) => [m.roomId, m.text, m.deletedAt, m.editedAt]).sort())
-      .toEqual([[groupB.id, 'secret of B', null, null], [publicB.id, 'hello B lobby', null, null]].sort());
+    expect(
+      after.messages
+        .map((m: { roomId: string; text: string; deletedAt: unknown; editedAt: unknown }) => [m.roomId, m.text, m.deletedAt, m.editedAt])
+        .sort(),
+    ).toEqual(
+      [
+        [groupB.id, 'secret of B', null, null],
+        [publicB.id, 'hello B lobby', null, null],
+      ].sort(),
+    );
     expect(after.memberships.map((m: { userId: string }) => m.userId)).not.toContain(userA.user.id);
     expect(after.memberships.map((m: { userId: string }) => m.userId)).not.toContain(adminA.user.id);
     expect(after.rooms.map((r: { name: string }) => r.name).sort()).toEqual(['B lobby', 'B private']);
@@ -172,7 +185,11 @@ describe('room access', () => {
     await send(owner, room.id, 'members only');
 
     expectError(await call(outsider, 'GET', `/v1/rooms/${room.id}/messages`), 403, 'forbidden');
-    expectError(await call(outsider, 'POST', `/v1/rooms/${room.id}/messages`, { clientId: randomUUID(), text: 'let me in' }), 403, 'forbidden');
+    expectError(
+      await call(outsider, 'POST', `/v1/rooms/${room.id}/messages`, { clientId: randomUUID(), text: 'let me in' }),
+      403,
+      'forbidden',
+    );
     expectError(await call(outsider, 'GET', `/v1/rooms/${room.id}`), 403, 'forbidden');
     expectError(await call(outsider, 'GET', `/v1/rooms/${room.id}/members`), 403, 'forbidden');
     expectError(await call(outsider, 'GET', `/v1/rooms/${room.id}/receipts`), 403, 'forbidden');
@@ -200,7 +217,10 @@ describe('room access', () => {
 
     const joined = await call<PageDto<MemberDto>>(outsider, 'POST', `/v1/rooms/${room.id}/members`, { userId: outsider.user.id });
     expect(joined.status).toBe(200);
-    expect(joined.body.items.map((m) => [m.userId, m.role])).toEqual([[owner.user.id, 'owner'], [outsider.user.id, 'member']]);
+    expect(joined.body.items.map((m) => [m.userId, m.role])).toEqual([
+      [owner.user.id, 'owner'],
+      [outsider.user.id, 'member'],
+    ]);
     const history = await call<PageDto<MessageDto>>(outsider, 'GET', `/v1/rooms/${room.id}/messages`);
     expect(history.status).toBe(200);
     expect(history.body.items.map((m) => m.text)).toEqual(['welcome']);
@@ -250,13 +270,21 @@ describe('room access', () => {
     const left = await call(member, 'DELETE', `/v1/rooms/${room.id}/members/${member.user.id}`);
     expect(left.status).toBe(204);
     expectError(await call(member, 'GET', `/v1/rooms/${room.id}`), 403, 'forbidden');
-    expectError(await call(member, 'POST', `/v1/rooms/${room.id}/messages`, { clientId: randomUUID(), text: 'still here?' }), 403, 'forbidden');
+    expectError(
+      await call(member, 'POST', `/v1/rooms/${room.id}/messages`, { clientId: randomUUID(), text: 'still here?' }),
+      403,
+      'forbidden',
+    );
 
     const unknown = await call(owner, 'POST', `/v1/rooms/${room.id}/members`, { userId: randomUUID() });
     expectError(unknown, 422, 'validation_failed');
     const otherApp = await server.createTenant();
     const stranger = await server.member(otherApp, 'stranger');
-    expectError(await call(owner, 'POST', `/v1/rooms/${room.id}/members`, { userIds: [extra.user.id, stranger.user.id] }), 422, 'validation_failed');
+    expectError(
+      await call(owner, 'POST', `/v1/rooms/${room.id}/members`, { userIds: [extra.user.id, stranger.user.id] }),
+      422,
+      'validation_failed',
+    );
     const remaining = await server.db('memberships').where({ roomId: room.id }).select('userId');
     expect(remaining.map((m: { userId: string }) => m.userId)).toEqual([owner.user.id]);
   });
@@ -280,7 +308,8 @@ describe('room access', () => {
     expect(details.body.peer?.id).toBe(pia.user.id);
     const list = await call<PageDto<RoomListItemDto>>(pia, 'GET', '/v1/rooms');
     expect(list.body.items.find((r) => r.id === first.body.id)?.peer?.id).toBe(quinn.user.id);
-    const rooms = await server.db('memberships as m1')
+    const rooms = await server
+      .db('memberships as m1')
       .join('memberships as m2', 'm1.room_id', 'm2.room_id')
       .join('rooms', 'rooms.id', 'm1.room_id')
       .where({ 'm1.user_id': pia.user.id, 'm2.user_id': quinn.user.id, 'rooms.kind': 'direct' })
@@ -481,16 +510,29 @@ describe('GET /v1/rooms and read state', () => {
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await createRoom(pager, { name: `Page ${i}` })).id);
     // Activity times a few microseconds apart, as concurrent sends into different rooms produce.
-    const times = ['2031-01-01T00:00:00.000900Z', '2031-01-01T00:00:00.000700Z', '2031-01-01T00:00:00.000500Z',
-      '2031-01-01T00:00:00.000300Z', '2031-01-01T00:00:00.000100Z', '2031-01-01T00:00:00.000000Z'];
+    const times = [
+      '2031-01-01T00:00:00.000900Z',
+      '2031-01-01T00:00:00.000700Z',
+      '2031-01-01T00:00:00.000500Z',
+      '2031-01-01T00:00:00.000300Z',
+      '2031-01-01T00:00:00.000100Z',
+      '2031-01-01T00:00:00.000000Z',
+    ];
     for (let i = 0; i < ids.length; i++) {
-      await server.db('rooms').where({ id: ids[i] }).update({ lastMessageAt: server.db.raw('?::timestamptz', [times[i]]) });
+      await server
+        .db('rooms')
+        .where({ id: ids[i] })
+        .update({ lastMessageAt: server.db.raw('?::timestamptz', [times[i]]) });
     }
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await call<PageDto<RoomListItemDto>>(pager, 'GET', `/v1/rooms?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res = await call<PageDto<RoomListItemDto>>(
+        pager,
+        'GET',
+        `/v1/rooms?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((r) => r.id));
       cursor = res.body.hasMore ? res.body.nextCursor : undefined;
@@ -552,7 +594,12 @@ describe('editing, deleting and reactions', () => {
 
     const once = await call<ReactionUpdate>(author, 'PUT', path);
     expect(once.status).toBe(200);
-    expect(once.body).toEqual({ roomId: room.id, messageId: message.id, version: expect.any(Number), reactions: [{ emoji: '👍', count: 1, userIds: [author.user.id] }] });
+    expect(once.body).toEqual({
+      roomId: room.id,
+      messageId: message.id,
+      version: expect.any(Number),
+      reactions: [{ emoji: '👍', count: 1, userIds: [author.user.id] }],
+    });
     const twice = await call<ReactionUpdate>(author, 'PUT', path);
     expect(twice.status).toBe(200);
     expect(twice.body.reactions).toEqual([{ emoji: '👍', count: 1, userIds: [author.user.id] }]);
@@ -565,10 +612,16 @@ describe('editing, deleting and reactions', () => {
 
     const heart = await call<ReactionUpdate>(peer, 'PUT', `/v1/messages/${message.id}/reactions/${encodeURIComponent('❤️')}`);
     expect(heart.status).toBe(200);
-    expect(heart.body.reactions.map((r) => [r.emoji, r.count])).toEqual([['👍', 2], ['❤️', 1]]);
+    expect(heart.body.reactions.map((r) => [r.emoji, r.count])).toEqual([
+      ['👍', 2],
+      ['❤️', 1],
+    ]);
 
     const history = await call<PageDto<MessageDto>>(author, 'GET', `/v1/rooms/${room.id}/messages?after=${message.seq - 1}&limit=1`);
-    expect(history.body.items[0].reactions.map((r) => [r.emoji, r.count])).toEqual([['👍', 2], ['❤️', 1]]);
+    expect(history.body.items[0].reactions.map((r) => [r.emoji, r.count])).toEqual([
+      ['👍', 2],
+      ['❤️', 1],
+    ]);
 
     const removed = await call<ReactionUpdate>(author, 'DELETE', path);
     expect(removed.status).toBe(200);
@@ -581,7 +634,14 @@ describe('editing, deleting and reactions', () => {
     // A path param that fails validation names nothing that exists: 404 (src/http/route.ts).
     expectError(await call(author, 'PUT', `/v1/messages/${message.id}/reactions/abc`), 404, 'not_found');
     expectError(await call(author, 'DELETE', `/v1/messages/${message.id}/reactions/abc`), 404, 'not_found');
-    expect(await server.db('reactions').where({ messageId: message.id }).count('* as n').first().then((r) => Number(r!.n))).toBe(2);
+    expect(
+      await server
+        .db('reactions')
+        .where({ messageId: message.id })
+        .count('* as n')
+        .first()
+        .then((r) => Number(r!.n)),
+    ).toBe(2);
   });
 });
 
@@ -607,7 +667,10 @@ describe('PATCH /v1/rooms/:id', () => {
       await call(owner, 'PATCH', `/v1/rooms/${second.id}`, { slug: 'product-news' }),
       await call(owner, 'POST', '/v1/rooms', { name: 'Dup', slug: 'product-news' }),
     ];
-    expect(clashes.map((r) => [r.status, r.body?.error?.code])).toEqual([[409, 'conflict'], [409, 'conflict']]);
+    expect(clashes.map((r) => [r.status, r.body?.error?.code])).toEqual([
+      [409, 'conflict'],
+      [409, 'conflict'],
+    ]);
     expect((await server.db('rooms').where({ id: second.id }).first('slug')).slug).toBe('second-room');
 
     const elsewhere = await server.member(other, 'owner');

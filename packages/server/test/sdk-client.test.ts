@@ -34,7 +34,11 @@ function open(on: TestServer = server, app: App = tenant, fetchImpl?: typeof fet
   return client;
 }
 
-async function signedIn(name: string, on: TestServer = server, app: App = tenant): Promise<{ client: ChatClient; session: AuthSessionDto }> {
+async function signedIn(
+  name: string,
+  on: TestServer = server,
+  app: App = tenant,
+): Promise<{ client: ChatClient; session: AuthSessionDto }> {
   const session = await on.member(app, `${name}-${Math.random().toString(36).slice(2, 8)}`, { name });
   const client = open(on, app);
   await client.connectSession(session);
@@ -142,7 +146,10 @@ describe('@confab/sdk against a real server', () => {
     const { client: bob, session: bobS } = await signedIn('bob');
     const roomId = await groupOf(ana, bobS);
     for (let i = 1; i <= 120; i++) {
-      const res = await server.request('POST', `/v1/rooms/${roomId}/messages`, { token: anaS.accessToken, body: { clientId: `h-${i}`, text: `m${i}` } });
+      const res = await server.request('POST', `/v1/rooms/${roomId}/messages`, {
+        token: anaS.accessToken,
+        body: { clientId: `h-${i}`, text: `m${i}` },
+      });
       expect(res.status).toBe(201);
     }
     const room = await bob.room(roomId).watch();
@@ -192,7 +199,11 @@ describe('@confab/sdk against a real server', () => {
     await until('bob back online', () => statuses.lastIndexOf('online') > statuses.indexOf('offline'), 5_000);
     const expected = (await fetchMessages(roomId, anaS.accessToken)).map(shape);
     expect(expected.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
-    await until('bob to converge on the server state', () => JSON.stringify(roomB.state.get().messages.map(shape)) === JSON.stringify(expected), 5_000).catch(() => undefined);
+    await until(
+      'bob to converge on the server state',
+      () => JSON.stringify(roomB.state.get().messages.map(shape)) === JSON.stringify(expected),
+      5_000,
+    ).catch(() => undefined);
 
     const messages = roomB.state.get().messages;
     expect(messages.map(shape)).toEqual(expected);
@@ -216,7 +227,10 @@ describe('@confab/sdk against a real server', () => {
     expect(ana.rawSocket).toBeNull();
     let settled = false;
     const sending = roomA.send('written offline');
-    void sending.then(() => (settled = true), () => (settled = true));
+    void sending.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
     const pending = roomA.state.get().messages.at(-1)!;
     expect(pending).toMatchObject({ text: 'written offline', status: 'pending', seq: 0, senderId: anaS.user.id });
     const clientId = pending.clientId!;
@@ -245,14 +259,23 @@ describe('@confab/sdk against a real server', () => {
     const replies: string[] = [];
     const recording: typeof fetch = async (input, init) => {
       const res = await fetch(input, init);
-      const body = res.status >= 400 ? ((await res.clone().json().catch(() => null)) as { error?: { code?: string } } | null) : null;
-      replies.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname} ${res.status}${body?.error?.code ? ` ${body.error.code}` : ''}`);
+      const body =
+        res.status >= 400
+          ? ((await res
+              .clone()
+              .json()
+              .catch(() => null)) as { error?: { code?: string } } | null)
+          : null;
+      replies.push(
+        `${init?.method ?? 'GET'} ${new URL(String(input)).pathname} ${res.status}${body?.error?.code ? ` ${body.error.code}` : ''}`,
+      );
       return res;
     };
     const client = open(server, tenant, recording);
     const sessions: (AuthSessionDto | null)[] = [];
     client.on('session:changed', (s) => sessions.push(s));
-    const roomId = (await server.request('POST', '/v1/rooms', { token: session.accessToken, body: { name: 'Eve room' } })).body.id as string;
+    const roomId = (await server.request('POST', '/v1/rooms', { token: session.accessToken, body: { name: 'Eve room' } })).body
+      .id as string;
 
     // The SDK believes the token is good for 10 more minutes (no early refresh): only the server knows better.
     await client.connectSession({ ...session, accessToken: expired, expiresAt: new Date(Date.now() + 10 * 60_000).toISOString() });
@@ -283,7 +306,11 @@ describe('@confab/sdk against a real server', () => {
     const sessions: (AuthSessionDto | null)[] = [];
     client.on('connection:changed', (s) => statuses.push(s));
     client.on('session:changed', (s) => sessions.push(s));
-    await client.connectSession({ ...session, accessToken: expiredAccessToken(session), expiresAt: new Date(Date.now() + 10 * 60_000).toISOString() });
+    await client.connectSession({
+      ...session,
+      accessToken: expiredAccessToken(session),
+      expiresAt: new Date(Date.now() + 10 * 60_000).toISOString(),
+    });
 
     const error = await client.rooms.list().then(
       () => null,
@@ -328,7 +355,10 @@ describe('@confab/sdk against a real server', () => {
       bob.on('message:created', () => seen.client++),
       roomB.on('message:created', () => seen.room++),
       roomB.state.subscribe(() => seen.state++),
-      roomB.state.select((s) => s.messages.length, () => seen.select++),
+      roomB.state.select(
+        (s) => s.messages.length,
+        () => seen.select++,
+      ),
     ];
     roomB.on('message:created', (m) => control.push(m.text));
 
@@ -406,7 +436,10 @@ describe('@confab/sdk against a real server', () => {
       const outcomes: string[] = [];
       const sends = [1, 2, 3, 4, 5].map((i) => {
         const p = fast.send(`burst ${i}`);
-        p.then(() => outcomes.push(`ok ${i}`), (e: ChatError) => outcomes.push(`failed ${i} ${e.code}`));
+        p.then(
+          () => outcomes.push(`ok ${i}`),
+          (e: ChatError) => outcomes.push(`failed ${i} ${e.code}`),
+        );
         return p;
       });
       const first = await Promise.all(sends.slice(0, 3));
@@ -455,7 +488,12 @@ describe('@confab/sdk against a real server', () => {
     expect(fromGuest.senderId).toBe(guest.id);
     await until('ana to see the guest message', () => roomA.state.get().messages.some((m) => m.id === fromGuest.id));
 
-    const hostToken = jwt.sign({ name: 'Xavier' }, tenant.secret, { algorithm: 'HS256', audience: tenant.id, subject: 'x', expiresIn: '1h' });
+    const hostToken = jwt.sign({ name: 'Xavier' }, tenant.secret, {
+      algorithm: 'HS256',
+      audience: tenant.id,
+      subject: 'x',
+      expiresIn: '1h',
+    });
     const member = await visitor.connectUser(hostToken);
     expect(member.kind).toBe('member');
     expect(member.id).not.toBe(guest.id);
@@ -467,8 +505,14 @@ describe('@confab/sdk against a real server', () => {
     // The guest's message is the member's now: on the server and in this client's state.
     const fresh = await fetchMessages(publicRoom.id, anaS.accessToken);
     expect(fresh.find((m) => m.id === fromGuest.id)?.senderId).toBe(member.id);
-    await until('the guest message to show as the member’s', () => roomV.state.get().messages.find((m) => m.id === fromGuest.id)?.senderId === member.id, 2_000).catch(() => undefined);
-    expect.soft(roomV.state.get().messages.find((m) => m.id === fromGuest.id)).toMatchObject({ senderId: member.id, status: expect.stringMatching(/^(sent|delivered|read)$/) });
+    await until(
+      'the guest message to show as the member’s',
+      () => roomV.state.get().messages.find((m) => m.id === fromGuest.id)?.senderId === member.id,
+      2_000,
+    ).catch(() => undefined);
+    expect
+      .soft(roomV.state.get().messages.find((m) => m.id === fromGuest.id))
+      .toMatchObject({ senderId: member.id, status: expect.stringMatching(/^(sent|delivered|read)$/) });
 
     roomV.typing();
     await until('ana to see the member typing', () => roomA.state.get().typing.includes(member.id));
@@ -478,19 +522,29 @@ describe('@confab/sdk against a real server', () => {
     await roomV.markRead();
     await until('ana to see the member’s read receipt', () => (roomA.state.get().receipts[member.id]?.readSeq ?? 0) >= question.seq);
     expect(roomV.unreadCount).toBe(0);
-    await until('ana’s question to show as read', () => roomA.state.get().messages.find((m) => m.id === question.id)?.status === 'read', 2_000).catch(() => undefined);
+    await until(
+      'ana’s question to show as read',
+      () => roomA.state.get().messages.find((m) => m.id === question.id)?.status === 'read',
+      2_000,
+    ).catch(() => undefined);
     expect.soft(roomA.state.get().messages.find((m) => m.id === question.id)?.status).toBe('read');
 
     await roomV.react(welcome.id, '👍');
     await until('ana to see the reaction', () =>
-      roomA.state.get().messages.find((m) => m.id === welcome.id)?.reactions.some((r) => r.emoji === '👍' && r.userIds.includes(member.id)),
+      roomA.state
+        .get()
+        .messages.find((m) => m.id === welcome.id)
+        ?.reactions.some((r) => r.emoji === '👍' && r.userIds.includes(member.id)),
     );
     await roomV.unreact(welcome.id, '👍');
     await until('ana to see the reaction go', () => roomA.state.get().messages.find((m) => m.id === welcome.id)?.reactions.length === 0);
 
     await roomV.edit(fromGuest.id, 'hello as a member');
     await until('ana to see the edit', () => roomA.state.get().messages.find((m) => m.id === fromGuest.id)?.text === 'hello as a member');
-    expect(roomA.state.get().messages.find((m) => m.id === fromGuest.id)).toMatchObject({ senderId: member.id, editedAt: expect.any(String) });
+    expect(roomA.state.get().messages.find((m) => m.id === fromGuest.id)).toMatchObject({
+      senderId: member.id,
+      editedAt: expect.any(String),
+    });
 
     await roomV.delete(fromGuest.id);
     await until('ana to see the delete', () => roomA.state.get().messages.find((m) => m.id === fromGuest.id)?.deletedAt);

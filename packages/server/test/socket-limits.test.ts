@@ -11,7 +11,10 @@ const MAX = LIMITS.socketsPerUserMax;
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
 
 /** The connect_error of a refused handshake, or null when the server accepted the socket. */
-async function refusal(server: TestServer, session: Parameters<typeof connect>[1]): Promise<{ message: string; data?: { code?: string } } | null> {
+async function refusal(
+  server: TestServer,
+  session: Parameters<typeof connect>[1],
+): Promise<{ message: string; data?: { code?: string } } | null> {
   try {
     opened.push(await connect(server, session));
     return null;

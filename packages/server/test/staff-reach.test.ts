@@ -88,7 +88,9 @@ describe('staff powers over rooms they are not in', () => {
     expect((await stored(spam.id)).deletedAt).not.toBeNull();
 
     const visitor = await server.guest(tenant, 'Visitor');
-    const started = (await call<StartConversationResult>(visitor, 'POST', '/v1/support/conversations', { text: 'abusive text', clientId: randomUUID() })).body;
+    const started = (
+      await call<StartConversationResult>(visitor, 'POST', '/v1/support/conversations', { text: 'abusive text', clientId: randomUUID() })
+    ).body;
     expect((await call<MessageDto>(agent, 'DELETE', `/v1/messages/${started.message!.id}`)).status).toBe(200);
     expect((await stored(started.message!.id)).deletedAt).not.toBeNull();
 

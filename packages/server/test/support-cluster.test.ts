@@ -69,8 +69,15 @@ describe.runIf(clustered)('support across two nodes', () => {
     expect(conversation.id).toBe(started.body.id);
     expect(conversation.lastMessage?.text).toBe('Anyone there?');
 
-    const updated = waitFor<SupportConversationDto>(visitorSocket, 'room:updated', (r) => r.id === conversation.id && r.support.assigneeId === agent.user.id);
-    const claimed = await nodeB.request('POST', `/v1/support/conversations/${conversation.id}/assign`, { token: agent.accessToken, body: {} });
+    const updated = waitFor<SupportConversationDto>(
+      visitorSocket,
+      'room:updated',
+      (r) => r.id === conversation.id && r.support.assigneeId === agent.user.id,
+    );
+    const claimed = await nodeB.request('POST', `/v1/support/conversations/${conversation.id}/assign`, {
+      token: agent.accessToken,
+      body: {},
+    });
     expect(claimed.status).toBe(200);
     expect((await updated).assignee?.name).toBe('Bia');
   });
@@ -88,7 +95,10 @@ describe.runIf(clustered)('support across two nodes', () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
       const node = i % 2 ? nodeB : nodeA;
-      const sent = await node.request('POST', `/v1/rooms/${room.body.id}/messages`, { token: ana.accessToken, body: { clientId: `m-${i}`, text: `message ${i}` } });
+      const sent = await node.request('POST', `/v1/rooms/${room.body.id}/messages`, {
+        token: ana.accessToken,
+        body: { clientId: `m-${i}`, text: `message ${i}` },
+      });
       expect(sent.status).toBe(201);
       ids.push(sent.body.id);
     }

@@ -126,7 +126,13 @@ describe('support conversations', () => {
     expect(started.support).toMatchObject({ status: 'open', assigneeId: null, resolvedAt: null, visitor: visitorInfo });
     expect(started.visitor?.id).toBe(visitor.user.id);
     expect(started.assignee).toBeNull();
-    expect(started.message).toMatchObject({ roomId: started.id, type: 'text', text: 'My order never arrived', senderId: visitor.user.id, seq: 1 });
+    expect(started.message).toMatchObject({
+      roomId: started.id,
+      type: 'text',
+      text: 'My order never arrived',
+      senderId: visitor.user.id,
+      seq: 1,
+    });
 
     const pushed = await notified;
     expect(pushed.id).toBe(started.id);
@@ -151,7 +157,11 @@ describe('support conversations', () => {
     // Claim: the visitor hears the new assignee and "Ana joined".
     const updated = waitFor<RoomDto>(visitorSocket, 'room:updated', (r) => r.id === started.id && r.support?.assigneeId === agent.user.id);
     const joinedNote = waitFor<MessageDto>(visitorSocket, 'message:created', (m) => m.roomId === started.id && m.type === 'system');
-    const agentHeardClaim = waitFor<SupportConversationDto>(agentSocket, 'support:conversation', (c) => c.id === started.id && c.support.assigneeId === agent.user.id);
+    const agentHeardClaim = waitFor<SupportConversationDto>(
+      agentSocket,
+      'support:conversation',
+      (c) => c.id === started.id && c.support.assigneeId === agent.user.id,
+    );
     const claim = await api<SupportConversationDto>(agent, 'POST', `/v1/support/conversations/${started.id}/assign`, {});
     expectStatus(claim, 200);
     expect(claim.body.support.assigneeId).toBe(agent.user.id);
@@ -168,7 +178,11 @@ describe('support conversations', () => {
     expect(members.body.items.find((m) => m.user.id === agent.user.id)?.role).toBe('agent');
 
     // The agent replies; the visitor hears it.
-    const replyHeard = waitFor<MessageDto>(visitorSocket, 'message:created', (m) => m.roomId === started.id && m.text === 'Let me check that for you');
+    const replyHeard = waitFor<MessageDto>(
+      visitorSocket,
+      'message:created',
+      (m) => m.roomId === started.id && m.text === 'Let me check that for you',
+    );
     const reply = await send(agent, started.id, 'Let me check that for you');
     expect((await replyHeard).id).toBe(reply.id);
 
@@ -182,7 +196,11 @@ describe('support conversations', () => {
     expect(await inbox(agent, '?status=resolved')).toHaveLength(1);
 
     // The visitor writes again: the conversation reopens, with a note after the visitor's message.
-    const reopenedHeard = waitFor<SupportConversationDto>(agentSocket, 'support:conversation', (c) => c.id === started.id && c.support.status === 'open');
+    const reopenedHeard = waitFor<SupportConversationDto>(
+      agentSocket,
+      'support:conversation',
+      (c) => c.id === started.id && c.support.status === 'open',
+    );
     const again = await send(visitor, started.id, 'It still has not arrived');
     const reopened = await conversation(visitor, started.id);
     expect(reopened.support.status).toBe('open');
@@ -232,7 +250,11 @@ describe('support conversations', () => {
     expectStatus(page1, 200);
     expect(page1.body.items.map((c) => c.id)).toEqual([first.id, third.id]);
     expect(page1.body.hasMore).toBe(true);
-    const page2 = await api<PageDto<SupportInboxItemDto>>(agent, 'GET', `/v1/support/conversations?limit=2&cursor=${encodeURIComponent(page1.body.nextCursor!)}`);
+    const page2 = await api<PageDto<SupportInboxItemDto>>(
+      agent,
+      'GET',
+      `/v1/support/conversations?limit=2&cursor=${encodeURIComponent(page1.body.nextCursor!)}`,
+    );
     expectStatus(page2, 200);
     expect(page2.body.items.map((c) => c.id)).toEqual([second.id]);
     expect(page2.body.hasMore).toBe(false);
@@ -263,7 +285,10 @@ describe('support conversations', () => {
     expect(joined.messages.map((m: MessageDto) => m.text)).toEqual(['anyone there?', 'I am here']);
 
     const roles = Object.fromEntries(
-      (await server.db('memberships').where({ roomId: started.id }).select('userId', 'role')).map((m: { userId: string; role: string }) => [m.userId, m.role]),
+      (await server.db('memberships').where({ roomId: started.id }).select('userId', 'role')).map((m: { userId: string; role: string }) => [
+        m.userId,
+        m.role,
+      ]),
     );
     expect(roles).toEqual({ [visitor.user.id]: 'member', [reader.user.id]: 'agent', [writer.user.id]: 'agent', [joiner.user.id]: 'agent' });
     // Writing (or just reading) is not claiming.
@@ -284,11 +309,19 @@ describe('support conversations', () => {
       expectError(await api(intruder, 'GET', '/v1/support/conversations'), 403, 'forbidden');
       expectError(await api(intruder, 'GET', `/v1/support/conversations/${started.id}`), 403, 'forbidden');
       expectError(await api(intruder, 'POST', `/v1/support/conversations/${started.id}/assign`, {}), 403, 'forbidden');
-      expectError(await api(intruder, 'POST', `/v1/support/conversations/${started.id}/assign`, { agentId: agent.user.id }), 403, 'forbidden');
+      expectError(
+        await api(intruder, 'POST', `/v1/support/conversations/${started.id}/assign`, { agentId: agent.user.id }),
+        403,
+        'forbidden',
+      );
       expectError(await api(intruder, 'POST', `/v1/support/conversations/${started.id}/resolve`), 403, 'forbidden');
       expectError(await api(intruder, 'POST', `/v1/support/conversations/${started.id}/reopen`), 403, 'forbidden');
       expectError(await api(intruder, 'GET', `/v1/rooms/${started.id}/messages`), 403, 'forbidden');
-      expectError(await api(intruder, 'POST', `/v1/rooms/${started.id}/messages`, { clientId: randomUUID(), text: 'hi' }), 403, 'forbidden');
+      expectError(
+        await api(intruder, 'POST', `/v1/rooms/${started.id}/messages`, { clientId: randomUUID(), text: 'hi' }),
+        403,
+        'forbidden',
+      );
     }
     // The visitor itself may read its conversation but not act on it as an agent.
     expect((await conversation(visitor, started.id)).id).toBe(started.id);
@@ -418,7 +451,15 @@ describe('support conversations', () => {
 
     const agent = await server.member(tenant, 'ana', { role: 'agent', name: 'Ana' });
     const before = await settings(tenant);
-    expect(before).toMatchObject({ greeting: 'Hi! Ask us anything.', awayMessage: away, businessHours: null, available: false, withinBusinessHours: true, online: 0, away: 0 });
+    expect(before).toMatchObject({
+      greeting: 'Hi! Ask us anything.',
+      awayMessage: away,
+      businessHours: null,
+      available: false,
+      withinBusinessHours: true,
+      online: 0,
+      away: 0,
+    });
     expect(before.agents).toEqual([{ id: agent.user.id, name: 'Ana', avatarUrl: null, status: 'offline' }]);
 
     // Nobody online: the away message follows the visitor's first message.
@@ -476,7 +517,11 @@ describe('support conversations', () => {
     expect(await settings(tenant)).toMatchObject({ available: true, withinBusinessHours: true, businessHours: null, awayMessage: null });
 
     // The agent's socket closing takes them offline.
-    const heardOffline = waitFor<SupportAvailabilityDto>(visitorSocket, 'support:availability', (a) => a.online === 0 && a.agents[0]?.status === 'offline');
+    const heardOffline = waitFor<SupportAvailabilityDto>(
+      visitorSocket,
+      'support:availability',
+      (a) => a.online === 0 && a.agents[0]?.status === 'offline',
+    );
     agentSocket.close();
     expect((await heardOffline).available).toBe(false);
   });
@@ -489,7 +534,11 @@ describe('support conversations', () => {
     const started = await start(visitor, 'question');
 
     const agentSocket = await socketOf(agent);
-    const heard = waitFor<SupportConversationDto>(agentSocket, 'support:conversation', (c) => c.id === started.id && c.support.status === 'pending');
+    const heard = waitFor<SupportConversationDto>(
+      agentSocket,
+      'support:conversation',
+      (c) => c.id === started.id && c.support.status === 'pending',
+    );
     const pending = await api<RoomDto>(agent, 'PATCH', `/v1/rooms/${started.id}`, { status: 'pending' });
     expectStatus(pending, 200);
     expect(pending.body.support?.status).toBe('pending');
@@ -499,7 +548,9 @@ describe('support conversations', () => {
     expect(await inbox(agent, '?status=open')).toEqual([]);
 
     const notes = systemOf(await history(agent, started.id));
-    expect(notes.map((m) => [m.system?.event, m.senderId, m.text])).toEqual([['pending', agent.user.id, 'Ana marked the conversation pending']]);
+    expect(notes.map((m) => [m.system?.event, m.senderId, m.text])).toEqual([
+      ['pending', agent.user.id, 'Ana marked the conversation pending'],
+    ]);
 
     // The visitor may not change it (status or assignee), nor rename it.
     expectError(await api(visitor, 'PATCH', `/v1/rooms/${started.id}`, { status: 'resolved' }), 403, 'forbidden');
@@ -519,7 +570,11 @@ describe('support conversations', () => {
     // A visitor message reopens a pending conversation too.
     await send(visitor, started.id, 'any news?');
     expect((await conversation(agent, started.id)).support.status).toBe('open');
-    expect(summary(await history(agent, started.id)).slice(-2).map(([type, event, sender]) => [type, event, sender])).toEqual([
+    expect(
+      summary(await history(agent, started.id))
+        .slice(-2)
+        .map(([type, event, sender]) => [type, event, sender]),
+    ).toEqual([
       ['text', null, visitor.user.id],
       ['system', 'reopened', visitor.user.id],
     ]);
@@ -540,10 +595,16 @@ describe('canned responses', () => {
     const plain = await server.member(tenant, 'plain');
     const foreignAgent = await server.member(otherTenant, 'agent', { role: 'agent' });
 
-    const hello = await api<CannedResponseDto>(agent, 'POST', '/v1/canned-responses', { shortcut: 'Hello', text: 'Hi! How can I help you today?' });
+    const hello = await api<CannedResponseDto>(agent, 'POST', '/v1/canned-responses', {
+      shortcut: 'Hello',
+      text: 'Hi! How can I help you today?',
+    });
     expectStatus(hello, 201);
     expect(hello.body).toMatchObject({ shortcut: 'hello', text: 'Hi! How can I help you today?', createdBy: agent.user.id });
-    const refund = await api<CannedResponseDto>(adminUser, 'POST', '/v1/canned-responses', { shortcut: 'refund', text: 'Refunds take 5 business days.' });
+    const refund = await api<CannedResponseDto>(adminUser, 'POST', '/v1/canned-responses', {
+      shortcut: 'refund',
+      text: 'Refunds take 5 business days.',
+    });
     expectStatus(refund, 201);
     const bye = await api<CannedResponseDto>(agent, 'POST', '/v1/canned-responses', { shortcut: 'bye', text: 'Thanks for reaching out!' });
     expectStatus(bye, 201);
@@ -561,7 +622,10 @@ describe('canned responses', () => {
     const none = await api<PageDto<CannedResponseDto>>(agent, 'GET', '/v1/canned-responses?q=nothing-like-this');
     expect(none.body.items).toEqual([]);
 
-    const renamed = await api<CannedResponseDto>(agent, 'PATCH', `/v1/canned-responses/${hello.body.id}`, { shortcut: 'Greet', text: 'Hello there!' });
+    const renamed = await api<CannedResponseDto>(agent, 'PATCH', `/v1/canned-responses/${hello.body.id}`, {
+      shortcut: 'Greet',
+      text: 'Hello there!',
+    });
     expectStatus(renamed, 200);
     expect(renamed.body).toMatchObject({ id: hello.body.id, shortcut: 'greet', text: 'Hello there!' });
     expectError(await api(agent, 'PATCH', `/v1/canned-responses/${hello.body.id}`, { shortcut: 'REFUND' }), 409, 'conflict');

@@ -49,9 +49,7 @@ describe.runIf(process.env.REDIS_URL)('throttle on Redis', () => {
     await Promise.all([redisReady(a), redisReady(b)]);
     const nodeA = createRedisThrottle(a, prefix, silent);
     const nodeB = createRedisThrottle(b, prefix, silent);
-    const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => (i % 2 ? nodeA : nodeB).consume('user-1', rate)),
-    );
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? nodeA : nodeB).consume('user-1', rate)));
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     expect(results.filter((r) => !r.allowed).every((r) => r.retryAfterMs > 0)).toBe(true);
   });

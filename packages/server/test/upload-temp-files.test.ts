@@ -51,7 +51,9 @@ async function eventually(what: string, check: () => boolean, timeoutMs = 3_000)
 const BOUNDARY = '----confab-temp-test';
 const part = (field: string, name: string, bytes: Buffer) =>
   Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
     bytes,
     Buffer.from('\r\n'),
   ]);
@@ -60,18 +62,22 @@ const closing = Buffer.from(`--${BOUNDARY}--\r\n`);
 /** Posts a multipart body; resolves with the status, or with 0 when the connection was cut. */
 function post(body: Buffer, declaredLength = body.length): Promise<{ status: number; body: any }> {
   return new Promise((resolve) => {
-    const req = httpRequest(`${server.url}/v1/uploads`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${ana.accessToken}`,
-        'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
-        'content-length': String(declaredLength),
+    const req = httpRequest(
+      `${server.url}/v1/uploads`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ana.accessToken}`,
+          'content-type': `multipart/form-data; boundary=${BOUNDARY}`,
+          'content-length': String(declaredLength),
+        },
       },
-    }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
-    });
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }));
+      },
+    );
     req.on('error', () => resolve({ status: 0, body: null }));
     req.end(body);
   });
@@ -112,7 +118,9 @@ it('removes the partly written file of an upload whose client sends half its bod
 });
 
 it('refuses a body with two files with 422 and removes both staged files', async () => {
-  const res = await post(Buffer.concat([part('file', 'one.bin', Buffer.alloc(20_000, 1)), part('other', 'two.bin', Buffer.alloc(20_000, 2)), closing]));
+  const res = await post(
+    Buffer.concat([part('file', 'one.bin', Buffer.alloc(20_000, 1)), part('other', 'two.bin', Buffer.alloc(20_000, 2)), closing]),
+  );
   await eventually('the staged files are removed', () => stagedFiles().length === 0);
   expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
   await expectStillServing();

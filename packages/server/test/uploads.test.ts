@@ -76,7 +76,9 @@ function sendFiles(session: AuthSessionDto, roomId: string, attachments: string[
 }
 
 async function history(session: AuthSessionDto, roomId: string): Promise<MessageDto[]> {
-  const res = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${roomId}/messages?limit=100`, { token: session.accessToken });
+  const res = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${roomId}/messages?limit=100`, {
+    token: session.accessToken,
+  });
   expect(res.status).toBe(200);
   return res.body.items;
 }
@@ -268,7 +270,11 @@ describe('refused uploads', () => {
 
     const form = new FormData();
     form.append('note', 'no file here');
-    const noFile = await fetch(`${server.url}/v1/uploads`, { method: 'POST', headers: { authorization: `Bearer ${ana.accessToken}` }, body: form });
+    const noFile = await fetch(`${server.url}/v1/uploads`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ana.accessToken}` },
+      body: form,
+    });
     expect(noFile.status).toBeGreaterThanOrEqual(400);
     expect(noFile.status).toBeLessThan(500);
     expect(await noFile.json()).toMatchObject({ error: { code: expect.any(String) } });
@@ -297,7 +303,11 @@ describe('file names', () => {
       files.push(file);
     }
 
-    const message = await sendFiles(ana, room.id, files.map((f) => f.id));
+    const message = await sendFiles(
+      ana,
+      room.id,
+      files.map((f) => f.id),
+    );
     expect(message.status, JSON.stringify(message.body)).toBe(201);
     expect(message.body.attachments.map((a) => a.name).sort()).toEqual(cases.map(([, stored]) => stored).sort());
 
@@ -400,7 +410,10 @@ describe('attaching', () => {
     expectErrorBody(mixed.body, 'validation_failed');
     // An id that is no upload at all, and another app's user naming it.
     expect((await sendFiles(bob, room.id, [crypto.randomUUID()])).status).toBe(422);
-    const strangerRoom = await server.request<RoomDto>('POST', '/v1/rooms', { token: stranger.accessToken, body: { kind: 'group', name: 'Elsewhere', memberIds: [] } });
+    const strangerRoom = await server.request<RoomDto>('POST', '/v1/rooms', {
+      token: stranger.accessToken,
+      body: { kind: 'group', name: 'Elsewhere', memberIds: [] },
+    });
     expect(strangerRoom.status).toBe(201);
     expect((await sendFiles(stranger, strangerRoom.body.id, [anas.id])).status).toBe(422);
 

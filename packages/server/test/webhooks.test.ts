@@ -134,12 +134,19 @@ function helpers(server: TestServer) {
   return {
     admin,
     async createWebhook(appId: string, url: string, events: string[], active?: boolean): Promise<WebhookDto & { secret: string }> {
-      const res = await admin<WebhookDto & { secret: string }>('POST', `/${appId}/webhooks`, { url, events, ...(active === undefined ? {} : { active }) });
+      const res = await admin<WebhookDto & { secret: string }>('POST', `/${appId}/webhooks`, {
+        url,
+        events,
+        ...(active === undefined ? {} : { active }),
+      });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body;
     },
     async deliveries(appId: string, webhookId: string, status?: string): Promise<WebhookDeliveryDto[]> {
-      const res = await admin<{ items: WebhookDeliveryDto[] }>('GET', `/${appId}/webhooks/${webhookId}/deliveries?limit=100${status ? `&status=${status}` : ''}`);
+      const res = await admin<{ items: WebhookDeliveryDto[] }>(
+        'GET',
+        `/${appId}/webhooks/${webhookId}/deliveries?limit=100${status ? `&status=${status}` : ''}`,
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       return res.body.items;
     },
@@ -187,7 +194,11 @@ describe('webhooks', () => {
       // No agent is connected: the away message follows the first message, as a system message.
       const settings = await h.admin('PATCH', `/${tenant.id}/settings`, { awayMessage: 'We are away, back soon' });
       expect(settings.status, JSON.stringify(settings.body)).toBe(200);
-      const hook = await h.createWebhook(tenant.id, `${receiver.url}/hook`, ['message.created', 'conversation.created', 'conversation.resolved']);
+      const hook = await h.createWebhook(tenant.id, `${receiver.url}/hook`, [
+        'message.created',
+        'conversation.created',
+        'conversation.resolved',
+      ]);
       expect(hook.secret).toEqual(expect.any(String));
       expect(hook.secret.length).toBeGreaterThanOrEqual(16);
       expect(hook).toMatchObject({ url: `${receiver.url}/hook`, active: true });
@@ -480,7 +491,13 @@ describe('webhooks', () => {
       const tenant = await server.createTenant();
       const url = 'https://example.com/hook';
       const hook = await h.createWebhook(tenant.id, url, ['message.created']);
-      expect(hook).toMatchObject({ id: expect.stringMatching(UUID), url, events: ['message.created'], active: true, secret: expect.any(String) });
+      expect(hook).toMatchObject({
+        id: expect.stringMatching(UUID),
+        url,
+        events: ['message.created'],
+        active: true,
+        secret: expect.any(String),
+      });
       const list = await h.admin<{ items: any[] }>('GET', `/${tenant.id}/webhooks`);
       expect(list.status).toBe(200);
       expect(list.body.items).toHaveLength(1);
@@ -507,7 +524,9 @@ describe('webhooks', () => {
       expect((await h.admin('DELETE', `/${tenant.id}/webhooks/${randomUUID()}`)).status).toBe(404);
       expect((await h.admin('GET', `/${tenant.id}/webhooks/${randomUUID()}/deliveries`)).status).toBe(404);
       // Still there, untouched.
-      expect((await h.admin<{ items: WebhookDto[] }>('GET', `/${tenant.id}/webhooks`)).body.items).toMatchObject([{ id: hook.id, active: true }]);
+      expect((await h.admin<{ items: WebhookDto[] }>('GET', `/${tenant.id}/webhooks`)).body.items).toMatchObject([
+        { id: hook.id, active: true },
+      ]);
 
       expect((await h.admin('DELETE', `/${tenant.id}/webhooks/${hook.id}`)).status).toBe(204);
       expect((await h.admin<{ items: WebhookDto[] }>('GET', `/${tenant.id}/webhooks`)).body.items).toEqual([]);

@@ -31,7 +31,8 @@ const sizes = (paths) => {
 };
 
 const entry = read('widget.js').toString();
-const lazy = (name) => [...entry.matchAll(/import\(["'`](\.\/widget-chunks\/[^"'`]+\.js)["'`]\)/g)].map((m) => m[1].slice(2)).find((p) => p.includes(name));
+const lazy = (name) =>
+  [...entry.matchAll(/import\(["'`](\.\/widget-chunks\/[^"'`]+\.js)["'`]\)/g)].map((m) => m[1].slice(2)).find((p) => p.includes(name));
 const visitorChunks = closure(lazy('visitor-session'));
 const inboxChunks = closure(lazy('inbox-app'));
 visitorChunks.delete('widget.js');
@@ -46,6 +47,7 @@ const rows = [
 ];
 const width = Math.max(...rows.map(([name]) => name.length));
 console.log(`${'what'.padEnd(width)}  ${'raw'.padStart(9)}  ${'gzip'.padStart(9)}  ${'brotli'.padStart(9)}`);
-for (const [name, s] of rows) console.log(`${name.padEnd(width)}  ${kb(s.raw).padStart(9)}  ${kb(s.gzip).padStart(9)}  ${kb(s.brotli).padStart(9)}`);
+for (const [name, s] of rows)
+  console.log(`${name.padEnd(width)}  ${kb(s.raw).padStart(9)}  ${kb(s.gzip).padStart(9)}  ${kb(s.brotli).padStart(9)}`);
 const json = Object.fromEntries(rows.map(([name, s]) => [name, s]));
 if (process.argv.includes('--json')) console.log(JSON.stringify(json));

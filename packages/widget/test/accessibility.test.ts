@@ -4,7 +4,15 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { App } from '../../server/src/db/models/index.js';
-import { createAgent, type HostPage, launchBrowser, openHostPage, startTestServer, type TestServer, violations } from './helpers/browser.js';
+import {
+  createAgent,
+  type HostPage,
+  launchBrowser,
+  openHostPage,
+  startTestServer,
+  type TestServer,
+  violations,
+} from './helpers/browser.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -52,7 +60,11 @@ async function pressUntil(page: Page, key: string, done: (f: Focused | null) => 
 }
 
 const describePath = (path: (Focused | null)[]) =>
-  path.map((f) => (f ? `${f.tag}${f.part ? `[part=${f.part}]` : ''}${f.className ? `.${f.className.trim().replace(/\s+/g, '.')}` : ''}` : 'body')).join(' → ');
+  path
+    .map((f) =>
+      f ? `${f.tag}${f.part ? `[part=${f.part}]` : ''}${f.className ? `.${f.className.trim().replace(/\s+/g, '.')}` : ''}` : 'body',
+    )
+    .join(' → ');
 
 /** Records the widget's public events from the start of every page of the context. */
 async function recordEvents(context: BrowserContext): Promise<void> {
@@ -102,14 +114,18 @@ function seriousOf(found: AxeFinding[]): AxeFinding[] {
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-const report = (what: string, found: AxeFinding[]) => `${what}: serious/critical axe violations:\n${JSON.stringify(seriousOf(found), null, 2)}`;
+const report = (what: string, found: AxeFinding[]) =>
+  `${what}: serious/critical axe violations:\n${JSON.stringify(seriousOf(found), null, 2)}`;
 
 /** Relative luminance (WCAG) of a computed `rgb(...)` colour. */
 function luminance(color: string): number {
-  const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number).map((c) => {
-    const s = c / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  });
+  const [r, g, b] = (color.match(/[\d.]+/g) ?? [])
+    .slice(0, 3)
+    .map(Number)
+    .map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
@@ -221,10 +237,15 @@ describe('accessibility of <chat-widget> and <chat-inbox>', () => {
     const toLauncher = await pressUntil(page, 'Tab', isLauncher);
     expect(isLauncher(toLauncher.at(-1) ?? null), `Tab order: ${describePath(toLauncher)}`).toBe(true);
     await page.keyboard.press('Enter');
-    await expect.poll(async () => {
-      const f = await deepActive(page);
-      return f && `${f.tag}[name=${f.name}]`;
-    }, { timeout: 5_000 }).toBe('input[name=name]');
+    await expect
+      .poll(
+        async () => {
+          const f = await deepActive(page);
+          return f && `${f.tag}[name=${f.name}]`;
+        },
+        { timeout: 5_000 },
+      )
+      .toBe('input[name=name]');
 
     // Enter without a name keeps the form, says why, and keeps focus on the field.
     await page.keyboard.press('Enter');
@@ -283,7 +304,10 @@ describe('accessibility of <chat-widget> and <chat-inbox>', () => {
 
       // Meanwhile a second visitor writes in: the list also shows a conversation with an unread count.
       const second = await server.guest(tenant, 'Second Visitor');
-      const started = await server.request('POST', '/v1/support/conversations', { token: second.accessToken, body: { clientId: randomUUID(), text: 'Do you ship abroad?' } });
+      const started = await server.request('POST', '/v1/support/conversations', {
+        token: second.accessToken,
+        body: { clientId: randomUUID(), text: 'Do you ship abroad?' },
+      });
       if (started.status !== 201) throw new Error(`starting a conversation failed: ${started.status} ${JSON.stringify(started.body)}`);
       await inbox.locator('button.item').filter({ hasText: 'Second Visitor' }).locator('.unread').waitFor();
     });
@@ -341,16 +365,24 @@ describe('accessibility of <chat-widget> and <chat-inbox>', () => {
     expect((await polite.allTextContents()).join(' | ')).not.toContain('Yes, Ana here');
 
     // The agent answers (through the API).
-    const login = await server.request('POST', '/v1/auth/login', { app: tenant.id, body: { username: AGENT.username, password: AGENT.password } });
+    const login = await server.request('POST', '/v1/auth/login', {
+      app: tenant.id,
+      body: { username: AGENT.username, password: AGENT.password },
+    });
     expect(login.status).toBe(200);
     const token = login.body.accessToken as string;
     const list = await server.request('GET', '/v1/support/conversations', { token });
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(1);
-    const sent = await server.request('POST', `/v1/rooms/${list.body.items[0].id}/messages`, { token, body: { clientId: randomUUID(), text: 'Yes, Ana here. How can I help?' } });
+    const sent = await server.request('POST', `/v1/rooms/${list.body.items[0].id}/messages`, {
+      token,
+      body: { clientId: randomUUID(), text: 'Yes, Ana here. How can I help?' },
+    });
     expect(sent.status).toBe(201);
 
-    await expect.poll(() => widget.locator('[part~=message][part~=theirs]').allTextContents()).toEqual([expect.stringContaining('Yes, Ana here. How can I help?')]);
+    await expect
+      .poll(() => widget.locator('[part~=message][part~=theirs]').allTextContents())
+      .toEqual([expect.stringContaining('Yes, Ana here. How can I help?')]);
     await expect.poll(() => polite.allTextContents()).toContainEqual(expect.stringContaining('Yes, Ana here. How can I help?'));
     expect(page.problems).toEqual([]);
     await context.close();

@@ -2,7 +2,16 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
 import type { App } from '../../server/src/db/models/index.js';
-import { createAgent, type HostPage, launchBrowser, openHostPage, startTestServer, STRICT_CSP, type TestServer, violations } from './helpers/browser.js';
+import {
+  createAgent,
+  type HostPage,
+  launchBrowser,
+  openHostPage,
+  startTestServer,
+  STRICT_CSP,
+  type TestServer,
+  violations,
+} from './helpers/browser.js';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -93,7 +102,10 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
     const tenant: App = await server.createTenant(['http://127.0.0.1:*']);
     await createAgent(server, tenant, 'lee', 'tr0ub4dor&3', 'Lee Agent');
     const contexts: BrowserContext[] = [await browser.newContext(), await browser.newContext()];
-    const visitor = await openHostPage(contexts[0], server, { body: `<chat-widget app="${tenant.id}" require-name></chat-widget>`, csp: STRICT_CSP });
+    const visitor = await openHostPage(contexts[0], server, {
+      body: `<chat-widget app="${tenant.id}" require-name></chat-widget>`,
+      csp: STRICT_CSP,
+    });
     const widget = visitor.locator('chat-widget');
     await widget.locator('button.launcher').click();
     await widget.locator('[part=prechat] input[name=name]').fill(name);
@@ -177,7 +189,9 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
   it('sends a text file as a download link, not an image', async () => {
     const { widget, inbox, agent, selectConversation, close } = await setup('Tess Text');
     const input = widget.locator('textarea[part=input]');
-    await widget.locator('[part=composer] input[type=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(NOTES) });
+    await widget
+      .locator('[part=composer] input[type=file]')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(NOTES) });
     const composerFile = widget.locator('[part=composer] .file');
     await expect.poll(() => composerFile.count()).toBe(1);
     await expect.poll(() => composerFile.locator('progress').count(), { timeout: 10_000 }).toBe(0);
@@ -205,9 +219,19 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
     const href = (await theirs.first().locator('.files a[download]').getAttribute('href'))!;
     const fetched = await agent.evaluate(async (url) => {
       const res = await fetch(url);
-      return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), body: await res.text() };
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        disposition: res.headers.get('content-disposition'),
+        body: await res.text(),
+      };
     }, href);
-    expect(fetched).toEqual({ status: 200, type: 'text/plain; charset=utf-8', disposition: expect.stringMatching(/^attachment;/), body: NOTES });
+    expect(fetched).toEqual({
+      status: 200,
+      type: 'text/plain; charset=utf-8',
+      disposition: expect.stringMatching(/^attachment;/),
+      body: NOTES,
+    });
     await close();
   });
 

@@ -12,10 +12,13 @@ interface ChatWidgetApi {
 
 /** Relative luminance (WCAG) of a computed `rgb(...)` colour. */
 function luminance(color: string): number {
-  const [r, g, b] = (color.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number).map((c) => {
-    const s = c / 255;
-    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-  });
+  const [r, g, b] = (color.match(/[\d.]+/g) ?? [])
+    .slice(0, 3)
+    .map(Number)
+    .map((c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
@@ -30,14 +33,21 @@ async function recordEvents(context: BrowserContext): Promise<void> {
     w.__events = [];
     for (const type of ['chat-ready', 'chat-open', 'chat-close', 'chat-error']) {
       window.addEventListener(type, (e) =>
-        w.__events.push({ type: e.type, bubbles: e.bubbles, composed: e.composed, target: (e.target as Element).id || (e.target as Element).tagName }),
+        w.__events.push({
+          type: e.type,
+          bubbles: e.bubbles,
+          composed: e.composed,
+          target: (e.target as Element).id || (e.target as Element).tagName,
+        }),
       );
     }
   });
 }
 
 function events(page: Page): Promise<{ type: string; bubbles: boolean; composed: boolean; target: string }[]> {
-  return page.evaluate(() => (window as unknown as { __events: { type: string; bubbles: boolean; composed: boolean; target: string }[] }).__events);
+  return page.evaluate(
+    () => (window as unknown as { __events: { type: string; bubbles: boolean; composed: boolean; target: string }[] }).__events,
+  );
 }
 
 const LOCALES = {
@@ -134,7 +144,10 @@ describe('<chat-widget> languages, themes, layout, slots and events', () => {
     expect(await page.evaluate(() => navigator.language)).toBe('pt-BR');
     await expectLocalized(page.locator('chat-widget'), LOCALES['pt-BR'], 'Olá, tudo bem?');
     // lang wins over the browser's language.
-    const forced = await openHostPage(brazil, server, { path: '/forced.html', body: `<chat-widget app="${tenant.id}" lang="es"></chat-widget>` });
+    const forced = await openHostPage(brazil, server, {
+      path: '/forced.html',
+      body: `<chat-widget app="${tenant.id}" lang="es"></chat-widget>`,
+    });
     expect(await forced.locator('chat-widget button.launcher').getAttribute('aria-label')).toBe(LOCALES.es.openChat);
     expect(page.problems).toEqual([]);
     await brazil.close();
@@ -174,7 +187,10 @@ chat-widget::part(send-button) { text-transform: uppercase }`;
     };
     const custom = await look(themed);
     // The same widget on a page with no styles of its own (and the strict CSP).
-    const plain = await openHostPage(context, server, { path: '/plain.html', body: `<chat-widget app="${tenant.id}" theme="light"></chat-widget>` });
+    const plain = await openHostPage(context, server, {
+      path: '/plain.html',
+      body: `<chat-widget app="${tenant.id}" theme="light"></chat-widget>`,
+    });
     const standard = await look(plain);
 
     expect(custom.launcher).toEqual({ background: 'rgb(200, 0, 100)', width: '80px' });
@@ -282,7 +298,10 @@ chat-widget::part(send-button) { text-transform: uppercase }`;
     await launcher.waitFor();
     await standard.locator('button.launcher').waitFor();
 
-    const inside = (inner: { x: number; y: number; width: number; height: number }, outer: { x: number; y: number; width: number; height: number }) =>
+    const inside = (
+      inner: { x: number; y: number; width: number; height: number },
+      outer: { x: number; y: number; width: number; height: number },
+    ) =>
       inner.width > 0 &&
       inner.x >= outer.x - 1 &&
       inner.y >= outer.y - 1 &&
@@ -317,7 +336,8 @@ chat-widget::part(send-button) { text-transform: uppercase }`;
     const page = await openHostPage(context, server, { body: `<chat-widget id="w" app="${tenant.id}"></chat-widget>` });
     const widget = page.locator('chat-widget');
     const panel = widget.locator('[part=panel]');
-    const call = (method: keyof ChatWidgetApi) => page.evaluate((m) => (document.querySelector('chat-widget') as unknown as ChatWidgetApi)[m](), method);
+    const call = (method: keyof ChatWidgetApi) =>
+      page.evaluate((m) => (document.querySelector('chat-widget') as unknown as ChatWidgetApi)[m](), method);
     const state = async () => ({
       attribute: await widget.evaluate((el) => el.hasAttribute('open')),
       panel: await panel.count(),
@@ -325,7 +345,11 @@ chat-widget::part(send-button) { text-transform: uppercase }`;
     });
     const counts = async () => {
       const all = await events(page);
-      return { ready: all.filter((e) => e.type === 'chat-ready').length, open: all.filter((e) => e.type === 'chat-open').length, close: all.filter((e) => e.type === 'chat-close').length };
+      return {
+        ready: all.filter((e) => e.type === 'chat-ready').length,
+        open: all.filter((e) => e.type === 'chat-open').length,
+        close: all.filter((e) => e.type === 'chat-close').length,
+      };
     };
     const OPEN = { attribute: true, panel: 1, expanded: 'true' };
     const CLOSED = { attribute: false, panel: 0, expanded: 'false' };

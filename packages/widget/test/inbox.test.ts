@@ -33,7 +33,10 @@ describe('<chat-inbox> for agents', () => {
 
   async function startConversation(name: string, text: string): Promise<string> {
     const visitor = await server.guest(tenant, name);
-    const res = await server.request('POST', '/v1/support/conversations', { token: visitor.accessToken, body: { text, clientId: `start-${name}` } });
+    const res = await server.request('POST', '/v1/support/conversations', {
+      token: visitor.accessToken,
+      body: { text, clientId: `start-${name}` },
+    });
     expect(res.status).toBe(201);
     return res.body.id as string;
   }
@@ -42,7 +45,10 @@ describe('<chat-inbox> for agents', () => {
 
   it('refuses an account that is not an agent', async () => {
     const page = await openHostPage(await browser.newContext(), server, { body: `<chat-inbox app="${tenant.id}"></chat-inbox>` });
-    const registered = await server.request('POST', '/v1/auth/register', { app: tenant.id, body: { username: 'plainuser', password: 'plain-password-1', name: 'Plain' } });
+    const registered = await server.request('POST', '/v1/auth/register', {
+      app: tenant.id,
+      body: { username: 'plainuser', password: 'plain-password-1', name: 'Plain' },
+    });
     expect(registered.status).toBe(201);
     const inbox = page.locator('chat-inbox');
     await inbox.locator('input[name=username]').fill('plainuser');
@@ -105,7 +111,9 @@ describe('<chat-inbox> for agents', () => {
     await inbox.locator('button.item', { hasText: 'Tina' }).click();
     const input = inbox.locator('textarea[part=input]');
     await input.pressSequentially('/ref');
-    await expect.poll(() => inbox.locator('[role=listbox] [role=option]').allTextContents()).toEqual([expect.stringContaining('Refunds take 5 business days.')]);
+    await expect
+      .poll(() => inbox.locator('[role=listbox] [role=option]').allTextContents())
+      .toEqual([expect.stringContaining('Refunds take 5 business days.')]);
     await input.press('Enter');
     expect(await input.inputValue()).toBe('Refunds take 5 business days.');
     await input.press('Enter');

@@ -57,7 +57,12 @@ function expectSafe(snap: Snapshot): void {
   expect(snap.scriptUrls).toEqual([]);
   // The one real URL becomes the only link, opened safely in a new tab.
   expect(snap.links).toEqual([
-    { href: 'https://example.com/a?b=1', text: 'https://example.com/a?b=1', rel: expect.arrayContaining(['noopener', 'noreferrer']), target: '_blank' },
+    {
+      href: 'https://example.com/a?b=1',
+      text: 'https://example.com/a?b=1',
+      rel: expect.arrayContaining(['noopener', 'noreferrer']),
+      target: '_blank',
+    },
   ]);
   for (const link of snap.links) expect(new URL(link.href).protocol).toMatch(/^https?:$/);
 }
@@ -130,7 +135,9 @@ describe('message text is never markup, under a strict CSP', () => {
     expectSafe(await snapshot(agent));
 
     // Clicking the real link opens a new tab without an opener (not the host page navigating).
-    await agentContext.route('https://example.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<p>elsewhere</p>' }));
+    await agentContext.route('https://example.com/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<p>elsewhere</p>' }),
+    );
     const [popup] = await Promise.all([agentContext.waitForEvent('page'), inbox.locator('[part~=message] a[href^="https:"]').click()]);
     await popup.waitForLoadState();
     expect(popup.url()).toBe('https://example.com/a?b=1');

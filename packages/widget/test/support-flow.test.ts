@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { App } from '../../server/src/db/models/index.js';
-import { createAgent, launchBrowser, openHostPage, startTestServer, storedSession, type TestServer, violations } from './helpers/browser.js';
+import {
+  createAgent,
+  launchBrowser,
+  openHostPage,
+  startTestServer,
+  storedSession,
+  type TestServer,
+  violations,
+} from './helpers/browser.js';
 
 describe('a visitor and an agent talk through <chat-widget> and <chat-inbox>', () => {
   let server: TestServer;
@@ -84,9 +92,14 @@ describe('a visitor and an agent talk through <chat-widget> and <chat-inbox>', (
     const userBefore = (await storedSession(visitor))!.user.id;
     await visitor.reload();
     await widget.locator('button.launcher').click();
-    await expect.poll(() => widget.locator('[part~=message]').allTextContents()).toEqual(
-      expect.arrayContaining([expect.stringContaining('Hello, my order has not arrived'), expect.stringContaining('Let me check that for you.')]),
-    );
+    await expect
+      .poll(() => widget.locator('[part~=message]').allTextContents())
+      .toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('Hello, my order has not arrived'),
+          expect.stringContaining('Let me check that for you.'),
+        ]),
+      );
     expect((await storedSession(visitor))!.user.id).toBe(userBefore);
 
     // logout() ends the session and forgets everything.

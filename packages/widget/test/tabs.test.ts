@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { App } from '../../server/src/db/models/index.js';
-import { createAgent, launchBrowser, openHostPage, startTestServer, storedSession, storedVisit, type HostPage, type TestServer } from './helpers/browser.js';
+import {
+  createAgent,
+  launchBrowser,
+  openHostPage,
+  startTestServer,
+  storedSession,
+  storedVisit,
+  type HostPage,
+  type TestServer,
+} from './helpers/browser.js';
 
 // Access tokens live 12 s here: the SDK renews them every ~8 s, so a test sees several renewals.
 const ACCESS_TTL_SECONDS = 12;
@@ -63,7 +72,10 @@ describe('tabs of one browser share one chat session', () => {
 
   async function agentSays(conversationId: string, text: string): Promise<void> {
     const agent = await server.member(tenant, 'tabs-replier', { role: 'agent', name: 'Rita Replier' });
-    const res = await server.request('POST', `/v1/rooms/${conversationId}/messages`, { token: agent.accessToken, body: { text, clientId: `reply-${Math.random().toString(36).slice(2)}` } });
+    const res = await server.request('POST', `/v1/rooms/${conversationId}/messages`, {
+      token: agent.accessToken,
+      body: { text, clientId: `reply-${Math.random().toString(36).slice(2)}` },
+    });
     expect(res.status).toBe(201);
   }
 
@@ -75,7 +87,10 @@ describe('tabs of one browser share one chat session', () => {
 
   async function familiesOf(userId: string): Promise<{ families: number; revoked: number }> {
     const rows = await server.db('refresh_tokens').where({ userId });
-    return { families: new Set(rows.map((r: { familyId: string }) => r.familyId)).size, revoked: rows.filter((r: { revokedAt: Date | null }) => r.revokedAt).length };
+    return {
+      families: new Set(rows.map((r: { familyId: string }) => r.familyId)).size,
+      revoked: rows.filter((r: { revokedAt: Date | null }) => r.revokedAt).length,
+    };
   }
 
   it('keeps two visitor tabs in one session through token renewals, a server restart and reloads: one socket, no 401, own messages on the right', async () => {
@@ -93,7 +108,8 @@ describe('tabs of one browser share one chat session', () => {
     await b.locator('chat-widget button.launcher').click();
     await expect.poll(() => mine(b).allTextContents()).toEqual([expect.stringContaining('Hello from tab A')]);
     await agentSays(conversationId, 'Hi, how can I help?');
-    for (const tab of [a, b]) await expect.poll(() => theirs(tab).allTextContents()).toEqual([expect.stringContaining('Hi, how can I help?')]);
+    for (const tab of [a, b])
+      await expect.poll(() => theirs(tab).allTextContents()).toEqual([expect.stringContaining('Hi, how can I help?')]);
     await expect.poll(() => socketsOf(visitorId)).toBe(1);
     expect([await primary(a), await primary(b)].sort()).toEqual([false, true]);
 
@@ -103,7 +119,9 @@ describe('tabs of one browser share one chat session', () => {
     expect((await storedSession(a))!.refreshToken).not.toBe(before);
     await send(b, 'From tab B after the renewals');
     for (const tab of [a, b]) {
-      await expect.poll(() => mine(tab).allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('From tab B after the renewals')]));
+      await expect
+        .poll(() => mine(tab).allTextContents())
+        .toEqual(expect.arrayContaining([expect.stringContaining('From tab B after the renewals')]));
     }
 
     // The server restarts mid-conversation.
@@ -112,19 +130,25 @@ describe('tabs of one browser share one chat session', () => {
     await send(a, 'After the restart');
     await agentSays(conversationId, 'Still here after the restart');
     for (const tab of [a, b]) {
-      await expect.poll(() => mine(tab).allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining('After the restart')]));
-      await expect.poll(() => theirs(tab).allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining('Still here after the restart')]));
+      await expect
+        .poll(() => mine(tab).allTextContents(), { timeout: 15_000 })
+        .toEqual(expect.arrayContaining([expect.stringContaining('After the restart')]));
+      await expect
+        .poll(() => theirs(tab).allTextContents(), { timeout: 15_000 })
+        .toEqual(expect.arrayContaining([expect.stringContaining('Still here after the restart')]));
     }
 
     // Each tab reloads: the same visitor, the same conversation, own messages still theirs.
     for (const tab of [a, b]) {
       await tab.reload();
       await tab.locator('chat-widget button.launcher').click();
-      await expect.poll(() => mine(tab).allTextContents()).toEqual([
-        expect.stringContaining('Hello from tab A'),
-        expect.stringContaining('From tab B after the renewals'),
-        expect.stringContaining('After the restart'),
-      ]);
+      await expect
+        .poll(() => mine(tab).allTextContents())
+        .toEqual([
+          expect.stringContaining('Hello from tab A'),
+          expect.stringContaining('From tab B after the renewals'),
+          expect.stringContaining('After the restart'),
+        ]);
       await expect.poll(() => theirs(tab).count()).toBe(2);
       expect(await tab.locator('chat-widget').locator('[part=prechat]').count()).toBe(0);
     }
@@ -150,11 +174,21 @@ describe('tabs of one browser share one chat session', () => {
 
     await leader.close();
     await agentSays(conversationId, 'Answer after the leader left');
-    await expect.poll(() => theirs(follower).allTextContents(), { timeout: 15_000 }).toEqual([expect.stringContaining('Answer after the leader left')]);
+    await expect
+      .poll(() => theirs(follower).allTextContents(), { timeout: 15_000 })
+      .toEqual([expect.stringContaining('Answer after the leader left')]);
     expect(await primary(follower)).toBe(true);
     await expect.poll(() => socketsOf(visitorId), { timeout: 15_000 }).toBe(1);
     await send(follower, 'Sent by the new leader');
-    await expect.poll(async () => (await server.request('GET', `/v1/rooms/${conversationId}/messages`, { token: (await server.member(tenant, 'tabs-replier', { role: 'agent', name: 'Rita Replier' })).accessToken })).body.items.map((m: { text: string }) => m.text)).toContain('Sent by the new leader');
+    await expect
+      .poll(async () =>
+        (
+          await server.request('GET', `/v1/rooms/${conversationId}/messages`, {
+            token: (await server.member(tenant, 'tabs-replier', { role: 'agent', name: 'Rita Replier' })).accessToken,
+          })
+        ).body.items.map((m: { text: string }) => m.text),
+      )
+      .toContain('Sent by the new leader');
     expect(follower.unauthorized).toEqual([]);
     await context.close();
   });
@@ -179,12 +213,15 @@ describe('tabs of one browser share one chat session', () => {
     const conversationId = (await storedVisit(a))!.conversationId!;
     await a.locator('chat-widget button.launcher').click(); // closed again
     const b = await openTab(context, server, body);
-    const chimes = async () => (await a.evaluate(() => (window as unknown as { __chimes: number }).__chimes)) + (await b.evaluate(() => (window as unknown as { __chimes: number }).__chimes));
+    const chimes = async () =>
+      (await a.evaluate(() => (window as unknown as { __chimes: number }).__chimes)) +
+      (await b.evaluate(() => (window as unknown as { __chimes: number }).__chimes));
     await expect.poll(() => b.locator('chat-widget').locator('[part=launcher]').count()).toBe(1);
     await sleep(1_000); // b has resumed the stored visit
 
     await agentSays(conversationId, 'First answer');
-    for (const tab of [a, b]) await expect.poll(() => tab.locator('chat-widget').locator('[part=badge]').textContent({ timeout: 1_000 })).toBe('1');
+    for (const tab of [a, b])
+      await expect.poll(() => tab.locator('chat-widget').locator('[part=badge]').textContent({ timeout: 1_000 })).toBe('1');
     await sleep(500);
     expect(await chimes()).toBe(1);
 
@@ -229,11 +266,18 @@ describe('tabs of one browser share one chat session', () => {
 
     // Someone else got hold of the refresh token and used it twice: the server revokes the session.
     const stolen = (await storedSession(a))!.refreshToken;
-    expect((await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: stolen }, headers: { 'user-agent': 'thief/1.0' } })).status).toBe(200);
-    expect((await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: stolen }, headers: { 'user-agent': 'accomplice/2.0' } })).status).toBe(401);
+    expect(
+      (await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: stolen }, headers: { 'user-agent': 'thief/1.0' } })).status,
+    ).toBe(200);
+    expect(
+      (await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: stolen }, headers: { 'user-agent': 'accomplice/2.0' } }))
+        .status,
+    ).toBe(401);
 
     for (const tab of [a, b]) {
-      await expect.poll(() => tab.locator('chat-widget').locator('.ended').textContent({ timeout: 1_000 }), { timeout: 20_000 }).toContain('This chat session has ended.');
+      await expect
+        .poll(() => tab.locator('chat-widget').locator('.ended').textContent({ timeout: 1_000 }), { timeout: 20_000 })
+        .toContain('This chat session has ended.');
     }
     await a.locator('chat-widget').getByRole('button', { name: 'Start a new conversation' }).click();
     await send(a, 'A fresh start');
@@ -260,9 +304,18 @@ describe('tabs of one browser share one chat session', () => {
     // A visitor writes while the agent's tabs reconnect: the new conversation shows up live in both.
     const visitor = await server.guest(tenant, 'Late Visitor');
     await sleep(1_500);
-    expect((await server.request('POST', '/v1/support/conversations', { token: visitor.accessToken, body: { text: 'Anyone there?', clientId: 'late-visitor-1' } })).status).toBe(201);
+    expect(
+      (
+        await server.request('POST', '/v1/support/conversations', {
+          token: visitor.accessToken,
+          body: { text: 'Anyone there?', clientId: 'late-visitor-1' },
+        })
+      ).status,
+    ).toBe(201);
     for (const inbox of [inboxOne, inboxTwo]) {
-      await expect.poll(() => inbox.locator('button.item').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining('Late Visitor')]));
+      await expect
+        .poll(() => inbox.locator('button.item').allTextContents(), { timeout: 15_000 })
+        .toEqual(expect.arrayContaining([expect.stringContaining('Late Visitor')]));
     }
     for (const tab of [one, two]) {
       await tab.reload();
@@ -302,7 +355,8 @@ describe('visitors signed in by the host page (user-token)', () => {
   let tenant: App;
   let browser: Browser;
 
-  const hostToken = (sub: string, name: string) => jwt.sign({ name }, tenant.secret, { algorithm: 'HS256', subject: sub, audience: tenant.id, expiresIn: '1h' });
+  const hostToken = (sub: string, name: string) =>
+    jwt.sign({ name }, tenant.secret, { algorithm: 'HS256', subject: sub, audience: tenant.id, expiresIn: '1h' });
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -315,7 +369,7 @@ describe('visitors signed in by the host page (user-token)', () => {
     await server?.close();
   });
 
-  it('brings the visitor\'s earlier guest conversation along when a page renders user-token, and reuses that session on every later load', async () => {
+  it("brings the visitor's earlier guest conversation along when a page renders user-token, and reuses that session on every later load", async () => {
     const context = await browser.newContext();
     const guestPage = await openTab(context, server, `<chat-widget app="${tenant.id}" mode="inline"></chat-widget>`);
     await send(guestPage, 'Asked before signing in');
@@ -333,7 +387,12 @@ describe('visitors signed in by the host page (user-token)', () => {
     expect(member.id).not.toBe(guestId);
     expect(await server.db('messages').where({ senderId: guestId }).count('* as n')).toEqual([{ n: 0 }]);
 
-    const families = async () => new Set((await server.db('refresh_tokens').where({ userId: member.id }).whereNull('revoked_at')).map((r: { familyId: string }) => r.familyId)).size;
+    const families = async () =>
+      new Set(
+        (await server.db('refresh_tokens').where({ userId: member.id }).whereNull('revoked_at')).map(
+          (r: { familyId: string }) => r.familyId,
+        ),
+      ).size;
     expect(await families()).toBe(1);
     for (let i = 0; i < 2; i++) {
       await page.reload();
@@ -354,14 +413,30 @@ describe('visitors signed in by the host page (user-token)', () => {
     const before = (await storedSession(page))!;
 
     // The session is revoked (a leaked refresh token replayed from elsewhere).
-    expect((await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: before.refreshToken }, headers: { 'user-agent': 'thief/1.0' } })).status).toBe(200);
-    expect((await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: before.refreshToken }, headers: { 'user-agent': 'accomplice/2.0' } })).status).toBe(401);
+    expect(
+      (
+        await server.request('POST', '/v1/auth/refresh', {
+          body: { refreshToken: before.refreshToken },
+          headers: { 'user-agent': 'thief/1.0' },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await server.request('POST', '/v1/auth/refresh', {
+          body: { refreshToken: before.refreshToken },
+          headers: { 'user-agent': 'accomplice/2.0' },
+        })
+      ).status,
+    ).toBe(401);
 
     // The page's host token proves who they are: a new session for the same user, and they go on.
     await expect.poll(async () => (await storedSession(page))?.refreshToken, { timeout: 20_000 }).not.toBe(before.refreshToken);
     expect((await storedSession(page))!.user.id).toBe(before.user.id);
     await send(page, 'Still me');
-    await expect.poll(() => mine(page).allTextContents()).toEqual([expect.stringContaining('My order is late'), expect.stringContaining('Still me')]);
+    await expect
+      .poll(() => mine(page).allTextContents())
+      .toEqual([expect.stringContaining('My order is late'), expect.stringContaining('Still me')]);
     expect(await page.locator('chat-widget').locator('.ended').count()).toBe(0);
     await context.close();
   });

@@ -69,7 +69,14 @@ describe('<chat-widget> for visitors', () => {
     expect(await page.title()).toBe(title.replace(/^\(1\)[^·]*· /, ''));
     await widget.locator('button.launcher').click();
     await expect.poll(() => widget.locator('[part=badge]').count()).toBe(0);
-    await expect.poll(async () => (await server.request('GET', `/v1/rooms/${conversationId}/receipts`, { token: agent.accessToken })).body.items.find((r: { userId: string }) => r.userId !== agent.user.id)?.readSeq).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(
+        async () =>
+          (await server.request('GET', `/v1/rooms/${conversationId}/receipts`, { token: agent.accessToken })).body.items.find(
+            (r: { userId: string }) => r.userId !== agent.user.id,
+          )?.readSeq,
+      )
+      .toBeGreaterThanOrEqual(2);
     expect(page.problems).toEqual([]);
     await context.close();
   });
@@ -90,10 +97,9 @@ describe('<chat-widget> for visitors', () => {
     expect(stored.user.externalId).toBe('customer-42');
     await widget.locator('textarea[part=input]').fill('Now I am signed in');
     await widget.locator('textarea[part=input]').press('Enter');
-    await expect.poll(() => widget.locator('[part~=message][part~=mine]').allTextContents()).toEqual([
-      expect.stringContaining('Question before logging in'),
-      expect.stringContaining('Now I am signed in'),
-    ]);
+    await expect
+      .poll(() => widget.locator('[part~=message][part~=mine]').allTextContents())
+      .toEqual([expect.stringContaining('Question before logging in'), expect.stringContaining('Now I am signed in')]);
     expect(page.problems).toEqual([]);
     await context.close();
   });
@@ -101,7 +107,9 @@ describe('<chat-widget> for visitors', () => {
   it('with user-token, the page signs the visitor in as that user', async () => {
     const context = await browser.newContext();
     const token = hostToken(tenant, 'customer-77', 'Dora Customer');
-    const page = await openHostPage(context, server, { body: `<chat-widget app="${tenant.id}" user-token="${token}" require-name></chat-widget>` });
+    const page = await openHostPage(context, server, {
+      body: `<chat-widget app="${tenant.id}" user-token="${token}" require-name></chat-widget>`,
+    });
     const widget = page.locator('chat-widget');
     await widget.locator('button.launcher').click();
     // A known user skips the pre-chat form.
@@ -117,15 +125,30 @@ describe('<chat-widget> for visitors', () => {
     const owner = await server.member(tenant, 'room-owner', { name: 'Owner' });
     const room = await server.request('POST', '/v1/rooms', { token: owner.accessToken, body: { name: 'Lobby', kind: 'public' } });
     expect(room.status).toBe(201);
-    await server.request('POST', `/v1/rooms/${room.body.id}/messages`, { token: owner.accessToken, body: { text: 'Welcome to the lobby', clientId: 'lobby-1' } });
+    await server.request('POST', `/v1/rooms/${room.body.id}/messages`, {
+      token: owner.accessToken,
+      body: { text: 'Welcome to the lobby', clientId: 'lobby-1' },
+    });
     const context = await browser.newContext();
-    const page = await openHostPage(context, server, { body: `<chat-widget app="${tenant.id}" room="${room.body.id}" mode="inline"></chat-widget>` });
+    const page = await openHostPage(context, server, {
+      body: `<chat-widget app="${tenant.id}" room="${room.body.id}" mode="inline"></chat-widget>`,
+    });
     const widget = page.locator('chat-widget');
-    await expect.poll(() => widget.locator('[part~=message][part~=theirs]').allTextContents()).toEqual([expect.stringContaining('Welcome to the lobby')]);
+    await expect
+      .poll(() => widget.locator('[part~=message][part~=theirs]').allTextContents())
+      .toEqual([expect.stringContaining('Welcome to the lobby')]);
     await widget.locator('textarea[part=input]').fill('Hi everyone');
     await widget.locator('textarea[part=input]').press('Enter');
-    await expect.poll(async () => (await server.request('GET', `/v1/rooms/${room.body.id}/messages`, { token: owner.accessToken })).body.items.map((m: { text: string }) => m.text)).toContain('Hi everyone');
-    const conversations = await server.request('GET', '/v1/support/conversations', { token: (await server.member(tenant, 'agent-room', { role: 'agent' })).accessToken });
+    await expect
+      .poll(async () =>
+        (await server.request('GET', `/v1/rooms/${room.body.id}/messages`, { token: owner.accessToken })).body.items.map(
+          (m: { text: string }) => m.text,
+        ),
+      )
+      .toContain('Hi everyone');
+    const conversations = await server.request('GET', '/v1/support/conversations', {
+      token: (await server.member(tenant, 'agent-room', { role: 'agent' })).accessToken,
+    });
     expect(conversations.body.items.every((c: { id: string }) => c.id !== room.body.id)).toBe(true);
     expect(page.problems).toEqual([]);
     await context.close();
@@ -133,7 +156,9 @@ describe('<chat-widget> for visitors', () => {
 
   it('loads older pages when scrolled to the top and keeps the view where it was', async () => {
     const context = await browser.newContext();
-    const page = await openHostPage(context, server, { body: `<chat-widget app="${tenant.id}" mode="inline" style="--chat-height: 400px"></chat-widget>` });
+    const page = await openHostPage(context, server, {
+      body: `<chat-widget app="${tenant.id}" mode="inline" style="--chat-height: 400px"></chat-widget>`,
+    });
     const widget = page.locator('chat-widget');
     await widget.locator('textarea[part=input]').fill('first');
     await widget.locator('textarea[part=input]').press('Enter');
@@ -141,7 +166,10 @@ describe('<chat-widget> for visitors', () => {
     const agent = await server.member(tenant, 'agent-history', { role: 'agent', name: 'Hal' });
     const id = (await storedVisit(page))!.conversationId!;
     for (let i = 1; i <= 70; i++) {
-      await server.request('POST', `/v1/rooms/${id}/messages`, { token: agent.accessToken, body: { text: `history ${i}`, clientId: `history-${i}` } });
+      await server.request('POST', `/v1/rooms/${id}/messages`, {
+        token: agent.accessToken,
+        body: { text: `history ${i}`, clientId: `history-${i}` },
+      });
     }
     await page.reload();
     await expect.poll(() => widget.locator('[part~=message][part~=theirs]').last().textContent()).toContain('history 70');

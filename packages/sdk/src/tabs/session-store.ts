@@ -42,7 +42,14 @@ export function memorySessionStore(): SessionStore {
 
 function isSession(value: unknown): value is AuthSessionDto {
   const s = value as Partial<AuthSessionDto> | null;
-  return Boolean(s && typeof s.accessToken === 'string' && typeof s.refreshToken === 'string' && typeof s.expiresAt === 'string' && s.user && typeof s.user.id === 'string');
+  return Boolean(
+    s &&
+    typeof s.accessToken === 'string' &&
+    typeof s.refreshToken === 'string' &&
+    typeof s.expiresAt === 'string' &&
+    s.user &&
+    typeof s.user.id === 'string',
+  );
 }
 
 function parse(raw: string | null): StoredSession {

@@ -1,6 +1,14 @@
 import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@confab/protocol';
 import { ChatError } from '../errors.js';
-import { ACK_TIMEOUT_MS, type AckData, type ChatSocket, type ConnectionStatus, type SocketHooks, type SocketLink, type SocketTransport } from '../transport/socket.js';
+import {
+  ACK_TIMEOUT_MS,
+  type AckData,
+  type ChatSocket,
+  type ConnectionStatus,
+  type SocketHooks,
+  type SocketLink,
+  type SocketTransport,
+} from '../transport/socket.js';
 
 /** What the tabs say to each other on the key's BroadcastChannel. */
 type Wire =
@@ -61,10 +69,15 @@ export class TabSocket implements SocketLink {
     this.channel = new BroadcastChannel(`${key}:socket`);
     this.channel.onmessage = (e: MessageEvent<Wire>) => this.receive(e.data);
     navigator.locks
-      .request(`${key}:socket`, { signal: this.abort.signal }, () => new Promise<void>((release) => {
-        this.releaseLock = release;
-        this.lead();
-      }))
+      .request(
+        `${key}:socket`,
+        { signal: this.abort.signal },
+        () =>
+          new Promise<void>((release) => {
+            this.releaseLock = release;
+            this.lead();
+          }),
+      )
       .catch(() => undefined); // aborted by close()
     addEventListener('pagehide', this.onPageHide);
     this.post({ type: 'hello', from: this.tab });
@@ -244,7 +257,12 @@ export class TabSocket implements SocketLink {
   }
 
   /** Leader: runs one tab's request on the socket; room joins and leaves are counted per tab. */
-  private async serve<E extends keyof ClientToServerEvents>(from: string, event: E, payload: Parameters<ClientToServerEvents[E]>[0], timeoutMs: number): Promise<unknown> {
+  private async serve<E extends keyof ClientToServerEvents>(
+    from: string,
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+    timeoutMs: number,
+  ): Promise<unknown> {
     const real = this.real;
     if (!real) throw new ChatError('unavailable', 'Not connected', 0);
     const roomId = (payload as { roomId?: unknown } | null)?.roomId;

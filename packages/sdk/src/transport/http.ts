@@ -70,7 +70,13 @@ export class HttpTransport {
   }
 
   /** fetch() cannot report upload progress; XMLHttpRequest can. */
-  private sendWithProgress<T>(method: string, url: string, headers: Record<string, string>, form: FormData, progress: (sent: number, total: number) => void): Promise<T> {
+  private sendWithProgress<T>(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    form: FormData,
+    progress: (sent: number, total: number) => void,
+  ): Promise<T> {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open(method, url);

@@ -36,7 +36,11 @@ export interface SocketLink {
   readonly primary: boolean;
   connect(): void;
   disconnect(): void;
-  request<E extends keyof ClientToServerEvents>(event: E, payload: Parameters<ClientToServerEvents[E]>[0], timeoutMs?: number): Promise<AckData<E>>;
+  request<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+    timeoutMs?: number,
+  ): Promise<AckData<E>>;
   /** Hands the server a fresh token of the same user. */
   tokenRefreshed(token: string): void;
   /** Another user signed in: a connection made for the previous one is made again. */
@@ -218,8 +222,9 @@ export class SocketTransport implements SocketLink {
   }
 }
 
-export type AckData<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
+export type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void
+  ? T
+  : never;
 
 /** A payload past the server's frame limit would close the socket: refuse it here instead. */
 function assertFits(event: string, payload: unknown): void {

@@ -22,13 +22,18 @@ export const LOCK_FILE = 'server.lock';
 export class DataDirBusyError extends Error {
   override name = 'DataDirBusyError';
 
-  constructor(readonly dataDir: string, readonly holder: Holder, wanted: LockOwner) {
+  constructor(
+    readonly dataDir: string,
+    readonly holder: Holder,
+    wanted: LockOwner,
+  ) {
     super(busyMessage(dataDir, holder, wanted));
   }
 }
 
 function busyMessage(dataDir: string, holder: Holder, wanted: LockOwner): string {
-  const who = holder.command === 'start' ? `a running Confab server (pid ${holder.pid})` : `"confab-server ${holder.command}" (pid ${holder.pid})`;
+  const who =
+    holder.command === 'start' ? `a running Confab server (pid ${holder.pid})` : `"confab-server ${holder.command}" (pid ${holder.pid})`;
   const head = `${dataDir} is in use by ${who}: the embedded database allows one process per data directory.`;
   if (holder.command !== 'start') return `${head} Wait for it to finish, then try again.`;
   if (wanted === 'start') {
@@ -59,7 +64,9 @@ function readHolder(file: string): Holder | null | 'missing' {
   }
   try {
     const parsed = JSON.parse(text) as Partial<Holder>;
-    return Number.isInteger(parsed.pid) && (parsed.pid as number) > 0 ? { pid: parsed.pid as number, command: String(parsed.command ?? 'start') } : null;
+    return Number.isInteger(parsed.pid) && (parsed.pid as number) > 0
+      ? { pid: parsed.pid as number, command: String(parsed.command ?? 'start') }
+      : null;
   } catch {
     return null;
   }

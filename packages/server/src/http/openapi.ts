@@ -40,7 +40,9 @@ export function joiToJsonSchema(d: JoiDescription): JsonSchema {
       out.type = 'object';
       if (d.keys) {
         out.properties = Object.fromEntries(Object.entries(d.keys).map(([k, v]) => [k, joiToJsonSchema(v)]));
-        const required = Object.entries(d.keys).filter(([, v]) => v.flags?.presence === 'required').map(([k]) => k);
+        const required = Object.entries(d.keys)
+          .filter(([, v]) => v.flags?.presence === 'required')
+          .map(([k]) => k);
         if (required.length) out.required = required;
       }
       break;
@@ -73,7 +75,12 @@ function parameters(def: RouteDef): JsonSchema[] {
   const params: JsonSchema[] = [];
   const inPath = describe(def.params);
   for (const name of [...def.path.matchAll(/:(\w+)/g)].map((m) => m[1])) {
-    params.push({ name, in: 'path', required: true, schema: inPath?.keys?.[name] ? joiToJsonSchema(inPath.keys[name]) : { type: 'string' } });
+    params.push({
+      name,
+      in: 'path',
+      required: true,
+      schema: inPath?.keys?.[name] ? joiToJsonSchema(inPath.keys[name]) : { type: 'string' },
+    });
   }
   const query = describe(def.query);
   for (const [name, d] of Object.entries(query?.keys ?? {})) {
@@ -92,16 +99,17 @@ const errorResponse = (description: string) => ({
 
 function operation(def: RouteDef): JsonSchema {
   const status = String(def.status ?? 200);
-  const success = status === '204'
-    ? { description: 'Done' }
-    : def.binary
-      ? { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
-      : {
-        description: 'Success',
-        content: def.response
-          ? { 'application/json': { schema: { $ref: `#/components/schemas/${def.response}` } } }
-          : { 'application/json': { schema: { type: 'object' } } },
-      };
+  const success =
+    status === '204'
+      ? { description: 'Done' }
+      : def.binary
+        ? { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
+        : {
+            description: 'Success',
+            content: def.response
+              ? { 'application/json': { schema: { $ref: `#/components/schemas/${def.response}` } } }
+              : { 'application/json': { schema: { type: 'object' } } },
+          };
   const op: JsonSchema = {
     tags: [def.tag],
     summary: def.summary,
@@ -142,7 +150,10 @@ export function buildOpenApi(routes: RouteDef[], version: string): JsonSchema {
       version,
       description:
         'Self-hosted chat. Errors are `{ error: { code, message, details? } }` with codes: ' +
-        Object.entries(ERROR_STATUS).map(([code, status]) => `\`${code}\` ${status}`).join(', ') + '.',
+        Object.entries(ERROR_STATUS)
+          .map(([code, status]) => `\`${code}\` ${status}`)
+          .join(', ') +
+        '.',
     },
     paths,
     components: {

@@ -100,7 +100,13 @@ async function resolveApp(ctx: Koa.Context, services: Services): Promise<App> {
   return app;
 }
 
-async function throttleAuth(ctx: Koa.Context, def: RouteDef, body: Record<string, unknown>, services: Services, config: Config): Promise<void> {
+async function throttleAuth(
+  ctx: Koa.Context,
+  def: RouteDef,
+  body: Record<string, unknown>,
+  services: Services,
+  config: Config,
+): Promise<void> {
   if (!config.authRate) return;
   const keys = [`auth:${def.path}:ip:${ctx.ip}`, ...(def.throttle?.(ctx, body) ?? [])];
   for (const key of keys) {

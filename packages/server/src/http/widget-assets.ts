@@ -56,7 +56,8 @@ function loadAssets(dist: string): Map<string, Asset> {
 export function widgetAssets(dist: string | null = findWidgetDist()): Koa.Middleware {
   let assets: Map<string, Asset> | null = null;
   return async (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !(ctx.path === '/widget.js' || ctx.path.startsWith('/widget')) || !dist) return next();
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || !(ctx.path === '/widget.js' || ctx.path.startsWith('/widget')) || !dist)
+      return next();
     assets ??= loadAssets(dist);
     const asset = assets.get(ctx.path);
     if (!asset) return next();

@@ -19,8 +19,9 @@ export interface BindContext {
 }
 
 type InputOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
-type DataOf<E extends keyof ClientToServerEvents> =
-  Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
+type DataOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void
+  ? T
+  : never;
 
 const tats = new WeakMap<ChatSocket, number>();
 

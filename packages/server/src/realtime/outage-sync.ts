@@ -67,7 +67,11 @@ export function startOutageSync({ io, adapter, services, sequencer, logger }: Ou
   const remember = <T extends WrittenRoom>(into: Map<string, T>, room: T) => {
     const known = into.get(room.roomId);
     into.delete(room.roomId);
-    into.set(room.roomId, { ...room, version: Math.max(room.version, known?.version ?? 0), lastSeq: Math.max(room.lastSeq, known?.lastSeq ?? 0) });
+    into.set(room.roomId, {
+      ...room,
+      version: Math.max(room.version, known?.version ?? 0),
+      lastSeq: Math.max(room.lastSeq, known?.lastSeq ?? 0),
+    });
     if (into.size > ROOMS_MAX) into.delete(into.keys().next().value!);
   };
 

@@ -54,7 +54,9 @@ export class PresenceTracker {
     const { actor, connId } = socket.data;
     this.arriving.delete(connId);
     if (!this.local.delete(connId)) return;
-    this.track(this.presence.disconnect(actor.id, connId).then((wentOffline) => (wentOffline ? this.announce(actor.id, false) : undefined)));
+    this.track(
+      this.presence.disconnect(actor.id, connId).then((wentOffline) => (wentOffline ? this.announce(actor.id, false) : undefined)),
+    );
   }
 
   online(userIds: string[]): Promise<Set<string>> {
@@ -76,9 +78,7 @@ export class PresenceTracker {
   private async announce(userId: string, online: boolean): Promise<void> {
     const { lastSeenAt, appId, role } = await this.services.users.touchLastSeen(userId);
     const rooms = await this.services.rooms.presenceRoomIdsOf(userId, LIMITS.presenceRoomMembersMax);
-    this.io
-      .to([userChannel(userId), ...rooms.map(roomChannel)])
-      .emit('presence', { userId, online, lastSeenAt: lastSeenAt.toISOString() });
+    this.io.to([userChannel(userId), ...rooms.map(roomChannel)]).emit('presence', { userId, online, lastSeenAt: lastSeenAt.toISOString() });
     // An agent coming or going changes what visitors see as "agents online".
     if (appId && role && isStaff({ role })) this.services.events.emit('agents.changed', { appId });
   }

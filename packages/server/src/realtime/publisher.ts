@@ -54,14 +54,17 @@ export function startPublisher(
   // yet: nodes that flush the same room at once cost its watchers one event, not one per node.
   const heard = new MinimaMemo();
   const tellWatchers = (receipts: RoomReceiptsEvent) => {
-    if (heard.update(receipts.roomId, receipts) || receipts.members?.length) io.local.to(roomChannel(receipts.roomId)).emit('room:receipts', receipts);
+    if (heard.update(receipts.roomId, receipts) || receipts.members?.length)
+      io.local.to(roomChannel(receipts.roomId)).emit('room:receipts', receipts);
   };
   io.on('room-receipts', tellWatchers);
-  const safely = <T>(work: (payload: T) => Promise<void> | void) => (payload: T) => {
-    Promise.resolve()
-      .then(() => work(payload))
-      .catch((err: Error) => logger.error({ err }, 'publishing an event failed'));
-  };
+  const safely =
+    <T>(work: (payload: T) => Promise<void> | void) =>
+    (payload: T) => {
+      Promise.resolve()
+        .then(() => work(payload))
+        .catch((err: Error) => logger.error({ err }, 'publishing an event failed'));
+    };
 
   const offs = [
     events.on('message.created', ({ roomId, version, message, notifyUserIds, replay }) => {
@@ -79,7 +82,13 @@ export function startPublisher(
       roomEvent({ roomId, version, event: 'message:deleted', payload: message, channels: [roomChannel(roomId)] }),
     ),
     events.on('reaction.updated', ({ roomId, version, messageId, reactions }) =>
-      roomEvent({ roomId, version, event: 'reaction:updated', payload: { roomId, messageId, version, reactions }, channels: [roomChannel(roomId)] }),
+      roomEvent({
+        roomId,
+        version,
+        event: 'reaction:updated',
+        payload: { roomId, messageId, version, reactions },
+        channels: [roomChannel(roomId)],
+      }),
     ),
     // The reader's other devices; the room hears reads through its coalesced receipts.
     events.on('room.read', ({ roomId, userId, seq }) => io.to(userChannel(userId)).emit('room:read', { roomId, userId, seq })),
@@ -103,7 +112,9 @@ export function startPublisher(
         }
       }),
     ),
-    events.on('room.updated', ({ room, memberIds }) => io.to([roomChannel(room.id), ...memberIds.map(userChannel)]).emit('room:updated', room)),
+    events.on('room.updated', ({ room, memberIds }) =>
+      io.to([roomChannel(room.id), ...memberIds.map(userChannel)]).emit('room:updated', room),
+    ),
     events.on(
       'member.added',
       safely(async ({ appId, roomId, userIds }) => {

@@ -52,11 +52,16 @@ describe('RoomSequencer recovery', () => {
   const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
   /** A recovery answering from `stored` (version → event), recording each range it is asked for. */
-  const fromStore = (stored: number[], calls: [number, number][] = [], through?: (to: number) => number): RecoverChanges => async (roomId, from, to) => {
-    calls.push([from, to]);
-    const upTo = through ? through(to) : to;
-    return { events: stored.filter((v) => v >= from && v <= upTo).map((v) => ({ ...ev(v, roomId), payload: `read ${v}` })), through: upTo };
-  };
+  const fromStore =
+    (stored: number[], calls: [number, number][] = [], through?: (to: number) => number): RecoverChanges =>
+    async (roomId, from, to) => {
+      calls.push([from, to]);
+      const upTo = through ? through(to) : to;
+      return {
+        events: stored.filter((v) => v >= from && v <= upTo).map((v) => ({ ...ev(v, roomId), payload: `read ${v}` })),
+        through: upTo,
+      };
+    };
 
   it('reads a missing version from the store and delivers it in its place', async () => {
     const out: unknown[] = [];
@@ -115,19 +120,28 @@ describe('RoomSequencer recovery', () => {
     expect(calls).toEqual([[1, 2]]);
     release();
     await tick(60);
-    expect(calls).toEqual([[1, 2], [3, 4]]);
+    expect(calls).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(out).toEqual([2, 4]);
   });
 
   it('goes on in pages when one read does not carry the whole range', async () => {
     const out: unknown[] = [];
     const calls: [number, number][] = [];
-    sequencer = new RoomSequencer((e) => out.push(e.payload), 10, { recover: fromStore([1, 2, 3], calls, (to) => Math.min(to, calls.length * 2)), logger });
+    sequencer = new RoomSequencer((e) => out.push(e.payload), 10, {
+      recover: fromStore([1, 2, 3], calls, (to) => Math.min(to, calls.length * 2)),
+      logger,
+    });
     sequencer.prime('r1', 0);
     sequencer.push(ev(4));
     await tick(80);
     expect(out).toEqual(['read 1', 'read 2', 'read 3', 4]);
-    expect(calls).toEqual([[1, 4], [3, 4]]);
+    expect(calls).toEqual([
+      [1, 4],
+      [3, 4],
+    ]);
   });
 
   it('syncs to an announced version with nothing held, only for rooms it orders', async () => {

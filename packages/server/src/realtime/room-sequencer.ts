@@ -162,12 +162,16 @@ export class RoomSequencer {
       .then(
         ({ events, through }) => {
           if (this.closed) return;
-          for (const event of events) if (event.version >= state.next && !state.held.has(event.version)) state.held.set(event.version, event);
+          for (const event of events)
+            if (event.version >= state.next && !state.held.has(event.version)) state.held.set(event.version, event);
           // A version in range that no row carries any more was changed again later: that later version brings it.
           this.skipTo(state, through + 1);
         },
         (err: Error) => {
-          logger.warn({ err: err.message, roomId: state.roomId, from, to }, 'could not read missed room changes; skipping them (clients catch up)');
+          logger.warn(
+            { err: err.message, roomId: state.roomId, from, to },
+            'could not read missed room changes; skipping them (clients catch up)',
+          );
           if (!this.closed) this.giveUp(state);
         },
       )

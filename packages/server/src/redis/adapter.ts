@@ -38,10 +38,15 @@ export function createRedisAdapter(redis: Redis, prefix: string, logger: Logger)
   const health = watchHealth(pub, sub);
   const publishFailed = warn('cross-node fan-out unavailable (redis); delivering to this node only');
   // The adapter does not await these calls: a failure must be logged here, never left unhandled.
-  failSoft(pub, ['publish'], (err) => {
-    health.publishFailed();
-    return publishFailed(err);
-  }, health.publishWorked);
+  failSoft(
+    pub,
+    ['publish'],
+    (err) => {
+      health.publishFailed();
+      return publishFailed(err);
+    },
+    health.publishWorked,
+  );
   // Subscriptions still queued when the connection closes (Redis never came) are rejected.
   failSoft(sub, ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'], warn('cross-node fan-out subscription failed (redis)'));
   for (const client of [pub, sub]) client.on('error', () => undefined); // logged by the main client
@@ -101,8 +106,14 @@ function watchHealth(pub: Redis, sub: Redis) {
     update();
   };
   for (const event of ['close', 'end', 'reconnecting']) {
-    pub.on(event, down(() => (pubUp = false)));
-    sub.on(event, down(() => (subUp = false)));
+    pub.on(
+      event,
+      down(() => (pubUp = false)),
+    );
+    sub.on(
+      event,
+      down(() => (subUp = false)),
+    );
   }
   return {
     healthy: () => healthy,

@@ -129,7 +129,15 @@ return out
 `;
 
 type PresenceRedis = Redis & {
-  confabPresenceConnect(user: string, users: string, now: number, connId: string, exp: number, userId: string, max: number): Promise<number>;
+  confabPresenceConnect(
+    user: string,
+    users: string,
+    now: number,
+    connId: string,
+    exp: number,
+    userId: string,
+    max: number,
+  ): Promise<number>;
   confabPresenceDisconnect(user: string, users: string, now: number, connId: string, userId: string): Promise<number>;
   confabPresenceSweep(users: string, now: number, userPrefix: string): Promise<string[]>;
   confabPresenceOnline(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
@@ -146,18 +154,24 @@ export function createRedisPresence(redis: Redis, prefix: string, logger: Logger
   }
   const userPrefix = `${prefix}presence:u:`;
   const usersKey = `${prefix}presence:users`;
-  const failed = <T>(op: string, fallback: T) => (err: Error): T => {
-    logger.warn({ err: err.message, op }, 'presence unavailable');
-    return fallback;
-  };
+  const failed =
+    <T>(op: string, fallback: T) =>
+    (err: Error): T => {
+      logger.warn({ err: err.message, op }, 'presence unavailable');
+      return fallback;
+    };
   return {
     async admit(userId, connId, max = 0) {
       const now = Date.now();
-      const outcome = await r.confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId, max).catch(failed('admit', 0));
+      const outcome = await r
+        .confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId, max)
+        .catch(failed('admit', 0));
       return { admitted: outcome !== -1, cameOnline: outcome === 1 };
     },
     async disconnect(userId, connId) {
-      return (await r.confabPresenceDisconnect(userPrefix + userId, usersKey, Date.now(), connId, userId).catch(failed('disconnect', 0))) === 1;
+      return (
+        (await r.confabPresenceDisconnect(userPrefix + userId, usersKey, Date.now(), connId, userId).catch(failed('disconnect', 0))) === 1
+      );
     },
     async heartbeat(connections) {
       if (!connections.length) return;

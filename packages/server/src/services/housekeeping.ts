@@ -58,14 +58,31 @@ export class Housekeeping {
 
   async sweep(): Promise<SweepResult> {
     const ms = (n: number) => this.db.raw("now() - interval '1 millisecond' * ?", [n]);
-    const stale = this.db('attachments').whereNull('message_id').where('created_at', '<', ms(this.options.unsentUploadTtlMs)).limit(BATCH).select('id');
+    const stale = this.db('attachments')
+      .whereNull('message_id')
+      .where('created_at', '<', ms(this.options.unsentUploadTtlMs))
+      .limit(BATCH)
+      .select('id');
     const removed: { storageKey: string }[] = await this.db('attachments').whereIn('id', stale).delete().returning('storage_key');
     for (const { storageKey } of removed) await this.storage.delete(storageKey);
     const deliveries = await this.db('webhook_deliveries')
-      .whereIn('id', this.db('webhook_deliveries').where('status', 'delivered').where('delivered_at', '<', ms(this.options.deliveredWebhookTtlMs)).limit(BATCH).select('id'))
+      .whereIn(
+        'id',
+        this.db('webhook_deliveries')
+          .where('status', 'delivered')
+          .where('delivered_at', '<', ms(this.options.deliveredWebhookTtlMs))
+          .limit(BATCH)
+          .select('id'),
+      )
       .delete();
     const refreshTokens = await this.db('refresh_tokens')
-      .whereIn('id', this.db('refresh_tokens').where('expires_at', '<', ms(30 * 24 * 3600_000)).limit(BATCH).select('id'))
+      .whereIn(
+        'id',
+        this.db('refresh_tokens')
+          .where('expires_at', '<', ms(30 * 24 * 3600_000))
+          .limit(BATCH)
+          .select('id'),
+      )
       .delete();
     const result = { uploads: removed.length, deliveries: Number(deliveries), refreshTokens: Number(refreshTokens) };
     if (result.uploads || result.deliveries || result.refreshTokens) this.logger.info(result, 'housekeeping removed stale rows');

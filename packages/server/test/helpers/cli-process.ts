@@ -8,9 +8,30 @@ export const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/
 const children = new Set<ChildProcess>();
 
 // Anything the test runner inherited that would point the CLI at shared services or at vitest.
-const INHERITED = ['DATABASE_URL', 'REDIS_URL', 'REDIS_PREFIX', 'JWT_SECRET', 'NODE_ENV', 'PORT', 'HOST', 'MESSAGE_RATE', 'AUTH_RATE', 'ACCESS_TTL',
-  'CONFAB_DEMO', 'PUBLIC_URL', 'ADMIN_TOKEN', 'DATA_DIR', 'LOG_LEVEL', 'MIGRATE_ON_START', 'TRUST_PROXY', 'SHUTDOWN_TIMEOUT_MS',
-  'VITEST', 'VITEST_MODE', 'VITEST_POOL_ID', 'VITEST_WORKER_ID'];
+const INHERITED = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_PREFIX',
+  'JWT_SECRET',
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'MESSAGE_RATE',
+  'AUTH_RATE',
+  'ACCESS_TTL',
+  'CONFAB_DEMO',
+  'PUBLIC_URL',
+  'ADMIN_TOKEN',
+  'DATA_DIR',
+  'LOG_LEVEL',
+  'MIGRATE_ON_START',
+  'TRUST_PROXY',
+  'SHUTDOWN_TIMEOUT_MS',
+  'VITEST',
+  'VITEST_MODE',
+  'VITEST_POOL_ID',
+  'VITEST_WORKER_ID',
+];
 
 /** This process's environment without the server's variables, plus `vars`. */
 export function cleanEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -142,7 +142,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     createTenant: (origins = ['http://localhost:*']) =>
       app.services.apps.create({ name: `Tenant ${randomBytes(3).toString('hex')}`, origins }),
     guest: async (tenant, name = 'Visitor') =>
-      expectOk(await request<AuthSessionDto>('POST', '/v1/auth/guest', { app: typeof tenant === 'string' ? tenant : tenant.id, body: { name } }), 'guest'),
+      expectOk(
+        await request<AuthSessionDto>('POST', '/v1/auth/guest', { app: typeof tenant === 'string' ? tenant : tenant.id, body: { name } }),
+        'guest',
+      ),
     member: async (tenant, externalId = `ext-${randomBytes(4).toString('hex')}`, claims = {}) => {
       const token = jwt.sign({ name: `User ${externalId}`, ...claims }, tenant.secret, {
         algorithm: 'HS256',

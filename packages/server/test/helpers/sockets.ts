@@ -54,7 +54,12 @@ export async function call<T = any>(socket: ClientSocket, event: string, payload
 }
 
 /** Resolves with the first `event` whose payload passes `accept`, or rejects after `timeoutMs`. */
-export function waitFor<T = any>(socket: ClientSocket, event: string, accept: (payload: T) => boolean = () => true, timeoutMs = 5_000): Promise<T> {
+export function waitFor<T = any>(
+  socket: ClientSocket,
+  event: string,
+  accept: (payload: T) => boolean = () => true,
+  timeoutMs = 5_000,
+): Promise<T> {
   const s = socket as unknown as Socket;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -49,7 +49,7 @@ describe('resolveLocale', () => {
     expect(resolveLocale(null, ['fr', 'it', 'de'])).toBe('en');
   });
 
-  it("reads navigator.languages when no list is given", () => {
+  it('reads navigator.languages when no list is given', () => {
     vi.stubGlobal('navigator', { languages: ['de-DE', 'es-CO'], language: 'de-DE' });
     expect(resolveLocale(null)).toBe('es');
     vi.stubGlobal('navigator', { languages: ['pt-PT'], language: 'pt-PT' });
@@ -112,7 +112,7 @@ describe('i18n().t', () => {
   });
 
   it('inserts values literally (no $-pattern expansion, no recursive filling)', () => {
-    expect(i18n('en').t('removeFile', { name: "$& $1 {name}" })).toBe('Remove $& $1 {name}');
+    expect(i18n('en').t('removeFile', { name: '$& $1 {name}' })).toBe('Remove $& $1 {name}');
   });
 
   it('returns the same instance per locale', () => {

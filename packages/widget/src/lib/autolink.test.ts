@@ -68,9 +68,7 @@ describe('autolink', () => {
 
   it('keeps a closing parenthesis that belongs to the URL (balanced, as in Wikipedia links)', () => {
     const parts = autolink('(see https://en.wikipedia.org/wiki/Foo_(bar))');
-    expect(links(parts)).toEqual([
-      { text: 'https://en.wikipedia.org/wiki/Foo_(bar)', href: 'https://en.wikipedia.org/wiki/Foo_(bar)' },
-    ]);
+    expect(links(parts)).toEqual([{ text: 'https://en.wikipedia.org/wiki/Foo_(bar)', href: 'https://en.wikipedia.org/wiki/Foo_(bar)' }]);
     expect(parts.at(-1)).toEqual({ text: ')' });
   });
 

@@ -146,8 +146,12 @@ describe('timeline', () => {
 
   it('gives day separators keys that are stable across renders and unique across days', () => {
     const messages = [msg('ana', [2024, 3, 10, 9, 0]), msg('ana', [2024, 3, 11, 9, 0]), msg('ana', [2025, 3, 10, 9, 0])];
-    const first = timeline(messages).filter((r) => r.kind === 'day').map((r) => r.key);
-    const second = timeline(messages.slice()).filter((r) => r.kind === 'day').map((r) => r.key);
+    const first = timeline(messages)
+      .filter((r) => r.kind === 'day')
+      .map((r) => r.key);
+    const second = timeline(messages.slice())
+      .filter((r) => r.kind === 'day')
+      .map((r) => r.key);
     expect(second).toEqual(first);
     expect(new Set(first).size).toBe(3);
   });

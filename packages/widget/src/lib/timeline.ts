@@ -2,8 +2,7 @@ import type { ChatMessage } from '@confab/sdk';
 
 /** One row of the message view: a day separator or a message (first of its group or not). */
 export type TimelineRow =
-  | { kind: 'day'; key: string; at: string }
-  | { kind: 'message'; key: string; message: ChatMessage; groupStart: boolean; groupEnd: boolean };
+  { kind: 'day'; key: string; at: string } | { kind: 'message'; key: string; message: ChatMessage; groupStart: boolean; groupEnd: boolean };
 
 const GROUP_GAP_MS = 5 * 60_000;
 

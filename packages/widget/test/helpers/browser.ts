@@ -24,7 +24,14 @@ export function launchBrowser(): Promise<Browser> {
 
 /** A support agent who signs in with a password. */
 export async function createAgent(server: TestServer, tenant: App, username: string, password: string, name = username): Promise<User> {
-  return User.query(server.db).insert({ appId: tenant.id, kind: 'member', role: 'agent', username, name, passwordHash: await hashPassword(password) });
+  return User.query(server.db).insert({
+    appId: tenant.id,
+    kind: 'member',
+    role: 'agent',
+    username,
+    name,
+    passwordHash: await hashPassword(password),
+  });
 }
 
 export interface HostPageOptions {
@@ -79,7 +86,9 @@ export function violations(page: Page): Promise<string[]> {
 }
 
 /** The session the SDK keeps in localStorage (under the widget's key + `:session`), or null. */
-export function storedSession(page: Page): Promise<{ user: { id: string; kind: string; name: string | null; externalId?: string | null }; refreshToken: string } | null> {
+export function storedSession(
+  page: Page,
+): Promise<{ user: { id: string; kind: string; name: string | null; externalId?: string | null }; refreshToken: string } | null> {
   return page.evaluate(() => {
     const key = Object.keys(localStorage).find((k) => k.endsWith(':session'));
     return key ? JSON.parse(localStorage.getItem(key)!).session : null;

@@ -158,8 +158,17 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   for (const table of [
-    'webhook_deliveries', 'webhooks', 'canned_responses', 'refresh_tokens', 'reactions',
-    'attachments', 'messages', 'memberships', 'rooms', 'users', 'apps',
+    'webhook_deliveries',
+    'webhooks',
+    'canned_responses',
+    'refresh_tokens',
+    'reactions',
+    'attachments',
+    'messages',
+    'memberships',
+    'rooms',
+    'users',
+    'apps',
   ]) {
     await knex.schema.dropTableIfExists(table);
   }

@@ -17,7 +17,10 @@ export function errorHandler(logger: Logger, metrics: Metrics): Koa.Middleware {
         logger.error({ err, reqId: ctx.state.requestId, route: ctx._matchedRoute }, 'unhandled error');
       } else if (appError.code === 'unavailable') {
         // An outage, not a bug: one line without a stack.
-        logger.warn({ err: (err as Error | null)?.message, reqId: ctx.state.requestId, route: ctx._matchedRoute }, 'dependency unavailable');
+        logger.warn(
+          { err: (err as Error | null)?.message, reqId: ctx.state.requestId, route: ctx._matchedRoute },
+          'dependency unavailable',
+        );
         ctx.set('Retry-After', String(UNAVAILABLE_RETRY_AFTER_S));
       }
       if (appError instanceof RateLimitedError) {

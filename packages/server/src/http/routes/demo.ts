@@ -3,7 +3,8 @@ import type Router from '@koa/router';
 import { DEMO_PASSWORD_FILE } from '../../services/apps/demo.js';
 
 /** The policy the widget is built to work under: no inline script or style, same-origin only. */
-export const DEMO_CSP = "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const DEMO_CSP =
+  "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const HEAD = (title: string) => `<!doctype html>
 <html lang="en">

@@ -28,12 +28,20 @@ async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
 export function opsRoutes({ db, redis, metrics, drain }: OpsDeps) {
   return [
     route({
-      method: 'get', path: '/healthz', tag, auth: 'none', response: 'Health',
+      method: 'get',
+      path: '/healthz',
+      tag,
+      auth: 'none',
+      response: 'Health',
       summary: 'Liveness: the process answers',
       handler: async () => ({ status: 'ok' }),
     }),
     route({
-      method: 'get', path: '/readyz', tag, auth: 'none', response: 'Health',
+      method: 'get',
+      path: '/readyz',
+      tag,
+      auth: 'none',
+      response: 'Health',
       summary: 'Readiness: the database (and Redis, when configured) answer; 503 otherwise, and `draining` while the node shuts down',
       handler: async ({ status }) => {
         if (drain?.draining) {
@@ -48,7 +56,10 @@ export function opsRoutes({ db, redis, metrics, drain }: OpsDeps) {
       },
     }),
     route({
-      method: 'get', path: '/metrics', tag, auth: 'none',
+      method: 'get',
+      path: '/metrics',
+      tag,
+      auth: 'none',
       summary: 'Prometheus metrics (confab_*)',
       handler: async ({ koa }) => {
         koa.type = metrics.registry.contentType;

@@ -71,7 +71,13 @@ function tooLarge(maxBytes: number): AppError {
 
 export const uploadRoutes = [
   route({
-    method: 'post', path: '/v1/uploads', tag, auth: 'user', status: 201, response: 'Attachment', multipart: true,
+    method: 'post',
+    path: '/v1/uploads',
+    tag,
+    auth: 'user',
+    status: 201,
+    response: 'Attachment',
+    multipart: true,
     summary: 'Upload a file (field `file`); its type is read from its content. Send its id with a message',
     handler: async ({ services, actor, config, koa }) => {
       const { bytes, name } = await readUpload(koa, config.maxUploadBytes);
@@ -79,7 +85,12 @@ export const uploadRoutes = [
     },
   }),
   route<{ id: string }>({
-    method: 'get', path: '/v1/uploads/:id', tag, auth: 'user', binary: true, tokenInQuery: true,
+    method: 'get',
+    path: '/v1/uploads/:id',
+    tag,
+    auth: 'user',
+    binary: true,
+    tokenInQuery: true,
     summary: 'Download a file: members of its room (or its uploader before sending). Raster images inline, anything else as an attachment',
     params: Joi.object({ id: idSchema.required() }),
     query: Joi.object({ access_token: Joi.string().max(4096) }),

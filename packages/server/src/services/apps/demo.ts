@@ -40,14 +40,23 @@ export async function ensureDemo(db: Db, apps: AppsService, password: string): P
   if (await apps.find(DEMO_APP_ID)) {
     const agent = await User.query(db).findOne({ appId: DEMO_APP_ID, username: DEMO_AGENT });
     if (!agent || (agent.passwordHash && (await verifyPassword(password, agent.passwordHash)))) return { created: false, reset: false };
-    await User.query(db).patch({ passwordHash: await hashPassword(password) }).where({ id: agent.id });
+    await User.query(db)
+      .patch({ passwordHash: await hashPassword(password) })
+      .where({ id: agent.id });
     return { created: false, reset: true };
   }
   const passwordHash = await hashPassword(password);
   try {
     await db.transaction(async (trx) => {
       await apps.create({ id: DEMO_APP_ID, name: 'Demo', origins: DEMO_ORIGINS, settings: { greeting: 'Hi! How can we help?' } }, trx);
-      await User.query(trx).insert({ appId: DEMO_APP_ID, kind: 'member', role: 'agent', username: DEMO_AGENT, name: 'Agent', passwordHash });
+      await User.query(trx).insert({
+        appId: DEMO_APP_ID,
+        kind: 'member',
+        role: 'agent',
+        username: DEMO_AGENT,
+        name: 'Agent',
+        passwordHash,
+      });
     });
   } catch (err) {
     if (dbErrorCode(err) === '23505') return { created: false, reset: false };

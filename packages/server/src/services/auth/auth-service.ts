@@ -61,7 +61,15 @@ export class AuthService {
           .where('expires_at', '>', new Date()),
       );
     if (!user) throw new UnauthorizedError('The session has ended; sign in again');
-    return { id: user.id, appId: user.appId, role: user.role, kind: user.kind, sessionId: claims.sid, tokenExpiresAt: claims.exp * 1000, user };
+    return {
+      id: user.id,
+      appId: user.appId,
+      role: user.role,
+      kind: user.kind,
+      sessionId: claims.sid,
+      tokenExpiresAt: claims.exp * 1000,
+      user,
+    };
   }
 
   async register(app: App, input: RegisterInput, guest: Actor | null): Promise<AuthSessionDto> {
@@ -144,7 +152,9 @@ export class AuthService {
    */
   async refresh(refreshToken: string, options: RefreshOptions = {}): Promise<AuthSessionDto> {
     const outcome = await this.db.transaction(async (trx) => {
-      const row = await RefreshToken.query(trx).forUpdate().findOne({ tokenHash: hashRefreshToken(refreshToken) });
+      const row = await RefreshToken.query(trx)
+        .forUpdate()
+        .findOne({ tokenHash: hashRefreshToken(refreshToken) });
       if (!row || row.revokedAt) return { kind: 'invalid' as const };
       const user = await User.query(trx).findById(row.userId);
       if (!user) return { kind: 'invalid' as const };
@@ -179,7 +189,13 @@ export class AuthService {
   }
 
   /** The successor of a just-rotated token, again, when the grace rules allow it; null otherwise. */
-  private async reissueSuccessor(trx: Knex.Transaction, row: RefreshToken, presented: string, user: User, client?: string): Promise<AuthSessionDto | null> {
+  private async reissueSuccessor(
+    trx: Knex.Transaction,
+    row: RefreshToken,
+    presented: string,
+    user: User,
+    client?: string,
+  ): Promise<AuthSessionDto | null> {
     const withinGrace = row.replacedAt !== null && Date.now() - row.replacedAt.getTime() <= REFRESH_REUSE_GRACE_MS;
     if (!withinGrace || !row.successorSealed || !client || row.clientHash !== client) return null;
     const successor = await RefreshToken.query(trx).forUpdate().findById(row.replacedBy!);
@@ -220,13 +236,26 @@ export class AuthService {
   }
 
   /** After commit: the guest leaves its rooms, the user joins them, its messages change sender. */
-  private async announceMerge({ appId, guestId, userId, result }: { appId: string; guestId: string; userId: string; result: MergedGuest }): Promise<void> {
+  private async announceMerge({
+    appId,
+    guestId,
+    userId,
+    result,
+  }: {
+    appId: string;
+    guestId: string;
+    userId: string;
+    result: MergedGuest;
+  }): Promise<void> {
     this.events.emit('user.merged', { appId, fromUserId: guestId, toUserId: userId });
     for (const roomId of result.roomIds) {
       this.events.emit('member.removed', { appId, roomId, userId: guestId });
       this.events.emit('member.added', { appId, roomId, userIds: [userId] });
     }
-    const rows = await Message.query(this.db).whereIn('id', result.moved.map((m) => m.id));
+    const rows = await Message.query(this.db).whereIn(
+      'id',
+      result.moved.map((m) => m.id),
+    );
     for (const message of await toMessageDtos(this.db, rows)) {
       this.events.emit('message.updated', { appId, roomId: message.roomId, version: message.version, message });
     }
@@ -271,4 +300,3 @@ export class AuthService {
     if (taken) throw new ConflictError(UNAVAILABLE);
   }
 }
-

@@ -21,7 +21,9 @@ const claimsSchema = Joi.object<HostClaims>({
   name: Joi.string().max(LIMITS.nameMax),
   lastName: Joi.string().max(LIMITS.nameMax),
   email: Joi.string().email({ tlds: false }).max(LIMITS.emailMax),
-  avatarUrl: Joi.string().uri({ scheme: ['https', 'http'] }).max(LIMITS.urlMax),
+  avatarUrl: Joi.string()
+    .uri({ scheme: ['https', 'http'] })
+    .max(LIMITS.urlMax),
   role: Joi.string().valid('user', 'agent', 'admin'),
 }).unknown(true);
 

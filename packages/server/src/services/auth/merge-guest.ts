@@ -29,7 +29,10 @@ export async function mergeGuestInto(trx: Knex.Transaction, appId: string, guest
   );
   // Each moved message is a change of its room (a new version), so watchers and catch-ups see it.
   const moved: MergedGuest['moved'] = [];
-  const messages: { id: string; roomId: string }[] = await trx('messages').where({ senderId: guestId }).orderBy(['room_id', 'seq']).select('id', 'room_id');
+  const messages: { id: string; roomId: string }[] = await trx('messages')
+    .where({ senderId: guestId })
+    .orderBy(['room_id', 'seq'])
+    .select('id', 'room_id');
   for (const message of messages) {
     const { version } = await bumpRoom(trx, appId, message.roomId, false);
     await trx('messages').where({ id: message.id }).update({ senderId: userId, version });

@@ -8,8 +8,11 @@ export const emailSchema = Joi.string().trim().lowercase().email({ tlds: false }
 export const metadataSchema = Joi.object()
   .unknown(true)
   .custom((value, helpers) =>
-    nestedDeeperThan(value, LIMITS.metadataDepthMax) ? helpers.error('object.tooDeep')
-    : Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytesMax ? helpers.error('object.tooBig') : value,
+    nestedDeeperThan(value, LIMITS.metadataDepthMax)
+      ? helpers.error('object.tooDeep')
+      : Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytesMax
+        ? helpers.error('object.tooBig')
+        : value,
   )
   .messages({
     'object.tooBig': `{#label} must be at most ${LIMITS.metadataBytesMax} bytes of JSON`,

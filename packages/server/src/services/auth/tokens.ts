@@ -17,7 +17,11 @@ export interface AccessClaims {
   sid: string;
 }
 
-export function signAccessToken(secret: string, claims: AccessClaims, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): { token: string; expiresAt: Date } {
+export function signAccessToken(
+  secret: string,
+  claims: AccessClaims,
+  ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
+): { token: string; expiresAt: Date } {
   const token = jwt.sign({ app: claims.app, role: claims.role, kind: claims.kind, sid: claims.sid }, secret, {
     algorithm: 'HS256',
     subject: claims.sub,

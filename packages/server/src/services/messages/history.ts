@@ -97,10 +97,14 @@ export class HistoryService {
     return { room: dto, version: history.version, messages: history.messages, hasMore: history.hasMore, memberIds };
   }
 
-
   /** Whose presence a join reports (the first 200 members); shared by joins of one room arriving together. */
   private readonly memberIds = sharedReads(
-    (roomId) => this.db('memberships').where({ roomId }).orderBy('joined_at').limit(LIMITS.pageMax * 2).pluck('user_id') as Promise<string[]>,
+    (roomId) =>
+      this.db('memberships')
+        .where({ roomId })
+        .orderBy('joined_at')
+        .limit(LIMITS.pageMax * 2)
+        .pluck('user_id') as Promise<string[]>,
     100,
   );
 
@@ -147,10 +151,12 @@ export class HistoryService {
    */
   async changesBetween(roomId: string, fromVersion: number, toVersion: number): Promise<RoomChanges | null> {
     const room = (await this.db('rooms').where({ id: roomId }).first('kind', 'direct_key', 'last_seq', 'version')) as
-      | Pick<Room, 'kind' | 'directKey' | 'lastSeq' | 'version'>
-      | undefined;
+      Pick<Room, 'kind' | 'directKey' | 'lastSeq' | 'version'> | undefined;
     if (!room) return null;
-    const rows = (await this.messages(roomId).whereBetween('version', [fromVersion, toVersion]).orderBy('version').limit(CHANGES_MAX)) as Message[];
+    const rows = (await this.messages(roomId)
+      .whereBetween('version', [fromVersion, toVersion])
+      .orderBy('version')
+      .limit(CHANGES_MAX)) as Message[];
     const dtos = await toMessageDtos(this.db, rows);
     const changes = rows.map((row, i): RoomChange => ({
       event: Number(row.createdVersion) >= fromVersion ? 'message:created' : row.deletedAt ? 'message:deleted' : 'message:updated',
@@ -168,7 +174,8 @@ export class HistoryService {
 
   /** Where the room stands: its newest seq and version; null when it does not exist. */
   async head(roomId: string): Promise<{ lastSeq: number; version: number } | null> {
-    const row = (await this.db('rooms').where({ id: roomId }).first('last_seq', 'version')) as Pick<Room, 'lastSeq' | 'version'> | undefined;
+    const row = (await this.db('rooms').where({ id: roomId }).first('last_seq', 'version')) as
+      Pick<Room, 'lastSeq' | 'version'> | undefined;
     return row ? { lastSeq: Number(row.lastSeq), version: Number(row.version) } : null;
   }
 

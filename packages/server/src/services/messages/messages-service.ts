@@ -73,8 +73,15 @@ export class MessagesService {
     const outcome = await rollbackable<WrittenMessage, Message>(() => this.db.transaction((trx) => this.write(trx, actor, roomId, input)));
     if (outcome instanceof Rollback) return this.retried(actor, roomId, outcome.value);
     const { room } = outcome;
-    const [dto] = await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [actor.user], directMembers(room), outcome.dtos);
-    if (room.kind === 'support') this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: outcome.followUps.length > 0 });
+    const [dto] = await this.announceCreated(
+      actor.appId,
+      [outcome.message, ...outcome.followUps],
+      [actor.user],
+      directMembers(room),
+      outcome.dtos,
+    );
+    if (room.kind === 'support')
+      this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: outcome.followUps.length > 0 });
     return { message: dto, created: true };
   }
 
@@ -116,7 +123,13 @@ export class MessagesService {
    * Publishes messages created in a committed transaction, in seq order: cache first, then the
    * event (persist before fan-out). `dtos`: their wire forms when already built.
    */
-  async announceCreated(appId: string, messages: Message[], knownUsers: User[] = [], notifyUserIds: string[] = [], dtos: MessageDto[] | null = null): Promise<MessageDto[]> {
+  async announceCreated(
+    appId: string,
+    messages: Message[],
+    knownUsers: User[] = [],
+    notifyUserIds: string[] = [],
+    dtos: MessageDto[] | null = null,
+  ): Promise<MessageDto[]> {
     const wire = dtos ?? (await toMessageDtos(this.db, messages, knownUsers));
     for (const [i, dto] of wire.entries()) {
       const version = Number(messages[i].version);
@@ -132,7 +145,8 @@ export class MessagesService {
    * The cache is left alone: it already holds them, or it is behind the room and misses anyway.
    */
   replay(appId: string, dtos: MessageDto[], notifyUserIds: string[] = []): void {
-    for (const dto of dtos) this.events.emit('message.created', { appId, roomId: dto.roomId, version: dto.version, message: dto, notifyUserIds, replay: true });
+    for (const dto of dtos)
+      this.events.emit('message.created', { appId, roomId: dto.roomId, version: dto.version, message: dto, notifyUserIds, replay: true });
   }
 
   /** Wire forms of messages by id, in seq order. */
@@ -232,7 +246,10 @@ export class MessagesService {
 
   private async assertInRoom(trx: Knex.Transaction, messageId: string, roomId: string): Promise<void> {
     const target = await trx('messages').where({ id: messageId, roomId }).first('id');
-    if (!target) throw new ValidationError('replyTo must be a message of this room', [{ path: 'body.replyTo', message: 'not a message of this room' }]);
+    if (!target)
+      throw new ValidationError('replyTo must be a message of this room', [
+        { path: 'body.replyTo', message: 'not a message of this room' },
+      ]);
   }
 
   private async attach(trx: Knex.Transaction, actor: Actor, messageId: string, ids: string[]): Promise<void> {
@@ -242,7 +259,9 @@ export class MessagesService {
       .whereNull('message_id')
       .update({ messageId });
     if (updated !== ids.length) {
-      throw new ValidationError('Attachments must be your own uploads, not yet sent', [{ path: 'body.attachments', message: 'unknown or already sent attachment' }]);
+      throw new ValidationError('Attachments must be your own uploads, not yet sent', [
+        { path: 'body.attachments', message: 'unknown or already sent attachment' },
+      ]);
     }
   }
 

@@ -20,7 +20,11 @@ type Minima = Pick<RoomReceiptsEvent, 'deliveredSeq' | 'readSeq'>;
 type ReceiptRow = { userId: string; deliveredSeq: number | string; readSeq: number | string };
 type RoomStats = { roomId: string; deliveredSeq: number | string; readSeq: number | string; members: number | string };
 
-const toReceipt = (row: ReceiptRow): ReceiptDto => ({ userId: row.userId, deliveredSeq: Number(row.deliveredSeq), readSeq: Number(row.readSeq) });
+const toReceipt = (row: ReceiptRow): ReceiptDto => ({
+  userId: row.userId,
+  deliveredSeq: Number(row.deliveredSeq),
+  readSeq: Number(row.readSeq),
+});
 
 /**
  * Read and delivered watermarks, and how they are announced. Reads are written at once;
@@ -78,7 +82,11 @@ export class ReceiptsService {
   /** Every member's watermarks, a page at a time (by user id). */
   async receipts(actor: Actor, roomId: string, page: PageInput): Promise<PageDto<ReceiptDto>> {
     await requireMember(this.db, actor, roomId);
-    const query = this.db('memberships').where({ roomId }).orderBy('user_id').limit(page.limit + 1).select('user_id', 'delivered_seq', 'read_seq');
+    const query = this.db('memberships')
+      .where({ roomId })
+      .orderBy('user_id')
+      .limit(page.limit + 1)
+      .select('user_id', 'delivered_seq', 'read_seq');
     if (page.cursor) query.where('user_id', '>', decodeCursor(page.cursor, ['uuid'])[0]);
     const { items, hasMore } = splitPage((await query) as ReceiptRow[], page.limit);
     const last = items[items.length - 1];

@@ -49,7 +49,12 @@ export interface SystemMessageInput {
 }
 
 /** Appends a system message (an assignment, a status change, the away reply) inside `trx`. */
-export async function appendSystemMessage(trx: Knex.Transaction, appId: string, roomId: string, input: SystemMessageInput): Promise<Message> {
+export async function appendSystemMessage(
+  trx: Knex.Transaction,
+  appId: string,
+  roomId: string,
+  input: SystemMessageInput,
+): Promise<Message> {
   const room = await bumpRoom(trx, appId, roomId, true);
   return Message.query(trx).insertAndFetch({
     roomId,

@@ -11,7 +11,11 @@ export interface SendMessageInput {
   replyTo?: string;
 }
 
-export const clientIdSchema = Joi.string().trim().min(1).max(LIMITS.clientIdMax).pattern(/^[\x21-\x7e]+$/)
+export const clientIdSchema = Joi.string()
+  .trim()
+  .min(1)
+  .max(LIMITS.clientIdMax)
+  .pattern(/^[\x21-\x7e]+$/)
   .messages({ 'string.pattern.base': '{#label} must be printable ASCII without spaces (a UUID is ideal)' });
 export const messageTextSchema = text.allow('');
 export const attachmentIdsSchema = Joi.array().items(idSchema).max(LIMITS.attachmentsPerMessageMax).unique();
@@ -21,9 +25,9 @@ export const sendMessageSchema = Joi.object<SendMessageInput>({
   text: messageTextSchema.default(''),
   attachments: attachmentIdsSchema.default([]),
   replyTo: idSchema,
-}).custom((value: SendMessageInput, helpers) =>
-  value.text === '' && !value.attachments?.length ? helpers.error('message.empty') : value,
-).messages({ 'message.empty': 'A message needs text or at least one attachment' });
+})
+  .custom((value: SendMessageInput, helpers) => (value.text === '' && !value.attachments?.length ? helpers.error('message.empty') : value))
+  .messages({ 'message.empty': 'A message needs text or at least one attachment' });
 
 export const editMessageSchema = Joi.object<{ text: string }>({
   text: text.min(1).required(),
@@ -48,9 +52,13 @@ export const readSchema = Joi.object<{ seq: number }>({
 // One emoji: pictographs with their modifiers, joiners, variation selectors and keycaps, or flags.
 const EMOJI = /^(?:[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0f\u20e3#*0-9])+$/u;
 
-export const emojiSchema = Joi.string().max(LIMITS.emojiMax).pattern(EMOJI).custom((value: string, helpers) =>
-  /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u.test(value) ? value : helpers.error('string.pattern.base'),
-).messages({ 'string.pattern.base': '{#label} must be a single emoji' });
+export const emojiSchema = Joi.string()
+  .max(LIMITS.emojiMax)
+  .pattern(EMOJI)
+  .custom((value: string, helpers) =>
+    /[\p{Extended_Pictographic}\p{Regional_Indicator}]/u.test(value) ? value : helpers.error('string.pattern.base'),
+  )
+  .messages({ 'string.pattern.base': '{#label} must be a single emoji' });
 
 export const messageParamsSchema = Joi.object<{ id: string }>({ id: idSchema.required() });
 export const reactionParamsSchema = Joi.object<{ id: string; emoji: string }>({

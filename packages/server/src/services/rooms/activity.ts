@@ -10,7 +10,10 @@ export type WithActivity<T> = T & { activityAt: Date };
 
 /** Orders rooms by last activity, newest first, one row past `limit`, continuing after `cursor`. */
 export function byActivity<Q extends QueryBuilder<Room, Room[]>>(db: Knex, query: Q, limit: number, cursor?: string): Q {
-  query.select(db.raw(`${ACTIVITY} as activity_at`)).orderByRaw(`${ACTIVITY} desc, rooms.id desc`).limit(limit + 1);
+  query
+    .select(db.raw(`${ACTIVITY} as activity_at`))
+    .orderByRaw(`${ACTIVITY} desc, rooms.id desc`)
+    .limit(limit + 1);
   if (cursor) {
     const [at, id] = decodeCursor(cursor, ['iso-date', 'uuid']);
     query.whereRaw(`(${ACTIVITY}, rooms.id) < (?::timestamptz, ?)`, [at, id]);

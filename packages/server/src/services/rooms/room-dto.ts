@@ -60,7 +60,12 @@ export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string | nul
       dto.peer = peer ? toUserSummary(peer) : null;
     }
     if (r.kind === 'support') {
-      dto.support = { status: r.status ?? 'open', assigneeId: r.assigneeId, visitor: r.visitor ?? {}, resolvedAt: iso(r.resolvedAt ?? null) };
+      dto.support = {
+        status: r.status ?? 'open',
+        assigneeId: r.assigneeId,
+        visitor: r.visitor ?? {},
+        resolvedAt: iso(r.resolvedAt ?? null),
+      };
     }
     return dto;
   });

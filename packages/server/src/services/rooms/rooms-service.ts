@@ -44,21 +44,23 @@ export class RoomsService {
   async create(actor: Actor, input: CreateRoomInput): Promise<RoomDto> {
     if (actor.kind === 'guest') throw new ForbiddenError('Guests cannot create rooms');
     const memberIds = (input.memberIds ?? []).filter((id) => id !== actor.id);
-    const room = await this.db.transaction(async (trx) => {
-      await this.assertMembersOfApp(trx, actor, memberIds);
-      const created = await Room.query(trx).insertAndFetch({
-        appId: actor.appId,
-        kind: input.kind,
-        name: input.name,
-        slug: input.slug ?? null,
-        createdBy: actor.id,
-      });
-      await Membership.query(trx).insert([
-        { roomId: created.id, userId: actor.id, role: 'owner' },
-        ...memberIds.map((userId) => ({ roomId: created.id, userId, role: 'member' as const })),
-      ]);
-      return created;
-    }).catch(rethrowSlugConflict);
+    const room = await this.db
+      .transaction(async (trx) => {
+        await this.assertMembersOfApp(trx, actor, memberIds);
+        const created = await Room.query(trx).insertAndFetch({
+          appId: actor.appId,
+          kind: input.kind,
+          name: input.name,
+          slug: input.slug ?? null,
+          createdBy: actor.id,
+        });
+        await Membership.query(trx).insert([
+          { roomId: created.id, userId: actor.id, role: 'owner' },
+          ...memberIds.map((userId) => ({ roomId: created.id, userId, role: 'member' as const })),
+        ]);
+        return created;
+      })
+      .catch(rethrowSlugConflict);
     const [dto] = await toRoomDtos(this.db, [room], actor.id);
     this.events.emit('room.created', { appId: actor.appId, room: dto, memberIds: [actor.id, ...memberIds] });
     return dto;
@@ -67,7 +69,9 @@ export class RoomsService {
   /** The 1:1 room of the caller and `userId`, created on first use. */
   async direct(actor: Actor, userId: string): Promise<{ room: RoomDto; created: boolean }> {
     if (userId === actor.id) {
-      throw new ValidationError('You cannot open a direct room with yourself', [{ path: 'body.userId', message: 'userId must be another user' }]);
+      throw new ValidationError('You cannot open a direct room with yourself', [
+        { path: 'body.userId', message: 'userId must be another user' },
+      ]);
     }
     if (actor.kind === 'guest') throw new ForbiddenError('Guests talk to the team through support conversations');
     const peer = await User.query(this.db).findOne({ id: userId, appId: actor.appId });
@@ -139,7 +143,9 @@ export class RoomsService {
     const joiningSelf = input.userIds.length === 1 && input.userIds[0] === actor.id;
     const mine = await findMembership(this.db, roomId, actor.id);
     if (!(joiningSelf && room.kind === 'public') && !canManage(actor, room, mine)) {
-      throw new ForbiddenError(room.kind === 'public' && !joiningSelf ? 'Only the room owner can add other people' : 'Only the room owner can add people');
+      throw new ForbiddenError(
+        room.kind === 'public' && !joiningSelf ? 'Only the room owner can add other people' : 'Only the room owner can add people',
+      );
     }
     if (joiningSelf && actor.kind === 'guest' && room.kind !== 'public') throw new ForbiddenError('Guests cannot join this room');
     const added = await this.db.transaction(async (trx) => {
@@ -178,7 +184,10 @@ export class RoomsService {
   async presenceRoomIdsOf(userId: string, maxMembers: number): Promise<string[]> {
     return this.db('memberships as m')
       .where('m.user_id', userId)
-      .whereRaw('(select count(*) from (select 1 from memberships o where o.room_id = m.room_id limit ?) capped) <= ?', [maxMembers + 1, maxMembers])
+      .whereRaw('(select count(*) from (select 1 from memberships o where o.room_id = m.room_id limit ?) capped) <= ?', [
+        maxMembers + 1,
+        maxMembers,
+      ])
       .pluck('m.room_id');
   }
 
@@ -206,7 +215,10 @@ export class RoomsService {
     const known = new Set(found.map((u) => u.id));
     const unknown = userIds.filter((id) => !known.has(id));
     if (unknown.length) {
-      throw new ValidationError('Some users do not exist in this app (or are visitors)', unknown.map((id) => ({ path: 'userIds', message: `unknown user ${id}`, userId: id })));
+      throw new ValidationError(
+        'Some users do not exist in this app (or are visitors)',
+        unknown.map((id) => ({ path: 'userIds', message: `unknown user ${id}`, userId: id })),
+      );
     }
   }
 }

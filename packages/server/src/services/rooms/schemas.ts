@@ -4,7 +4,11 @@ import { cursorSchema, limitSchema } from '../pagination.js';
 
 export const idSchema = Joi.string().guid();
 const roomName = Joi.string().trim().min(1).max(LIMITS.roomNameMax);
-const slug = Joi.string().trim().lowercase().max(LIMITS.slugMax).pattern(SLUG_PATTERN)
+const slug = Joi.string()
+  .trim()
+  .lowercase()
+  .max(LIMITS.slugMax)
+  .pattern(SLUG_PATTERN)
   .messages({ 'string.pattern.base': '{#label} must be lowercase words joined by dashes, e.g. "product-news"' });
 
 export interface CreateRoomInput {

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { isValidTimeZone, withinBusinessHours } from './business-hours.js';
 
 const weekdays = { open: '09:00', close: '18:00' };
-const hours = { timezone: 'America/Sao_Paulo', days: { mon: [weekdays], tue: [weekdays], wed: [weekdays], thu: [weekdays], fri: [weekdays] } };
+const hours = {
+  timezone: 'America/Sao_Paulo',
+  days: { mon: [weekdays], tue: [weekdays], wed: [weekdays], thu: [weekdays], fri: [weekdays] },
+};
 
 describe('withinBusinessHours', () => {
   it('is always open when no hours are set', () => {
@@ -24,7 +27,15 @@ describe('withinBusinessHours', () => {
   });
 
   it('supports several ranges a day', () => {
-    const split = { timezone: 'UTC', days: { sat: [{ open: '08:00', close: '12:00' }, { open: '14:00', close: '16:00' }] } };
+    const split = {
+      timezone: 'UTC',
+      days: {
+        sat: [
+          { open: '08:00', close: '12:00' },
+          { open: '14:00', close: '16:00' },
+        ],
+      },
+    };
     expect(withinBusinessHours(split, new Date('2026-11-28T13:00:00Z'))).toBe(false);
     expect(withinBusinessHours(split, new Date('2026-11-28T15:00:00Z'))).toBe(true);
   });

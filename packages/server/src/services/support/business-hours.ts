@@ -20,7 +20,13 @@ export function withinBusinessHours(hours: BusinessHoursDto | null | undefined, 
   if (!hours) return true;
   let format = formatters.get(hours.timezone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: hours.timezone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: hours.timezone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     formatters.set(hours.timezone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));

@@ -16,7 +16,8 @@ export async function toConversationDtos(db: Knex, rooms: Room[], viewerId: stri
   const [roomDtos, users, lastMessages] = await allOf<[RoomDto[], User[], Map<string, MessageDto>]>(
     db,
     () => toRoomDtos(db, rooms, viewerId),
-    async () => (userIds.length ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'username', 'avatar_url', 'email') : []),
+    async () =>
+      userIds.length ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'username', 'avatar_url', 'email') : [],
     () => loadLastMessages(db, rooms),
   );
   const summaries = new Map<string, UserSummaryDto>(users.map((u) => [u.id, toUserSummary(u)]));

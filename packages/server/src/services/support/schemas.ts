@@ -8,10 +8,20 @@ import { isValidTimeZone } from './business-hours.js';
 const shortText = (max: number) => Joi.string().trim().max(max);
 
 export const visitorSchema = Joi.object({
-  pageUrl: Joi.string().trim().uri({ scheme: ['http', 'https'] }).max(LIMITS.urlMax),
-  referrer: Joi.string().trim().uri({ scheme: ['http', 'https'] }).max(LIMITS.urlMax).allow(''),
+  pageUrl: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .max(LIMITS.urlMax),
+  referrer: Joi.string()
+    .trim()
+    .uri({ scheme: ['http', 'https'] })
+    .max(LIMITS.urlMax)
+    .allow(''),
   userAgent: shortText(512),
-  locale: Joi.string().trim().max(35).pattern(/^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$/),
+  locale: Joi.string()
+    .trim()
+    .max(35)
+    .pattern(/^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$/),
 });
 
 /** The first message is optional; when given, it follows the rules of any message (clientId required). */
@@ -53,14 +63,19 @@ export const availabilitySchema = Joi.object<{ availability: 'online' | 'away' }
 
 export const supportStatusSchema = status;
 
-const hhmm = Joi.string().pattern(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/).messages({ 'string.pattern.base': '{#label} must be a time like 09:30' });
-const range = Joi.object({ open: hhmm.required(), close: hhmm.required() }).custom((value: { open: string; close: string }, helpers) =>
-  value.close > value.open ? value : helpers.error('any.invalid'),
-).messages({ 'any.invalid': 'close must be after open' });
+const hhmm = Joi.string()
+  .pattern(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/)
+  .messages({ 'string.pattern.base': '{#label} must be a time like 09:30' });
+const range = Joi.object({ open: hhmm.required(), close: hhmm.required() })
+  .custom((value: { open: string; close: string }, helpers) => (value.close > value.open ? value : helpers.error('any.invalid')))
+  .messages({ 'any.invalid': 'close must be after open' });
 const day = Joi.array().items(range).max(8);
 
 export const businessHoursSchema = Joi.object({
-  timezone: Joi.string().max(64).required().custom((value: string, helpers) => (isValidTimeZone(value) ? value : helpers.error('any.invalid')))
+  timezone: Joi.string()
+    .max(64)
+    .required()
+    .custom((value: string, helpers) => (isValidTimeZone(value) ? value : helpers.error('any.invalid')))
     .messages({ 'any.invalid': '{#label} must be an IANA time zone, e.g. Europe/Lisbon' }),
   days: Joi.object({ mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day }).required(),
 });
@@ -72,7 +87,11 @@ export const appSettingsSchema = Joi.object<AppSettingsDto>({
   messageRate: Joi.string().trim().max(32).allow(null),
 }).min(1);
 
-const shortcut = Joi.string().trim().min(1).max(LIMITS.shortcutMax).pattern(SHORTCUT_PATTERN)
+const shortcut = Joi.string()
+  .trim()
+  .min(1)
+  .max(LIMITS.shortcutMax)
+  .pattern(SHORTCUT_PATTERN)
   .messages({ 'string.pattern.base': '{#label} must be letters, digits, dashes or underscores (no slash)' });
 
 export interface CannedInput {

@@ -53,7 +53,10 @@ export class SupportService {
    */
   async start(actor: Actor, input: StartConversationInput): Promise<StartConversationResult> {
     if (isStaff(actor)) throw new ForbiddenError('Agents answer conversations; start one as a visitor');
-    const first = input.text || input.attachments?.length ? { clientId: input.clientId!, text: input.text ?? '', attachments: input.attachments } : null;
+    const first =
+      input.text || input.attachments?.length
+        ? { clientId: input.clientId!, text: input.text ?? '', attachments: input.attachments }
+        : null;
     if (first) {
       const retried = await this.retried(actor, first.clientId);
       if (retried) return retried;
@@ -181,7 +184,11 @@ export class SupportService {
       let joined: string | null = null;
       if (change.assigneeId !== undefined && change.assigneeId !== room.assigneeId) {
         patch.assigneeId = change.assigneeId;
-        notes.push(change.assigneeId ? { event: 'assigned', actorId: actor.id, agentId: change.assigneeId } : { event: 'unassigned', actorId: actor.id });
+        notes.push(
+          change.assigneeId
+            ? { event: 'assigned', actorId: actor.id, agentId: change.assigneeId }
+            : { event: 'unassigned', actorId: actor.id },
+        );
         if (change.assigneeId) joined = await this.enrol(trx, roomId, change.assigneeId);
       }
       if (change.status && change.status !== room.status) {
@@ -190,11 +197,15 @@ export class SupportService {
         notes.push({ event: change.status === 'open' ? 'reopened' : change.status, actorId: actor.id });
       }
       if (!notes.length) return null;
-      await Room.query(trx).patch({ ...patch, updatedAt: new Date() }).where({ id: roomId });
+      await Room.query(trx)
+        .patch({ ...patch, updatedAt: new Date() })
+        .where({ id: roomId });
       if (!(await trx('memberships').where({ roomId, userId: actor.id }).first())) await this.enrol(trx, roomId, actor.id);
       const created: Message[] = [];
       for (const meta of notes) {
-        created.push(await appendSystemMessage(trx, actor.appId, roomId, { senderId: actor.id, text: describe(meta, actor.user, agent), meta }));
+        created.push(
+          await appendSystemMessage(trx, actor.appId, roomId, { senderId: actor.id, text: describe(meta, actor.user, agent), meta }),
+        );
       }
       await this.outbox.enqueueMessages(trx, actor.appId, created, [actor.user]);
       if (patch.status === 'resolved') {
@@ -213,7 +224,11 @@ export class SupportService {
 
   /** Makes an agent a member of the conversation; the user id when they were not one before. */
   private async enrol(trx: Knex.Transaction, roomId: string, userId: string): Promise<string | null> {
-    const rows = await trx('memberships').insert({ roomId, userId, role: 'agent' }).onConflict(['room_id', 'user_id']).ignore().returning('user_id');
+    const rows = await trx('memberships')
+      .insert({ roomId, userId, role: 'agent' })
+      .onConflict(['room_id', 'user_id'])
+      .ignore()
+      .returning('user_id');
     return rows.length ? userId : null;
   }
 
@@ -229,7 +244,6 @@ export class SupportService {
     return { ...conversation, message: message ?? null };
   }
 }
-
 
 /** The English text of a system message (clients render `system` in their own language). */
 function describe(meta: SystemEventDto, actor: User, agent: User | null): string {

@@ -40,9 +40,19 @@ function webp(chunk: string, payload: number[]): Uint8Array {
 
 function zipEntry(name: string, data: string, method = 0): number[] {
   return [
-    ...ascii('PK\x03\x04'), ...u16le(20), ...u16le(0), ...u16le(method), ...u16le(0), ...u16le(0),
-    ...u32le(0), ...u32le(data.length), ...u32le(data.length), ...u16le(name.length), ...u16le(0),
-    ...ascii(name), ...ascii(data),
+    ...ascii('PK\x03\x04'),
+    ...u16le(20),
+    ...u16le(0),
+    ...u16le(method),
+    ...u16le(0),
+    ...u16le(0),
+    ...u32le(0),
+    ...u32le(data.length),
+    ...u32le(data.length),
+    ...u16le(name.length),
+    ...u16le(0),
+    ...ascii(name),
+    ...ascii(data),
   ];
 }
 const zip = (...entries: number[][]): Uint8Array => bytes(...entries, 'PK\x05\x06', zeros(18));
@@ -64,7 +74,11 @@ function tarHeader(name: string, corruptChecksum = false): Uint8Array {
 describe('sniffFile: images', () => {
   it('reads PNG dimensions from IHDR', () => {
     expect(sniffFile(fromBase64(PNG_1X1), 'pixel.png')).toEqual({
-      mime: 'image/png', ext: 'png', inline: true, width: 1, height: 1,
+      mime: 'image/png',
+      ext: 'png',
+      inline: true,
+      width: 1,
+      height: 1,
     });
     expect(sniffFile(pngWithSize(800, 600), 'x.png')).toMatchObject({ width: 800, height: 600 });
   });
@@ -83,10 +97,15 @@ describe('sniffFile: images', () => {
 
   it('walks JPEG markers to the SOF frame, skipping DHT and fill bytes', () => {
     expect(sniffFile(jpeg(APP0, sof(0xc0, 640, 480)), 'p.jpg')).toEqual({
-      mime: 'image/jpeg', ext: 'jpg', inline: true, width: 640, height: 480,
+      mime: 'image/jpeg',
+      ext: 'jpg',
+      inline: true,
+      width: 640,
+      height: 480,
     });
     expect(sniffFile(jpeg(APP0, DHT, [0xff, 0xff], sof(0xc2, 1024, 768)), 'p.jpeg')).toMatchObject({
-      width: 1024, height: 768,
+      width: 1024,
+      height: 768,
     });
   });
 
@@ -99,10 +118,15 @@ describe('sniffFile: images', () => {
 
   it('reads the GIF logical screen size', () => {
     expect(sniffFile(fromBase64(GIF_1X1), 'a.gif')).toEqual({
-      mime: 'image/gif', ext: 'gif', inline: true, width: 1, height: 1,
+      mime: 'image/gif',
+      ext: 'gif',
+      inline: true,
+      width: 1,
+      height: 1,
     });
     expect(sniffFile(bytes('GIF87a', u16le(300), u16le(200), [0, 0, 0]), 'a.gif')).toMatchObject({
-      width: 300, height: 200,
+      width: 300,
+      height: 200,
     });
     expect(sniffFile(bytes('GIF89a', [1]), 'a.gif')).toBeNull();
   });
@@ -110,7 +134,11 @@ describe('sniffFile: images', () => {
   it('reads WebP VP8X, VP8L and VP8 headers', () => {
     const vp8x = webp('VP8X', [0x10, 0, 0, 0, ...u24le(399), ...u24le(299)]);
     expect(sniffFile(vp8x, 'a.webp')).toEqual({
-      mime: 'image/webp', ext: 'webp', inline: true, width: 400, height: 300,
+      mime: 'image/webp',
+      ext: 'webp',
+      inline: true,
+      width: 400,
+      height: 300,
     });
     const bits = (123 - 1) | ((45 - 1) << 14);
     expect(sniffFile(webp('VP8L', [0x2f, ...u32le(bits), 0, 0]), 'a.webp')).toMatchObject({ width: 123, height: 45 });
@@ -128,39 +156,53 @@ describe('sniffFile: images', () => {
 describe('sniffFile: documents and archives', () => {
   it('detects PDF', () => {
     expect(sniffFile(text('%PDF-1.4\n%\u00e2\u00e3\n1 0 obj\n'), 'doc.bin')).toEqual({
-      mime: 'application/pdf', ext: 'pdf', inline: false, width: null, height: null,
+      mime: 'application/pdf',
+      ext: 'pdf',
+      inline: false,
+      width: null,
+      height: null,
     });
   });
 
   it('tells OOXML documents apart by their part names', () => {
     const docx = zip(zipEntry('[Content_Types].xml', '<Types/>'), zipEntry('word/document.xml', '<w:document/>'));
     expect(sniffFile(docx, 'a.zip')).toMatchObject({
-      mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', ext: 'docx', inline: false,
+      mime: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      ext: 'docx',
+      inline: false,
     });
     expect(sniffFile(zip(zipEntry('xl/workbook.xml', '<x/>')), 'a')).toMatchObject({
-      mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', ext: 'xlsx',
+      mime: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      ext: 'xlsx',
     });
     expect(sniffFile(zip(zipEntry('ppt/presentation.xml', '<p/>')), 'a')).toMatchObject({
-      mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation', ext: 'pptx',
+      mime: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+      ext: 'pptx',
     });
   });
 
   it('reads the OpenDocument mimetype entry', () => {
     const odf = (mime: string) => zip(zipEntry('mimetype', mime), zipEntry('content.xml', '<office/>', 8));
     expect(sniffFile(odf('application/vnd.oasis.opendocument.text'), 'a.docx')).toMatchObject({
-      mime: 'application/vnd.oasis.opendocument.text', ext: 'odt',
+      mime: 'application/vnd.oasis.opendocument.text',
+      ext: 'odt',
     });
     expect(sniffFile(odf('application/vnd.oasis.opendocument.spreadsheet'), 'a')).toMatchObject({ ext: 'ods' });
     expect(sniffFile(odf('application/vnd.oasis.opendocument.presentation'), 'a')).toMatchObject({ ext: 'odp' });
     // A template's mimetype merely starts with the text type: it stays a plain zip.
     expect(sniffFile(odf('application/vnd.oasis.opendocument.text-template'), 'a.ott')).toMatchObject({
-      mime: 'application/zip', ext: 'zip',
+      mime: 'application/zip',
+      ext: 'zip',
     });
   });
 
   it('falls back to application/zip, including the empty zip', () => {
     expect(sniffFile(zip(zipEntry('hello.txt', 'hi')), 'a.docx')).toEqual({
-      mime: 'application/zip', ext: 'zip', inline: false, width: null, height: null,
+      mime: 'application/zip',
+      ext: 'zip',
+      inline: false,
+      width: null,
+      height: null,
     });
     expect(sniffFile(zip(), 'empty.zip')).toMatchObject({ mime: 'application/zip', ext: 'zip' });
   });
@@ -177,12 +219,17 @@ describe('sniffFile: documents and archives', () => {
   it('detects gzip, 7z, rar and tar', () => {
     expect(sniffFile(bytes([0x1f, 0x8b, 0x08, 0], zeros(16)), 'a')).toMatchObject({ mime: 'application/gzip', ext: 'gz' });
     expect(sniffFile(bytes([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4], zeros(24)), 'a')).toMatchObject({
-      mime: 'application/x-7z-compressed', ext: '7z',
+      mime: 'application/x-7z-compressed',
+      ext: '7z',
     });
     expect(sniffFile(bytes('Rar!\x1a\x07\x00', zeros(8)), 'a')).toMatchObject({ mime: 'application/vnd.rar', ext: 'rar' });
     expect(sniffFile(bytes('Rar!\x1a\x07\x01\x00', zeros(8)), 'a')).toMatchObject({ ext: 'rar' });
     expect(sniffFile(tarHeader('hello.txt'), 'a')).toEqual({
-      mime: 'application/x-tar', ext: 'tar', inline: false, width: null, height: null,
+      mime: 'application/x-tar',
+      ext: 'tar',
+      inline: false,
+      width: null,
+      height: null,
     });
     expect(sniffFile(tarHeader('hello.txt', true), 'a.tar')).toBeNull();
   });
@@ -191,7 +238,11 @@ describe('sniffFile: documents and archives', () => {
 describe('sniffFile: text', () => {
   it('accepts UTF-8 text, with emoji and a BOM', () => {
     expect(sniffFile(text('Hello 👋 wörld\r\n\tindented\f\n'), 'notes')).toEqual({
-      mime: 'text/plain', ext: 'txt', inline: false, width: null, height: null,
+      mime: 'text/plain',
+      ext: 'txt',
+      inline: false,
+      width: null,
+      height: null,
     });
     expect(sniffFile(bytes([0xef, 0xbb, 0xbf], text('with bom')), 'a.txt')).toMatchObject({ mime: 'text/plain' });
   });

@@ -46,8 +46,26 @@ const MARKUP = ['<html', '<script', '<svg', '<!doctype', '<?xml', '<iframe', '<b
 
 // Why: bytes cannot tell a script from prose, and a download named like this may be executed or rendered.
 const SCRIPT_EXTS = new Set([
-  'js', 'mjs', 'cjs', 'html', 'htm', 'xhtml', 'shtml', 'svg', 'xml', 'xsl', 'xslt', 'hta',
-  'vbs', 'vbe', 'wsf', 'bat', 'cmd', 'ps1', 'sh', 'php',
+  'js',
+  'mjs',
+  'cjs',
+  'html',
+  'htm',
+  'xhtml',
+  'shtml',
+  'svg',
+  'xml',
+  'xsl',
+  'xslt',
+  'hta',
+  'vbs',
+  'vbe',
+  'wsf',
+  'bat',
+  'cmd',
+  'ps1',
+  'sh',
+  'php',
 ]);
 
 // Allowed controls are \t \n \f \r; DEL counts as a control too.
@@ -85,7 +103,12 @@ export function sniffFile(bytes: Uint8Array, filename: string): SniffedType | nu
 
 /** A display name safe to store and show: basename only (split on / and \), no control or bidi-override chars, no leading dots or spaces, collapsed whitespace, at most 200 chars (keep the extension when truncating), 'file' when nothing is left. */
 export function safeFileName(name: string): string {
-  const base = name.normalize('NFC').split(/[/\\]/).filter((part) => part.length > 0).pop() ?? '';
+  const base =
+    name
+      .normalize('NFC')
+      .split(/[/\\]/)
+      .filter((part) => part.length > 0)
+      .pop() ?? '';
   const clean = base
     .replace(/\s/g, ' ')
     .replace(BAD_NAME_CHARS, '')
@@ -199,7 +222,9 @@ function sniffOle(filename: string): SniffedType | null {
 function isTar(b: Uint8Array): boolean {
   if (b.length < 512 || !at(b, 257, 'ustar')) return false;
   // Why: a valid header checksum keeps text that happens to contain `ustar` at 257 from passing as tar.
-  const field = latin1(b, 148, 8).replace(/[\0 ]+$/, '').replace(/^[\0 ]+/, '');
+  const field = latin1(b, 148, 8)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[\0 ]+/, '');
   if (!/^[0-7]{1,8}$/.test(field)) return false;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : b[i];

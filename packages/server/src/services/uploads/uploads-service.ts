@@ -61,7 +61,10 @@ export class UploadsService {
     if (!allowed) throw new RateLimitedError(retryAfterMs);
     const type = sniffFile(bytes, originalName);
     if (!type) {
-      throw new AppError('unsupported_media_type', 'This kind of file is not accepted: send images, PDF, text, office documents or archives');
+      throw new AppError(
+        'unsupported_media_type',
+        'This kind of file is not accepted: send images, PDF, text, office documents or archives',
+      );
     }
     const id = randomUUID();
     await this.storage.put(id, bytes);

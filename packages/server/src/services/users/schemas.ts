@@ -15,7 +15,10 @@ export const updateMeSchema = Joi.object<UpdateMeInput>({
   name: nameSchema,
   lastName: nameSchema.allow(null),
   email: emailSchema.allow(null),
-  avatarUrl: Joi.string().uri({ scheme: ['https', 'http'] }).max(LIMITS.urlMax).allow(null),
+  avatarUrl: Joi.string()
+    .uri({ scheme: ['https', 'http'] })
+    .max(LIMITS.urlMax)
+    .allow(null),
   metadata: metadataSchema,
 }).min(1);
 

@@ -189,14 +189,18 @@ export class WebhookDispatcher {
     const common = { lastStatusCode: statusCode, lastError: error };
     if (!error) {
       this.metrics.webhookDeliveries.inc({ outcome: 'delivered' });
-      await this.db('webhook_deliveries').where({ id: row.id }).update({ ...common, status: 'delivered', deliveredAt: this.db.fn.now() });
+      await this.db('webhook_deliveries')
+        .where({ id: row.id })
+        .update({ ...common, status: 'delivered', deliveredAt: this.db.fn.now() });
       return;
     }
     const age = Date.now() - new Date(row.createdAt).getTime();
     const delay = Math.min(this.options.maxDelayMs, this.options.retryBaseMs * 3 ** (row.attempts - 1)) * (0.8 + Math.random() * 0.4);
     if (age + delay > this.options.giveUpAfterMs) {
       this.metrics.webhookDeliveries.inc({ outcome: 'failed' });
-      await this.db('webhook_deliveries').where({ id: row.id }).update({ ...common, status: 'failed' });
+      await this.db('webhook_deliveries')
+        .where({ id: row.id })
+        .update({ ...common, status: 'failed' });
       this.logger.warn({ delivery: row.id, webhook: row.webhookId, attempts: row.attempts, error }, 'webhook delivery given up');
       return;
     }

@@ -83,7 +83,13 @@ export class WebhooksService {
   /** A webhook's deliveries, newest first. */
   async deliveries(appId: string, webhookId: string, query: DeliveriesQuery): Promise<PageDto<WebhookDeliveryDto>> {
     await this.requireWebhook(appId, webhookId);
-    const q = this.db('webhook_deliveries').where({ webhookId }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(query.limit + 1);
+    const q = this.db('webhook_deliveries')
+      .where({ webhookId })
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(query.limit + 1);
     if (query.status) q.where({ status: query.status });
     if (query.cursor) {
       const [at, id] = decodeCursor(query.cursor, ['iso-date', 'uuid']);

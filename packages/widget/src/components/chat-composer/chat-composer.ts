@@ -61,7 +61,8 @@ export class ChatComposer extends LitElement {
       this.upload(file, (fraction) => this.patch(pending.key, { progress: fraction })).then(
         async (attachment) => {
           this.patch(pending.key, { attachment, progress: 1 });
-          if (attachment.width && this.previewSrc) this.patch(pending.key, { preview: await this.previewSrc(attachment).catch(() => null) });
+          if (attachment.width && this.previewSrc)
+            this.patch(pending.key, { preview: await this.previewSrc(attachment).catch(() => null) });
         },
         (err: Error) => this.patch(pending.key, { error: err.message }),
       );
@@ -76,25 +77,49 @@ export class ChatComposer extends LitElement {
     const canSend = !this.disabled && !uploading && (this.text.trim() !== '' || ready.length > 0);
     return html`
       <form part="composer" @submit=${this.onSubmit} @dragover=${this.onDragOver} @drop=${this.onDrop}>
-        ${matches.length
-          ? html`<ul class="suggestions" role="listbox" id="canned" aria-label=${t('cannedResponses')}>
-              ${matches.map(
-                (c, i) => html`<li role="option" id=${`canned-${i}`} aria-selected=${i === this.suggestion ? 'true' : 'false'} @mousedown=${(e: Event) => this.pick(e, c)}>
-                  <span class="shortcut">/${c.shortcut}</span> ${c.text}
-                </li>`,
-              )}
-            </ul>`
-          : nothing}
-        ${this.files.length
-          ? html`<ul class="files">
-              ${repeat(this.files, (f) => f.key, (f) => this.renderFile(f))}
-            </ul>`
-          : nothing}
+        ${
+          matches.length
+            ? html`<ul class="suggestions" role="listbox" id="canned" aria-label=${t('cannedResponses')}>
+                ${matches.map(
+                  (c, i) =>
+                    html`<li
+                      role="option"
+                      id=${`canned-${i}`}
+                      aria-selected=${i === this.suggestion ? 'true' : 'false'}
+                      @mousedown=${(e: Event) => this.pick(e, c)}
+                    >
+                      <span class="shortcut">/${c.shortcut}</span> ${c.text}
+                    </li>`,
+                )}
+              </ul>`
+            : nothing
+        }
+        ${
+          this.files.length
+            ? html`<ul class="files">
+                ${repeat(
+                  this.files,
+                  (f) => f.key,
+                  (f) => this.renderFile(f),
+                )}
+              </ul>`
+            : nothing
+        }
         <div class="row">
-          ${this.upload
-            ? html`<button type="button" class="icon" aria-label=${t('attach')} title=${t('attach')} @click=${() => this.fileInput.click()}>${paperclip}</button>
-                <input class="sr-only" type="file" multiple tabindex="-1" aria-hidden="true" @change=${this.onPick} />`
-            : nothing}
+          ${
+            this.upload
+              ? html`<button
+                    type="button"
+                    class="icon"
+                    aria-label=${t('attach')}
+                    title=${t('attach')}
+                    @click=${() => this.fileInput.click()}
+                  >
+                    ${paperclip}
+                  </button>
+                  <input class="sr-only" type="file" multiple tabindex="-1" aria-hidden="true" @change=${this.onPick} />`
+              : nothing
+          }
           <textarea
             part="input"
             rows="1"
@@ -130,12 +155,16 @@ export class ChatComposer extends LitElement {
     return html`<li class="file">
       ${f.preview ? html`<img src=${f.preview} alt="" />` : nothing}
       <span class="name">${f.file.name}</span>
-      ${f.error
-        ? html`<span class="error" role="alert">${t('uploadFailed', { name: f.file.name, reason: f.error })}</span>`
-        : f.attachment
-          ? nothing
-          : html`<progress max="100" value=${percent} aria-label=${t('uploading', { name: f.file.name, percent })}></progress>`}
-      <button type="button" class="remove" aria-label=${t('removeFile', { name: f.file.name })} @click=${() => this.removeFile(f.key)}>✕</button>
+      ${
+        f.error
+          ? html`<span class="error" role="alert">${t('uploadFailed', { name: f.file.name, reason: f.error })}</span>`
+          : f.attachment
+            ? nothing
+            : html`<progress max="100" value=${percent} aria-label=${t('uploading', { name: f.file.name, percent })}></progress>`
+      }
+      <button type="button" class="remove" aria-label=${t('removeFile', { name: f.file.name })} @click=${() => this.removeFile(f.key)}>
+        ✕
+      </button>
     </li>`;
   }
 
@@ -232,4 +261,16 @@ export class ChatComposer extends LitElement {
   }
 }
 
-const paperclip = html`<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d="m21 11-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6L15 6.6" /></svg>`;
+const paperclip = html`<svg
+  viewBox="0 0 24 24"
+  width="20"
+  height="20"
+  aria-hidden="true"
+  fill="none"
+  stroke="currentColor"
+  stroke-width="2"
+  stroke-linecap="round"
+  stroke-linejoin="round"
+>
+  <path d="m21 11-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6L15 6.6" />
+</svg>`;

@@ -85,11 +85,12 @@ export class ChatInbox extends LitElement {
     const text = i18n(resolveLocale(this.lang));
     if (!this.loaded) return html`<div class="status" role="status">${text.t('loading')}</div>`;
     return html`<confab-inbox-app
-      exportparts="messages, message, composer, input, send-button"
-      .server=${(this.server || SCRIPT_ORIGIN).replace(/\/+$/, '')}
-      .app=${this.app}
-      .userToken=${this.userToken || null}
-      .i18n=${text}
-    ></confab-inbox-app>${nothing}`;
+        exportparts="messages, message, composer, input, send-button"
+        .server=${(this.server || SCRIPT_ORIGIN).replace(/\/+$/, '')}
+        .app=${this.app}
+        .userToken=${this.userToken || null}
+        .i18n=${text}
+      ></confab-inbox-app
+      >${nothing}`;
   }
 }

@@ -146,14 +146,24 @@ export class InboxApp extends LitElement {
     this.me = user;
     await this.load();
     this.phase = 'ready';
-    client.support.settings().then((s) => (this.availability = s), () => undefined);
-    client.support.canned.list().then((page) => (this.canned = page.items), () => undefined);
+    client.support.settings().then(
+      (s) => (this.availability = s),
+      () => undefined,
+    );
+    client.support.canned.list().then(
+      (page) => (this.canned = page.items),
+      () => undefined,
+    );
   }
 
   private async load(more = false): Promise<void> {
-    const page = await this.client!.support.inbox({ ...filterOf(this.tab), cursor: more ? this.cursor ?? undefined : undefined, limit: 30 });
+    const page = await this.client!.support.inbox({
+      ...filterOf(this.tab),
+      cursor: more ? (this.cursor ?? undefined) : undefined,
+      limit: 30,
+    });
     this.items = more ? [...this.items, ...page.items] : page.items;
-    this.cursor = page.hasMore ? page.nextCursor ?? null : null;
+    this.cursor = page.hasMore ? (page.nextCursor ?? null) : null;
     for (const item of page.items) this.known.add(item.id);
   }
 
@@ -177,20 +187,34 @@ export class InboxApp extends LitElement {
         ${this.connection === 'offline' || this.connection === 'connecting' ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
         <div class="tabs" role="tablist" aria-label=${t('conversations')}>
           ${TABS.map(
-            (tab) => html`<button role="tab" aria-selected=${tab === this.tab ? 'true' : 'false'} tabindex=${tab === this.tab ? 0 : -1} data-tab=${tab} @click=${() => this.setTab(tab)} @keydown=${this.onTabKey}>
-              ${t(TAB_LABEL[tab])}
-            </button>`,
+            (tab) =>
+              html`<button
+                role="tab"
+                aria-selected=${tab === this.tab ? 'true' : 'false'}
+                tabindex=${tab === this.tab ? 0 : -1}
+                data-tab=${tab}
+                @click=${() => this.setTab(tab)}
+                @keydown=${this.onTabKey}
+              >
+                ${t(TAB_LABEL[tab])}
+              </button>`,
           )}
         </div>
         <div class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[this.tab])}>
           <ul>
             ${this.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
-            ${repeat(this.items, (c) => c.id, (c) => this.renderItem(c))}
+            ${repeat(
+              this.items,
+              (c) => c.id,
+              (c) => this.renderItem(c),
+            )}
           </ul>
         </div>
         ${this.cursor ? html`<button class="more" @click=${() => this.load(true)}>${t('loadMore')}</button>` : nothing}
       </nav>
-      <main class="conversation">${this.selected ? this.renderConversation(this.selected) : html`<p class="status">${t('selectConversation')}</p>`}</main>
+      <main class="conversation">
+        ${this.selected ? this.renderConversation(this.selected) : html`<p class="status">${t('selectConversation')}</p>`}
+      </main>
       ${this.selected ? renderDetails(this.i18n, this.selected) : nothing}
     </div>`;
   }
@@ -230,9 +254,11 @@ export class InboxApp extends LitElement {
             ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${a.name ?? a.id} (${t(AVAILABILITY_LABEL[a.status])})</option>`)}
           </select>
         </label>
-        ${resolved
-          ? html`<button @click=${() => this.act(() => this.client!.support.reopen(c.id))}>${t('reopen')}</button>`
-          : html`<button @click=${() => this.act(() => this.client!.support.resolve(c.id))}>${t('resolve')}</button>`}
+        ${
+          resolved
+            ? html`<button @click=${() => this.act(() => this.client!.support.reopen(c.id))}>${t('reopen')}</button>`
+            : html`<button @click=${() => this.act(() => this.client!.support.resolve(c.id))}>${t('resolve')}</button>`
+        }
       </div>
       ${this.actionError ? html`<p class="error" role="alert">${this.actionError}</p>` : nothing}
       <confab-thread

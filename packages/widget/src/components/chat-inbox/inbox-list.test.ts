@@ -87,7 +87,11 @@ describe('inTab', () => {
     ['open and unassigned', conversation('a'), { open: true, mine: false, unassigned: true, resolved: false }],
     ['open and mine', conversation('b', { assigneeId: ME }), { open: true, mine: true, unassigned: false, resolved: false }],
     ["open and someone else's", conversation('c', { assigneeId: OTHER }), { open: true, mine: false, unassigned: false, resolved: false }],
-    ['resolved (was mine)', conversation('d', { status: 'resolved', assigneeId: ME }), { open: false, mine: false, unassigned: false, resolved: true }],
+    [
+      'resolved (was mine)',
+      conversation('d', { status: 'resolved', assigneeId: ME }),
+      { open: false, mine: false, unassigned: false, resolved: true },
+    ],
     ['resolved and unassigned', conversation('e', { status: 'resolved' }), { open: false, mine: false, unassigned: false, resolved: true }],
     ['pending', conversation('f', { status: 'pending' }), { open: false, mine: false, unassigned: false, resolved: false }],
   ];
@@ -108,7 +112,10 @@ describe('inTab', () => {
           (f.assignee === undefined ||
             (f.assignee === 'me' ? c.support.assigneeId === ME : f.assignee === 'none' ? c.support.assigneeId === null : false)),
       );
-      expect(all.filter((c) => inTab(tab, c, ME)).map((c) => c.id), tab).toEqual(serverSide.map((c) => c.id));
+      expect(
+        all.filter((c) => inTab(tab, c, ME)).map((c) => c.id),
+        tab,
+      ).toEqual(serverSide.map((c) => c.id));
     }
   });
 });

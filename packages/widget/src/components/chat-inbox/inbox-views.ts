@@ -32,7 +32,13 @@ export function renderDetails(i18n: I18n, c: SupportConversationDto) {
   return html`<aside class="details" aria-label=${t('visitorDetails')}>
     <h2>${t('visitorDetails')}</h2>
     <dl>
-      ${rows.filter(([, value]) => value).map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`)}
+      ${rows
+        .filter(([, value]) => value)
+        .map(
+          ([label, value]) =>
+            html`<dt>${label}</dt>
+              <dd>${value}</dd>`,
+        )}
     </dl>
   </aside>`;
 }

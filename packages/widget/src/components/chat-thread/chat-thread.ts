@@ -56,7 +56,8 @@ export class ChatThread extends LitElement {
 
   private readonly controller = new RoomController(this);
   private readonly srcs = new Map<string, string>();
-  private anchor: { fromBottom: number; atBottom: boolean; first: string | undefined; last: string | undefined; count: number } | null = null;
+  private anchor: { fromBottom: number; atBottom: boolean; first: string | undefined; last: string | undefined; count: number } | null =
+    null;
   private loadingOlder = false;
   private marking = false;
   private readonly onVisibility = () => this.requestUpdate();
@@ -100,7 +101,10 @@ export class ChatThread extends LitElement {
     const previousLast = this.anchor?.last;
     const last = messages[messages.length - 1];
     if (this.anchor && previousLast && last && last.id !== previousLast && last.senderId !== this.me && last.status !== 'pending') {
-      this.announcement = last.type === 'system' ? systemText(this.naming(), last) : `${senderName(this.naming(), last)}: ${last.text || this.i18n.t('attachment')}`;
+      this.announcement =
+        last.type === 'system'
+          ? systemText(this.naming(), last)
+          : `${senderName(this.naming(), last)}: ${last.text || this.i18n.t('attachment')}`;
     }
   }
 
@@ -123,13 +127,19 @@ export class ChatThread extends LitElement {
         @drop=${this.onDrop}
       >
         ${state.hasOlder ? html`<button class="older" @click=${this.loadOlder}>${t('loadOlder')}</button>` : nothing}
-        ${this.greeting
-          ? html`<div class="msg start end theirs greeting" part="message greeting">
-              <div class="bubble"><span class="text">${this.greeting}</span></div>
-            </div>`
-          : nothing}
+        ${
+          this.greeting
+            ? html`<div class="msg start end theirs greeting" part="message greeting">
+                <div class="bubble"><span class="text">${this.greeting}</span></div>
+              </div>`
+            : nothing
+        }
         ${!rows.length && !this.greeting ? html`<div class="empty"><slot name="empty">${t('noMessages')}</slot></div>` : nothing}
-        ${repeat(rows, (row) => row.key, (row) => (row.kind === 'day' ? html`<div class="day" role="separator">${this.i18n.day(row.at)}</div>` : this.renderMessage(row)))}
+        ${repeat(
+          rows,
+          (row) => row.key,
+          (row) => (row.kind === 'day' ? html`<div class="day" role="separator">${this.i18n.day(row.at)}</div>` : this.renderMessage(row)),
+        )}
       </div>
       ${this.showJump ? html`<button class="jump" @click=${this.jumpToEnd}>${t('newMessages')} ↓</button>` : nothing}
       <div class="typing" aria-live="polite">${typing}</div>
@@ -172,45 +182,75 @@ export class ChatThread extends LitElement {
     const { t } = this.i18n;
     const m = row.message;
     if (m.type === 'system') {
-      return html`<div class="system" part="message system" data-id=${m.id} tabindex="-1">${systemText(this.naming(), m)} · ${this.i18n.time(m.createdAt)}</div>`;
+      return html`<div class="system" part="message system" data-id=${m.id} tabindex="-1">
+        ${systemText(this.naming(), m)} · ${this.i18n.time(m.createdAt)}
+      </div>`;
     }
     const mine = m.senderId !== null && m.senderId === this.me;
     const deleted = m.deletedAt !== null;
-    const classes = ['msg', mine ? 'mine' : 'theirs', row.groupStart ? 'start' : '', row.groupEnd ? 'end' : '', deleted ? 'deleted' : '', m.status === 'failed' ? 'failed' : '']
+    const classes = [
+      'msg',
+      mine ? 'mine' : 'theirs',
+      row.groupStart ? 'start' : '',
+      row.groupEnd ? 'end' : '',
+      deleted ? 'deleted' : '',
+      m.status === 'failed' ? 'failed' : '',
+    ]
       .filter(Boolean)
       .join(' ');
     const name = mine ? t('you') : senderName(this.naming(), m);
-    return html`<div class=${classes} part=${mine ? 'message mine' : 'message theirs'} data-id=${m.id} data-status=${mine ? m.status : nothing} tabindex="-1">
+    return html`<div
+      class=${classes}
+      part=${mine ? 'message mine' : 'message theirs'}
+      data-id=${m.id}
+      data-status=${mine ? m.status : nothing}
+      tabindex="-1"
+    >
       ${row.groupStart && !mine ? html`<div class="sender" aria-hidden="true">${name}</div>` : nothing}
-      <div class="bubble"><span class="sr-only">${name}: </span>${deleted
-          ? t('deleted')
-          : this.editing === m.id
-            ? this.renderEditor(m)
-            : html`${m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing}${renderFiles(m.attachments, this.i18n, (f) => this.srcFor(f))}`}</div>
-      ${!deleted && m.reactions.length
-        ? html`<div class="reactions">
-            ${m.reactions.map(
-              (r) => html`<button
-                class="reaction"
-                aria-pressed=${this.me && r.userIds.includes(this.me) ? 'true' : 'false'}
-                aria-label=${`${t('reactWith', { emoji: r.emoji })} (${r.count})`}
-                @click=${() => this.toggleReaction(m, r.emoji)}
-              >
-                ${r.emoji} ${r.count}
-              </button>`,
-            )}
-          </div>`
-        : nothing}
+      <div class="bubble">
+        <span class="sr-only">${name}: </span>${
+          deleted
+            ? t('deleted')
+            : this.editing === m.id
+              ? this.renderEditor(m)
+              : html`${m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing}${renderFiles(m.attachments, this.i18n, (f) => this.srcFor(f))}`
+        }
+      </div>
+      ${
+        !deleted && m.reactions.length
+          ? html`<div class="reactions">
+              ${m.reactions.map(
+                (r) =>
+                  html`<button
+                    class="reaction"
+                    aria-pressed=${this.me && r.userIds.includes(this.me) ? 'true' : 'false'}
+                    aria-label=${`${t('reactWith', { emoji: r.emoji })} (${r.count})`}
+                    @click=${() => this.toggleReaction(m, r.emoji)}
+                  >
+                    ${r.emoji} ${r.count}
+                  </button>`,
+              )}
+            </div>`
+          : nothing
+      }
       <div class="meta">
         <time datetime=${m.createdAt}>${this.i18n.time(m.createdAt)}</time>
         ${m.editedAt && !deleted ? html`<span>${t('edited')}</span>` : nothing}
         ${mine ? html`<span class=${`tick ${m.status}`} role="img" aria-label=${t(STATUS_LABEL[m.status])} title=${t(STATUS_LABEL[m.status])}>${TICK[m.status]}</span>` : nothing}
         ${m.status === 'failed' && m.retry ? html`<button class="retry" @click=${() => m.retry!().catch(() => undefined)}>${t('retry')}</button>` : nothing}
-        ${!deleted && m.seq > 0
-          ? html`<span class="actions">
-              <button aria-label=${t('messageActions')} aria-expanded=${this.menuFor === m.id ? 'true' : 'false'} @click=${() => this.toggleMenu(m.id)}>⋯</button>
-            </span>`
-          : nothing}
+        ${
+          !deleted && m.seq > 0
+            ? html`<span class="actions">
+                <button
+                  aria-label=${t('messageActions')}
+                  aria-expanded=${this.menuFor === m.id ? 'true' : 'false'}
+                  @click=${() => this.toggleMenu(m.id)}
+                >
+                  ⋯
+                </button>
+              </span>`
+            : nothing
+        }
       </div>
       ${this.menuFor === m.id ? this.renderMenu(m, mine) : nothing}
     </div>`;

@@ -18,11 +18,15 @@ export function renderFiles(files: readonly AttachmentDto[], i18n: I18n, srcFor:
       const src = srcFor(f);
       if (f.width && f.height) {
         return src
-          ? html`<a href=${src} target="_blank" rel="noopener noreferrer"><img src=${src} alt=${f.name} width=${f.width} height=${f.height} loading="lazy" /></a>`
+          ? html`<a href=${src} target="_blank" rel="noopener noreferrer"
+              ><img src=${src} alt=${f.name} width=${f.width} height=${f.height} loading="lazy"
+            /></a>`
           : html`<span>${f.name}</span>`;
       }
       return src
-        ? html`<a href=${src} download=${f.name} aria-label=${i18n.t('download', { name: f.name })}>📄 ${f.name} (${formatSize(f.size)})</a>`
+        ? html`<a href=${src} download=${f.name} aria-label=${i18n.t('download', { name: f.name })}
+            >📄 ${f.name} (${formatSize(f.size)})</a
+          >`
         : html`<span>📄 ${f.name}</span>`;
     })}
   </div>`;

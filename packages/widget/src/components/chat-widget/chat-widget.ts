@@ -198,9 +198,7 @@ export class ChatWidget extends LitElement {
     const left = this.position === 'bottom-left' ? 'left' : '';
     const unread = this.isOpen ? 0 : state.unread;
     return html`
-      <div class=${left}>
-        ${this.mode === 'inline' ? nothing : renderLauncher(this.text, this.opened, unread, () => this.toggle())}
-      </div>
+      <div class=${left}>${this.mode === 'inline' ? nothing : renderLauncher(this.text, this.opened, unread, () => this.toggle())}</div>
       ${this.isOpen ? this.renderPanel(state, left) : nothing}
     `;
   }
@@ -218,8 +216,7 @@ export class ChatWidget extends LitElement {
       @keydown=${this.onPanelKey}
     >
       ${renderPanelHeader(this.text, { title: this.title, subtitle: this.subtitle, settings: state.settings, inline, onClose: () => this.close() })}
-      ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
-      ${this.renderBody(state)}
+      ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing} ${this.renderBody(state)}
     </section>`;
   }
 

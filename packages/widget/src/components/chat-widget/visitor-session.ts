@@ -162,7 +162,11 @@ export class VisitorSession {
       await this.state.get().room?.send(text, { attachments: ids });
       return;
     }
-    const conversation = await this.client.support.start({ text: text || undefined, attachments: ids.length ? ids : undefined, visitor: visitorInfo() });
+    const conversation = await this.client.support.start({
+      text: text || undefined,
+      attachments: ids.length ? ids : undefined,
+      visitor: visitorInfo(),
+    });
     if (this.persist) this.storage.write({ conversationId: conversation.id });
     await this.watch(this.client.room(conversation.id));
   }
@@ -282,7 +286,10 @@ export class VisitorSession {
     if (this.state.get().room !== room) {
       this.detachRoom();
       this.roomOffs = [
-        room.state.select((s) => s.unreadCount, (unread) => this.set({ unread })),
+        room.state.select(
+          (s) => s.unreadCount,
+          (unread) => this.set({ unread }),
+        ),
         room.on('message:created', (message) => this.hooks.message(message)),
       ];
       this.set({ room, unread: room.unreadCount });

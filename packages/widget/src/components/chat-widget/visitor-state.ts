@@ -27,5 +27,13 @@ export interface VisitorHooks {
   error(error: ChatError): void;
 }
 
-export const INITIAL_VISITOR: VisitorState = { phase: 'idle', connection: 'idle', settings: null, user: null, room: null, unread: 0, error: null, ended: null };
-
+export const INITIAL_VISITOR: VisitorState = {
+  phase: 'idle',
+  connection: 'idle',
+  settings: null,
+  user: null,
+  room: null,
+  unread: 0,
+  error: null,
+  ended: null,
+};
