@@ -5,9 +5,10 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
 import { benchEnv, createBenchDatabase } from './confab.js';
 import type { BenchContext } from './context.js';
-import { summarizeProfiles, type ProfileEntry } from './profile.js';
+import { type ProfileEntry, summarizeProfiles } from './profile.js';
 import { renderTable, type ScenarioResult } from './report.js';
 import { p1Fanout } from './scenarios/p1-fanout.js';
 import { p2Persist } from './scenarios/p2-persist.js';

@@ -3,15 +3,17 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createRequire } from 'node:module';
-import jwt from 'jsonwebtoken';
+
 import type { AuthSessionDto } from '@confab/protocol';
+import jwt from 'jsonwebtoken';
 import pg from 'pg';
+
+import { type ServerProcess, startServerProcess } from './processes.js';
 import { mapLimit } from './stats.js';
-import { startServerProcess, type ServerProcess } from './processes.js';
 
 const require = createRequire(import.meta.url);
 const CLI = join(require.resolve('@confab/server/package.json'), '..', 'dist', 'cli.js');

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import type { ServerProcess } from './processes.js';
+
 import type { BenchEnv } from './confab.js';
+import type { ServerProcess } from './processes.js';
 
 export interface BenchContext {
   env: BenchEnv;

@@ -1,7 +1,7 @@
 // The network between a group of clients and a server: a TCP relay whose `cut()` resets every
 // connection through it at once, as a load balancer, NAT or Wi-Fi drop does. Neither side is told
 // beforehand; both see ECONNRESET, and the clients reconnect on their own, through the relay again.
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 
 export interface CutProxy {
   /** `http://127.0.0.1:PORT`: give it to the clients instead of the server's URL. */

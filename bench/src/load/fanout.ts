@@ -2,9 +2,11 @@
 // (same process, one monotonic clock), per receiver group (e.g. same node vs other node).
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+
 import type { Socket } from 'socket.io-client';
+
 import type { ServerProcess } from '../processes.js';
-import { sleep, summarize, waitUntil, type Summary } from '../stats.js';
+import { sleep, summarize, type Summary, waitUntil } from '../stats.js';
 import { emitAck } from './sockets.js';
 
 const TEXT = 'The quick brown fox jumps over the lazy dog; a chat message of ordinary length for a benchmark.';

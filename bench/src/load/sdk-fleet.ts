@@ -1,8 +1,9 @@
 // Real `@confab/sdk` clients spread over several child processes (`sdk-watchers.ts`), so that the
 // load generator is not what limits a scenario with 1,000 live clients. The parent hands each
 // process its share of the sessions and then drives them all at once over IPC.
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
 import type { AuthSessionDto } from '@confab/protocol';
 
 export interface FleetOptions {

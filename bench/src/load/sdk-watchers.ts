@@ -2,9 +2,11 @@
 // Node, WebSocket only, each signed in with its own session and watching one room, all reaching
 // the server through this process's cut proxy. Answers the parent's requests over IPC.
 import { performance } from 'node:perf_hooks';
-import { createClient, type ChatClient, type ChatMessage, type ConnectionStatus, type Room } from '@confab/sdk';
+
+import { type ChatClient, type ChatMessage, type ConnectionStatus, createClient, type Room } from '@confab/sdk';
+
 import { mapLimit } from '../stats.js';
-import { startCutProxy, type CutProxy } from './cut-proxy.js';
+import { type CutProxy, startCutProxy } from './cut-proxy.js';
 import type { FleetAnswer, FleetReply, FleetRequest } from './sdk-fleet.js';
 
 /** Every instant is taken and compared in this process, on its monotonic clock. */

@@ -1,7 +1,9 @@
 // The one load generator: the same socket.io-client sockets, events and payloads for Confab and
 // the baseline; only the credentials differ (the baseline ignores them).
 import { performance } from 'node:perf_hooks';
+
 import { io, type Socket } from 'socket.io-client';
+
 import { mapLimit } from '../stats.js';
 
 export interface Endpoint {

@@ -1,11 +1,12 @@
 import type { Socket } from 'socket.io-client';
+
 import { createRoom, createTenant, signInUsers, startBaseline, startConfab } from '../confab.js';
-import { profiled, type BenchContext } from '../context.js';
+import { type BenchContext, profiled } from '../context.js';
 import { FanoutDriver, rateSteps, type StepResult } from '../load/fanout.js';
 import { closeAll, connectMany, joinAll } from '../load/sockets.js';
 import type { ServerProcess } from '../processes.js';
-import { round } from '../stats.js';
 import type { ScenarioResult } from '../report.js';
+import { round } from '../stats.js';
 
 export const MEMBERS = 1_000;
 const SENDERS = 10;

@@ -1,11 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+
 import pg from 'pg';
+
 import { createRoom, createTenant, signInUsers, startConfab } from '../confab.js';
-import { profiled, type BenchContext } from '../context.js';
+import { type BenchContext, profiled } from '../context.js';
 import { closeAll, connectMany, emitAck } from '../load/sockets.js';
-import { mapLimit, summarize, type Summary } from '../stats.js';
 import type { ScenarioResult } from '../report.js';
+import { mapLimit, summarize, type Summary } from '../stats.js';
 
 const SENDERS = 100;
 /** Confab's own pool size (knex default in the server): the baseline gets the same connections. */

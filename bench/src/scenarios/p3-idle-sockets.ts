@@ -2,8 +2,8 @@ import { createTenant, signInUsers, startBaseline, startConfab } from '../confab
 import type { BenchContext } from '../context.js';
 import { closeAll, connectMany, type Endpoint } from '../load/sockets.js';
 import type { ServerProcess } from '../processes.js';
-import { sleep } from '../stats.js';
 import type { ScenarioResult } from '../report.js';
+import { sleep } from '../stats.js';
 
 // Several loopback source addresses, so that 10,000 connections never exhaust one address's ports.
 const SOURCES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];

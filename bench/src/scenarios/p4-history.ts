@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
+
 import { Redis } from 'ioredis';
 import pg from 'pg';
+
 import { createRoom, createTenant, signInUsers, startConfab } from '../confab.js';
-import { profiled, type BenchContext } from '../context.js';
-import { summarize, type Summary } from '../stats.js';
+import { type BenchContext, profiled } from '../context.js';
 import type { ScenarioResult } from '../report.js';
+import { summarize, type Summary } from '../stats.js';
 
 const ROOM_SIZE = 100_000;
 const PAGE = 50;

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+
 import { startConfab } from '../confab.js';
 import type { BenchContext } from '../context.js';
 import type { ScenarioResult } from '../report.js';

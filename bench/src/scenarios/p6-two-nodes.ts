@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
+
 import type { Socket } from 'socket.io-client';
+
 import { createRoom, createTenant, signInUsers, startBaseline, startConfab } from '../confab.js';
 import type { BenchContext } from '../context.js';
 import { FanoutDriver, type StepResult } from '../load/fanout.js';
 import { closeAll, connectMany, joinAll } from '../load/sockets.js';
 import type { ServerProcess } from '../processes.js';
-import { round } from '../stats.js';
 import type { ScenarioResult } from '../report.js';
+import { round } from '../stats.js';
 import { MEMBERS } from './p1-fanout.js';
 
 const SENDERS = 10;

@@ -2,9 +2,11 @@
 // SDK's catch-up protocol by hand against Confab, and the same sockets against the bare server.
 // They reach the server through the same kind of cut proxy as the SDK clients, and are cut alike.
 import { performance } from 'node:perf_hooks';
+
 import type { MessageDto, RoomJoinResult } from '@confab/protocol';
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
+
 import { createRoom, createTenant, signInUsers, startBaseline, startConfab } from '../confab.js';
 import type { BenchContext } from '../context.js';
 import { startCutProxy } from '../load/cut-proxy.js';

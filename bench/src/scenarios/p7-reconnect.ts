@@ -3,15 +3,17 @@
 // while 20 messages are sent; the SDK reconnects and catches up by itself.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+
 import pg from 'pg';
 import type { Socket } from 'socket.io-client';
+
 import { createRoom, createTenant, signInUsers, startConfab } from '../confab.js';
 import type { BenchContext } from '../context.js';
 import { startWatcherFleet, type WatcherFleet } from '../load/sdk-fleet.js';
 import { connectOne } from '../load/sockets.js';
-import { percentile, sleep } from '../stats.js';
 import type { ScenarioResult } from '../report.js';
-import { BEFORE, DURING, TIMEOUT_MS, WATCHERS, createSender, measureBaseline, measureRawSockets, storedTwice } from './p7-raw-sockets.js';
+import { percentile, sleep } from '../stats.js';
+import { BEFORE, createSender, DURING, measureBaseline, measureRawSockets, storedTwice, TIMEOUT_MS, WATCHERS } from './p7-raw-sockets.js';
 
 /** 4 × 250 clients: enough processes that the generator is not the limit on 2 cores. */
 const PROCESSES = 4;

@@ -1,7 +1,7 @@
 import {
   type AgentAvailability,
-  ChatError,
   type ChatClient,
+  ChatError,
   type ChatMessage,
   createClient,
   type Room,
@@ -9,6 +9,7 @@ import {
   type UserDto,
   type UserSummaryDto,
 } from '@confab/sdk';
+
 import { signAgentToken } from './agent-token.js';
 import { DEFAULT_FAQS, type Faq, matchFaq } from './faq.js';
 

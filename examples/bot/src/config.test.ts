@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ConfigError, readConfig } from './config.js';
 
 describe('readConfig', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { DEFAULT_FAQS, type Faq, matchFaq } from './faq.js';
 
 describe('matchFaq', () => {

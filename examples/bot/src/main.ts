@@ -1,4 +1,5 @@
 import { ChatError } from '@confab/sdk';
+
 import { createBot } from './bot.js';
 import { ConfigError, readConfig } from './config.js';
 

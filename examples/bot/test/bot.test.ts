@@ -1,5 +1,6 @@
+import { type ChatClient, ChatError, createClient, type Room, type UserDto } from '@confab/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChatError, type ChatClient, createClient, type Room, type UserDto } from '@confab/sdk';
+
 import { type App, User } from '../../../packages/server/src/db/models/index.js';
 import { hashPassword } from '../../../packages/server/src/services/auth/passwords.js';
 import { startTestServer, type TestServer } from '../../../packages/server/test/helpers/server.js';

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+
 import Router from '@koa/router';
 import Koa from 'koa';
 import { koaBody } from 'koa-body';
+
 import { signConfabToken } from './confab-token.js';
 import { contentSecurityPolicy, renderPage, renderSupport } from './page.js';
-import { createSessions, SESSION_COOKIE, SESSION_TTL_MS, type Session } from './session.js';
+import { createSessions, type Session, SESSION_COOKIE, SESSION_TTL_MS } from './session.js';
 import { createUserStore, type HostUser, type UserStore } from './users.js';
 
 export interface HostBackendOptions {

@@ -1,4 +1,5 @@
 import jwt from 'jsonwebtoken';
+
 import type { HostUser } from './users.js';
 
 // Long enough for the page to hand it to the widget, short enough that a leaked copy is soon

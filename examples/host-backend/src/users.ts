@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import { hashPassword, verifyPassword } from './passwords.js';
 
 /** A user of the host site (not of Confab: Confab learns about them from the signed token). */

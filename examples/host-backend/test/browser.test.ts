@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
 import type { MessageDto, PageDto, SupportInboxItemDto } from '@confab/protocol';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { type App, User } from '../../../packages/server/src/db/models/index.js';
 import { launchBrowser } from '../../../packages/widget/test/helpers/browser.js';
 import { type RunningBackend, startHostBackend, startTestServer, type TestServer } from './helpers.js';

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createHostBackend, type HostBackend } from '../src/app.js';
+
 import type { App } from '../../../packages/server/src/db/models/index.js';
 import { startTestServer, type TestServer } from '../../../packages/server/test/helpers/server.js';
+import { createHostBackend, type HostBackend } from '../src/app.js';
 
 export { startTestServer, type TestServer };
 

@@ -1,6 +1,7 @@
+import type { AuthSessionDto } from '@confab/protocol';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthSessionDto } from '@confab/protocol';
+
 import type { App } from '../../../packages/server/src/db/models/index.js';
 import { type RunningBackend, siteVisitor, startHostBackend, startTestServer, type TestServer } from './helpers.js';
 

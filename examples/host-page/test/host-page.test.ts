@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator } from 'playwright-core';
 import type { MessageDto, PageDto, SupportInboxItemDto } from '@confab/protocol';
+import type { Browser, Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../../../packages/server/src/db/models/index.js';
 import { launchBrowser, startTestServer, type TestServer } from '../../../packages/widget/test/helpers/browser.js';
-import { startExample, watchForProblems, type RunningExample } from './helpers/example-server.js';
+import { type RunningExample, startExample, watchForProblems } from './helpers/example-server.js';
 
 // The colours public/theme.css gives the widget, as getComputedStyle reports them.
 const ACCENT = 'rgb(15, 118, 110)';

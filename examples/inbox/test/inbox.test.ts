@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type ChatClient, createClient } from '@confab/sdk';
 import type { Browser, Locator } from 'playwright-core';
-import { createClient, type ChatClient } from '@confab/sdk';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../../../packages/server/src/db/models/index.js';
 import { createAgent, launchBrowser, startTestServer, type TestServer } from '../../../packages/widget/test/helpers/browser.js';
-import { startExample, watchForProblems, type RunningExample } from '../../host-page/test/helpers/example-server.js';
+import { type RunningExample, startExample, watchForProblems } from '../../host-page/test/helpers/example-server.js';
 
 const names = (inbox: Locator) => inbox.locator('button.item .name').allTextContents();
 

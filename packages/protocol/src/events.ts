@@ -1,5 +1,5 @@
-import type { ErrorBody } from './errors.js';
 import type { MessageDto, ReactionDto, ReceiptDto, RoomDto } from './dto.js';
+import type { ErrorBody } from './errors.js';
 import type { SupportAvailabilityDto, SupportConversationDto } from './support.js';
 
 /** Every client→server event is acknowledged with exactly one of these. */

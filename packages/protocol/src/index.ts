@@ -1,5 +1,5 @@
-export * from './errors.js';
-export * from './limits.js';
 export * from './dto.js';
+export * from './errors.js';
 export * from './events.js';
+export * from './limits.js';
 export * from './support.js';

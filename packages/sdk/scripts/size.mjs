@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+
 import { rolldown } from 'rolldown';
 
 const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));

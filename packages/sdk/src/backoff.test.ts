@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { backoffDelay } from './backoff.js';
 
 describe('backoffDelay', () => {

@@ -1,7 +1,8 @@
 import type { AuthSessionDto, PageDto, RegisterInput, RoomDto, RoomListItemDto, ServerToClientEvents, UserDto } from '@confab/protocol';
+
 import { Emitter } from './emitter.js';
-import { hostTokenMatches } from './host-token.js';
 import { ChatError } from './errors.js';
+import { hostTokenMatches } from './host-token.js';
 import { Outbox } from './outbox.js';
 import { Room, type RoomEvents } from './room.js';
 import type { RoomContext } from './room-context.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { ChatError } from './errors.js';
 
 describe('ChatError', () => {

@@ -1,4 +1,4 @@
-import { type ErrorBody, type ErrorCode, ERROR_STATUS, isErrorCode, RETRYABLE_CODES } from '@confab/protocol';
+import { ERROR_STATUS, type ErrorBody, type ErrorCode, isErrorCode, RETRYABLE_CODES } from '@confab/protocol';
 
 /**
  * Every failure the SDK reports: the server's `{ error: { code, message, details } }` shape,

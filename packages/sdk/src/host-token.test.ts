@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import type { UserDto } from '@confab/protocol';
+import { describe, expect, it } from 'vitest';
+
 import { hostTokenMatches } from './host-token.js';
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

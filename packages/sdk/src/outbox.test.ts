@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import { ChatError } from './errors.js';
 import { DROPS_BEFORE_GIVING_UP, Outbox } from './outbox.js';
 

@@ -1,5 +1,6 @@
 import type { MessageDto, RoomDto, RoomJoinResult } from '@confab/protocol';
 import { describe, expect, it } from 'vitest';
+
 import { ChatError } from './errors.js';
 import { hasHole, initialRoomModel, reduceRoom, type RoomAction, type RoomModel, viewRoom } from './room-model.js';
 import type { Unsent } from './room-state.js';

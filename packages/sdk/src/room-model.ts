@@ -8,6 +8,7 @@ import type {
   RoomJoinResult,
   RoomReceiptsEvent,
 } from '@confab/protocol';
+
 import { type ChatMessage, initialRoomState, type MessageStatus, type Receipt, type RoomState, type Unsent } from './room-state.js';
 
 /**

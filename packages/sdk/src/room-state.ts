@@ -1,4 +1,5 @@
 import type { MessageDto, PresenceEvent, RoomDto } from '@confab/protocol';
+
 import type { ChatError } from './errors.js';
 
 export type MessageStatus = 'pending' | 'sent' | 'delivered' | 'read' | 'failed';

@@ -1,5 +1,6 @@
 import type { MessageDto, RoomJoinResult } from '@confab/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import { ChatError } from './errors.js';
 import type { RoomContext } from './room-context.js';
 import { initialRoomModel, reduceRoom, type RoomModel } from './room-model.js';

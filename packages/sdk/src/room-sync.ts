@@ -1,4 +1,5 @@
 import type { MessageDto, PageDto, RoomSyncEvent } from '@confab/protocol';
+
 import { backoffDelay } from './backoff.js';
 import { ChatError } from './errors.js';
 import type { RoomContext } from './room-context.js';

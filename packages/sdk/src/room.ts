@@ -13,6 +13,7 @@ import {
   type RoomSyncEvent,
   type TypingEvent,
 } from '@confab/protocol';
+
 import { Emitter } from './emitter.js';
 import { ChatError } from './errors.js';
 import { newClientId } from './ids.js';

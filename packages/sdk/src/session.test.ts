@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import type { AuthSessionDto } from '@confab/protocol';
+import { describe, expect, it } from 'vitest';
+
 import { ChatError } from './errors.js';
 import { Session, type SessionEndReason } from './session.js';
 import type { SessionStore, StoredEnd, StoredSession } from './tabs/session-store.js';

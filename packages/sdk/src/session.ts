@@ -1,4 +1,5 @@
 import type { AuthSessionDto } from '@confab/protocol';
+
 import { ChatError } from './errors.js';
 import { memorySessionStore, type SessionStore, type StoredSession } from './tabs/session-store.js';
 import type { HttpTransport, TokenSource } from './transport/http.js';

@@ -11,6 +11,7 @@ import type {
   SupportSettingsDto,
   SupportStatus,
 } from '@confab/protocol';
+
 import { newClientId } from './ids.js';
 import type { HttpTransport } from './transport/http.js';
 

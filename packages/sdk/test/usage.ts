@@ -1,10 +1,10 @@
 // A consumer's code, compiled against the published .d.ts files (see types.test.ts); never run.
 import {
-  ChatError,
-  createClient,
   type ChatClient,
+  ChatError,
   type ChatMessage,
   type ConnectionStatus,
+  createClient,
   type ErrorCode,
   type MessageDto,
   type MessageStatus,

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+
 import { ConfigError, loadConfig } from './config.js';
-import { type LockOwner, lockDataDir } from './db/data-dir-lock.js';
+import { lockDataDir, type LockOwner } from './db/data-dir-lock.js';
 import { createDb } from './db/knex.js';
 import { migrate } from './db/migrate.js';
-import { AppsService } from './services/apps/apps-service.js';
 import { start } from './index.js';
+import { AppsService } from './services/apps/apps-service.js';
 
 const USAGE = `Usage: confab-server [command]
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+
 import Joi from 'joi';
+
 import { persistedSecret } from './persisted-secret.js';
 
 /** A rate such as `10/second`; `null` means unlimited. */

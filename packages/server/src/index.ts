@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { createApp, type ConfabApp } from './app.js';
+
+import { type ConfabApp, createApp } from './app.js';
+import { bounded } from './bounded.js';
 import type { Config } from './config.js';
 import { type DataDirLock, lockDataDir } from './db/data-dir-lock.js';
 import { createDb, type Db } from './db/knex.js';
@@ -7,7 +9,6 @@ import { migrate, pendingMigrations } from './db/migrate.js';
 import { createLogger, type Logger } from './logger.js';
 import { createRedis, redisReady } from './redis/client.js';
 import { demoPassword, ensureDemo } from './services/apps/demo.js';
-import { bounded } from './bounded.js';
 import { quitRedis, STEP_TIMEOUT_MS } from './shutdown.js';
 
 export interface RunningServer {

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+
 import type { Redis } from 'ioredis';
+
 import { bounded } from './bounded.js';
 import type { Logger } from './logger.js';
 

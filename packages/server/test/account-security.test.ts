@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+
+import type { AuthSessionDto, ErrorResponse, PageDto, UserDto } from '@confab/protocol';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthSessionDto, ErrorResponse, PageDto, UserDto } from '@confab/protocol';
+
 import type { App } from '../src/db/models/index.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 // Registration hashes with scrypt N=2^17: this file keeps real registrations to a handful.
 

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import jwt from 'jsonwebtoken';
+
 import type { AuthSessionDto, ErrorResponse, MemberDto, MessageDto, PageDto, RoomDto, UserDto } from '@confab/protocol';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 // Registration and login hash with scrypt N=2^17 on purpose: this file keeps them to about a dozen calls.
 

@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type CliRun, cleanEnv, killCliProcesses, runCli, startCli } from './helpers/cli-process.js';
+
+import { cleanEnv, type CliRun, killCliProcesses, runCli, startCli } from './helpers/cli-process.js';
 
 const dirs: string[] = [];
 

@@ -1,6 +1,7 @@
+import { type ChatClient, createClient, type MessageDto, type Room } from '@confab/sdk';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChatClient, createClient, type MessageDto, type Room } from '@confab/sdk';
+
 import { PRESENCE_TTL_MS } from '../src/redis/presence.js';
 import { type CliCluster, createCliCluster, type FrontDoor, frontDoor } from './helpers/cli-cluster.js';
 import { killCliProcesses, startCli, type StartedCli } from './helpers/cli-process.js';

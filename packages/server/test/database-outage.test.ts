@@ -1,10 +1,12 @@
 import { type AddressInfo, connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
+
+import type { AuthSessionDto, ErrorBody, MessageDto, RoomDto } from '@confab/protocol';
+import { type ChatClient, type ConnectionStatus, createClient } from '@confab/sdk';
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
 import knexModule from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChatClient, type ConnectionStatus, createClient } from '@confab/sdk';
-import type { AuthSessionDto, ErrorBody, MessageDto, RoomDto } from '@confab/protocol';
+
 import type { App } from '../src/db/models/index.js';
 import { toAppError, toBodyError } from '../src/errors.js';
 import { startTestServer, type TestServer } from './helpers/server.js';

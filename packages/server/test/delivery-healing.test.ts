@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { LIMITS } from '@confab/protocol';
 import {
   type AuthSessionDto,
@@ -12,9 +12,11 @@ import {
   type Room,
   type RoomDto,
 } from '@confab/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
-import { toMessageDtos } from '../src/services/messages/message-dto.js';
 import { roomChannel } from '../src/realtime/types.js';
+import { toMessageDtos } from '../src/services/messages/message-dto.js';
 import { hasRedisServer, PrivateRedis } from './helpers/private-redis.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, connect } from './helpers/sockets.js';

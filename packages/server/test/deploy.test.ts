@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { afterAll, describe, expect, it } from 'vitest';
+
 import { CONFIG_VARIABLES, loadConfig } from '../src/config.js';
 import { createDb } from '../src/db/knex.js';
 import { migrate } from '../src/db/migrate.js';

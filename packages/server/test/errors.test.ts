@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
+
+import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
 import type Joi from 'joi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
+
 import type { App } from '../src/db/models/index.js';
 import type { RouteDef } from '../src/http/route.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 const SHOP = 'https://shop.example';
 const OTHER = 'https://other.example';

@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, type ClientRequest, request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { io as ioClient, Manager, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { Ack, AuthSessionDto, MessageDto, ServerToClientEvents } from '@confab/protocol';
 import { type ChatClient, createClient, type Room } from '@confab/sdk';
+import jwt from 'jsonwebtoken';
+import type pg from 'pg';
+import { io as ioClient, Manager, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { type CliCluster, createCliCluster, type FrontDoor, frontDoor } from './helpers/cli-cluster.js';
 import { killCliProcesses, startCli, type StartedCli } from './helpers/cli-process.js';
 import { sleep, until } from './helpers/wait.js';

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { type AuthSessionDto, LIMITS, type RoomDto } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 import { connect, request as emit } from './helpers/sockets.js';
 
 const SHOP = 'https://shop.example';

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+
+import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
+
 import { createDb } from '../src/db/knex.js';
 import type { App } from '../src/db/models/index.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 type LogLine = Record<string, unknown>;
 

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import type { MessageDto, RoomDto } from '@confab/protocol';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createRedis, redisReady } from '../src/redis/client.js';
 import { createMemoryPresence, createRedisPresence } from '../src/redis/presence.js';
 import { startTestServer, type TestServer } from './helpers/server.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type {
   AuthSessionDto,
   MessageDto,
@@ -14,6 +14,8 @@ import type {
   TypingEvent,
 } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, request, settle, waitFor } from './helpers/sockets.js';

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+
+import { type Ack, type AuthSessionDto, ERROR_STATUS, LIMITS, type MessageDto, type RoomDto } from '@confab/protocol';
 import jwt from 'jsonwebtoken';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { type Ack, type AuthSessionDto, ERROR_STATUS, LIMITS, type MessageDto, type RoomDto } from '@confab/protocol';
+
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, type ConnectOptions, request, settle, waitFor } from './helpers/sockets.js';
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { MessageDto, RoomDto } from '@confab/protocol';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, connect, waitFor } from './helpers/sockets.js';
 

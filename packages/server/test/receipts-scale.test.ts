@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   type AuthSessionDto,
   LIMITS,
@@ -11,6 +11,8 @@ import {
   type RoomReadEvent,
   type RoomReceiptsEvent,
 } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, settle, waitFor } from './helpers/sockets.js';

@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Redis } from 'ioredis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+
 import { cleanEnv, killCliProcesses, startCli, type StartedCli } from './helpers/cli-process.js';
 import { hasRedisServer, PrivateRedis } from './helpers/private-redis.js';
 import { sleep, until } from './helpers/wait.js';

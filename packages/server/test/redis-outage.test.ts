@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { hasRedisServer, PrivateRedis } from './helpers/private-redis.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, request, settle, waitFor } from './helpers/sockets.js';

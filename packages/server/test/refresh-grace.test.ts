@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSessionDto, ErrorResponse, UserDto } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
 import { REFRESH_REUSE_GRACE_MS } from '../src/services/auth/auth-service.js';
 import { hashRefreshToken } from '../src/services/auth/tokens.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 let tenant: App;

@@ -1,6 +1,7 @@
+import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
+
 import type { App } from '../src/db/models/index.js';
 import type { Actor } from '../src/services/actor.js';
 import { bumpRoom } from '../src/services/messages/room-version.js';

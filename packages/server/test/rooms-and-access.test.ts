@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type {
   AuthSessionDto,
   MemberDto,
@@ -12,8 +12,10 @@ import type {
   RoomListItemDto,
   UserDto,
 } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 

@@ -1,5 +1,3 @@
-import jwt from 'jsonwebtoken';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AuthSessionDto,
   type ChatClient,
@@ -10,6 +8,9 @@ import {
   type MessageDto,
   type SupportConversationDto,
 } from '@confab/sdk';
+import jwt from 'jsonwebtoken';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { sleep, until } from './helpers/wait.js';

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClient } from '@confab/sdk';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 

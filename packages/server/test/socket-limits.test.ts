@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { LIMITS } from '@confab/protocol';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
 import { createRedisPresence } from '../src/redis/presence.js';
 import { startTestServer, type TestServer } from './helpers/server.js';

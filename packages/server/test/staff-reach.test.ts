@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { AuthSessionDto, MessageDto, RoomDto, StartConversationResult } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 import { connect, request } from './helpers/sockets.js';
 
 // Staff (agents, admins) moderate support conversations and rooms they can read (their own, public

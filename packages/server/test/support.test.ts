@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type {
   AuthSessionDto,
   CannedResponseDto,
@@ -15,8 +15,10 @@ import type {
   SupportSettingsDto,
   VisitorInfo,
 } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
-import { startTestServer, type ApiResponse, type TestServer } from './helpers/server.js';
+import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 import { call as socketCall, type ClientSocket, connect, waitFor } from './helpers/sockets.js';
 
 const ADMIN_TOKEN = 'x'.repeat(32);

@@ -1,6 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import type { MessageDto, RoomDto } from '@confab/protocol';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+
 import { createRedis, redisReady } from '../src/redis/client.js';
 import { createRedisThrottle } from '../src/redis/throttle.js';
 import { startTestServer } from './helpers/server.js';

@@ -2,8 +2,10 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import type { AuthSessionDto } from '@confab/protocol';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 // Uploads are staged under os.tmpdir(); this file gives its process a private one to watch.

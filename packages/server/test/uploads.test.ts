@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttachmentDto, AuthSessionDto, MessageDto, RoomDto, StartConversationResult } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../src/db/models/index.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 

@@ -1,8 +1,10 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { AuthSessionDto, MessageDto, RoomDto, WebhookDeliveryDto, WebhookDto, WebhookPayload } from '@confab/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { sleep, until } from './helpers/wait.js';
 

@@ -11,7 +11,7 @@ define('chat-inbox', ChatInbox);
 
 export { ChatInbox, ChatWidget };
 export type { ChatErrorEventDetail, ChatMessageEventDetail, ChatUnreadEventDetail } from './components/chat-widget/events.js';
-export { resolveLocale, type Locale } from './i18n/index.js';
+export { type Locale, resolveLocale } from './i18n/index.js';
 
 declare global {
   interface HTMLElementTagNameMap {

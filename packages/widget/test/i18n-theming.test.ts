@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../../server/src/db/models/index.js';
 import { launchBrowser, openHostPage, startTestServer, type TestServer, violations } from './helpers/browser.js';
 

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../../server/src/db/models/index.js';
 import { createAgent, launchBrowser, openHostPage, startTestServer, type TestServer } from './helpers/browser.js';
 

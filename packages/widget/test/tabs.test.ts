@@ -1,15 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../../server/src/db/models/index.js';
 import {
   createAgent,
+  type HostPage,
   launchBrowser,
   openHostPage,
   startTestServer,
   storedSession,
   storedVisit,
-  type HostPage,
   type TestServer,
 } from './helpers/browser.js';
 

@@ -1,6 +1,7 @@
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { App } from '../../server/src/db/models/index.js';
 import { launchBrowser, openHostPage, startTestServer, storedSession, storedVisit, type TestServer } from './helpers/browser.js';
 

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
 import type { Page } from 'playwright-core';
+
 import { violations } from '../../../../packages/widget/test/helpers/browser.js';
 
 export interface RunningExample {

@@ -1,4 +1,5 @@
 import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@confab/protocol';
+
 import { ChatError } from '../errors.js';
 import {
   ACK_TIMEOUT_MS,

@@ -1,5 +1,6 @@
-import { io, type Socket } from 'socket.io-client';
 import { type Ack, type ClientToServerEvents, type ErrorBody, LIMITS, type ServerToClientEvents } from '@confab/protocol';
+import { io, type Socket } from 'socket.io-client';
+
 import { backoffDelay } from '../backoff.js';
 import { ChatError } from '../errors.js';
 import type { Session } from '../session.js';

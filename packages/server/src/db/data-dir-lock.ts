@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { createFileOnce } from '../persisted-secret.js';
 
 /** What holds the embedded database: the server, or a one-shot CLI command. */

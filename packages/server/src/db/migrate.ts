@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { isEmbedded, type Db } from './knex.js';
+
+import { type Db, isEmbedded } from './knex.js';
 import * as initial from './migrations/001-initial.js';
 import * as roomVersions from './migrations/002-room-versions.js';
 import * as support from './migrations/003-support.js';

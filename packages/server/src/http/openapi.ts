@@ -1,7 +1,8 @@
-import type Joi from 'joi';
 import { ERROR_STATUS } from '@confab/protocol';
-import type { RouteDef } from './route.js';
+import type Joi from 'joi';
+
 import { COMPONENT_SCHEMAS } from './openapi-components.js';
+import type { RouteDef } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
 

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+
 import type Router from '@koa/router';
 import type Joi from 'joi';
 import type Koa from 'koa';
+
 import type { Config } from '../config.js';
 import type { App } from '../db/models/index.js';
 import { AppError, ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from '../errors.js';

@@ -1,5 +1,6 @@
-import type Joi from 'joi';
 import type { Ack, ClientToServerEvents } from '@confab/protocol';
+import type Joi from 'joi';
+
 import { AppError, RateLimitedError, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';

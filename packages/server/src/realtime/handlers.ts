@@ -1,4 +1,5 @@
 import type { PresenceEvent } from '@confab/protocol';
+
 import { ForbiddenError } from '../errors.js';
 import type { Services } from '../services/index.js';
 import { bind, type BindContext } from './bind.js';

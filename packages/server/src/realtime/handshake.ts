@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+
 import type { Config } from '../config.js';
 import { AppError, isUnavailable, toAppError } from '../errors.js';
 import { originAllowed } from '../services/apps/origins.js';

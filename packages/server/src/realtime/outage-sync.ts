@@ -1,5 +1,6 @@
-import type { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '@confab/protocol';
+import type { Server } from 'socket.io';
+
 import type { Logger } from '../logger.js';
 import type { RedisAdapter } from '../redis/adapter.js';
 import type { Services } from '../services/index.js';

@@ -1,4 +1,5 @@
 import { LIMITS } from '@confab/protocol';
+
 import type { Logger } from '../logger.js';
 import type { Presence } from '../redis/presence.js';
 import { isStaff } from '../services/actor.js';

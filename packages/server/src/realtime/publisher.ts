@@ -1,4 +1,5 @@
 import type { RoomReceiptsEvent } from '@confab/protocol';
+
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Services } from '../services/index.js';

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+
 import { createLogger } from '../logger.js';
 import { type RecoverChanges, type RoomEvent, RoomSequencer } from './room-sequencer.js';
 

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+
 import { editMessageSchema, emojiSchema, readSchema, sendMessageSchema } from '../services/messages/schemas.js';
 import { idSchema } from '../services/rooms/schemas.js';
 

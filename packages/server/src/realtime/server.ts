@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
+
+import { LIMITS } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
-import { LIMITS } from '@confab/protocol';
+
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -13,8 +15,8 @@ import type { Services } from '../services/index.js';
 import { Drain, quitRedis } from '../shutdown.js';
 import { registerHandlers } from './handlers.js';
 import { allowRequest, authenticateSocket, limitSocketsPerUser, refuseWhileDraining, scheduleExpiry } from './handshake.js';
-import { PresenceTracker } from './presence-tracker.js';
 import { startOutageSync } from './outage-sync.js';
+import { PresenceTracker } from './presence-tracker.js';
 import { recoverFrom, startPublisher } from './publisher.js';
 import { RoomSequencer } from './room-sequencer.js';
 import { agentsChannel, appChannel, type ChatServer, sessionChannel, userChannel } from './types.js';

@@ -1,5 +1,6 @@
-import type { Server, Socket } from 'socket.io';
 import type { ClientToServerEvents, RoomReceiptsEvent, ServerToClientEvents } from '@confab/protocol';
+import type { Server, Socket } from 'socket.io';
+
 import type { Actor } from '../services/actor.js';
 import type { RoomEvent } from './room-sequencer.js';
 

@@ -1,6 +1,7 @@
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+
 import { redisReady } from './client.js';
 
 export interface RedisAdapter {

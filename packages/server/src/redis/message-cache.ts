@@ -1,6 +1,6 @@
+import type { MessageDto } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { MessageDto } from '@confab/protocol';
 
 export const CACHED_MESSAGES = 50;
 const TTL_MS = 24 * 3_600_000;

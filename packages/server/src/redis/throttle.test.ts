@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { createMemoryThrottle, gcraStep } from './throttle.js';
 
 describe('GCRA throttle', () => {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+
 import type { Rate } from '../config.js';
 
 export interface ThrottleResult {

@@ -1,6 +1,7 @@
 import type { UserKind, UserRole } from '@confab/protocol';
-import { ForbiddenError } from '../errors.js';
+
 import type { User } from '../db/models/index.js';
+import { ForbiddenError } from '../errors.js';
 
 /** The authenticated caller every service call acts for. */
 export interface Actor {

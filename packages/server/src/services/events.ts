@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+
 import type { MessageDto, ReactionDto, RoomDto, RoomReceiptsEvent } from '@confab/protocol';
 
 /** What happened, announced after the transaction that made it commits. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import { describe, expect, it } from 'vitest';
+
 import { ValidationError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './pagination.js';
 

@@ -1,5 +1,6 @@
-import Joi from 'joi';
 import { LIMITS } from '@confab/protocol';
+import Joi from 'joi';
+
 import { ValidationError } from '../errors.js';
 
 export const limitSchema = Joi.number().integer().min(1).max(LIMITS.pageMax).default(LIMITS.pageDefault);

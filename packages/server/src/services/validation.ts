@@ -1,5 +1,6 @@
-import type Joi from 'joi';
 import { type ErrorDetail, LIMITS } from '@confab/protocol';
+import type Joi from 'joi';
+
 import { ValidationError } from '../errors.js';
 
 const JOI_OPTIONS: Joi.ValidationOptions = { abortEarly: false, stripUnknown: true, convert: true };

@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { Redis } from 'ioredis';
 import pg from 'pg';
+
 import { cleanEnv, runCli } from './cli-process.js';
 
 export interface FrontDoor {

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import jwt from 'jsonwebtoken';
-import type { Redis } from 'ioredis';
+
 import type { AuthSessionDto } from '@confab/protocol';
-import { type AppOptions, createApp, type ConfabApp } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Redis } from 'ioredis';
+import jwt from 'jsonwebtoken';
+
+import { type AppOptions, type ConfabApp, createApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { createDb, type Db } from '../../src/db/knex.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { App } from '../../src/db/models/index.js';

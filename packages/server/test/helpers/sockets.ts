@@ -1,5 +1,6 @@
-import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { Ack, AuthSessionDto, ClientToServerEvents, ServerToClientEvents } from '@confab/protocol';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+
 import type { TestServer } from './server.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -1,5 +1,6 @@
-import type { ReactiveControllerHost } from 'lit';
 import { initialRoomState, type Room, type RoomState } from '@confab/sdk';
+import type { ReactiveControllerHost } from 'lit';
+
 import { StoreController } from './store-controller.js';
 
 /** The live state of one SDK room for a Lit element (`controller.state`), re-rendering on change. */

@@ -1,5 +1,5 @@
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { ReadableStore } from '@confab/sdk';
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 /**
  * Re-renders its host whenever an SDK store changes: subscribes while the host is connected,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { en } from './en.js';
 import { es } from './es.js';
 import { i18n, type Locale, resolveLocale, type Strings } from './index.js';

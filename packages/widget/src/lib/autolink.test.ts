@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { autolink, type TextPart } from './autolink.js';
 
 const joined = (parts: TextPart[]) => parts.map((p) => p.text).join('');

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuthSessionDto } from '@confab/sdk';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
 import { VisitStorage } from './storage.js';
 
 /** A plain in-memory Storage, like localStorage. */

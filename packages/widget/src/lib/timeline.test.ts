@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatMessage } from '@confab/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { timeline, type TimelineRow } from './timeline.js';
 
 let seq = 0;

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { hashPassword } from '../../../server/src/services/auth/passwords.js';
-import { User } from '../../../server/src/db/models/index.js';
+
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
 import type { App } from '../../../server/src/db/models/index.js';
+import { User } from '../../../server/src/db/models/index.js';
+import { hashPassword } from '../../../server/src/services/auth/passwords.js';
 import { startTestServer, type TestServer } from '../../../server/test/helpers/server.js';
 
 export { startTestServer, type TestServer };

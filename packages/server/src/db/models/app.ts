@@ -1,4 +1,5 @@
 import type { AppSettingsDto } from '@confab/protocol';
+
 import { BaseModel } from './base.js';
 
 export type AppSettings = AppSettingsDto;

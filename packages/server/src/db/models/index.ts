@@ -1,10 +1,10 @@
 export { App, type AppSettings } from './app.js';
-export { User } from './user.js';
-export { Room } from './room.js';
+export { Attachment } from './attachment.js';
+export { CannedResponse } from './canned-response.js';
 export { Membership } from './membership.js';
 export { Message } from './message.js';
-export { Attachment } from './attachment.js';
 export { Reaction } from './reaction.js';
 export { RefreshToken } from './refresh-token.js';
-export { CannedResponse } from './canned-response.js';
+export { Room } from './room.js';
+export { User } from './user.js';
 export { Webhook, WebhookDelivery } from './webhook.js';

@@ -1,4 +1,5 @@
 import type { MembershipRole } from '@confab/protocol';
+
 import { BaseModel } from './base.js';
 
 export class Membership extends BaseModel {

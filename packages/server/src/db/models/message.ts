@@ -1,4 +1,5 @@
 import type { MessageType, SystemEventDto } from '@confab/protocol';
+
 import { BaseModel } from './base.js';
 
 export class Message extends BaseModel {

@@ -1,4 +1,5 @@
 import type { RoomKind, SupportStatus, VisitorInfo } from '@confab/protocol';
+
 import { BaseModel } from './base.js';
 
 export class Room extends BaseModel {

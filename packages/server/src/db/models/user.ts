@@ -1,4 +1,5 @@
 import type { AgentAvailability, UserKind, UserRole } from '@confab/protocol';
+
 import { BaseModel } from './base.js';
 
 export class User extends BaseModel {

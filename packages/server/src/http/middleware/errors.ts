@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
+
 import { RateLimitedError, toAppError } from '../../errors.js';
 import type { Metrics } from '../../metrics.js';
 

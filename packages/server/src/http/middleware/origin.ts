@@ -1,4 +1,5 @@
 import type Koa from 'koa';
+
 import type { Config } from '../../config.js';
 import { AppError } from '../../errors.js';
 import type { Services } from '../../services/index.js';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import type Koa from 'koa';
 import type { Logger } from 'pino';
+
 import type { Metrics } from '../../metrics.js';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;

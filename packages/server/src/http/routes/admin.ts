@@ -1,5 +1,6 @@
-import Joi from 'joi';
 import { type AppSettingsDto, LIMITS, WEBHOOK_EVENTS } from '@confab/protocol';
+import Joi from 'joi';
+
 import { toAppDto } from '../../services/apps/apps-service.js';
 import { cursorSchema, limitSchema } from '../../services/pagination.js';
 import { idSchema } from '../../services/rooms/schemas.js';

@@ -1,8 +1,9 @@
 import type Koa from 'koa';
+
 import {
   exchangeSchema,
-  guestSchema,
   type GuestInput,
+  guestSchema,
   type LoginInput,
   loginSchema,
   logoutSchema,

@@ -1,5 +1,6 @@
-import type Koa from 'koa';
 import type Router from '@koa/router';
+import type Koa from 'koa';
+
 import { DEMO_PASSWORD_FILE } from '../../services/apps/demo.js';
 
 /** The policy the widget is built to work under: no inline script or style, same-origin only. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
 import type Router from '@koa/router';
 
 // Swagger UI from the swagger-ui-dist package, with no inline script so a strict CSP holds.

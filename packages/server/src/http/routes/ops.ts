@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+
 import { bounded } from '../../bounded.js';
 import type { Db } from '../../db/knex.js';
 import type { Metrics } from '../../metrics.js';

@@ -1,11 +1,12 @@
-import Joi from 'joi';
 import type { StartConversationInput } from '@confab/protocol';
+import Joi from 'joi';
+
 import { idSchema } from '../../services/rooms/schemas.js';
 import {
   assignSchema,
   availabilitySchema,
-  type CannedInput,
   cannedCreateSchema,
+  type CannedInput,
   cannedListSchema,
   cannedUpdateSchema,
   type InboxQuery,

@@ -1,9 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import Joi from 'joi';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
+
 import { AppError, ValidationError } from '../../errors.js';
 import { idSchema } from '../../services/rooms/schemas.js';
 import { route } from '../route.js';

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+
 import type { AppDto } from '@confab/protocol';
 import type { Knex } from 'knex';
+
+import { parseRate } from '../../config.js';
 import type { Db } from '../../db/knex.js';
 import { App, type AppSettings } from '../../db/models/index.js';
-import { parseRate } from '../../config.js';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { isValidOriginPattern, originAllowed } from './origins.js';
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+
 import type { Db } from '../../db/knex.js';
 import { User } from '../../db/models/index.js';
 import { dbErrorCode } from '../../errors.js';

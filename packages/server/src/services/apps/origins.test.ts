@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { isValidOriginPattern, originAllowed, originMatches } from './origins.js';
 
 describe('origin patterns', () => {

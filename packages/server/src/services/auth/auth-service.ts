@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+
 import type { AuthSessionDto } from '@confab/protocol';
+import type { Knex } from 'knex';
+
 import type { Db } from '../../db/knex.js';
 import { type App, Message, RefreshToken, User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, UnauthorizedError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
+import { toMessageDtos } from '../messages/message-dto.js';
 import { toUserDto } from '../users/user-dto.js';
 import { verifyHostToken } from './host-token.js';
 import { type MergedGuest, mergeGuestInto } from './merge-guest.js';
-import { toMessageDtos } from '../messages/message-dto.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { GuestInput, LoginInput, RegisterInput } from './schemas.js';
 import {

@@ -1,6 +1,7 @@
-import jwt from 'jsonwebtoken';
-import Joi from 'joi';
 import { LIMITS } from '@confab/protocol';
+import Joi from 'joi';
+import jwt from 'jsonwebtoken';
+
 import { AppError, UnauthorizedError } from '../../errors.js';
 
 const MAX_LIFETIME_SECONDS = 24 * 3600;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+
 import { bumpRoom } from '../messages/room-version.js';
 
 export interface MergedGuest {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { COMMON_PASSWORD_COUNT, passwordWeakness } from './password-policy.js';
 
 describe('password policy', () => {

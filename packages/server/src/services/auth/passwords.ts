@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 
 // SPEC §5: scrypt N=2^17, r=8, p=1. Parameters are stored with each hash so they can change later.
 const PARAMS = { N: 2 ** 17, r: 8, p: 1 };

@@ -1,7 +1,8 @@
-import Joi from 'joi';
 import { LIMITS, type RegisterInput, USERNAME_PATTERN } from '@confab/protocol';
-import { passwordWeakness } from './password-policy.js';
+import Joi from 'joi';
+
 import { nestedDeeperThan } from '../validation.js';
+import { passwordWeakness } from './password-policy.js';
 
 export const nameSchema = Joi.string().trim().min(1).max(LIMITS.nameMax);
 export const emailSchema = Joi.string().trim().lowercase().email({ tlds: false }).max(LIMITS.emailMax);

@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+
 import type { UserKind, UserRole } from '@confab/protocol';
+import jwt from 'jsonwebtoken';
+
 import { AppError, UnauthorizedError } from '../../errors.js';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;

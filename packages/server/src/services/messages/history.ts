@@ -1,13 +1,14 @@
 import { LIMITS, type MessageDto, type PageDto, type RoomDto } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import { type Message, type Room } from '../../db/models/index.js';
 import { CACHED_MESSAGES, type MessageCache } from '../../redis/message-cache.js';
 import type { Actor } from '../actor.js';
 import { splitPage } from '../pagination.js';
-import { sharedReads } from '../shared-read.js';
 import { requireMember } from '../rooms/access.js';
 import { directMembers } from '../rooms/direct-key.js';
 import { toRoomDtos } from '../rooms/room-dto.js';
+import { sharedReads } from '../shared-read.js';
 import { toMessageDtos } from './message-dto.js';
 import type { ListMessagesInput } from './schemas.js';
 

@@ -1,5 +1,6 @@
-import type { Knex } from 'knex';
 import type { AttachmentDto, MessageDto, ReactionDto } from '@confab/protocol';
+import type { Knex } from 'knex';
+
 import { allOf } from '../../db/knex.js';
 import { type Attachment, Message, type Room, type User } from '../../db/models/index.js';
 import { toUserSummary } from '../users/user-dto.js';

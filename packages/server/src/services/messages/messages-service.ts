@@ -1,5 +1,6 @@
-import type { Knex } from 'knex';
 import type { MessageDto, ReactionUpdatedEvent } from '@confab/protocol';
+import type { Knex } from 'knex';
+
 import { parseRate, type Rate } from '../../config.js';
 import type { Db } from '../../db/knex.js';
 import { Message, type User } from '../../db/models/index.js';

@@ -1,12 +1,13 @@
 import { LIMITS, type PageDto, type ReadStateDto, type ReceiptDto, type RoomReceiptsEvent } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
-import { sharedReads } from '../shared-read.js';
 import { requireMember } from '../rooms/access.js';
 import type { PageInput } from '../rooms/schemas.js';
+import { sharedReads } from '../shared-read.js';
 
 const FLUSH_EVERY_MS = 250;
 /** How long one join-time read of a room's receipts serves the other joins of that room. */

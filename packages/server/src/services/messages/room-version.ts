@@ -1,5 +1,6 @@
-import type { Knex } from 'knex';
 import type { RoomKind, SupportStatus, SystemEventDto } from '@confab/protocol';
+import type { Knex } from 'knex';
+
 import { Message } from '../../db/models/index.js';
 import { NotFoundError } from '../../errors.js';
 

@@ -1,5 +1,6 @@
-import Joi from 'joi';
 import { LIMITS } from '@confab/protocol';
+import Joi from 'joi';
+
 import { idSchema } from '../rooms/schemas.js';
 
 const text = Joi.string().trim().max(LIMITS.messageTextMax);

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
+
 import { Membership, Room } from '../../db/models/index.js';
 import { ForbiddenError, NotFoundError } from '../../errors.js';
-import { isStaff, type Actor } from '../actor.js';
+import { type Actor, isStaff } from '../actor.js';
 
 /** A room of the caller's app; another tenant's room does not exist for them. */
 export async function findRoom(db: Knex, actor: Actor, roomId: string, lock = false): Promise<Room> {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { QueryBuilder } from 'objection';
+
 import type { Room } from '../../db/models/index.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 

@@ -1,6 +1,7 @@
-import type { Knex } from 'knex';
-import { allOf } from '../../db/knex.js';
 import type { MembershipDto, RoomDto } from '@confab/protocol';
+import type { Knex } from 'knex';
+
+import { allOf } from '../../db/knex.js';
 import type { Membership, Room, User } from '../../db/models/index.js';
 import { toUserSummary } from '../users/user-dto.js';
 

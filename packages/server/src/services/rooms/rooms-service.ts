@@ -1,4 +1,5 @@
 import type { MemberDto, PageDto, RoomDto, RoomListItemDto } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import { Membership, Room, User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
@@ -7,8 +8,8 @@ import type { DomainEvents } from '../events.js';
 import { loadLastMessages } from '../messages/message-dto.js';
 import { splitPage } from '../pagination.js';
 import { toUserSummary } from '../users/user-dto.js';
-import { activityCursor, byActivity, type WithActivity } from './activity.js';
 import { accessMembership, canManage, findMembership, findRoom } from './access.js';
+import { activityCursor, byActivity, type WithActivity } from './activity.js';
 import { directKeyOf } from './direct-key.js';
 import { toMembershipDto, toRoomDtos } from './room-dto.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';

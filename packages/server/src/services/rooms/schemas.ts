@@ -1,5 +1,6 @@
-import Joi from 'joi';
 import { LIMITS, SLUG_PATTERN, type SupportStatus } from '@confab/protocol';
+import Joi from 'joi';
+
 import { cursorSchema, limitSchema } from '../pagination.js';
 
 export const idSchema = Joi.string().guid();

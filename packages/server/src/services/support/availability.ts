@@ -1,9 +1,10 @@
 import type { AgentAvailability, AgentStatusDto, SupportAvailabilityDto, SupportSettingsDto } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import type { User } from '../../db/models/index.js';
 import { ForbiddenError } from '../../errors.js';
 import type { Presence } from '../../redis/presence.js';
-import { isStaff, type Actor } from '../actor.js';
+import { type Actor, isStaff } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
 import type { DomainEvents } from '../events.js';
 import { withinBusinessHours } from './business-hours.js';

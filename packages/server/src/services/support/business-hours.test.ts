@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { isValidTimeZone, withinBusinessHours } from './business-hours.js';
 
 const weekdays = { open: '09:00', close: '18:00' };

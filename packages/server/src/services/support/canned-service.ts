@@ -1,8 +1,9 @@
 import type { CannedResponseDto, PageDto } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import { CannedResponse } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, NotFoundError } from '../../errors.js';
-import { requireStaff, type Actor } from '../actor.js';
+import { type Actor, requireStaff } from '../actor.js';
 import { likePattern } from '../pagination.js';
 import type { CannedInput } from './schemas.js';
 

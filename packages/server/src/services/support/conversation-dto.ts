@@ -1,5 +1,6 @@
-import type { Knex } from 'knex';
 import type { MessageDto, RoomDto, SupportConversationDto, UserSummaryDto } from '@confab/protocol';
+import type { Knex } from 'knex';
+
 import { allOf } from '../../db/knex.js';
 import type { Room, User } from '../../db/models/index.js';
 import { loadLastMessages } from '../messages/message-dto.js';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
+
 import type { Message } from '../../db/models/index.js';
-import { isStaff, type Actor } from '../actor.js';
+import { type Actor, isStaff } from '../actor.js';
 import { appendSystemMessage, type BumpedRoom } from '../messages/room-version.js';
 
 /**

@@ -1,5 +1,6 @@
+import { type AppSettingsDto, LIMITS, SHORTCUT_PATTERN, type StartConversationInput, type SupportStatus } from '@confab/protocol';
 import Joi from 'joi';
-import { LIMITS, SHORTCUT_PATTERN, type AppSettingsDto, type StartConversationInput, type SupportStatus } from '@confab/protocol';
+
 import { attachmentIdsSchema, clientIdSchema, messageTextSchema } from '../messages/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
 import { idSchema } from '../rooms/schemas.js';

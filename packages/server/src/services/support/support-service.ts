@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type {
   PageDto,
   StartConversationInput,
@@ -8,11 +7,13 @@ import type {
   SupportStatus,
   SystemEventDto,
 } from '@confab/protocol';
+import type { Knex } from 'knex';
+
 import type { Db } from '../../db/knex.js';
 import { type Message, Room, User } from '../../db/models/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
 import type { Throttle } from '../../redis/throttle.js';
-import { isStaff, requireStaff, type Actor } from '../actor.js';
+import { type Actor, isStaff, requireStaff } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import { type MessagesService, Rollback, rollbackable } from '../messages/messages-service.js';
 import { appendSystemMessage } from '../messages/room-version.js';

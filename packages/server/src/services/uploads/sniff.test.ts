@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { safeFileName, sniffFile } from './sniff.js';
 
 // A real 1x1 RGBA PNG and a real 1x1 GIF89a.

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+
 import type { AttachmentDto, RoomKind } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import { Attachment } from '../../db/models/index.js';
 import { AppError, NotFoundError, RateLimitedError } from '../../errors.js';

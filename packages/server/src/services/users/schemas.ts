@@ -1,5 +1,6 @@
-import Joi from 'joi';
 import { LIMITS } from '@confab/protocol';
+import Joi from 'joi';
+
 import { emailSchema, metadataSchema, nameSchema } from '../auth/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
 

@@ -1,6 +1,7 @@
 import type { UserDto, UserSummaryDto } from '@confab/protocol';
+
 import type { User } from '../../db/models/index.js';
-import { isStaff, type Actor } from '../actor.js';
+import { type Actor, isStaff } from '../actor.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 

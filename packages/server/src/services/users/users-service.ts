@@ -1,4 +1,5 @@
 import type { PageDto, UserDto, UserRole } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import { User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError } from '../../errors.js';

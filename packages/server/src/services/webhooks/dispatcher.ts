@@ -2,7 +2,7 @@ import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import type { DomainEvents } from '../events.js';
-import { signWebhook, SIGNATURE_HEADER } from './signature.js';
+import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 
 export interface DispatcherOptions {
   /** How often every node looks for due deliveries (retries, and events other nodes queued). */

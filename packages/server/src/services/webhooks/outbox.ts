@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+
 import type { MessageDto, WebhookEventName, WebhookPayload } from '@confab/protocol';
+import type { Knex } from 'knex';
+
 import type { Message, User } from '../../db/models/index.js';
 import type { DomainEvents } from '../events.js';
 import { toMessageDtos } from '../messages/message-dto.js';

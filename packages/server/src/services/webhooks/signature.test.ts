@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { signWebhook, verifyWebhook } from './signature.js';
 
 describe('webhook signatures', () => {

@@ -1,4 +1,5 @@
 import { LIMITS, type PageDto, type WebhookDeliveryDto, type WebhookDto, type WebhookEventName } from '@confab/protocol';
+
 import type { Db } from '../../db/knex.js';
 import { type Webhook, type WebhookDelivery } from '../../db/models/index.js';
 import { ConflictError, NotFoundError } from '../../errors.js';

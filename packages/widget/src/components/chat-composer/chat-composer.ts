@@ -1,8 +1,9 @@
+import { LIMITS } from '@confab/protocol';
+import type { AttachmentDto, CannedResponseDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { LIMITS } from '@confab/protocol';
-import type { AttachmentDto, CannedResponseDto } from '@confab/sdk';
+
 import type { I18n } from '../../i18n/index.js';
 import { composerStyles } from './chat-composer.styles.js';
 

@@ -1,5 +1,6 @@
 import { css, html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
+
 import { i18n, resolveLocale } from '../../i18n/index.js';
 import { emit } from '../chat-widget/events.js';
 import { baseStyles, themeTokens } from '../theme.styles.js';

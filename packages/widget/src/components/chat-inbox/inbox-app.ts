@@ -1,6 +1,5 @@
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
+import '../conversation-elements.js';
+
 import {
   type AttachmentDto,
   type CannedResponseDto,
@@ -13,14 +12,17 @@ import {
   type SupportInboxItemDto,
   type UserDto,
 } from '@confab/sdk';
+import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+
 import type { I18n } from '../../i18n/index.js';
 import { define } from '../../lib/define.js';
 import { Notifier } from '../../lib/notify.js';
 import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
-import '../conversation-elements.js';
-import { applyChange, filterOf, type InboxTab, TABS } from './inbox-list.js';
 import { inboxStyles } from './inbox-app.styles.js';
+import { applyChange, filterOf, type InboxTab, TABS } from './inbox-list.js';
 import { renderDetails, renderSignIn } from './inbox-views.js';
 
 const AVAILABILITY_LABEL = { online: 'availabilityOnline', away: 'availabilityAway', offline: 'availabilityOffline' } as const;

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import type { MessageDto, SupportConversationDto, SupportInboxItemDto, UserSummaryDto } from '@confab/protocol';
+import { describe, expect, it } from 'vitest';
+
 import { applyChange, filterOf, type InboxTab, inTab, TABS } from './inbox-list.js';
 
 const ME = 'agent-me';

@@ -1,5 +1,6 @@
-import { html, nothing } from 'lit';
 import type { SupportConversationDto } from '@confab/sdk';
+import { html, nothing } from 'lit';
+
 import type { I18n } from '../../i18n/index.js';
 
 /** The agent's sign-in form; `notice` says why they are back here (session ended, signed out elsewhere). */

@@ -1,15 +1,16 @@
+import type { AttachmentDto, CannedResponseDto, ChatMessage, MessageStatus, Room } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import type { AttachmentDto, CannedResponseDto, ChatMessage, MessageStatus, Room } from '@confab/sdk';
+
 import { RoomController } from '../../controllers/room-controller.js';
 import type { I18n, Strings } from '../../i18n/index.js';
 import { moveFocus } from '../../lib/list-keys.js';
 import { timeline, type TimelineRow } from '../../lib/timeline.js';
 import type { ComposerSubmit, Uploader } from '../chat-composer/chat-composer.js';
+import { threadStyles } from './chat-thread.styles.js';
 import { renderFiles, renderText } from './message-body.js';
 import { type NameSource, senderName, systemText, typingText } from './message-text.js';
-import { threadStyles } from './chat-thread.styles.js';
 
 const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
 const STATUS_LABEL: Record<MessageStatus, keyof Strings> = {

@@ -1,5 +1,6 @@
-import { html, nothing } from 'lit';
 import type { AttachmentDto } from '@confab/sdk';
+import { html, nothing } from 'lit';
+
 import type { I18n } from '../../i18n/index.js';
 import { autolink } from '../../lib/autolink.js';
 

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '@confab/sdk';
+
 import type { I18n } from '../../i18n/index.js';
 
 /** What naming people in a thread draws on: the strings, names given by the parent, the messages held. */

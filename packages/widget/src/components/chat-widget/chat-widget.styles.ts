@@ -1,4 +1,5 @@
 import { css } from 'lit';
+
 import { baseStyles, themeTokens } from '../theme.styles.js';
 
 export const widgetStyles = [

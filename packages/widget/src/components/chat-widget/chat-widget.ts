@@ -1,19 +1,20 @@
+import type { AttachmentDto, ChatError, MessageDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
-import type { AttachmentDto, ChatError, MessageDto } from '@confab/sdk';
+
 import { StoreController } from '../../controllers/store-controller.js';
-import { i18n, type I18n, resolveLocale } from '../../i18n/index.js';
+import { type I18n, i18n, resolveLocale } from '../../i18n/index.js';
 import { Notifier } from '../../lib/notify.js';
 import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
+import { widgetStyles } from './chat-widget.styles.js';
 import { emit } from './events.js';
-import { readPrechat, renderPrechat } from './prechat.js';
 import { renderLauncher } from './launcher.js';
 import { renderPanelHeader } from './panel-header.js';
+import { readPrechat, renderPrechat } from './prechat.js';
 import { renderSessionEnded } from './session-ended.js';
 import type { VisitorSession } from './visitor-session.js';
 import { INITIAL_VISITOR, type VisitorState } from './visitor-state.js';
-import { widgetStyles } from './chat-widget.styles.js';
 
 /** Where widget.js was loaded from: the default `server`. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+
 import type { I18n } from '../../i18n/index.js';
 
 const chatIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true">

@@ -1,4 +1,5 @@
 import { html, nothing } from 'lit';
+
 import type { I18n } from '../../i18n/index.js';
 
 export interface PrechatRules {

@@ -1,3 +1,6 @@
+import '../conversation-elements.js';
+
+import { LIMITS } from '@confab/protocol';
 import {
   type AttachmentDto,
   type ChatClient,
@@ -9,12 +12,11 @@ import {
   type Store,
   type VisitorInfo,
 } from '@confab/sdk';
-import { LIMITS } from '@confab/protocol';
+
 import type { VisitStorage } from '../../lib/storage.js';
-import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
 import { TabAttention } from '../../lib/tab-attention.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
-import '../conversation-elements.js';
+import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
 
 export interface VisitorOptions {
   server: string;
