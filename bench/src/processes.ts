@@ -55,12 +55,12 @@ export function startServerProcess(options: StartOptions): Promise<ServerProcess
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       if (started) return;
       stdout += chunk;
-      const match = /listening on (http:\/\/[^\s]+)/.exec(stdout);
-      if (!match) return;
+      const url = /listening on (http:\/\/[^\s]+)/.exec(stdout)?.[1];
+      if (!url) return;
       started = true;
       clearTimeout(timer);
       child.removeAllListeners('exit');
-      resolve(wrap(options.name, match[1], child));
+      resolve(wrap(options.name, url, child));
     });
   });
 }

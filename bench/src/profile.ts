@@ -23,8 +23,8 @@ export interface ProfileEntry {
 export function bucketOf(frame: ProfileNode['callFrame']): string {
   const { url, functionName } = frame;
   if (!url) return functionName || '(anonymous)';
-  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dependency) return dependency[1];
+  const dependency = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (dependency) return dependency;
   const confab = /packages\/([^/]+)\/dist\/(.+)$/.exec(url);
   if (confab) return `@confab/${confab[1]} ${confab[2]}`;
   if (url.startsWith('node:'))

@@ -15,7 +15,7 @@ export interface ScenarioResult {
   /** What the baseline column is. */
   baseline: string;
   rows: Row[];
-  /** The SPEC §10 target and whether this run met it. */
+  /** The target (docs/limits-and-targets.md) and whether this run met it. */
   target: { text: string; met: boolean | null };
   notes: string[];
   /** Everything measured, for the JSON file. */
@@ -41,8 +41,8 @@ export function renderTable(result: ScenarioResult): string {
     const unit = row.unit ? ` ${row.unit}` : '';
     return [row.metric, `${fmt(row.confab)}${unit}`, `${fmt(row.baseline)}${typeof row.baseline === 'number' ? unit : ''}`, ratio(row)];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
   const verdict = result.target.met === null ? 'not judged' : result.target.met ? 'met' : 'MISSED';
   return [
     `### ${result.id} ${result.title}`,

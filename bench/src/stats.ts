@@ -2,7 +2,7 @@
 export function percentile(sorted: ArrayLike<number>, p: number): number {
   if (sorted.length === 0) return NaN;
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank];
+  return sorted[rank] ?? NaN;
 }
 
 export interface Summary {
@@ -20,8 +20,14 @@ export function summarize(samples: number[]): Summary {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     p999: percentile(sorted, 99.9),
-    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    max: sorted.at(-1) ?? NaN,
   };
+}
+
+/** `items[index]`, throwing when it is out of range: a bug in the scenario, never a result to report. */
+export function itemAt<T>(items: readonly T[], index: number): T {
+  if (!Number.isInteger(index) || index < 0 || index >= items.length) throw new RangeError(`No item ${index} in ${items.length}`);
+  return items[index] as T;
 }
 
 export const round = (n: number, digits = 1) => (Number.isFinite(n) ? Number(n.toFixed(digits)) : n);
@@ -31,12 +37,10 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Runs `work` over `items` with at most `limit` in flight; results keep the input order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
-  let next = 0;
+  // One iterator shared by every lane: each takes the next item when it is free.
+  const queue = items.entries();
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index], index);
-    }
+    for (const [index, item] of queue) results[index] = await work(item, index);
   });
   await Promise.all(lanes);
   return results;

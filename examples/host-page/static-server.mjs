@@ -68,7 +68,8 @@ export function renderPage(html, config) {
 export function createStaticServer(root, config) {
   const dir = resolve(typeof root === 'string' ? root : fileURLToPath(root));
   const csp = contentSecurityPolicy(config.confabUrl);
-  return createServer(async (req, res) => {
+  /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res */
+  const serve = async (req, res) => {
     const headers = { 'content-security-policy': csp, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' };
     /** @param {number} status @param {string} text */
     const fail = (status, text) => res.writeHead(status, { ...headers, 'content-type': TYPES['.txt'] }).end(text);
@@ -93,6 +94,13 @@ export function createStaticServer(root, config) {
     if (type === TYPES['.html']) body = Buffer.from(renderPage(body.toString('utf8'), config));
     res.writeHead(200, { ...headers, 'content-type': type, 'content-length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  return createServer((req, res) => {
+    // A failure while answering (a page that cannot be rendered, say) ends this response, not the process.
+    serve(req, res).catch(() => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'content-type': TYPES['.txt'] }).end('Internal error\n');
+    });
   });
 }
 

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Socket } from 'socket.io-client';
 
 import type { ServerProcess } from '../processes.js';
-import { sleep, summarize, type Summary, waitUntil } from '../stats.js';
+import { itemAt, sleep, summarize, type Summary, waitUntil } from '../stats.js';
 import { emitAck } from './sockets.js';
 
 const TEXT = 'The quick brown fox jumps over the lazy dog; a chat message of ordinary length for a benchmark.';
@@ -90,7 +90,7 @@ export class FanoutDriver {
       const due = Math.floor((rate * (performance.now() - started)) / 1000) - sent;
       for (let i = 0; i < due; i++) {
         const clientId = `${this.run}-${++this.counter}`;
-        const sender = this.senders[sent % this.senders.length];
+        const sender = itemAt(this.senders, sent % this.senders.length);
         this.pending.set(clientId, { sentAt: performance.now(), remaining: this.members.length });
         sent++;
         acks.push(
@@ -112,7 +112,7 @@ export class FanoutDriver {
     await Promise.all(acks);
     const genUsage = process.cpuUsage(genBefore);
     const cpuAfter = await Promise.all(servers.map((s) => s.stats()));
-    const serverCpuMs = cpuAfter.reduce((sum, after, i) => sum + after.cpuMs - cpuBefore[i].cpuMs, 0);
+    const serverCpuMs = cpuAfter.reduce((sum, after, i) => sum + after.cpuMs - itemAt(cpuBefore, i).cpuMs, 0);
     const spanMs = Math.max(sendingMs, this.lastDeliveryAt - started);
     const deliveriesPerSec = (this.delivered / spanMs) * 1000;
     const offeredDeliveriesPerSec = (expected / sendingMs) * 1000;
@@ -152,6 +152,13 @@ export class FanoutDriver {
 }
 
 /** Rates (messages/s into the room) tried in order until one fails. */
+/** The latency of one group of receivers, as the driver's `group` named them. */
+export function groupLatency(step: StepResult, group: string): Summary {
+  const summary = step.byGroup[group];
+  if (!summary) throw new Error(`No receiver was in group "${group}"`);
+  return summary;
+}
+
 export function rateSteps(quick: boolean): number[] {
   return quick ? [5, 20, 40, 80, 160] : [5, 10, 20, 30, 40, 60, 80, 120, 160, 240, 320];
 }

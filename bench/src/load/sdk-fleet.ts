@@ -155,7 +155,6 @@ export async function startWatcherFleet(options: FleetOptions): Promise<WatcherF
   const workers = Array.from({ length: count }, (_, i) => spawnWorker(i));
   const close = async () => void (await Promise.all(workers.map(stopWorker)));
   try {
-    const shares = workers.map((_, i) => options.sessions.filter((_, s) => s % count === i));
     const started = await Promise.all(
       workers.map((worker, i) =>
         worker.ask(
@@ -164,7 +163,7 @@ export async function startWatcherFleet(options: FleetOptions): Promise<WatcherF
             url: options.url,
             app: options.app,
             roomId: options.roomId,
-            sessions: shares[i],
+            sessions: options.sessions.filter((_, s) => s % count === i),
             concurrency: options.concurrency ?? 25,
           },
           START_TIMEOUT_MS,

@@ -6,7 +6,7 @@ import { FanoutDriver, rateSteps, type StepResult } from '../load/fanout.js';
 import { closeAll, connectMany, joinAll } from '../load/sockets.js';
 import type { ServerProcess } from '../processes.js';
 import type { ScenarioResult } from '../report.js';
-import { round } from '../stats.js';
+import { itemAt, round } from '../stats.js';
 
 export const MEMBERS = 1_000;
 const SENDERS = 10;
@@ -22,13 +22,15 @@ export interface Climb {
 export async function climb(ctx: BenchContext, label: string, sockets: Socket[], roomId: string, servers: ServerProcess[]): Promise<Climb> {
   const driver = new FanoutDriver(sockets, sockets.slice(0, SENDERS), roomId);
   // Warm-up (JIT, connection buffers), not reported.
-  await driver.step(rateSteps(ctx.quick)[0], 2_000, 3_000, servers);
+  await driver.step(itemAt(rateSteps(ctx.quick), 0), 2_000, 3_000, servers);
   const steps: StepResult[] = [];
   for (const rate of rateSteps(ctx.quick)) {
     const step = await driver.step(rate, ctx.quick ? 2_000 : 5_000, 3_000, servers);
     steps.push(step);
     ctx.log(
-      `  ${label} ${rate} msg/s: ${Math.round(step.deliveriesPerSec)} deliveries/s, p99 ${round(step.latency.p99)} ms${step.behind ? ' (behind)' : ''}, generator ${Math.round(step.generatorCpu * 100)}% of a core`,
+      `  ${label} ${rate} msg/s: ${Math.round(step.deliveriesPerSec)} deliveries/s, ` +
+        `p99 ${round(step.latency.p99)} ms${step.behind ? ' (behind)' : ''}, ` +
+        `generator ${Math.round(step.generatorCpu * 100)}% of a core`,
     );
     if (step.behind || step.latency.p99 > P99_LIMIT_MS) break;
   }
@@ -41,8 +43,8 @@ async function measureConfab(ctx: BenchContext): Promise<Climb> {
   try {
     const tenant = await createTenant(ctx.env);
     const users = await signInUsers(node.url, tenant, MEMBERS);
-    const roomId = await createRoom(node.url, tenant, users[0], users);
-    const { sockets } = await connectMany({ url: node.url, app: tenant.id }, MEMBERS, { token: (i) => users[i].accessToken });
+    const roomId = await createRoom(node.url, tenant, itemAt(users, 0), users);
+    const { sockets } = await connectMany({ url: node.url, app: tenant.id }, MEMBERS, { token: (i) => itemAt(users, i).accessToken });
     await joinAll(sockets, roomId);
     try {
       return await profiled(ctx, node, 'p1-confab', () => climb(ctx, 'confab', sockets, roomId, [node]));
@@ -75,8 +77,8 @@ const peak = (run: Climb) => Math.max(...run.steps.map((s) => s.deliveriesPerSec
 export async function p1Fanout(ctx: BenchContext): Promise<ScenarioResult & { bestRate: number }> {
   const baseline = await measureBaseline(ctx);
   const confab = await measureConfab(ctx);
-  const c = confab.best ?? confab.steps[0];
-  const b = baseline.best ?? baseline.steps[0];
+  const c = confab.best ?? itemAt(confab.steps, 0);
+  const b = baseline.best ?? itemAt(baseline.steps, 0);
   // p99 compared at the same offered rate: Confab's best step against the baseline's step at that rate.
   const bSame = baseline.steps.find((s) => s.rate === c.rate) ?? b;
   const met =
@@ -112,9 +114,11 @@ export async function p1Fanout(ctx: BenchContext): Promise<ScenarioResult & { be
     ],
     target: { text: 'deliveries/s ≥ 0.8 × baseline, p99 ≤ 2 × baseline p99, zero loss', met },
     notes: [
-      `steps tried: ${rateSteps(ctx.quick).join(', ')} msg/s, ${ctx.quick ? 2 : 5} s each, ${SENDERS} senders; a step fails when p99 > ${P99_LIMIT_MS} ms or deliveries fall behind`,
+      `steps tried: ${rateSteps(ctx.quick).join(', ')} msg/s, ${ctx.quick ? 2 : 5} s each, ${SENDERS} senders; ` +
+        `a step fails when p99 > ${P99_LIMIT_MS} ms or deliveries fall behind`,
       peak(baseline) > peak(confab)
-        ? `the same load generator drove the baseline to ${Math.round(peak(baseline)).toLocaleString('en-US')} deliveries/s, more than Confab's ${Math.round(peak(confab)).toLocaleString('en-US')}, so the generator is not what limits Confab`
+        ? `the same load generator drove the baseline to ${Math.round(peak(baseline)).toLocaleString('en-US')} deliveries/s, ` +
+          `more than Confab's ${Math.round(peak(confab)).toLocaleString('en-US')}, so the generator is not what limits Confab`
         : 'the baseline was not driven faster than Confab: the load generator may be the limit',
       ...(confab.best ? [] : ['Confab did not hold even the first step']),
     ],

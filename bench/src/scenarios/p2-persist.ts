@@ -7,7 +7,7 @@ import { createRoom, createTenant, signInUsers, startConfab } from '../confab.js
 import { type BenchContext, profiled } from '../context.js';
 import { closeAll, connectMany, emitAck } from '../load/sockets.js';
 import type { ScenarioResult } from '../report.js';
-import { mapLimit, summarize, type Summary } from '../stats.js';
+import { itemAt, mapLimit, summarize, type Summary } from '../stats.js';
 
 const SENDERS = 100;
 /** Confab's own pool size (knex default in the server): the baseline gets the same connections. */
@@ -49,13 +49,17 @@ export async function p2Persist(ctx: BenchContext): Promise<ScenarioResult> {
     const users = await signInUsers(node.url, tenant, SENDERS);
     // One room per sender: the baseline's rows do not contend either.
     const rooms = await mapLimit(users, 10, (user) => createRoom(node.url, tenant, user, [user]));
-    const { sockets } = await connectMany({ url: node.url, app: tenant.id }, SENDERS, { token: (i) => users[i].accessToken });
+    const { sockets } = await connectMany({ url: node.url, app: tenant.id }, SENDERS, { token: (i) => itemAt(users, i).accessToken });
     const run = randomBytes(3).toString('hex');
     let confab: LoopResult;
     try {
       confab = await profiled(ctx, node, 'p2-confab', () =>
         closedLoop(durationMs, async (sender, n) => {
-          await emitAck(sockets[sender], 'message:send', { roomId: rooms[sender], clientId: `${run}-${sender}-${n}`, text: TEXT });
+          await emitAck(itemAt(sockets, sender), 'message:send', {
+            roomId: itemAt(rooms, sender),
+            clientId: `${run}-${sender}-${n}`,
+            text: TEXT,
+          });
         }),
       );
     } finally {
@@ -69,7 +73,7 @@ export async function p2Persist(ctx: BenchContext): Promise<ScenarioResult> {
     const baseline = await closedLoop(durationMs, async (sender) => {
       await db.query(
         "insert into bench_insert (room_id, seq, sender_id, client_id, text) values ($1, nextval('bench_insert_seq'), $2, $3, $4)",
-        [rooms[sender], users[sender].id, randomUUID(), TEXT],
+        [itemAt(rooms, sender), itemAt(users, sender).id, randomUUID(), TEXT],
       );
     });
     return {
@@ -90,7 +94,8 @@ export async function p2Persist(ctx: BenchContext): Promise<ScenarioResult> {
       ],
       target: { text: 'persisted messages/s ≥ the plain INSERT loop', met: confab.perSec >= baseline.perSec && stored === confab.count },
       notes: [
-        `${durationMs / 1000} s each; Confab: each sender in its own room, over Socket.IO with acks; the baseline inserts the same row with ${SENDERS} concurrent loops over ${POOL} connections, like Confab's pool`,
+        `${durationMs / 1000} s each; Confab: each sender in its own room, over Socket.IO with acks; ` +
+          `the baseline inserts the same row with ${SENDERS} concurrent loops over ${POOL} connections, like Confab's pool`,
       ],
       raw: { confab, baseline, stored },
     };

@@ -3,7 +3,7 @@ import type { BenchContext } from '../context.js';
 import { closeAll, connectMany, type Endpoint } from '../load/sockets.js';
 import type { ServerProcess } from '../processes.js';
 import type { ScenarioResult } from '../report.js';
-import { sleep } from '../stats.js';
+import { itemAt, sleep } from '../stats.js';
 
 // Several loopback source addresses, so that 10,000 connections never exhaust one address's ports.
 const SOURCES = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4'];
@@ -63,7 +63,7 @@ export async function p3IdleSockets(ctx: BenchContext): Promise<ScenarioResult> 
     const tenant = await createTenant(ctx.env);
     ctx.log(`  signing in ${count} users…`);
     const users = await signInUsers(node.url, tenant, count, 64);
-    confab = await hold(ctx, node, { url: node.url, app: tenant.id }, count, (i) => users[i].accessToken);
+    confab = await hold(ctx, node, { url: node.url, app: tenant.id }, count, (i) => itemAt(users, i).accessToken);
   } finally {
     await node.stop();
   }
@@ -93,7 +93,8 @@ export async function p3IdleSockets(ctx: BenchContext): Promise<ScenarioResult> 
       met: confab.heapPerConn <= 12 * KB && confab.connectMs <= 10_000,
     },
     notes: [
-      `WebSocket transport, 500 handshakes in flight, from ${SOURCES.length} loopback source addresses; Confab sockets each carry their own user's access token`,
+      `WebSocket transport, 500 handshakes in flight, from ${SOURCES.length} loopback source addresses; ` +
+        `Confab sockets each carry their own user's access token`,
     ],
     raw: { count, confab, baseline },
   };

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { createRoom, createTenant, signInUsers, startConfab } from '../confab.js';
 import { type BenchContext, profiled } from '../context.js';
 import type { ScenarioResult } from '../report.js';
-import { summarize, type Summary } from '../stats.js';
+import { itemAt, summarize, type Summary } from '../stats.js';
 
 const ROOM_SIZE = 100_000;
 const PAGE = 50;
@@ -42,7 +42,7 @@ export async function p4History(ctx: BenchContext): Promise<ScenarioResult> {
   const redis = new Redis(ctx.env.redisUrl);
   try {
     const tenant = await createTenant(ctx.env);
-    const [user] = await signInUsers(node.url, tenant, 1);
+    const user = itemAt(await signInUsers(node.url, tenant, 1), 0);
     const roomId = await createRoom(node.url, tenant, user, [user]);
     ctx.log(`  seeding ${ROOM_SIZE.toLocaleString('en-US')} messages…`);
     await seed(db, roomId, user.id);

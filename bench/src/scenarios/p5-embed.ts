@@ -29,7 +29,7 @@ function transferred(url: string, encoding: string): Promise<{ bytes: number; en
 
 /** Relative modules a file imports statically (what the browser fetches before running it). */
 function staticImports(source: string): string[] {
-  return [...source.matchAll(/(?:\bfrom|\bimport)\s*["'`](\.{1,2}\/[^"'`]+\.js)["'`]/g)].map((m) => m[1]);
+  return [...source.matchAll(/(?:\bfrom|\bimport)\s*["'`](\.{1,2}\/[^"'`]+\.js)["'`]/g)].flatMap(([, path]) => (path ? [path] : []));
 }
 
 /** Lit + socket.io-client, minified by the same Vite the widget is built with. */
@@ -80,7 +80,8 @@ export async function p5Embed(ctx: BenchContext): Promise<ScenarioResult> {
       ],
       target: { text: 'widget.js ≤ 25 KB gzip', met: gzip <= 25 * KB },
       notes: [
-        'sizes are the bytes the Confab server sends for /widget.js with Accept-Encoding gzip and br; the chat itself (SDK, socket.io-client, message view) loads when the visitor opens it',
+        'sizes are the bytes the Confab server sends for /widget.js with Accept-Encoding gzip and br; ' +
+          'the chat itself (SDK, socket.io-client, message view) loads when the visitor opens it',
       ],
       raw: { assets, identity: identity.bytes, gzip, brotli, floor: { raw: floor.length, gzip: floorGzip, brotli: floorBrotli } },
     };

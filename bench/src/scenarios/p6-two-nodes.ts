@@ -4,11 +4,11 @@ import type { Socket } from 'socket.io-client';
 
 import { createRoom, createTenant, signInUsers, startBaseline, startConfab } from '../confab.js';
 import type { BenchContext } from '../context.js';
-import { FanoutDriver, type StepResult } from '../load/fanout.js';
+import { FanoutDriver, groupLatency, type StepResult } from '../load/fanout.js';
 import { closeAll, connectMany, joinAll } from '../load/sockets.js';
 import type { ServerProcess } from '../processes.js';
 import type { ScenarioResult } from '../report.js';
-import { round } from '../stats.js';
+import { itemAt, round } from '../stats.js';
 import { MEMBERS } from './p1-fanout.js';
 
 const SENDERS = 10;
@@ -25,7 +25,10 @@ async function runSplit(
   const senders = sockets.filter((_, i) => i % 2 === 0).slice(0, SENDERS);
   const driver = new FanoutDriver(sockets, senders, roomId, (i) => (i % 2 === 0 ? 'same' : 'cross'));
   const step = await driver.step(rate, ctx.quick ? 3_000 : 8_000, 3_000, nodes);
-  ctx.log(`  ${label} ${rate} msg/s: same-node p99 ${round(step.byGroup.same.p99)} ms, cross-node p99 ${round(step.byGroup.cross.p99)} ms`);
+  ctx.log(
+    `  ${label} ${rate} msg/s: same-node p99 ${round(groupLatency(step, 'same').p99)} ms, ` +
+      `cross-node p99 ${round(groupLatency(step, 'cross').p99)} ms`,
+  );
   return { step, lost: (await driver.lost(5_000)).messages };
 }
 
@@ -34,9 +37,9 @@ async function measureConfab(ctx: BenchContext, rate: number) {
   try {
     const tenant = await createTenant(ctx.env);
     const users = await signInUsers(nodes[0].url, tenant, MEMBERS);
-    const roomId = await createRoom(nodes[0].url, tenant, users[0], users);
-    const { sockets } = await connectMany((i) => ({ url: nodes[i % 2].url, app: tenant.id }), MEMBERS, {
-      token: (i) => users[i].accessToken,
+    const roomId = await createRoom(nodes[0].url, tenant, itemAt(users, 0), users);
+    const { sockets } = await connectMany((i) => ({ url: itemAt(nodes, i % 2).url, app: tenant.id }), MEMBERS, {
+      token: (i) => itemAt(users, i).accessToken,
     });
     await joinAll(sockets, roomId);
     try {
@@ -56,7 +59,7 @@ async function measureBaseline(ctx: BenchContext, rate: number) {
     ServerProcess,
   ];
   try {
-    const { sockets } = await connectMany((i) => ({ url: nodes[i % 2].url }), MEMBERS);
+    const { sockets } = await connectMany((i) => ({ url: itemAt(nodes, i % 2).url }), MEMBERS);
     await joinAll(sockets, 'bench-room');
     try {
       return await runSplit(ctx, 'baseline', nodes, sockets, 'bench-room', rate);
@@ -73,15 +76,21 @@ export async function p6TwoNodes(ctx: BenchContext, rate: number): Promise<Scena
   const confab = await measureConfab(ctx, rate);
   const c = confab.step;
   const b = baseline.step;
-  const crossOverSame = (s: StepResult) => s.byGroup.cross.p99 / s.byGroup.same.p99;
+  const crossOverSame = (s: StepResult) => groupLatency(s, 'cross').p99 / groupLatency(s, 'same').p99;
   return {
     id: 'P6',
     title: `two nodes over Redis: P1's best rate (${rate} msg/s), members split across the nodes`,
     baseline: 'bare Socket.IO + Redis adapter',
     rows: [
       { metric: 'deliveries/s', confab: c.deliveriesPerSec, baseline: b.deliveriesPerSec, better: 'higher' },
-      { metric: 'same-node p99', confab: c.byGroup.same.p99, baseline: b.byGroup.same.p99, unit: 'ms', better: 'lower' },
-      { metric: 'cross-node p99', confab: c.byGroup.cross.p99, baseline: b.byGroup.cross.p99, unit: 'ms', better: 'lower' },
+      { metric: 'same-node p99', confab: groupLatency(c, 'same').p99, baseline: groupLatency(b, 'same').p99, unit: 'ms', better: 'lower' },
+      {
+        metric: 'cross-node p99',
+        confab: groupLatency(c, 'cross').p99,
+        baseline: groupLatency(b, 'cross').p99,
+        unit: 'ms',
+        better: 'lower',
+      },
       { metric: 'cross-node p99 ÷ same-node p99', confab: crossOverSame(c), baseline: crossOverSame(b), better: 'lower' },
       { metric: 'acked messages lost', confab: confab.lost, baseline: baseline.lost },
     ],

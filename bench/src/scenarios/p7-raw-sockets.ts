@@ -11,7 +11,7 @@ import { createRoom, createTenant, signInUsers, startBaseline, startConfab } fro
 import type { BenchContext } from '../context.js';
 import { startCutProxy } from '../load/cut-proxy.js';
 import { closeAll, connectMany, connectOne, emitAck, joinAll } from '../load/sockets.js';
-import { mapLimit, sleep, waitUntil } from '../stats.js';
+import { itemAt, mapLimit, sleep, waitUntil } from '../stats.js';
 
 export const WATCHERS = 1_000;
 export const BEFORE = 10;
@@ -21,7 +21,10 @@ export const DURING = 20;
 export const TIMEOUT_MS = 60_000;
 
 export interface Sender {
-  /** Sends and waits for the ack; a send whose ack does not come in 10 s is retried with the same clientId (it can never be stored twice). */
+  /**
+   * Sends and waits for the ack; a send whose ack does not come in 10 s is retried with the same
+   * clientId (it can never be stored twice).
+   */
   send(roomId: string, clientId: string): Promise<MessageDto>;
   /** Attempts that got no answer in time. */
   readonly retries: number;
@@ -113,12 +116,15 @@ export async function measureRawSockets(ctx: BenchContext): Promise<RawResult> {
   try {
     const tenant = await createTenant(ctx.env);
     const users = await signInUsers(node.url, tenant, WATCHERS + 1);
-    const roomId = await createRoom(node.url, tenant, users[0], users);
-    const senderSocket = await connectOne({ url: node.url, app: tenant.id }, 0, { token: () => users[0].accessToken, reconnection: true });
+    const roomId = await createRoom(node.url, tenant, itemAt(users, 0), users);
+    const senderSocket = await connectOne({ url: node.url, app: tenant.id }, 0, {
+      token: () => itemAt(users, 0).accessToken,
+      reconnection: true,
+    });
     sockets.push(senderSocket);
     const sender = createSender(senderSocket);
     const { sockets: watchers } = await connectMany({ url: proxy.url, app: tenant.id }, WATCHERS, {
-      token: (i) => users[i + 1].accessToken,
+      token: (i) => itemAt(users, i + 1).accessToken,
       reconnection: true,
     });
     sockets.push(...watchers);
@@ -126,15 +132,15 @@ export async function measureRawSockets(ctx: BenchContext): Promise<RawResult> {
     const newest = (s: Seen) => Math.max(0, ...s.ids.keys());
     const join = async (socket: Socket, i: number, since?: number) => {
       const result = await emitAck<RoomJoinResult>(socket, 'room:join', since === undefined ? { roomId } : { roomId, since });
-      for (const message of result.messages) record(seen[i], message);
+      for (const message of result.messages) record(itemAt(seen, i), message);
     };
     let rejoined = 0;
     watchers.forEach((socket, i) => {
-      socket.on('message:created', (message: MessageDto) => record(seen[i], message));
+      socket.on('message:created', (message: MessageDto) => record(itemAt(seen, i), message));
       socket.io.on(
         'reconnect',
         () =>
-          void join(socket, i, newest(seen[i])).then(
+          void join(socket, i, newest(itemAt(seen, i))).then(
             () => rejoined++,
             () => undefined,
           ),
@@ -160,8 +166,10 @@ export async function measureRawSockets(ctx: BenchContext): Promise<RawResult> {
     const missed = seen.reduce((n, s) => n + total - [...s.ids.keys()].filter((seq) => seq <= total).length, 0);
     const doubled = seen.reduce((n, s) => n + s.conflicts, 0) + (await storedTwice(db, roomId));
     const redundant = seen.reduce((n, s) => n + s.wire, 0) - WATCHERS * total;
+    const time = all ? ` in ${Math.round(caughtUpMs)} ms` : ` (not all within ${TIMEOUT_MS / 1000} s)`;
     ctx.log(
-      `  raw sockets: ${caughtUp}/${WATCHERS} caught up${all ? ` in ${Math.round(caughtUpMs)} ms` : ` (not all within ${TIMEOUT_MS / 1000} s)`}, missed ${missed}, doubled ${doubled}; last send acked at ${Math.round(lastAckMs)} ms`,
+      `  raw sockets: ${caughtUp}/${WATCHERS} caught up${time}, ` +
+        `missed ${missed}, doubled ${doubled}; last send acked at ${Math.round(lastAckMs)} ms`,
     );
     return {
       caughtUpMs,
@@ -206,7 +214,7 @@ export async function measureBaseline(ctx: BenchContext): Promise<BaselineResult
     const received = watchers.map(() => new Set<number>());
     let rejoined = 0;
     watchers.forEach((socket, i) => {
-      socket.on('message:created', (m: { seq: number }) => received[i].add(m.seq));
+      socket.on('message:created', (m: { seq: number }) => itemAt(received, i).add(m.seq));
       socket.io.on(
         'reconnect',
         () =>

@@ -1,4 +1,4 @@
-// P7, SPEC §10: 1,000 `@confab/sdk` clients reconnect at once. Real SDK clients (Node, WebSocket
+// P7 (docs/limits-and-targets.md): 1,000 `@confab/sdk` clients reconnect at once. Real SDK clients (Node, WebSocket
 // only) in several processes watch one room; a network blip resets all their connections at once
 // while 20 messages are sent; the SDK reconnects and catches up by itself.
 import { randomBytes } from 'node:crypto';
@@ -12,7 +12,7 @@ import type { BenchContext } from '../context.js';
 import { startWatcherFleet, type WatcherFleet } from '../load/sdk-fleet.js';
 import { connectOne } from '../load/sockets.js';
 import type { ScenarioResult } from '../report.js';
-import { percentile, sleep } from '../stats.js';
+import { itemAt, percentile, sleep } from '../stats.js';
 import { BEFORE, createSender, DURING, measureBaseline, measureRawSockets, storedTwice, TIMEOUT_MS, WATCHERS } from './p7-raw-sockets.js';
 
 /** 4 × 250 clients: enough processes that the generator is not the limit on 2 cores. */
@@ -56,9 +56,12 @@ async function measureSdk(ctx: BenchContext): Promise<SdkResult> {
   try {
     const tenant = await createTenant(ctx.env);
     const users = await signInUsers(node.url, tenant, WATCHERS + 1);
-    const roomId = await createRoom(node.url, tenant, users[0], users);
+    const roomId = await createRoom(node.url, tenant, itemAt(users, 0), users);
     // The sender is on the far side of the blip: it keeps its connection and sends through it.
-    senderSocket = await connectOne({ url: node.url, app: tenant.id }, 0, { token: () => users[0].accessToken, reconnection: true });
+    senderSocket = await connectOne({ url: node.url, app: tenant.id }, 0, {
+      token: () => itemAt(users, 0).accessToken,
+      reconnection: true,
+    });
     fleet = await startWatcherFleet({
       url: node.url,
       app: tenant.id,
@@ -116,7 +119,10 @@ async function measureSdk(ctx: BenchContext): Promise<SdkResult> {
     };
     const time = Number.isFinite(sdk.caughtUpMs) ? `in ${Math.round(sdk.caughtUpMs)} ms` : `(not all within ${TIMEOUT_MS / 1000} s)`;
     ctx.log(
-      `  sdk: ${sdk.backOnline}/${WATCHERS} back online, ${sdk.caughtUp}/${WATCHERS} caught up ${time}, missed ${sdk.missed}, doubled ${sdk.doubled}; last send acked at ${Math.round(lastAckMs)} ms (slowest ${Math.round(sender.slowestMs)} ms, ${sender.retries} retried, ${sendsFailed} failed)`,
+      `  sdk: ${sdk.backOnline}/${WATCHERS} back online, ${sdk.caughtUp}/${WATCHERS} caught up ${time}, ` +
+        `missed ${sdk.missed}, doubled ${sdk.doubled}; ` +
+        `last send acked at ${Math.round(lastAckMs)} ms (slowest ${Math.round(sender.slowestMs)} ms, ` +
+        `${sender.retries} retried, ${sendsFailed} failed)`,
     );
     return sdk;
   } finally {
@@ -191,13 +197,25 @@ export async function p7Reconnect(ctx: BenchContext): Promise<ScenarioResult> {
       met: sdk.caughtUp === WATCHERS && sdk.caughtUpMs <= 5_000 && sdk.missed === 0 && sdk.doubled === 0,
     },
     notes: [
-      `${n(WATCHERS)} SDK clients (${PROCESSES} processes × ${WATCHERS / PROCESSES}, \`transports: ['websocket']\`, one signed-in member each) watch one room; ${BEFORE} messages are sent first`,
-      `the cut is a network blip: a TCP relay in front of each process resets every client connection at once (both ends get ECONNRESET) and lets new ones through at once; the sender, on the server's side of it, sends ${DURING} messages right after; the SDK reconnects with its own backoff and catches up with \`since\``,
-      `caught up = \`room.state.get().messages\` holds each of the ${BEFORE + DURING} messages exactly once (by clientId, and with the stored id); missed and doubled are counted over every client's final state, doubled also counts rows stored twice`,
-      `${n(sdk.ready)} clients were watching before the cut, ${n(sdk.connectionsCut)} connections were reset, ${n(sdk.cutSeen)} clients saw it, ${n(sdk.onlineAtEnd)} were online at the end; ${sdk.mismatched} held a message under another id than the stored one`,
+      `${n(WATCHERS)} SDK clients (${PROCESSES} processes × ${WATCHERS / PROCESSES}, \`transports: ['websocket']\`, ` +
+        `one signed-in member each) watch one room; ${BEFORE} messages are sent first`,
+      'the cut is a network blip: a TCP relay in front of each process resets every client connection at once ' +
+        '(both ends get ECONNRESET) and lets new ones through at once; ' +
+        `the sender, on the server's side of it, sends ${DURING} messages right after; ` +
+        `the SDK reconnects with its own backoff and catches up with \`since\``,
+      `caught up = \`room.state.get().messages\` holds each of the ${BEFORE + DURING} messages exactly once (by clientId, ` +
+        `and with the stored id); missed and doubled are counted over every client's final state, ` +
+        `doubled also counts rows stored twice`,
+      `${n(sdk.ready)} clients were watching before the cut, ${n(sdk.connectionsCut)} connections were reset, ` +
+        `${n(sdk.cutSeen)} clients saw it, ${n(sdk.onlineAtEnd)} were online at the end; ` +
+        `${sdk.mismatched} held a message under another id than the stored one`,
       'no client can be caught up before the last send is stored and acknowledged: compare the first row with the row of the sends',
-      `from the cut until all caught up Confab used ${Math.round(sdk.serverCpu * 100)}% of a core, the busiest watcher process ${Math.round(sdk.generatorCpu * 100)}%`,
-      `raw sockets: the same cut under ${n(WATCHERS)} bare socket.io-client sockets in the parent process that rejoin with \`since\` as the SDK does (${raw.redundant} redundant copies merged away by seq); its ${DURING} sends were acknowledged within ${(raw.lastAckMs / 1000).toFixed(2)} s (slowest ${(raw.slowestSendMs / 1000).toFixed(2)} s, ${raw.sendRetries} retried)`,
+      `from the cut until all caught up Confab used ${Math.round(sdk.serverCpu * 100)}% of a core, ` +
+        `the busiest watcher process ${Math.round(sdk.generatorCpu * 100)}%`,
+      `raw sockets: the same cut under ${n(WATCHERS)} bare socket.io-client sockets in the parent process ` +
+        `that rejoin with \`since\` as the SDK does (${raw.redundant} redundant copies merged away by seq); ` +
+        `its ${DURING} sends were acknowledged within ${(raw.lastAckMs / 1000).toFixed(2)} s ` +
+        `(slowest ${(raw.slowestSendMs / 1000).toFixed(2)} s, ${raw.sendRetries} retried)`,
       'the bare server keeps no history, so its sockets miss what was sent while they were away',
     ],
     raw: { sdk, raw, baseline },

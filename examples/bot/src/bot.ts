@@ -48,7 +48,8 @@ export interface Bot {
 }
 
 export const DEFAULT_HANDOFF =
-  "Thanks for your message! I'm the automatic assistant and can't answer that one, so someone from our team will reply here as soon as possible.";
+  "Thanks for your message! I'm the automatic assistant and can't answer that one, " +
+  'so someone from our team will reply here as soon as possible.';
 
 interface Followed {
   room: Room;

@@ -16,13 +16,15 @@ export const DEFAULT_FAQS: readonly Faq[] = [
     id: 'hours',
     keywords: ['opening hours', 'open', 'hours', 'closed', 'close', 'closing', 'weekend', 'saturday', 'sunday', 'holiday'],
     answer:
-      'We are open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00 (Lisbon time). Messages sent outside those hours are answered the next working day.',
+      'We are open Monday to Friday 9:00–18:00 and Saturday 10:00–14:00 (Lisbon time). ' +
+      'Messages sent outside those hours are answered the next working day.',
   },
   {
     id: 'pricing',
     keywords: ['how much', 'price', 'pricing', 'cost', 'plan', 'plans', 'subscription', 'fee', 'expensive', 'cheap'],
     answer:
-      'Plans start at €9/month (Starter), €29/month (Team) and €99/month (Business); paying yearly saves two months. Every plan has a 14-day free trial.',
+      'Plans start at €9/month (Starter), €29/month (Team) and €99/month (Business); paying yearly saves two months. ' +
+      'Every plan has a 14-day free trial.',
   },
   {
     id: 'contact',
@@ -34,7 +36,8 @@ export const DEFAULT_FAQS: readonly Faq[] = [
     id: 'shipping',
     keywords: ['shipping', 'ship', 'delivery', 'deliver', 'tracking', 'track'],
     answer:
-      'Orders ship within 2 working days and arrive in 3–5 days within the EU. The tracking link comes by email as soon as the parcel leaves.',
+      'Orders ship within 2 working days and arrive in 3–5 days within the EU. ' +
+      'The tracking link comes by email as soon as the parcel leaves.',
   },
   {
     id: 'refunds',
@@ -73,7 +76,7 @@ function formsOf(keyword: string): Set<string> {
 function containsPhrase(words: readonly string[], phrase: readonly string[]): boolean {
   const forms = phrase.map(formsOf);
   for (let i = 0; i + phrase.length <= words.length; i++) {
-    if (forms.every((f, j) => f.has(words[i + j]))) return true;
+    if (words.slice(i, i + phrase.length).every((word, j) => forms[j]?.has(word))) return true;
   }
   return false;
 }

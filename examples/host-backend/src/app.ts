@@ -100,7 +100,8 @@ export function createHostBackend(options: HostBackendOptions): HostBackend {
   });
 
   router.get('/static/:file', (ctx) => {
-    const file = STATIC[ctx.params.file];
+    const { file: name } = ctx.params;
+    const file = name === undefined ? undefined : STATIC[name];
     if (!file) return;
     ctx.type = file.type;
     ctx.set('Cache-Control', 'no-cache');
@@ -155,7 +156,9 @@ export function createHostBackend(options: HostBackendOptions): HostBackend {
 
   koa.use(router.routes());
   koa.use(router.allowedMethods());
-  return { koa, http: createServer(koa.callback()) };
+  const handle = koa.callback();
+  // Koa settles its own failures through ctx.onerror, so the handler's promise never rejects.
+  return { koa, http: createServer((req, res) => void handle(req, res)) };
 }
 
 function unauthorized(ctx: Koa.Context): void {

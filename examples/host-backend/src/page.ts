@@ -57,9 +57,11 @@ const fullName = (user: HostUser | null) => (user ? `${user.name} ${user.lastNam
 /** The shop's page: sign-in, and the chat widget for customers (agents get a link to the inbox). */
 export function renderPage({ confabUrl, appId, user, confabToken, loginFailed = false }: PageInput): string {
   const agent = user?.role === 'agent';
+  const userToken = confabToken ? attr('user-token', confabToken) : '';
   const widget = agent
     ? ''
-    : `<chat-widget${attr('app', appId)}${attr('server', confabUrl)} title="Acme Garden"${confabToken ? attr('user-token', confabToken) : ''}></chat-widget>`;
+    : `<chat-widget${attr('app', appId)}${attr('server', confabUrl)} title="Acme Garden"${userToken}></chat-widget>`;
+  const inboxLink = agent ? ' <a href="/support">Open the support inbox</a>.' : '';
   return shell(
     confabUrl,
     'Acme Garden',
@@ -81,7 +83,7 @@ export function renderPage({ confabUrl, appId, user, confabToken, loginFailed = 
     </section>
 
     <section id="signed-in"${hidden(!user)}>
-      <p>Signed in as <strong id="user-name">${escapeHtml(fullName(user))}</strong>.${agent ? ' <a href="/support">Open the support inbox</a>.' : ''}</p>
+      <p>Signed in as <strong id="user-name">${escapeHtml(fullName(user))}</strong>.${inboxLink}</p>
       <form id="logout" method="post" action="/logout"><button type="submit">Sign out</button></form>
     </section>
 

@@ -73,8 +73,10 @@ describe('host backend page in Chromium: sign in on the site, chat as that user'
     const agent = await server.member(tenant, 'agent-1', { role: 'agent', name: 'Ana Agent' });
     const inbox = await server.request<PageDto<SupportInboxItemDto>>('GET', '/v1/support/conversations', { token: agent.accessToken });
     expect(inbox.body.items).toHaveLength(1);
-    expect(inbox.body.items[0].visitor).toMatchObject({ id: alice!.id, kind: 'member', name: 'Alice' });
-    const conversationId = inbox.body.items[0].id;
+    const [conversation] = inbox.body.items;
+    if (!conversation) throw new Error('The inbox lists no conversation');
+    expect(conversation.visitor).toMatchObject({ id: alice!.id, kind: 'member', name: 'Alice' });
+    const conversationId = conversation.id;
     const texts = async () => {
       const res = await server.request<PageDto<MessageDto>>('GET', `/v1/rooms/${conversationId}/messages`, { token: agent.accessToken });
       return res.body.items.filter((m) => m.type === 'text').map((m) => ({ text: m.text, senderId: m.senderId, kind: m.sender?.kind }));

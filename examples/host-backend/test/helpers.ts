@@ -45,7 +45,7 @@ export function siteVisitor(baseUrl: string) {
       if (cookie) headers.set('cookie', cookie);
       const res = await fetch(baseUrl + path, { ...init, headers, redirect: 'manual' });
       for (const line of res.headers.getSetCookie()) {
-        const [pair] = line.split(';');
+        const [pair = ''] = line.split(';');
         cookie = /=$/.test(pair) || /expires=Thu, 01 Jan 1970/i.test(line) ? '' : pair;
       }
       return res;

@@ -94,7 +94,9 @@ describe('examples/host-page: a static site embedding the widget from another or
     const inbox = await server.request<PageDto<SupportInboxItemDto>>('GET', '/v1/support/conversations', { token: agent.accessToken });
     expect(inbox.status).toBe(200);
     expect(inbox.body.items).toHaveLength(1);
-    const history = await server.request<PageDto<MessageDto>>('GET', `/v1/rooms/${inbox.body.items[0].id}/messages`, {
+    const [conversation] = inbox.body.items;
+    if (!conversation) throw new Error('The inbox lists no conversation');
+    const history = await server.request<PageDto<MessageDto>>('GET', `/v1/rooms/${conversation.id}/messages`, {
       token: agent.accessToken,
     });
     expect(history.status).toBe(200);

@@ -71,6 +71,11 @@ export interface ClientToServerEvents {
   'auth:refresh': (input: AuthRefreshInput, ack: AckFn<{ expiresAt: string }>) => void;
 }
 
+/** The payload a client sends with event `E`: `EventInputOf<'message:send'>` is `MessageSendInput`. */
+export type EventInputOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
+/** The `data` of event `E`'s successful ack: `AckDataOf<'message:send'>` is `{ message: MessageDto }`. */
+export type AckDataOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends AckFn<infer T> ? T : never;
+
 /** `version`: the message's version after the change (newer copies win a merge). */
 export interface ReactionUpdatedEvent {
   roomId: string;

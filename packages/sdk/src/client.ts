@@ -1,17 +1,28 @@
-import type { AuthSessionDto, PageDto, RegisterInput, RoomDto, RoomListItemDto, ServerToClientEvents, UserDto } from '@confab/protocol';
+import type {
+  AuthSessionDto,
+  CreateRoomInput,
+  GuestInput,
+  LoginInput,
+  PageQuery,
+  RegisterInput,
+  RoomDto,
+  ServerToClientEvents,
+  UpdateMeInput,
+  UserDto,
+} from '@confab/protocol';
 
 import { Emitter } from './emitter.js';
 import { ChatError } from './errors.js';
 import { hostTokenMatches } from './host-token.js';
-import { Outbox } from './outbox.js';
 import { Room, type RoomEvents } from './room.js';
 import type { RoomContext } from './room-context.js';
+import { SendQueue } from './send-queue.js';
 import { Session, type SessionEndReason, type TokenProvider } from './session.js';
 import { createSupportApi, createUploadsApi, type SupportApi, type UploadsApi } from './support.js';
 import { browserSessionStore } from './tabs/session-store.js';
 import { TabSocket } from './tabs/tab-socket.js';
 import { HttpTransport } from './transport/http.js';
-import { type ChatSocket, type ConnectionStatus, type SocketHooks, type SocketLink, SocketTransport } from './transport/socket.js';
+import { type ClientSocket, type ConnectionStatus, type SocketHooks, type SocketLink, SocketTransport } from './transport/socket.js';
 
 export interface ClientOptions {
   /** The Confab server, e.g. `https://chat.example.com`. */
@@ -57,7 +68,7 @@ export type ClientEvents = {
 
 /**
  * A connection to one Confab app for one user. Several clients may live side by side (no
- * globals); each keeps its own session, socket, rooms and outbox.
+ * globals); each keeps its own session, socket, rooms and send queue.
  *
  * @example
  * const client = createClient({ url: 'https://chat.example.com', app: 'APP_ID' });
@@ -69,7 +80,7 @@ export class ChatClient {
   private readonly http: HttpTransport;
   private readonly session: Session;
   private readonly socket: SocketLink;
-  private readonly outbox: Outbox;
+  private readonly sendQueue: SendQueue;
   private readonly rooms_ = new Map<string, Room>();
   private readonly watched = new Set<Room>();
   private status_: ConnectionStatus = 'idle';
@@ -78,13 +89,11 @@ export class ChatClient {
 
   /** Your rooms: the list with last messages and unread counts, and creating rooms. */
   readonly rooms = {
-    list: (options: { limit?: number; cursor?: string } = {}) =>
-      this.http.request<PageDto<RoomListItemDto>>('GET', '/v1/rooms', { auth: true, query: options }),
-    create: (input: { name: string; kind?: 'group' | 'public'; slug?: string; memberIds?: string[] }) =>
-      this.http.request<RoomDto>('POST', '/v1/rooms', { auth: true, body: input }),
+    list: (options: PageQuery = {}) => this.http.call('GET /v1/rooms', { query: options }),
+    create: (input: CreateRoomInput) => this.http.call('POST /v1/rooms', { body: input }),
     /** Joins a public room (become a member), then returns it. */
     join: async (roomId: string) => {
-      await this.http.request('POST', `/v1/rooms/${roomId}/members`, { auth: true, body: { userId: this.requireUser().id } });
+      await this.http.call('POST /v1/rooms/:id/members', { params: { id: roomId }, body: { userId: this.requireUser().id } });
       return this.room(roomId);
     },
   };
@@ -96,11 +105,9 @@ export class ChatClient {
 
   /** The people of your app. */
   readonly users = {
-    search: (q = '', options: { limit?: number; cursor?: string } = {}) =>
-      this.http.request<PageDto<UserDto>>('GET', '/v1/users', { auth: true, query: { q, ...options } }),
-    me: () => this.http.request<UserDto>('GET', '/v1/me', { auth: true }),
-    update: (patch: Partial<Pick<UserDto, 'name' | 'lastName' | 'email' | 'avatarUrl' | 'metadata'>>) =>
-      this.http.request<UserDto>('PATCH', '/v1/me', { auth: true, body: patch }),
+    search: (q = '', options: PageQuery = {}) => this.http.call('GET /v1/users', { query: { q, ...options } }),
+    me: () => this.http.call('GET /v1/me'),
+    update: (patch: UpdateMeInput) => this.http.call('PATCH /v1/me', { body: patch }),
   };
 
   constructor(options: ClientOptions) {
@@ -126,8 +133,8 @@ export class ChatClient {
     );
     this.http.tokens = this.session;
     this.support = createSupportApi(this.http);
-    this.uploads = createUploadsApi(this.http, url, () => this.session.accessToken());
-    this.outbox = new Outbox(() => this.socket.connected);
+    this.uploads = createUploadsApi(this.http, () => this.session.accessToken());
+    this.sendQueue = new SendQueue(() => this.socket.connected);
     const hooks: SocketHooks = {
       status: (status) => this.setStatus(status),
       event: (name, payload) => this.route(name, payload),
@@ -141,7 +148,7 @@ export class ChatClient {
     this.context = {
       http: this.http,
       socket: this.socket,
-      outbox: this.outbox,
+      sendQueue: this.sendQueue,
       userId: () => this.session.current?.user.id ?? null,
       whenOnline: () => this.whenOnline(),
       watch: (room) => this.watched.add(room),
@@ -159,7 +166,7 @@ export class ChatClient {
   }
 
   /** The live Socket.IO socket (for diagnostics), or null before connecting (or in a tab that shares another's). */
-  get rawSocket(): ChatSocket | null {
+  get rawSocket(): ClientSocket | null {
     return this.socket.socket;
   }
 
@@ -176,17 +183,17 @@ export class ChatClient {
   }
 
   /** Starts an anonymous visitor session and connects. */
-  async connectGuest(input: { name?: string; email?: string; metadata?: Record<string, unknown> } = {}): Promise<UserDto> {
-    return this.begin(await this.http.request<AuthSessionDto>('POST', '/v1/auth/guest', { body: input }));
+  async connectGuest(input: GuestInput = {}): Promise<UserDto> {
+    return this.begin(await this.http.call('POST /v1/auth/guest', { body: input }));
   }
 
   /** Signs in with username (or email) and password; a current guest's conversations come along. */
-  async login(input: { username: string; password: string }): Promise<UserDto> {
-    return this.begin(await this.http.request<AuthSessionDto>('POST', '/v1/auth/login', { body: input, bearer: this.guestToken() }));
+  async login(input: LoginInput): Promise<UserDto> {
+    return this.begin(await this.http.call('POST /v1/auth/login', { body: input, bearer: this.guestToken() }));
   }
 
   async register(input: RegisterInput): Promise<UserDto> {
-    return this.begin(await this.http.request<AuthSessionDto>('POST', '/v1/auth/register', { body: input, bearer: this.guestToken() }));
+    return this.begin(await this.http.call('POST /v1/auth/register', { body: input, bearer: this.guestToken() }));
   }
 
   /**
@@ -243,7 +250,7 @@ export class ChatClient {
     this.socket.disconnect();
     if (current) {
       await this.http
-        .request('POST', '/v1/auth/logout', { bearer: current.accessToken, body: { refreshToken: current.refreshToken } })
+        .call('POST /v1/auth/logout', { bearer: current.accessToken, body: { refreshToken: current.refreshToken } })
         .catch(() => undefined);
     }
     this.session.clear();
@@ -266,7 +273,7 @@ export class ChatClient {
 
   /** The 1:1 room with another user, created on first use. */
   async directRoom(userId: string): Promise<Room> {
-    const dto = await this.http.request<RoomDto>('POST', '/v1/rooms/direct', { auth: true, body: { userId } });
+    const dto = await this.http.call('POST /v1/rooms/direct', { body: { userId } });
     return this.room(dto.id);
   }
 
@@ -281,7 +288,7 @@ export class ChatClient {
 
   private revoke(session: AuthSessionDto): void {
     this.http
-      .request('POST', '/v1/auth/logout', { bearer: session.accessToken, body: { refreshToken: session.refreshToken } })
+      .call('POST /v1/auth/logout', { bearer: session.accessToken, body: { refreshToken: session.refreshToken } })
       .catch(() => undefined); // already ended (a merged guest) or unreachable: nothing to undo
   }
 
@@ -319,7 +326,7 @@ export class ChatClient {
 
   private reconnected(): void {
     for (const room of this.watched) room.join().catch(() => undefined);
-    this.outbox.wake();
+    this.sendQueue.wake();
   }
 
   private route(name: keyof ServerToClientEvents, payload: unknown): void {

@@ -99,6 +99,6 @@ describe('Emitter', () => {
     expect(before).toHaveBeenCalledWith(7);
     expect(after).toHaveBeenCalledWith(7);
     expect(scheduled).toHaveLength(1);
-    expect(() => scheduled[0]()).toThrow(boom);
+    expect(() => scheduled[0]?.()).toThrow(boom);
   });
 });

@@ -1,5 +1,5 @@
-/** Listener maps: event name → listener signature. */
-export type EventMap = { [event: string]: (...args: any[]) => void };
+/** Listener maps: event name → listener signature (`never[]` so that any parameter list fits). */
+export type EventMap = { [event: string]: (...args: never[]) => void };
 
 /** A tiny typed event emitter whose `on()` returns the function that removes the listener. */
 export class Emitter<E extends EventMap> {

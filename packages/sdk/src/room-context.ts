@@ -1,5 +1,5 @@
-import type { Outbox } from './outbox.js';
 import type { Room } from './room.js';
+import type { SendQueue } from './send-queue.js';
 import type { HttpTransport } from './transport/http.js';
 import type { SocketLink } from './transport/socket.js';
 
@@ -7,7 +7,7 @@ import type { SocketLink } from './transport/socket.js';
 export interface RoomContext {
   http: HttpTransport;
   socket: SocketLink;
-  outbox: Outbox;
+  sendQueue: SendQueue;
   userId(): string | null;
   /** Resolves when the socket is connected (at once if it is). */
   whenOnline(): Promise<void>;

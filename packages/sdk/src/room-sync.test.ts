@@ -25,7 +25,7 @@ function harness(server: { join: (since?: number) => Promise<RoomJoinResult>; af
       },
     },
     http: {
-      request: async (_method: string, _path: string, options: { query: { after: number } }) => {
+      call: async (_key: string, options: { query: { after: number } }) => {
         fills.push(options.query.after);
         const items = server.after(options.query.after);
         return { items, hasMore: false };

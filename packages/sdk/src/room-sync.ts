@@ -1,4 +1,4 @@
-import type { MessageDto, PageDto, RoomSyncEvent } from '@confab/protocol';
+import type { RoomSyncEvent } from '@confab/protocol';
 
 import { backoffDelay } from './backoff.js';
 import { ChatError } from './errors.js';
@@ -133,8 +133,8 @@ export class RoomSync {
   private async fillOnce(): Promise<void> {
     while (hasHole(this.room.model())) {
       const { through, lastSeq } = this.room.model();
-      const page = await this.ctx.http.request<PageDto<MessageDto>>('GET', `/v1/rooms/${this.room.id}/messages`, {
-        auth: true,
+      const page = await this.ctx.http.call('GET /v1/rooms/:id/messages', {
+        params: { id: this.room.id },
         query: { after: through, limit: FILL_PAGE },
       });
       this.room.apply({ type: 'messages', messages: page.items });

@@ -2,11 +2,8 @@ import {
   LIMITS,
   type MemberDto,
   type MessageDto,
-  type PageDto,
   type PresenceEvent,
   type ReactionUpdatedEvent,
-  type ReadStateDto,
-  type ReceiptDto,
   type RoomDto,
   type RoomReadEvent,
   type RoomReceiptsEvent,
@@ -51,7 +48,7 @@ export interface SendOptions {
 const PAGE = 50;
 
 /**
- * One room: its live state (`room.state`), history, sending with an offline outbox, reactions,
+ * One room: its live state (`room.state`), history, sending through an offline send queue, reactions,
  * typing and receipts. Get it with `client.room(id)`: one object per room and client. Its state
  * changes only through `reduceRoom` (room-model.ts); `RoomSync` keeps it equal to the server's.
  *
@@ -120,8 +117,8 @@ export class Room {
   async loadOlder(limit = PAGE): Promise<number> {
     const { floor, seqs } = this.current;
     const oldest = floor ?? Math.min(...seqs);
-    const page = await this.ctx.http.request<PageDto<MessageDto>>('GET', `/v1/rooms/${this.id}/messages`, {
-      auth: true,
+    const page = await this.ctx.http.call('GET /v1/rooms/:id/messages', {
+      params: { id: this.id },
       query: { limit, before: Number.isFinite(oldest) ? oldest : undefined },
     });
     this.apply({ type: 'older', page });
@@ -129,7 +126,7 @@ export class Room {
   }
 
   /**
-   * Sends a message. It shows at once as `pending`, waits in the outbox while offline, and is
+   * Sends a message. It shows at once as `pending`, waits in the send queue while offline, and is
    * retried with the same clientId until the server acknowledges it (so it is stored once).
    * Resolves with the stored message; a refused one stays in the list as `failed` with `retry()`.
    * Text past `LIMITS.messageTextMax` is refused here, without a round trip (`validation_failed`).
@@ -151,13 +148,13 @@ export class Room {
   }
 
   async edit(messageId: string, text: string): Promise<MessageDto> {
-    const message = await this.ctx.http.request<MessageDto>('PATCH', `/v1/messages/${messageId}`, { auth: true, body: { text } });
+    const message = await this.ctx.http.call('PATCH /v1/messages/:id', { params: { id: messageId }, body: { text } });
     this.apply({ type: 'messages', messages: [message] });
     return message;
   }
 
   async delete(messageId: string): Promise<MessageDto> {
-    const message = await this.ctx.http.request<MessageDto>('DELETE', `/v1/messages/${messageId}`, { auth: true });
+    const message = await this.ctx.http.call('DELETE /v1/messages/:id', { params: { id: messageId } });
     this.apply({ type: 'messages', messages: [message] });
     return message;
   }
@@ -179,12 +176,12 @@ export class Room {
   async markRead(): Promise<void> {
     const newest = this.current.lastSeq;
     if (newest <= this.current.myReadSeq) return;
-    const state = await this.ctx.http.request<ReadStateDto>('POST', `/v1/rooms/${this.id}/read`, { auth: true, body: { seq: newest } });
+    const state = await this.ctx.http.call('POST /v1/rooms/:id/read', { params: { id: this.id }, body: { seq: newest } });
     this.apply({ type: 'read', seq: state.seq });
   }
 
   async members(): Promise<MemberDto[]> {
-    return (await this.ctx.http.request<PageDto<MemberDto>>('GET', `/v1/rooms/${this.id}/members`, { auth: true })).items;
+    return (await this.ctx.http.call('GET /v1/rooms/:id/members', { params: { id: this.id } })).items;
   }
 
   /**
@@ -192,10 +189,7 @@ export class Room {
    * Small rooms keep them live in `state.receipts`; every room keeps `state.reachedByAll` live.
    */
   async receipts(): Promise<Record<string, Receipt>> {
-    const page = await this.ctx.http.request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${this.id}/receipts`, {
-      auth: true,
-      query: { limit: 100 },
-    });
+    const page = await this.ctx.http.call('GET /v1/rooms/:id/receipts', { params: { id: this.id }, query: { limit: 100 } });
     this.apply({ type: 'receipt-list', items: page.items });
     return Object.fromEntries(page.items.map((r) => [r.userId, { deliveredSeq: r.deliveredSeq, readSeq: r.readSeq }]));
   }
@@ -251,7 +245,7 @@ export class Room {
     if (refused) return this.failed(unsent, refused);
     this.apply({ type: 'unsent', unsent: { ...unsent, failed: null } });
     const input = { roomId: this.id, clientId, text: unsent.text, attachments: unsent.attachments, replyTo: unsent.replyTo };
-    return this.ctx.outbox
+    return this.ctx.sendQueue
       .push(() => this.ctx.socket.request('message:send', input))
       .then(
         ({ message }) => {
@@ -268,8 +262,7 @@ export class Room {
   }
 
   private async reaction(method: 'PUT' | 'DELETE', messageId: string, emoji: string): Promise<ReactionUpdatedEvent> {
-    const path = `/v1/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`;
-    const event = await this.ctx.http.request<ReactionUpdatedEvent>(method, path, { auth: true });
+    const event = await this.ctx.http.call(`${method} /v1/messages/:id/reactions/:emoji`, { params: { id: messageId, emoji } });
     this.handle('reaction:updated', event);
     return event;
   }
@@ -284,7 +277,7 @@ export class Room {
   }
 }
 
-/** A send the server would refuse for its size, refused locally instead (it never blocks the outbox). */
+/** A send the server would refuse for its size, refused locally instead (it never blocks the send queue). */
 function tooLong(unsent: Unsent): ChatError | null {
   if (unsent.text.length > LIMITS.messageTextMax) {
     return new ChatError(

@@ -54,8 +54,8 @@ function strictServer() {
     return session;
   };
   const http = {
-    async request(method: string, path: string, options: { body?: { refreshToken?: string } } = {}) {
-      calls.push(`${method} ${path}`);
+    async call(key: string, options: { body?: { refreshToken?: string } } = {}) {
+      calls.push(key);
       await new Promise((resolve) => setTimeout(resolve, 5));
       const token = options.body?.refreshToken ?? '';
       if (!live.delete(token)) throw new ChatError('unauthorized', 'This refresh token was already used', 401);

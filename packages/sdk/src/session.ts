@@ -92,7 +92,7 @@ export class Session implements TokenSource {
 
   /** Exchanges a host-signed token; `provider`, when given, signs in again whenever renewal is refused. */
   async exchange(token: string, bearer?: string, provider: TokenProvider | null = null): Promise<AuthSessionDto> {
-    const session = await this.http.request<AuthSessionDto>('POST', '/v1/auth/exchange', { body: { token }, bearer });
+    const session = await this.http.call('POST /v1/auth/exchange', { body: { token }, bearer });
     this.start(session, provider);
     return session;
   }
@@ -116,7 +116,7 @@ export class Session implements TokenSource {
     const refreshToken = from?.refreshToken;
     if (!refreshToken) throw new ChatError('unauthorized', 'Sign in first', 401);
     try {
-      const next = await this.http.request<AuthSessionDto>('POST', '/v1/auth/refresh', { body: { refreshToken } });
+      const next = await this.http.call('POST /v1/auth/refresh', { body: { refreshToken } });
       this.start(next);
       return next.accessToken;
     } catch (err) {

@@ -116,7 +116,8 @@ export function createApp(options: AppOptions): ConfabApp {
   );
   const router = new Router();
   mountRoutes(router, routes, services, config);
-  mountDocs(router, () => buildOpenApi(routes, VERSION));
+  const docs = { version: VERSION, publicUrl: config.publicUrl };
+  mountDocs(router, () => buildOpenApi(routes, docs), { ...docs, demo: config.demo });
   if (config.demo) mountDemo(router);
 
   koa.use(inFlight(drain));
@@ -144,7 +145,9 @@ export function createApp(options: AppOptions): ConfabApp {
     throw new NotFoundError('Route');
   });
 
-  const http = createServer(koa.callback());
+  const handle = koa.callback();
+  // Why: Koa's handler settles its own failures through ctx.onerror, so its promise never rejects.
+  const http = createServer((req, res) => void handle(req, res));
   http.headersTimeout = 20_000;
   http.requestTimeout = 60_000;
   const realtime = createRealtime({

@@ -53,6 +53,10 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'start', ...rest] = argv;
   switch (command) {
     case 'start': {
+      // Whoever read our stdout is gone (a closed pipe): keep serving and still drain on SIGTERM instead of crashing.
+      process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      });
       const server = await start(loadConfig());
       process.stdout.write(`Confab listening on ${server.url}\n${server.demo ? demoLines(server.url, server.demo) : ''}`);
       let stopping = false;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 
 import Joi from 'joi';
 
+import type { LogFormat } from './logger.js';
 import { persistedSecret } from './persisted-secret.js';
 
 /** A rate such as `10/second`; `null` means unlimited. */
@@ -26,6 +27,8 @@ export interface Config {
   messageRate: Rate | null;
   authRate: Rate | null;
   logLevel: string;
+  /** `auto` (unset, outside production): pretty lines on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat;
   maxUploadBytes: number;
   publicUrl: string | null;
   demo: boolean;
@@ -58,8 +61,9 @@ export function parseRate(text: string): Rate | null | undefined {
   if (value === 'unlimited') return null;
   const match = /^(\d{1,9})\s*\/\s*([a-z]+?)s?$/.exec(value);
   if (!match) return undefined;
-  const limit = Number(match[1]);
-  const periodMs = RATE_UNITS[match[2]];
+  const [, digits, unit] = match;
+  const limit = Number(digits);
+  const periodMs = unit === undefined ? undefined : RATE_UNITS[unit];
   if (!periodMs || limit < 1) return undefined;
   return { limit, periodMs };
 }
@@ -124,6 +128,9 @@ const schema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info').messages({
     'any.only': 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got {#value}',
   }),
+  LOG_FORMAT: Joi.string().valid('pretty', 'json').insensitive().messages({
+    'any.only': 'LOG_FORMAT must be pretty or json, got {#value}',
+  }),
   MAX_UPLOAD_BYTES: Joi.number()
     .integer()
     .min(1)
@@ -162,7 +169,7 @@ const truthy = (value: string | undefined) => value !== undefined && /^(1|true|y
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
   const { value: v, error } = schema.validate(cleaned, { abortEarly: true, convert: true });
-  if (error) throw new ConfigError(`Invalid configuration: ${error.details[0].message.replace(/"/g, '')}`);
+  if (error) throw new ConfigError(`Invalid configuration: ${(error.details[0]?.message ?? error.message).replace(/"/g, '')}`);
 
   const nodeEnv = v.NODE_ENV as Config['nodeEnv'];
   const dataDir = resolve(v.DATA_DIR as string);
@@ -183,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     messageRate: parseRate(v.MESSAGE_RATE) ?? null,
     authRate: parseRate(v.AUTH_RATE) ?? null,
     logLevel: v.LOG_LEVEL,
+    // Production logs are read by machines even when a terminal is attached.
+    logFormat: v.LOG_FORMAT ? (String(v.LOG_FORMAT).toLowerCase() as LogFormat) : nodeEnv === 'production' ? 'json' : 'auto',
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
     publicUrl: v.PUBLIC_URL ? String(v.PUBLIC_URL).replace(/\/+$/, '') : null,
     // Never on by itself in production: there it is the operator's explicit choice.

@@ -35,7 +35,7 @@ export async function start(config: Config): Promise<RunningServer> {
 }
 
 async function boot(config: Config, lock: DataDirLock | null): Promise<RunningServer> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   const db = createDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   if (config.migrateOnStart) {
     const applied = await migrate(db);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
+import { printedField } from './helpers/cli-cluster.js';
 import { cleanEnv, type CliRun, killCliProcesses, runCli, startCli } from './helpers/cli-process.js';
 
 const dirs: string[] = [];
@@ -162,7 +163,7 @@ describe('confab-server start', () => {
 });
 
 describe('confab-server demo mode', () => {
-  it('does not turn the demo on by itself when NODE_ENV=production, even without DATABASE_URL: no app demo, agent/agent refused', async () => {
+  it('keeps the demo off when NODE_ENV=production, even without DATABASE_URL: no app demo, agent/agent refused', async () => {
     const env = cliEnv({ PORT: '0', NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
     const server = await startCli(env);
     try {
@@ -270,7 +271,7 @@ async function guestStatus(base: string, app: string): Promise<number> {
 }
 
 describe('confab-server and one embedded data directory', () => {
-  it('refuses apps:create, apps:list and migrate while an embedded server holds DATA_DIR, naming its pid and what to do instead', async () => {
+  it('refuses apps:create, apps:list and migrate while a server holds DATA_DIR, naming its pid and what to do', async () => {
     const env = cliEnv({ PORT: '0', CONFAB_DEMO: '0' });
     const server = await startCli(env);
     const pid = server.child.pid!;
@@ -295,7 +296,7 @@ describe('confab-server and one embedded data directory', () => {
 
     const created = await runCli(['apps:create', '--name', 'Kept', '--origin', 'https://kept.example'], env);
     expect(created.code, created.stderr).toBe(0);
-    const id = /\bid:\s+(\S+)/.exec(created.stdout)![1];
+    const id = printedField(created.stdout, 'id');
     const again = await startCli(env);
     try {
       expect(await guestStatus(again.base, id)).toBe(201);
@@ -353,7 +354,7 @@ describe.runIf(process.env.DATABASE_URL)('confab-server on PostgreSQL and a shar
         expect(existsSync(join(env.DATA_DIR!, 'server.lock'))).toBe(false);
         const created = await runCli(['apps:create', '--name', 'Shared'], env);
         expect(created.code, created.stderr).toBe(0);
-        const id = /\bid:\s+(\S+)/.exec(created.stdout)![1];
+        const id = printedField(created.stdout, 'id');
         expect(await guestStatus(server.base, id)).toBe(201);
       } finally {
         await server.stop();

@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { roomChannel } from '../src/realtime/types.js';
-import { toMessageDtos } from '../src/services/messages/message-dto.js';
+import { toMessageDto } from '../src/services/messages/message-dto.js';
+import { itemAt } from './helpers/items.js';
 import { hasRedisServer, PrivateRedis } from './helpers/private-redis.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, connect } from './helpers/sockets.js';
@@ -25,7 +26,7 @@ import { sleep, until } from './helpers/wait.js';
 const { DATABASE_URL, REDIS_URL } = process.env;
 
 /**
- * Delivery that heals itself (SPEC §11: after any fault every client's state equals a fresh
+ * Delivery that heals itself (docs/delivery.md: after any fault every client's state equals a fresh
  * fetch, without a page reload). Two nodes on one PostgreSQL and Redis; the watchers are real
  * `@confab/sdk` clients on node B.
  */
@@ -145,18 +146,18 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
     const laterId = randomUUID();
     await commitWithoutAnnouncing(laterId, 'announced without its predecessor');
     const later = await nodeA.db('messages').where({ roomId: room.id, clientId: laterId }).first();
-    const [dto] = await toMessageDtos(nodeA.db, [later]);
+    const dto = await toMessageDto(nodeA.db, later);
     nodeB.app.io.local.to(roomChannel(room.id)).emit('message:created', dto);
     await allEqualFreshFetch('every watcher filled the hole below the later message', 3_000);
   });
 
   it('fills a hole below the newest message on reconnect (catch-up from the end held without holes)', async () => {
-    const [{ client, room: r }] = watchers;
+    const { client, room: r } = itemAt(watchers, 0);
     await commitWithoutAnnouncing(`gap-${randomUUID()}`, 'missed by the watcher');
     const laterId = randomUUID();
     await commitWithoutAnnouncing(laterId, 'seen by the watcher just before it went away');
     const later = await nodeA.db('messages').where({ roomId: room.id, clientId: laterId }).first();
-    const [dto] = await toMessageDtos(nodeA.db, [later]);
+    const dto = await toMessageDto(nodeA.db, later);
     nodeB.app.io.local.to(roomChannel(room.id)).emit('message:created', dto);
     // Gone before it could fill the hole: it holds the newer message, not the one below it.
     await until('the watcher holds the later message', () => r.state.get().messages.some((m) => m.id === dto.id) || null, 2_000);
@@ -184,7 +185,7 @@ describe.runIf(DATABASE_URL && REDIS_URL)('delivery that heals itself', () => {
   });
 
   it('refuses an over-long message locally, marks it failed, and sends the next one without losing the connection', async () => {
-    const { client, room: r } = watchers[1];
+    const { client, room: r } = itemAt(watchers, 1);
     const statuses: ConnectionStatus[] = [];
     const off = client.on('connection:changed', (s) => statuses.push(s));
     const tooLong = r.send('x'.repeat(100_000));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import type { RouteDef } from '../src/http/route.js';
+import { itemAt } from './helpers/items.js';
 import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 const SHOP = 'https://shop.example';
@@ -152,7 +153,7 @@ describe('routes and ids', () => {
       ['GET', '/v1/nope'],
       ['POST', '/v1/nope/deeper'],
       ['GET', '/nothing-here'],
-    ]) {
+    ] as const) {
       const res = await server.request(method, path, { token: ana.accessToken });
       expectError(res, 404, 'not_found');
     }
@@ -290,6 +291,7 @@ interface JoiDescription {
 }
 
 const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
+const POLLUTION_VALUES = ['{"isAdmin":true}', '{"role":"admin"}', 'null', '1', '"x"', '{"prototype":{"polluted":true}}'];
 const COMMON_KEYS = [
   'text',
   'clientId',
@@ -378,7 +380,7 @@ const CONTENT_TYPES = [
 function createFuzzer(seed: number) {
   const rand = mulberry32(seed);
   const int = (n: number) => Math.floor(rand() * n);
-  const pick = <T>(list: readonly T[]): T => list[int(list.length)];
+  const pick = <T>(list: readonly T[]): T => itemAt(list, int(list.length));
   const chance = (p: number) => rand() < p;
 
   function randomString(): string {
@@ -460,10 +462,7 @@ function createFuzzer(seed: number) {
     const entries = Object.entries(d.keys ?? {})
       .filter(() => chance(0.85))
       .map(([key, sub]) => `${JSON.stringify(key)}:${typedJson(sub, ctx, depth)}`);
-    if (chance(0.3))
-      entries.push(
-        `${JSON.stringify(pick(POLLUTION_KEYS))}:${pick(['{"isAdmin":true}', '{"role":"admin"}', 'null', '1', '"x"', '{"prototype":{"polluted":true}}'])}`,
-      );
+    if (chance(0.3)) entries.push(`${JSON.stringify(pick(POLLUTION_KEYS))}:${pick(POLLUTION_VALUES)}`);
     if (chance(0.15)) entries.push(`${JSON.stringify(randomKey())}:${randomJson(depth + 1)}`);
     return `{${entries.sort(() => rand() - 0.5).join(',')}}`;
   }
@@ -485,7 +484,8 @@ function createFuzzer(seed: number) {
     );
     const subject = chance(0.8) ? randomString().slice(0, 300) || 'x' : 'ext-fuzz';
     const now = Math.floor(Date.now() / 1000);
-    const payload = `{"sub":${chance(0.9) ? JSON.stringify(subject) : randomJson()},"aud":${JSON.stringify(ctx.appId)},"iat":${now},"exp":${now + 600},${claims.slice(1)}`;
+    const sub = chance(0.9) ? JSON.stringify(subject) : randomJson();
+    const payload = `{"sub":${sub},"aud":${JSON.stringify(ctx.appId)},"iat":${now},"exp":${now + 600},${claims.slice(1)}`;
     const b64 = (text: string) => Buffer.from(text).toString('base64url');
     const unsigned = `${b64('{"alg":"HS256","typ":"JWT"}')}.${b64(payload.replace(/,}$/, '}'))}`;
     return `${unsigned}.${createHmac('sha256', ctx.appSecret).update(unsigned).digest('base64url')}`;
@@ -528,7 +528,7 @@ function createFuzzer(seed: number) {
     pick,
     chance,
     /** A request body for `def`: JSON text (mostly), sometimes malformed, sometimes not JSON. */
-    body(def: RouteDef, ctx: FuzzContext): { contentType: string | null; payload: string | Uint8Array } {
+    body(def: RouteDef, ctx: FuzzContext): { contentType: string | null; payload: string | Uint8Array<ArrayBuffer> } {
       const description = def.body ? ((def.body as Joi.Schema).describe() as JoiDescription) : undefined;
       let text: string;
       const r = rand();
@@ -639,10 +639,10 @@ describe('fuzzing the write routes', () => {
       });
 
     const fuzz = createFuzzer(0xc0fab);
-    const jobs: { def: RouteDef; contentType: string | null; payload: string | Uint8Array }[] = [];
+    const jobs: { def: RouteDef; contentType: string | null; payload: string | Uint8Array<ArrayBuffer> }[] = [];
     const RANDOM_BODIES = 600;
     for (let i = 0; i < RANDOM_BODIES; i++) {
-      const def = routes[i % routes.length];
+      const def = itemAt(routes, i % routes.length);
       jobs.push({ def, ...fuzz.body(def, ctx) });
     }
     for (const def of routes) for (const payload of FIXED_BODIES) jobs.push({ def, contentType: 'application/json', payload });
@@ -661,7 +661,8 @@ describe('fuzzing the write routes', () => {
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
       if (def.path === '/v1/auth/logout' && res.status < 300) logoutSession = await server.member(tenant, 'leaver');
       const sample = typeof payload === 'string' ? payload.slice(0, 160) : `<${payload.length} bytes>`;
-      const where = `${def.method.toUpperCase()} ${def.path} [${contentType}] ${JSON.stringify(sample)} → ${res.status} ${text.slice(0, 300)}`;
+      const request = `${def.method.toUpperCase()} ${def.path} [${contentType}] ${JSON.stringify(sample)}`;
+      const where = `${request} → ${res.status} ${text.slice(0, 300)}`;
       if (res.status >= 500) failures.push(`5xx: ${where}`);
       if (STACK_TRACE.test(text) || text.includes('node_modules') || /\.ts:\d/.test(text) || text.includes('.ts:'))
         failures.push(`leak: ${where}`);
@@ -683,13 +684,14 @@ describe('fuzzing the write routes', () => {
     const LANES = 4;
     await Promise.all(
       Array.from({ length: LANES }, async (_, lane) => {
-        for (let i = lane; i < jobs.length; i += LANES) await run(jobs[i]);
+        for (let i = lane; i < jobs.length; i += LANES) await run(itemAt(jobs, i));
       }),
     );
 
     const seconds = (Date.now() - started) / 1000;
     console.info(
-      `fuzz: ${jobs.length} requests on ${routes.length} routes in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+      `fuzz: ${jobs.length} requests on ${routes.length} routes in ${seconds.toFixed(1)} s;`,
+      `statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
     expect({ count: failures.length, first: failures.slice(0, 25) }).toEqual({ count: 0, first: [] });
     // Still standing, and the caller's session still works.

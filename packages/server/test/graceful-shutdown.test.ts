@@ -22,7 +22,7 @@ type RawSocket = Socket<ServerToClientEvents>;
 
 interface Reply {
   status: number;
-  body: any;
+  body: unknown;
 }
 
 /** Starts a POST whose body goes out in `chunks`, each when `pace(i)` resolves; `done` has the reply (status 0: cut). */
@@ -171,7 +171,7 @@ describe.runIf(DATABASE_URL && REDIS_URL)('SIGTERM on one of two server processe
     await cluster?.destroy();
   }, 40_000);
 
-  it('finishes the upload and every request and handler in flight, hands its sockets to the other node, loses no message, and exits 0', async () => {
+  it('finishes the upload and every request in flight, hands its sockets to the other node, loses no message, exits 0', async () => {
     // Bob, on B the whole time, hears live what reaches B: every message A commits must come over Redis.
     const bobSocket = await socketTo(b.base, bob);
     const heard: MessageDto[] = [];

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDb } from '../src/db/knex.js';
 import type { App } from '../src/db/models/index.js';
+import { itemAt } from './helpers/items.js';
 import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 type LogLine = Record<string, unknown>;
@@ -64,7 +65,11 @@ describe('health', () => {
       // close() could not drop the schema with a destroyed pool: drop it with a fresh one.
       if (doomed.config.databaseUrl && schema) {
         const db = createDb({ databaseUrl: doomed.config.databaseUrl, dataDir: null });
-        await db.raw(`drop schema if exists "${schema}" cascade`).finally(() => db.destroy());
+        try {
+          await db.raw(`drop schema if exists "${schema}" cascade`);
+        } finally {
+          await db.destroy();
+        }
       }
     }
   });
@@ -117,8 +122,8 @@ describe('API documentation', () => {
     expect(missing).toEqual([]);
   });
 
-  it('serves /docs as HTML that loads Swagger UI from /docs/swagger-ui-bundle.js, which is served too', async () => {
-    const page = await server.request<string>('GET', '/docs');
+  it('serves /docs/rest as HTML that loads Swagger UI from /docs/swagger-ui-bundle.js, which is served too', async () => {
+    const page = await server.request<string>('GET', '/docs/rest');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     expect(page.body).toContain('/docs/swagger-ui-bundle.js');
@@ -172,7 +177,7 @@ describe('request logging', () => {
       expect(reqId, what).toBeTruthy();
       const mine = requestLines.filter((line) => line.reqId === reqId);
       expect(mine, what).toHaveLength(1);
-      const [line] = mine;
+      const line = itemAt(mine, 0);
       expect(line.status, what).toBe(res.status);
       expect(typeof line.ms, what).toBe('number');
       expect(line.ms as number, what).toBeGreaterThanOrEqual(0);

@@ -111,7 +111,7 @@ describe('recent-message cache', () => {
     expect(after.find((m) => m.id === ids[59])?.text).toBe('edited');
     expect(after.find((m) => m.id === ids[58])?.reactions[0]).toMatchObject({ emoji: '🎉', count: 1 });
     expect(after.find((m) => m.id === ids[57])?.deletedAt).not.toBeNull();
-    expect(after[after.length - 1].seq).toBe(61);
+    expect(after.at(-1)?.seq).toBe(61);
     expect(await fromDb(62)).toEqual(after);
   });
 });

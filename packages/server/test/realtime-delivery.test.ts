@@ -14,9 +14,11 @@ import type {
   TypingEvent,
 } from '@confab/protocol';
 import { LIMITS } from '@confab/protocol';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
+import { itemAt } from './helpers/items.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, request, settle, waitFor } from './helpers/sockets.js';
 import { until } from './helpers/wait.js';
@@ -83,11 +85,11 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
  * messages each at once: every socket must see every message, seqs 1..60 in order.
  */
 async function concurrentWriters(nodes: TestServer[]): Promise<void> {
-  const [first] = nodes;
+  const first = itemAt(nodes, 0);
   const tenant = await first.createTenant();
   const members = await Promise.all(range(20).map((i) => first.member(tenant, `writer-${i}`)));
-  const room = await groupRoom(first, members[0], members.slice(1));
-  const sockets = await Promise.all(members.map((m, i) => open(nodes[i % nodes.length], m)));
+  const room = await groupRoom(first, itemAt(members, 0), members.slice(1));
+  const sockets = await Promise.all(members.map((m, i) => open(itemAt(nodes, i % nodes.length), m)));
   for (const socket of sockets) expect((await call<RoomJoinResult>(socket, 'room:join', { roomId: room.id })).messages).toEqual([]);
   const received = sockets.map((socket) => collect<MessageDto>(socket, 'message:created'));
 
@@ -148,7 +150,11 @@ describe('one node', () => {
 
     // The server stores the send, but its ack never reaches the client, whose connection then drops.
     const first = await open(server, ana);
-    (first as any).emit('message:send', { roomId: room.id, clientId: 'lost-ack-1', text: 'did this arrive?' }, () => undefined);
+    (first as unknown as Socket).emit(
+      'message:send',
+      { roomId: room.id, clientId: 'lost-ack-1', text: 'did this arrive?' },
+      () => undefined,
+    );
     const original = await waitFor<MessageDto>(watcher, 'message:created', (m) => m.clientId === 'lost-ack-1');
     first.disconnect();
 
@@ -164,7 +170,7 @@ describe('one node', () => {
 
     // Cut right after emitting: whether or not the send got in, the retry ends with one message.
     const cut = await open(server, ana);
-    (cut as any).emit('message:send', { roomId: room.id, clientId: 'lost-ack-2', text: 'cut mid-send' }, () => undefined);
+    (cut as unknown as Socket).emit('message:send', { roomId: room.id, clientId: 'lost-ack-2', text: 'cut mid-send' }, () => undefined);
     cut.disconnect();
     const reconnected = await open(server, ana);
     const afterCut = await call<{ message: MessageDto }>(reconnected, 'message:send', {
@@ -218,12 +224,12 @@ describe('one node', () => {
       fresh.push(
         (await call<{ message: MessageDto }>(writer, 'message:send', { roomId: room.id, clientId: `new-${k}`, text: `new ${k}` })).message,
       );
-    const [m1, m2, m3] = first.messages;
+    const [m1, m2, m3] = [itemAt(first.messages, 0), itemAt(first.messages, 1), itemAt(first.messages, 2)];
     await call(writer, 'message:edit', { messageId: m1.id, text: 'old 1 (edited)' });
     expect((await server.request('DELETE', `/v1/messages/${m3.id}`, { token: ana.accessToken })).status).toBe(200);
     const b = await open(server, bob);
     await call(b, 'reaction:add', { messageId: m2.id, emoji: '👍' });
-    await call(writer, 'message:edit', { messageId: fresh[1].id, text: 'new 2 (edited)' });
+    await call(writer, 'message:edit', { messageId: itemAt(fresh, 1).id, text: 'new 2 (edited)' });
 
     const back = await open(server, carl);
     const caughtUp = await call<RoomJoinResult>(back, 'room:join', { roomId: room.id, since: lastSeq });
@@ -236,9 +242,9 @@ describe('one node', () => {
     expect(truth.map((m) => m.seq)).toEqual(range(10));
     expect(merged.map(shown)).toEqual(truth.map(shown));
     // The changes really are in the truth (not equal because nothing changed).
-    expect(truth[0].editedAt).not.toBeNull();
-    expect(truth[2].deletedAt).not.toBeNull();
-    expect(truth[1].reactions).toEqual([{ emoji: '👍', count: 1, userIds: [bob.user.id] }]);
+    expect(itemAt(truth, 0).editedAt).not.toBeNull();
+    expect(itemAt(truth, 2).deletedAt).not.toBeNull();
+    expect(itemAt(truth, 1).reactions).toEqual([{ emoji: '👍', count: 1, userIds: [bob.user.id] }]);
   });
 
   it('serves room:join without since the latest page equal to a fresh fetch, also after edits, reactions and deletes', async () => {
@@ -256,21 +262,22 @@ describe('one node', () => {
     await joinMatches('after sends');
     const page = await fetchAll(server, ana, room.id);
 
-    await call(a, 'message:edit', { messageId: page[0].id, text: 'm1 edited' });
+    await call(a, 'message:edit', { messageId: itemAt(page, 0).id, text: 'm1 edited' });
     await joinMatches('after a socket edit');
-    await call(b, 'reaction:add', { messageId: page[1].id, emoji: '🎉' });
+    await call(b, 'reaction:add', { messageId: itemAt(page, 1).id, emoji: '🎉' });
     await joinMatches('after a reaction');
     expect(
-      (await server.request('PUT', `/v1/messages/${page[2].id}/reactions/${encodeURIComponent('❤️')}`, { token: ana.accessToken })).status,
+      (await server.request('PUT', `/v1/messages/${itemAt(page, 2).id}/reactions/${encodeURIComponent('❤️')}`, { token: ana.accessToken }))
+        .status,
     ).toBe(200);
     await joinMatches('after a REST reaction');
     expect(
-      (await server.request('PATCH', `/v1/messages/${page[3].id}`, { token: ana.accessToken, body: { text: 'm4 edited' } })).status,
+      (await server.request('PATCH', `/v1/messages/${itemAt(page, 3).id}`, { token: ana.accessToken, body: { text: 'm4 edited' } })).status,
     ).toBe(200);
     await joinMatches('after a REST edit');
-    await call(a, 'message:delete', { messageId: page[4].id });
+    await call(a, 'message:delete', { messageId: itemAt(page, 4).id });
     await joinMatches('after a delete');
-    await call(b, 'reaction:remove', { messageId: page[1].id, emoji: '🎉' });
+    await call(b, 'reaction:remove', { messageId: itemAt(page, 1).id, emoji: '🎉' });
     await call(a, 'message:send', { roomId: room.id, clientId: randomUUID(), text: 'm6' });
     await joinMatches('after a reaction removed and a new message');
 
@@ -324,7 +331,7 @@ describe('one node', () => {
     expect(tombstone.deletedAt).not.toBeNull();
   });
 
-  it('reaches every socket of a user through their own channel: new direct rooms, direct messages and their reads on other tabs', async () => {
+  it('reaches every socket of a user through their own channel: new direct rooms, messages and reads on other tabs', async () => {
     const dana = await server.member(tenant, `dana-${randomUUID().slice(0, 8)}`);
     const eli = await server.member(tenant, `eli-${randomUUID().slice(0, 8)}`);
     const d = await open(server, dana);
@@ -365,7 +372,7 @@ describe('one node', () => {
     expect(danaHeardReads).toEqual([]);
   });
 
-  it("advances a member's delivered watermark when their socket receives the latest page or acknowledges messages, and tells watchers", async () => {
+  it("advances a member's delivered watermark when their socket gets the latest page or acks messages, and tells watchers", async () => {
     const room = await groupRoom(server, ana, [bob, carl]);
     for (let i = 1; i <= 3; i++) await restSend(server, ana, room.id, `m${i}`);
     const a = await open(server, ana);
@@ -459,7 +466,7 @@ describe('one node', () => {
 });
 
 describe('message throttle over sockets', () => {
-  it('stores exactly MESSAGE_RATE sends of a flood and answers the rest rate_limited with retryAfterMs, storing nothing for them', async () => {
+  it('stores exactly MESSAGE_RATE sends of a flood and answers the rest rate_limited with retryAfterMs, storing none', async () => {
     const server = await startTestServer({ env: { MESSAGE_RATE: '5/minute' } });
     try {
       const tenant = await server.createTenant();
@@ -584,11 +591,11 @@ describe.runIf(clustered)('two nodes over Redis', () => {
     };
     await joinMatches('after sends');
     const page = await fetchAll(nodeB, bob, room.id);
-    await call(a, 'message:edit', { messageId: page[0].id, text: 'm1 edited on A' });
+    await call(a, 'message:edit', { messageId: itemAt(page, 0).id, text: 'm1 edited on A' });
     await joinMatches('after an edit on A');
-    await call(b, 'reaction:add', { messageId: page[1].id, emoji: '👍' });
+    await call(b, 'reaction:add', { messageId: itemAt(page, 1).id, emoji: '👍' });
     await joinMatches('after a reaction on B');
-    await call(a, 'message:delete', { messageId: page[2].id });
+    await call(a, 'message:delete', { messageId: itemAt(page, 2).id });
     await call(b, 'message:send', { roomId: room.id, clientId: randomUUID(), text: 'm5 from B' });
     await joinMatches('after a delete on A and a send on B');
   });

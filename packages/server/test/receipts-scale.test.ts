@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
+import { itemAt } from './helpers/items.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, settle, waitFor } from './helpers/sockets.js';
 import { until } from './helpers/wait.js';
@@ -42,7 +43,8 @@ async function open(server: TestServer, session: AuthSessionDto): Promise<Client
 
 /** A group room of `members` (the first one owns it), added a request's worth at a time. */
 async function groupRoom(server: TestServer, members: AuthSessionDto[]): Promise<RoomDto> {
-  const [owner, ...others] = members;
+  const owner = itemAt(members, 0);
+  const others = members.slice(1);
   const created = await server.request<RoomDto>('POST', '/v1/rooms', { token: owner.accessToken, body: { name: 'Crowd' } });
   expect(created.status).toBe(201);
   for (let i = 0; i < others.length; i += LIMITS.membersPerRequestMax) {
@@ -85,14 +87,14 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     tenant = await first.createTenant();
     members = await Promise.all(Array.from({ length: MEMBERS }, (_, i) => first.member(tenant, `crowd-${i}-${randomUUID().slice(0, 6)}`)));
     room = await groupRoom(first, members);
-    sockets = await Promise.all(members.map((m, i) => open(nodes[i % nodes.length], m)));
+    sockets = await Promise.all(members.map((m, i) => open(itemAt(nodes, i % nodes.length), m)));
   });
   afterAll(async () => {
     for (const socket of opened) socket.close();
     for (const node of [...(nodes ?? [])].reverse()) await node.close();
   });
 
-  it('costs O(members) events per message: one delivered and one read by every member reach every watcher as a few coalesced minima', async () => {
+  it("costs O(members) events per message: every member's delivered and read reach watchers as a few coalesced minima", async () => {
     const joins = await Promise.all(sockets.map((s) => call<RoomJoinResult>(s, 'room:join', { roomId: room.id })));
     for (const join of joins) {
       expect(join.receipts).toEqual({ roomId: room.id, deliveredSeq: 0, readSeq: 0 });
@@ -102,7 +104,7 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     const ears = sockets.map(listen);
 
     const arrived = sockets.map((s) => waitFor<MessageDto>(s, 'message:created', () => true, 10_000));
-    const { message } = await call<{ message: MessageDto }>(sockets[0], 'message:send', {
+    const { message } = await call<{ message: MessageDto }>(itemAt(sockets, 0), 'message:send', {
       roomId: room.id,
       clientId: randomUUID(),
       text: 'hello, crowd',
@@ -110,7 +112,7 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     await Promise.all(
       arrived.map(async (got, i) => {
         expect((await got).id).toBe(message.id);
-        await call(sockets[i], 'room:delivered', { roomId: room.id, seq: message.seq });
+        await call(itemAt(sockets, i), 'room:delivered', { roomId: room.id, seq: message.seq });
       }),
     );
     await until('every watcher told it reached everyone', () => ears.every((e) => e.last()?.deliveredSeq === message.seq), 10_000);
@@ -135,7 +137,7 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
 
     // Nothing moved: another flush of the room says nothing.
     for (const e of ears) e.reset();
-    nodes[0].app.services.receipts.touch(room.id);
+    itemAt(nodes, 0).app.services.receipts.touch(room.id);
     await settle(QUIET_MS);
     expect(ears.reduce((sum, e) => sum + e.total(), 0)).toBe(0);
   });
@@ -146,8 +148,8 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     let pages = 0;
     do {
       const query = `limit=${LIMITS.pageMax}${cursor ? `&cursor=${cursor}` : ''}`;
-      const res = await nodes[0].request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts?${query}`, {
-        token: members[1].accessToken,
+      const res = await itemAt(nodes, 0).request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts?${query}`, {
+        token: itemAt(members, 1).accessToken,
       });
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(LIMITS.pageMax);
@@ -159,17 +161,21 @@ describe(`receipts in a room of ${MEMBERS} watching members (${clustered ? 'two 
     expect(pages).toBe(Math.ceil(MEMBERS / LIMITS.pageMax));
     expect(seen.map((r) => r.userId)).toEqual(members.map((m) => m.user.id).sort());
 
-    const firstPage = await nodes[0].request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts`, {
-      token: members[1].accessToken,
+    const firstPage = await itemAt(nodes, 0).request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${room.id}/receipts`, {
+      token: itemAt(members, 1).accessToken,
     });
     expect(firstPage.body.items).toHaveLength(LIMITS.pageDefault);
-    const tooMany = await nodes[0].request('GET', `/v1/rooms/${room.id}/receipts?limit=${LIMITS.pageMax + 1}`, {
-      token: members[1].accessToken,
+    const tooMany = await itemAt(nodes, 0).request('GET', `/v1/rooms/${room.id}/receipts?limit=${LIMITS.pageMax + 1}`, {
+      token: itemAt(members, 1).accessToken,
     });
     expect(tooMany.status).toBe(422);
-    const forged = await nodes[0].request('GET', `/v1/rooms/${room.id}/receipts?cursor=${Buffer.from('["x"]').toString('base64url')}`, {
-      token: members[1].accessToken,
-    });
+    const forged = await itemAt(nodes, 0).request(
+      'GET',
+      `/v1/rooms/${room.id}/receipts?cursor=${Buffer.from('["x"]').toString('base64url')}`,
+      {
+        token: itemAt(members, 1).accessToken,
+      },
+    );
     expect(forged.status).toBe(422);
   });
 });
@@ -189,7 +195,8 @@ describe('receipts in a small room', () => {
 
   it("carries every member's watermarks in the join answer and each moved member's live, with the room's version", async () => {
     const five = await Promise.all(Array.from({ length: 5 }, (_, i) => server.member(tenant, `five-${i}-${randomUUID().slice(0, 6)}`)));
-    const [ana, ...others] = five;
+    const ana = itemAt(five, 0);
+    const others = five.slice(1);
     const room = await groupRoom(server, five);
     const posted = await server.request<MessageDto>('POST', `/v1/rooms/${room.id}/messages`, {
       token: ana.accessToken,
@@ -222,7 +229,8 @@ describe('receipts in a small room', () => {
       others.map((m) => ({ userId: m.user.id, deliveredSeq: seq, readSeq: 0 })).sort((x, y) => x.userId.localeCompare(y.userId)),
     );
 
-    const [firstReader, ...rest] = theirs;
+    const firstReader = itemAt(theirs, 0);
+    const rest = theirs.slice(1);
     anaHears.reset();
     const told = waitFor<RoomReceiptsEvent>(a, 'room:receipts');
     await call(firstReader, 'room:read', { roomId: room.id, seq });
@@ -230,7 +238,7 @@ describe('receipts in a small room', () => {
       roomId: room.id,
       deliveredSeq: seq,
       readSeq: 0,
-      members: [{ userId: others[0].user.id, deliveredSeq: seq, readSeq: seq }],
+      members: [{ userId: itemAt(others, 0).user.id, deliveredSeq: seq, readSeq: seq }],
     });
 
     await Promise.all(rest.map((s) => call(s, 'room:read', { roomId: room.id, seq })));

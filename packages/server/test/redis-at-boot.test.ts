@@ -70,7 +70,7 @@ async function json<T = any>(
 }
 
 describe.runIf(hasRedisServer)('confab-server start while Redis is down', () => {
-  it('starts and serves REST, reports not ready, then becomes ready with fan-out and presence on Redis once Redis comes up, without ever exiting', async () => {
+  it('serves REST while not ready, then becomes ready with fan-out and presence once Redis comes up, never exiting', async () => {
     const { redis, prefix, server, exited } = await startWithoutRedis();
     // Past the command timeout (1 s) of everything issued at boot: this is when it used to die.
     await sleep(3_000);

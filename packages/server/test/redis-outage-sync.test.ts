@@ -1,6 +1,7 @@
 import type { AuthSessionDto, MessageDto, RoomDto, RoomSyncEvent } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { itemAt } from './helpers/items.js';
 import { hasRedisServer, PrivateRedis } from './helpers/private-redis.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, settle, waitFor } from './helpers/sockets.js';
@@ -24,7 +25,7 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('messages stored duri
     nodeA = await startTestServer({ redisUrl: redis.url });
     nodeB = await startTestServer({ redisUrl: redis.url, peer: nodeA });
     const tenant = await nodeA.createTenant();
-    [ana, bob] = await Promise.all(['ana', 'bob'].map((name) => nodeA.member(tenant, name)));
+    [ana, bob] = await Promise.all([nodeA.member(tenant, 'ana'), nodeA.member(tenant, 'bob')]);
   });
 
   afterAll(async () => {
@@ -46,7 +47,7 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('messages stored duri
   it('delivers them live to the other node once Redis is back, then tells its sockets where each room stands', async () => {
     // Room A is written on node A during the outage, room B on node B; room C only on node A just
     // before the cut (a cut is seen late, so such writes may be lost too).
-    const [roomA, roomB, roomC] = await Promise.all(['on A', 'on B', 'before'].map(newRoom));
+    const [roomA, roomB, roomC] = await Promise.all([newRoom('on A'), newRoom('on B'), newRoom('before')]);
     const anaOnA = await connect(nodeA, ana);
     const bobOnB = await connect(nodeB, bob);
     sockets.push(anaOnA, bobOnB);
@@ -82,14 +83,14 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('messages stored duri
     await until("node B's outage message on node A", () => anaHeard.length === 3, CROSS_OVER_MS);
     expect(Date.now() - back).toBeLessThan(CROSS_OVER_MS);
     expect(bobHeard.map((m) => [m.clientId, m.id])).toEqual([
-      ['b-1', onB[0].id],
-      ['a-1', onA[0].id],
-      ['a-2', onA[1].id],
+      ['b-1', itemAt(onB, 0).id],
+      ['a-1', itemAt(onA, 0).id],
+      ['a-2', itemAt(onA, 1).id],
     ]);
     expect(anaHeard.map((m) => [m.clientId, m.id])).toEqual([
-      ['a-1', onA[0].id],
-      ['a-2', onA[1].id],
-      ['b-1', onB[0].id],
+      ['a-1', itemAt(onA, 0).id],
+      ['a-2', itemAt(onA, 1).id],
+      ['b-1', itemAt(onB, 0).id],
     ]);
 
     // Then room:sync with each room's head as the database has it, after the messages it covers.

@@ -21,7 +21,7 @@ describe.runIf(process.env.DATABASE_URL && hasRedisServer)('Redis outage', () =>
     nodeA = await startTestServer({ redisUrl: redis.url, env: { MESSAGE_RATE: '20/minute' } });
     nodeB = await startTestServer({ redisUrl: redis.url, peer: nodeA });
     const tenant = await nodeA.createTenant();
-    [ana, bob, carl] = await Promise.all(['ana', 'bob', 'carl'].map((name) => nodeA.member(tenant, name)));
+    [ana, bob, carl] = await Promise.all([nodeA.member(tenant, 'ana'), nodeA.member(tenant, 'bob'), nodeA.member(tenant, 'carl')]);
     room = (
       await nodeA.request<RoomDto>('POST', '/v1/rooms', {
         token: ana.accessToken,

@@ -15,6 +15,7 @@ import type {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
+import { itemAt } from './helpers/items.js';
 import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -524,7 +525,7 @@ describe('GET /v1/rooms and read state', () => {
       await server
         .db('rooms')
         .where({ id: ids[i] })
-        .update({ lastMessageAt: server.db.raw('?::timestamptz', [times[i]]) });
+        .update({ lastMessageAt: server.db.raw('?::timestamptz', [itemAt(times, i)]) });
     }
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -608,9 +609,9 @@ describe('editing, deleting and reactions', () => {
 
     const second = await call<ReactionUpdate>(peer, 'PUT', path);
     expect(second.body.reactions).toHaveLength(1);
-    expect(second.body.reactions[0].emoji).toBe('👍');
-    expect(second.body.reactions[0].count).toBe(2);
-    expect([...second.body.reactions[0].userIds].sort()).toEqual([author.user.id, peer.user.id].sort());
+    expect(itemAt(second.body.reactions, 0).emoji).toBe('👍');
+    expect(itemAt(second.body.reactions, 0).count).toBe(2);
+    expect([...itemAt(second.body.reactions, 0).userIds].sort()).toEqual([author.user.id, peer.user.id].sort());
 
     const heart = await call<ReactionUpdate>(peer, 'PUT', `/v1/messages/${message.id}/reactions/${encodeURIComponent('❤️')}`);
     expect(heart.status).toBe(200);
@@ -620,7 +621,7 @@ describe('editing, deleting and reactions', () => {
     ]);
 
     const history = await call<PageDto<MessageDto>>(author, 'GET', `/v1/rooms/${room.id}/messages?after=${message.seq - 1}&limit=1`);
-    expect(history.body.items[0].reactions.map((r) => [r.emoji, r.count])).toEqual([
+    expect(itemAt(history.body.items, 0).reactions.map((r) => [r.emoji, r.count])).toEqual([
       ['👍', 2],
       ['❤️', 1],
     ]);

@@ -12,6 +12,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
+import { itemAt } from './helpers/items.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { sleep, until } from './helpers/wait.js';
 
@@ -84,7 +85,7 @@ async function groupOf(owner: ChatClient, ...others: AuthSessionDto[]): Promise<
 }
 
 describe('@confab/sdk against a real server', () => {
-  it('lets two clients chat both ways, each seeing every message once in seq order, with own statuses going sent → delivered → read', async () => {
+  it('lets two clients chat both ways, each seeing every message once in seq order, own ones going sent → delivered → read', async () => {
     const { client: ana, session: anaS } = await signedIn('ana');
     const { client: bob, session: bobS } = await signedIn('bob');
     const roomId = await groupOf(ana, bobS);
@@ -190,11 +191,11 @@ describe('@confab/sdk against a real server', () => {
 
     const sentWhileCut = [];
     for (const text of ['four', 'five', 'six']) sentWhileCut.push(await roomA.send(text));
-    await roomA.edit(before[0].id, 'one (edited)');
-    await roomA.edit(sentWhileCut[0].id, 'four (edited)');
-    await roomA.react(before[1].id, '🎉');
-    await roomA.react(sentWhileCut[1].id, '👍');
-    await roomA.delete(before[2].id);
+    await roomA.edit(itemAt(before, 0).id, 'one (edited)');
+    await roomA.edit(itemAt(sentWhileCut, 0).id, 'four (edited)');
+    await roomA.react(itemAt(before, 1).id, '🎉');
+    await roomA.react(itemAt(sentWhileCut, 1).id, '👍');
+    await roomA.delete(itemAt(before, 2).id);
     expect(bob.status).toBe('offline'); // all of the above happened while bob was cut
 
     await until('bob back online', () => statuses.lastIndexOf('online') > statuses.indexOf('offline'), 5_000);
@@ -291,9 +292,9 @@ describe('@confab/sdk against a real server', () => {
     expect(replies.filter((r) => r.startsWith('GET /v1/rooms ')).at(-1)).toBe('GET /v1/rooms 200');
     const renewed = sessions.filter((s): s is AuthSessionDto => !!s && s.refreshToken !== session.refreshToken);
     expect(renewed.length).toBeGreaterThanOrEqual(1);
-    expect(renewed[0].accessToken).not.toBe(expired);
-    expect(renewed[0].user.id).toBe(session.user.id);
-    expect(Date.parse(renewed[0].expiresAt)).toBeGreaterThan(Date.now());
+    expect(itemAt(renewed, 0).accessToken).not.toBe(expired);
+    expect(itemAt(renewed, 0).user.id).toBe(session.user.id);
+    expect(Date.parse(itemAt(renewed, 0).expiresAt)).toBeGreaterThan(Date.now());
     expect(client.user?.id).toBe(session.user.id);
   });
 
@@ -399,7 +400,7 @@ describe('@confab/sdk against a real server', () => {
     expect((await bob.rooms.list()).items.map((r) => r.id)).toContain(roomId);
   });
 
-  it('keeps a refused send as failed with its ChatError and a retry(), and leaves rate-limited sends pending in the outbox', async () => {
+  it('keeps a refused send as failed with its ChatError and a retry(); rate-limited sends stay pending in the queue', async () => {
     const { client: ana, session: anaS } = await signedIn('ana');
     const { session: bobS } = await signedIn('bob');
     const roomId = await groupOf(ana, bobS);
@@ -414,10 +415,10 @@ describe('@confab/sdk against a real server', () => {
     const failed = room.state.get().messages;
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ status: 'failed', seq: 0, error: { code: 'validation_failed' } });
-    expect(failed[0].error).toBeInstanceOf(ChatError);
-    expect(typeof failed[0].retry).toBe('function');
-    await expect(failed[0].retry!()).rejects.toMatchObject({ code: 'validation_failed', status: 422, retryable: false });
-    expect(room.state.get().messages.map((m) => [m.clientId, m.status])).toEqual([[failed[0].clientId, 'failed']]);
+    expect(itemAt(failed, 0).error).toBeInstanceOf(ChatError);
+    expect(typeof itemAt(failed, 0).retry).toBe('function');
+    await expect(itemAt(failed, 0).retry!()).rejects.toMatchObject({ code: 'validation_failed', status: 422, retryable: false });
+    expect(room.state.get().messages.map((m) => [m.clientId, m.status])).toEqual([[itemAt(failed, 0).clientId, 'failed']]);
     expect(await server.db('messages').where({ roomId })).toHaveLength(0);
 
     // On its own server: 3 messages a minute.
@@ -451,7 +452,7 @@ describe('@confab/sdk against a real server', () => {
       ]);
       await until('the fourth send to be throttled', () => throttled.length > 0);
       await sleep(500);
-      expect(throttled).toEqual([session.user.id]); // the outbox waits instead of hammering
+      expect(throttled).toEqual([session.user.id]); // the send queue waits instead of hammering
       expect(attempts).toHaveLength(4);
       expect(outcomes.sort()).toEqual(['ok 1', 'ok 2', 'ok 3']);
 
@@ -473,7 +474,7 @@ describe('@confab/sdk against a real server', () => {
     }
   });
 
-  it('turns a guest into a member on the same client: the guest message becomes the member’s and every room action reaches the other client', async () => {
+  it("turns a guest into a member on the same client: the guest's message becomes theirs, every action reaches the peer", async () => {
     const { client: ana, session: anaS } = await signedIn('host');
     const publicRoom = await ana.rooms.create({ name: 'Lobby', kind: 'public' });
     const roomA = await ana.room(publicRoom.id).watch();

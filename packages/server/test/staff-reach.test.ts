@@ -47,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 describe('staff powers over rooms they are not in', () => {
-  it('refuses an agent or admin who is not in a direct room to delete its messages, over REST and socket, and leaves them untouched', async () => {
+  it('refuses an agent or admin outside a direct room to delete its messages, over REST and socket; they stay untouched', async () => {
     const dm = (await call<RoomDto>(ana, 'POST', '/v1/rooms/direct', { userId: bob.user.id })).body;
     const secret = await send(ana, dm.id, 'our private plan');
 
@@ -65,7 +65,7 @@ describe('staff powers over rooms they are not in', () => {
     expect(await server.db('memberships').where({ roomId: dm.id }).pluck('user_id')).toHaveLength(2);
   });
 
-  it('refuses an app admin who is not a member of a private group: no rename, no joining or adding, no removing, no deleting; the room is unchanged', async () => {
+  it('refuses an app admin outside a private group: no rename, join, add, remove or delete; the room is unchanged', async () => {
     const group = (await call<RoomDto>(ana, 'POST', '/v1/rooms', { name: 'Ana and Bob', memberIds: [bob.user.id] })).body;
     const message = await send(bob, group.id, 'just between us');
     const members = () => server.db('memberships').where({ roomId: group.id }).orderBy('user_id').pluck('user_id');

@@ -18,6 +18,7 @@ import type {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
+import { itemAt } from './helpers/items.js';
 import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 import { call as socketCall, type ClientSocket, connect, waitFor } from './helpers/sockets.js';
 
@@ -115,7 +116,7 @@ afterAll(async () => {
 });
 
 describe('support conversations', () => {
-  it('runs the whole flow: start, agent notified and inbox unread, claim, reply, resolve, a visitor reply reopens, inbox filters follow', async () => {
+  it('runs the whole flow: start, agent told and inbox unread, claim, reply, resolve, visitor reply reopens, filters follow', async () => {
     const tenant = await server.createTenant();
     const agent = await server.member(tenant, 'agent-ana', { role: 'agent', name: 'Ana' });
     const visitor = await server.guest(tenant, 'Vera');
@@ -146,9 +147,9 @@ describe('support conversations', () => {
     // The agent (not a member yet) sees it, unread, among the open unassigned ones.
     const unassigned = await inbox(agent, '?status=open&assignee=none');
     expect(unassigned.map((c) => c.id)).toEqual([started.id]);
-    expect(unassigned[0].unreadCount).toBe(1);
-    expect(unassigned[0].visitor?.id).toBe(visitor.user.id);
-    expect(unassigned[0].lastMessage?.text).toBe('My order never arrived');
+    expect(itemAt(unassigned, 0).unreadCount).toBe(1);
+    expect(itemAt(unassigned, 0).visitor?.id).toBe(visitor.user.id);
+    expect(itemAt(unassigned, 0).lastMessage?.text).toBe('My order never arrived');
     expect(await inbox(agent, '?assignee=me')).toEqual([]);
 
     // The visitor watches the conversation.
@@ -219,8 +220,8 @@ describe('support conversations', () => {
       ['text', null, visitor.user.id, 'It still has not arrived'],
       ['system', 'reopened', visitor.user.id, expect.any(String)],
     ]);
-    expect(messages[5].seq).toBeGreaterThan(again.seq);
-    expect(messages[5].system).toMatchObject({ event: 'reopened', actorId: visitor.user.id });
+    expect(itemAt(messages, 5).seq).toBeGreaterThan(again.seq);
+    expect(itemAt(messages, 5).system).toMatchObject({ event: 'reopened', actorId: visitor.user.id });
     expect(messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
 
     // Inbox filters follow the changes.
@@ -229,8 +230,8 @@ describe('support conversations', () => {
     const mine = await inbox(agent, '?assignee=me');
     expect(mine.map((c) => c.id)).toEqual([started.id]);
     // Read up to its own reply (seq 3): only the visitor's new text message is unread.
-    expect(mine[0].unreadCount).toBe(1);
-    expect(mine[0].lastMessage?.system?.event).toBe('reopened');
+    expect(itemAt(mine, 0).unreadCount).toBe(1);
+    expect(itemAt(mine, 0).lastMessage?.system?.event).toBe('reopened');
     expect((await inbox(agent, `?status=open&assignee=${agent.user.id}`)).map((c) => c.id)).toEqual([started.id]);
     expect((await inbox(agent, '?status=open&assignee=me')).map((c) => c.id)).toEqual([started.id]);
   });
@@ -260,7 +261,7 @@ describe('support conversations', () => {
     expectStatus(page2, 200);
     expect(page2.body.items.map((c) => c.id)).toEqual([second.id]);
     expect(page2.body.hasMore).toBe(false);
-    expect(page1.body.items[0].unreadCount).toBe(2);
+    expect(itemAt(page1.body.items, 0).unreadCount).toBe(2);
 
     const rooms = await api<PageDto<RoomListItemDto>>(visitor, 'GET', '/v1/rooms');
     expectStatus(rooms, 200);
@@ -426,8 +427,8 @@ describe('support conversations', () => {
       ['system', 'unassigned', ana.user.id, 'Ana unassigned the conversation'],
     ]);
     const notes = systemOf(await history(ana, started.id));
-    expect(notes[1].system).toMatchObject({ event: 'assigned', actorId: ana.user.id, agentId: bob.user.id });
-    expect(notes[2].system).toMatchObject({ event: 'unassigned', actorId: ana.user.id });
+    expect(itemAt(notes, 1).system).toMatchObject({ event: 'assigned', actorId: ana.user.id, agentId: bob.user.id });
+    expect(itemAt(notes, 2).system).toMatchObject({ event: 'unassigned', actorId: ana.user.id });
 
     // Resolving and reopening twice writes one note each.
     expectStatus(await api(ana, 'POST', `/v1/support/conversations/${started.id}/resolve`), 200);
@@ -473,8 +474,8 @@ describe('support conversations', () => {
       ['text', null, visitor.user.id, 'hello?'],
       ['system', 'away', null, away],
     ]);
-    expect(lonelyMessages[1].system).toMatchObject({ event: 'away', actorId: null });
-    expect(lonelyMessages[1].sender).toBeNull();
+    expect(itemAt(lonelyMessages, 1).system).toMatchObject({ event: 'away', actorId: null });
+    expect(itemAt(lonelyMessages, 1).sender).toBeNull();
 
     // An agent connects: visitors' sockets hear it, the settings show them online.
     const visitorSocket = await socketOf(visitor);
@@ -528,7 +529,7 @@ describe('support conversations', () => {
     expect((await heardOffline).available).toBe(false);
   });
 
-  it('marks a conversation pending through PATCH /v1/rooms/:id (agents), refuses the visitor (403), and a visitor message reopens it', async () => {
+  it('marks a conversation pending through PATCH /v1/rooms/:id (agents, not the visitor: 403); a visitor message reopens it', async () => {
     const tenant = await server.createTenant();
     const agent = await server.member(tenant, 'ana', { role: 'agent', name: 'Ana' });
     const bob = await server.member(tenant, 'bob', { role: 'agent', name: 'Bob' });

@@ -23,7 +23,7 @@ describe('message throttle over REST', () => {
       expect(statuses).toEqual([201, 201, 201, 429, 429]);
       const limited = await send('f');
       expect(limited.body).toMatchObject({ error: { code: 'rate_limited' } });
-      expect((limited.body as any).error.details.retryAfterMs).toBeGreaterThan(0);
+      expect((limited.body as unknown as { error: { details: { retryAfterMs: number } } }).error.details.retryAfterMs).toBeGreaterThan(0);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       // A retry of a stored send is an answer, not a new message: never throttled.
       expect((await send('a')).status).toBe(200);

@@ -54,7 +54,8 @@ const BOUNDARY = '----confab-temp-test';
 const part = (field: string, name: string, bytes: Buffer) =>
   Buffer.concat([
     Buffer.from(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; filename="${name}"\r\n` +
+        'Content-Type: application/octet-stream\r\n\r\n',
     ),
     bytes,
     Buffer.from('\r\n'),

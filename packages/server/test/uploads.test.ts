@@ -2,6 +2,7 @@ import type { AttachmentDto, AuthSessionDto, MessageDto, RoomDto, StartConversat
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
+import { itemAt } from './helpers/items.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 // A real 1x1 RGBA PNG.
@@ -35,7 +36,7 @@ async function upload(
   type = 'application/octet-stream',
 ): Promise<{ status: number; body: any }> {
   const form = new FormData();
-  form.append('file', new Blob([bytes], { type }), name);
+  form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
   const res = await fetch(`${srv.url}/v1/uploads`, {
     method: 'POST',
     headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -165,7 +166,7 @@ describe('round trip', () => {
     const seen = (await history(bob, room.id)).find((m) => m.id === sent.body.id);
     expect(seen?.attachments).toEqual([file]);
 
-    const got = await download(seen!.attachments[0].url, bob.accessToken);
+    const got = await download(itemAt(seen?.attachments ?? [], 0).url, bob.accessToken);
     expect(got.status).toBe(200);
     expect(got.bytes.equals(c.bytes)).toBe(true);
     expect(got.headers.get('content-type')).toBe(c.contentType);

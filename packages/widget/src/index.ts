@@ -4,7 +4,7 @@ import { ChatInbox } from './components/chat-inbox/chat-inbox.js';
 import { ChatWidget } from './components/chat-widget/chat-widget.js';
 import { define } from './lib/define.js';
 
-export const WIDGET_VERSION = '0.1.0';
+export { WIDGET_VERSION } from './version.js';
 
 define('chat-widget', ChatWidget);
 define('chat-inbox', ChatInbox);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -85,9 +86,14 @@ function events(page: Page): Promise<{ type: string; bubbles: boolean; composed:
 
 interface AxeFinding {
   id: string;
-  impact: string | null;
+  impact: string | null | undefined;
   help: string;
-  nodes: { target: unknown; html: string; summary: string }[];
+  nodes: { target: unknown; html: string; summary: string | undefined }[];
+}
+
+/** The part of axe-core's API the scan uses, as the injected script puts it on `window`. */
+interface AxeWindow {
+  axe: { run(context: Element | null, options: RunOptions): Promise<AxeResults> };
 }
 
 /** Runs axe-core on one element of the page (shadow DOM included). */
@@ -95,17 +101,17 @@ async function axeScan(page: Page, selector: string): Promise<{ violations: AxeF
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
   return page.evaluate(
     async ({ selector, tags }) => {
-      const axe = (window as unknown as { axe: any }).axe;
+      const { axe } = window as unknown as AxeWindow;
       const results = await axe.run(document.querySelector(selector), { runOnly: tags });
       return {
-        violations: results.violations.map((v: any) => ({
+        violations: results.violations.map((v) => ({
           id: v.id,
           impact: v.impact,
           help: v.help,
-          nodes: v.nodes.map((n: any) => ({ target: n.target, html: String(n.html).slice(0, 160), summary: n.failureSummary })),
+          nodes: v.nodes.map((n) => ({ target: n.target, html: String(n.html).slice(0, 160), summary: n.failureSummary })),
         })),
         // Elements whose contrast axe could compute (a check that the scan reached the shadow DOM).
-        contrastChecked: (results.passes.find((p: any) => p.id === 'color-contrast')?.nodes.length ?? 0) as number,
+        contrastChecked: results.passes.find((p) => p.id === 'color-contrast')?.nodes.length ?? 0,
       };
     },
     { selector, tags: AXE_TAGS },
@@ -128,6 +134,7 @@ function luminance(color: string): number {
       const s = c / 255;
       return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
     });
+  if (r === undefined || g === undefined || b === undefined) throw new Error(`Not an rgb() colour: ${color}`);
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 

@@ -23,7 +23,8 @@ const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
 
 function crc32(bytes: Buffer): number {
   let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  // The index is masked to 0..255, all of which the table holds.
+  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
@@ -103,7 +104,7 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
   async function setup(name: string) {
     const tenant: App = await server.createTenant(['http://127.0.0.1:*']);
     await createAgent(server, tenant, 'lee', 'tr0ub4dor&3', 'Lee Agent');
-    const contexts: BrowserContext[] = [await browser.newContext(), await browser.newContext()];
+    const contexts: [BrowserContext, BrowserContext] = [await browser.newContext(), await browser.newContext()];
     const visitor = await openHostPage(contexts[0], server, {
       body: `<chat-widget app="${tenant.id}" require-name></chat-widget>`,
       csp: STRICT_CSP,

@@ -20,6 +20,7 @@ function luminance(color: string): number {
       const s = c / 255;
       return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
     });
+  if (r === undefined || g === undefined || b === undefined) throw new Error(`Not an rgb() colour: ${color}`);
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
@@ -289,8 +290,9 @@ chat-widget::part(send-button) { text-transform: uppercase }`;
 
   it('slots replace the header title and the launcher icon', async () => {
     const context = await browser.newContext();
+    const slots = '<span slot="header">Custom header</span><span slot="launcher-icon">?</span>';
     const page = await openHostPage(context, server, {
-      body: `<chat-widget id="custom" app="${tenant.id}"><span slot="header">Custom header</span><span slot="launcher-icon">?</span></chat-widget>
+      body: `<chat-widget id="custom" app="${tenant.id}">${slots}</chat-widget>
 <chat-widget id="default" app="${tenant.id}" position="bottom-left"></chat-widget>`,
     });
     const custom = page.locator('#custom');

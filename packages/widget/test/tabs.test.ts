@@ -94,7 +94,7 @@ describe('tabs of one browser share one chat session', () => {
     };
   }
 
-  it('keeps two visitor tabs in one session through token renewals, a server restart and reloads: one socket, no 401, own messages on the right', async () => {
+  it('keeps two visitor tabs in one session through renewals, a restart and reloads: one socket, no 401, mine on the right', async () => {
     const context = await browser.newContext();
     const body = `<chat-widget app="${tenant.id}"></chat-widget>`;
     const a = await openTab(context, server, body);
@@ -256,7 +256,7 @@ describe('tabs of one browser share one chat session', () => {
     await context.close();
   });
 
-  it('tells both tabs in words when the session is revoked (a replayed refresh token), instead of dropping the conversation silently', async () => {
+  it('tells both tabs in words when the session is revoked (replayed refresh token) instead of silently dropping it', async () => {
     const context = await browser.newContext();
     const body = `<chat-widget app="${tenant.id}" mode="inline"></chat-widget>`;
     const a = await openTab(context, server, body);
@@ -370,7 +370,7 @@ describe('visitors signed in by the host page (user-token)', () => {
     await server?.close();
   });
 
-  it("brings the visitor's earlier guest conversation along when a page renders user-token, and reuses that session on every later load", async () => {
+  it("brings the visitor's guest conversation along when a page renders user-token, and reuses that session on later loads", async () => {
     const context = await browser.newContext();
     const guestPage = await openTab(context, server, `<chat-widget app="${tenant.id}" mode="inline"></chat-widget>`);
     await send(guestPage, 'Asked before signing in');

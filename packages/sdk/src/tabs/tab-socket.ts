@@ -1,10 +1,9 @@
-import type { ClientToServerEvents, ErrorBody, ServerToClientEvents } from '@confab/protocol';
+import type { AckDataOf, ClientToServerEvents, ErrorBody, EventInputOf, ServerToClientEvents } from '@confab/protocol';
 
 import { ChatError } from '../errors.js';
 import {
   ACK_TIMEOUT_MS,
-  type AckData,
-  type ChatSocket,
+  type ClientSocket,
   type ConnectionStatus,
   type SocketHooks,
   type SocketLink,
@@ -92,7 +91,7 @@ export class TabSocket implements SocketLink {
     return this.real ? this.real.connected : this.leaderStatus === 'online';
   }
 
-  get socket(): ChatSocket | null {
+  get socket(): ClientSocket | null {
     return this.real?.socket ?? null;
   }
 
@@ -124,10 +123,10 @@ export class TabSocket implements SocketLink {
 
   async request<E extends keyof ClientToServerEvents>(
     event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
+    payload: EventInputOf<E>,
     timeoutMs = ACK_TIMEOUT_MS,
-  ): Promise<AckData<E>> {
-    if (this.real) return this.serve(this.tab, event, payload, timeoutMs) as Promise<AckData<E>>;
+  ): Promise<AckDataOf<E>> {
+    if (this.real) return this.serve(this.tab, event, payload, timeoutMs) as Promise<AckDataOf<E>>;
     if (this.leaderStatus !== 'online') throw new ChatError('unavailable', 'Not connected', 0);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -261,7 +260,7 @@ export class TabSocket implements SocketLink {
   private async serve<E extends keyof ClientToServerEvents>(
     from: string,
     event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
+    payload: EventInputOf<E>,
     timeoutMs: number,
   ): Promise<unknown> {
     const real = this.real;

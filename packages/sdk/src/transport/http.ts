@@ -1,15 +1,66 @@
+import {
+  type FileDownload,
+  type FileUpload,
+  REST_ROUTES,
+  type RouteBody,
+  type RouteKey,
+  type RouteParams,
+  routePath,
+  type RouteQuery,
+  type RouteResponse,
+  splitRouteKey,
+} from '@confab/protocol';
+
 import { ChatError } from '../errors.js';
 
-export interface HttpOptions {
+/** Operations answering JSON (or nothing): those `HttpTransport.call` makes. */
+export type JsonRouteKey = { [K in RouteKey]: RouteResponse<K> extends FileDownload | string ? never : K }[RouteKey];
+/** Operations read by URL (`<img src>`, a link) rather than by `call`. */
+export type GetRouteKey = Extract<RouteKey, `GET ${string}`>;
+
+type AuthOf<K extends RouteKey> = (typeof REST_ROUTES)[K]['auth'];
+
+/** `params` exactly when the path has `:names`. */
+type ParamsOption<K extends RouteKey> = RouteParams<K> extends undefined ? { params?: never } : { params: RouteParams<K> };
+/** `query` when the operation reads one; required only if one of its fields is. */
+type QueryOption<K extends RouteKey> =
+  RouteQuery<K> extends undefined ? { query?: never } : object extends RouteQuery<K> ? { query?: RouteQuery<K> } : { query: RouteQuery<K> };
+/** A JSON `body`, or a `form` for an upload, exactly when the operation takes one. */
+type BodyOption<K extends RouteKey> =
+  RouteBody<K> extends undefined
+    ? { body?: never; form?: never }
+    : RouteBody<K> extends FileUpload
+      ? {
+          /** The multipart body: one file, in the field `file`. */
+          form: FormData;
+          /** Upload progress (in browsers, where XMLHttpRequest reports it). */
+          onUploadProgress?: (sent: number, total: number) => void;
+          body?: never;
+        }
+      : { body: RouteBody<K>; form?: never };
+/**
+ * `user` operations send the session's access token (refreshed first when needed) unless a
+ * `bearer` is given; `app` ones send a `bearer` only when given (a guest signing in hands over its
+ * data); `admin` ones need it; `none` ones send none.
+ */
+type AuthOption<K extends RouteKey> =
+  AuthOf<K> extends 'admin' ? { bearer: string } : AuthOf<K> extends 'none' ? { bearer?: never } : { bearer?: string };
+
+/** What `call(key, options)` takes for `key`: each part required or forbidden as the route table says. */
+export type CallOptions<K extends RouteKey> = AuthOption<K> & ParamsOption<K> & QueryOption<K> & BodyOption<K>;
+/** What `url(key, options)` takes for `key`. */
+export type UrlOptions<K extends RouteKey> = ParamsOption<K> & QueryOption<K>;
+
+/** The options argument, which may be left out when nothing in it is required. */
+type OptionsArg<O> = object extends O ? [options?: O] : [options: O];
+
+/** Every option of every operation, as the transport reads them once the public signatures checked them. */
+interface AnyOptions {
+  params?: Record<string, string>;
+  query?: Record<string, unknown>;
   body?: unknown;
-  /** A multipart body (file uploads) instead of JSON. */
   form?: FormData;
-  /** Send the session's access token (refreshed first when needed). */
-  auth?: boolean;
-  /** Send this token instead (a guest signing in hands over its data). */
   bearer?: string;
-  query?: Record<string, string | number | undefined>;
-  /** Upload progress of a `form` body (in browsers, where XMLHttpRequest reports it). */
   onUploadProgress?: (sent: number, total: number) => void;
 }
 
@@ -19,7 +70,11 @@ export interface TokenSource {
   refresh(): Promise<string>;
 }
 
-/** REST calls to `/v1`: JSON in and out, `ChatError` for every failure (network included). */
+/**
+ * REST calls, typed from `@confab/protocol`'s route table: `call('GET /v1/rooms/:id', { params: { id } })`
+ * resolves with that operation's response; a wrong key, a missing param or a wrong body does not
+ * compile. JSON in and out, `ChatError` for every failure (network included).
+ */
 export class HttpTransport {
   tokens: TokenSource | null = null;
 
@@ -29,27 +84,40 @@ export class HttpTransport {
     private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args),
   ) {}
 
-  async request<T>(method: string, path: string, options: HttpOptions = {}): Promise<T> {
-    let token = options.bearer;
-    if (options.auth) {
-      if (!this.tokens) throw new ChatError('unauthorized', 'Sign in first', 401);
-      token = await this.tokens.accessToken();
-    }
+  async call<K extends JsonRouteKey>(key: K, ...[options]: OptionsArg<CallOptions<K>>): Promise<RouteResponse<K>> {
+    const opts = (options ?? {}) as AnyOptions;
+    const { method } = splitRouteKey(key);
+    const url = this.build(key, opts);
+    const session = REST_ROUTES[key].auth === 'user' && opts.bearer === undefined;
+    if (!session) return this.send(method, url, opts, opts.bearer);
+    if (!this.tokens) throw new ChatError('unauthorized', 'Sign in first', 401);
+    const tokens = this.tokens;
     try {
-      return await this.send<T>(method, path, options, token);
+      return await this.send(method, url, opts, await tokens.accessToken());
     } catch (err) {
-      if (!(options.auth && err instanceof ChatError && err.code === 'token_expired')) throw err;
-      return this.send<T>(method, path, options, await this.tokens!.refresh());
+      if (!(err instanceof ChatError && err.code === 'token_expired')) throw err;
+      return this.send(method, url, opts, await tokens.refresh());
     }
   }
 
-  private async send<T>(method: string, path: string, options: HttpOptions, token?: string): Promise<T> {
+  /** The absolute URL of a GET operation, e.g. a file for `<img src>` (which cannot send headers). */
+  url<K extends GetRouteKey>(key: K, ...[options]: OptionsArg<UrlOptions<K>>): string {
+    return this.build(key, (options ?? {}) as AnyOptions);
+  }
+
+  /** The one place a key becomes a URL: params filled in (URI-encoded) by `routePath`, the query appended. */
+  private build(key: RouteKey, options: Pick<AnyOptions, 'params' | 'query'>): string {
+    // routePath's arguments are checked per key at the public methods; here every key is one of them.
+    const path = (routePath as (key: RouteKey, params?: Record<string, string>) => string)(key, options.params);
+    const entries = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
+    const query = entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : '';
+    return `${this.baseUrl}${path}${query}`;
+  }
+
+  private async send<T>(method: string, url: string, options: AnyOptions, token?: string): Promise<T> {
     const headers: Record<string, string> = { 'x-confab-app': this.app, accept: 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined && !options.form) headers['content-type'] = 'application/json';
-    const params = Object.entries(options.query ?? {}).filter(([, v]) => v !== undefined && v !== '');
-    const query = params.length ? `?${new URLSearchParams(params.map(([k, v]) => [k, String(v)]))}` : '';
-    const url = `${this.baseUrl}${path}${query}`;
     if (options.form && options.onUploadProgress && typeof XMLHttpRequest !== 'undefined') {
       return this.sendWithProgress<T>(method, url, headers, options.form, options.onUploadProgress);
     }
@@ -64,7 +132,7 @@ export class HttpTransport {
       throw new ChatError('unavailable', `Cannot reach the chat server: ${(err as Error).message}`, 0);
     }
     if (res.status === 204) return undefined as T;
-    const body = await res.json().catch(() => null);
+    const body: unknown = await res.json().catch(() => null);
     if (!res.ok) throw ChatError.fromResponse(res.status, body);
     return body as T;
   }

@@ -1,4 +1,12 @@
-import { type Ack, type ClientToServerEvents, type ErrorBody, LIMITS, type ServerToClientEvents } from '@confab/protocol';
+import {
+  type Ack,
+  type AckDataOf,
+  type ClientToServerEvents,
+  type ErrorBody,
+  type EventInputOf,
+  LIMITS,
+  type ServerToClientEvents,
+} from '@confab/protocol';
 import { io, type Socket } from 'socket.io-client';
 
 import { backoffDelay } from '../backoff.js';
@@ -8,13 +16,14 @@ import type { Session } from '../session.js';
 /** `connecting` → `online` ⇄ `offline`; `unauthorized` when the session ended; `idle` before connecting. */
 export type ConnectionStatus = 'idle' | 'connecting' | 'online' | 'offline' | 'unauthorized';
 
-export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+/** The client end of the realtime connection, typed with the protocol's event maps. */
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export interface SocketHooks {
   status(status: ConnectionStatus): void;
   /** Every server event, for the client to route. */
   event(name: keyof ServerToClientEvents, payload: unknown): void;
-  /** The socket is (again) connected: rejoin rooms, flush the outbox. */
+  /** The socket is (again) connected: rejoin rooms, flush the send queue. */
   connected(): void;
 }
 
@@ -32,16 +41,12 @@ const FINAL_REFUSALS = new Set(['forbidden', 'origin_not_allowed']);
 export interface SocketLink {
   readonly connected: boolean;
   /** The Socket.IO socket, when this tab holds it. */
-  readonly socket: ChatSocket | null;
+  readonly socket: ClientSocket | null;
   /** True when this tab talks to the server itself (the leader tab, or no sharing). */
   readonly primary: boolean;
   connect(): void;
   disconnect(): void;
-  request<E extends keyof ClientToServerEvents>(
-    event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
-    timeoutMs?: number,
-  ): Promise<AckData<E>>;
+  request<E extends keyof ClientToServerEvents>(event: E, payload: EventInputOf<E>, timeoutMs?: number): Promise<AckDataOf<E>>;
   /** Hands the server a fresh token of the same user. */
   tokenRefreshed(token: string): void;
   /** Another user signed in: a connection made for the previous one is made again. */
@@ -57,7 +62,7 @@ export interface SocketLink {
  * a crowd that lost its node together does not come back in one instant.
  */
 export class SocketTransport implements SocketLink {
-  socket: ChatSocket | null = null;
+  socket: ClientSocket | null = null;
   readonly primary = true;
   private wanted = false;
   /** The server said the token expired (rather than shutting down or ending the session). */
@@ -86,7 +91,7 @@ export class SocketTransport implements SocketLink {
       return;
     }
     this.hooks.status('connecting');
-    const socket: ChatSocket = io(this.url, {
+    const socket: ClientSocket = io(this.url, {
       query: { app: this.app },
       auth: (cb) => {
         this.session.accessToken().then(
@@ -153,23 +158,23 @@ export class SocketTransport implements SocketLink {
   /** Sends a client event and returns its ack's data; a ChatError otherwise (`unavailable` when offline). */
   async request<E extends keyof ClientToServerEvents>(
     event: E,
-    payload: Parameters<ClientToServerEvents[E]>[0],
+    payload: EventInputOf<E>,
     timeoutMs = ACK_TIMEOUT_MS,
-  ): Promise<AckData<E>> {
+  ): Promise<AckDataOf<E>> {
     const socket = this.socket;
     if (!socket?.connected) throw new ChatError('unavailable', 'Not connected', 0);
     assertFits(event, payload);
     let dropped: (() => void) | null = null;
     try {
       const ack = await Promise.race([
-        (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<AckData<E>>>,
+        (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<AckDataOf<E>>>,
         new Promise<never>((_, reject) => {
           dropped = () => reject(new ChatError('unavailable', `The connection dropped before ${event} was answered`, 0, { dropped: true }));
           socket.once('disconnect', dropped);
         }),
       ]);
       if (ack.error) throw fromAck(ack.error);
-      return ack.data as AckData<E>;
+      return ack.data as AckDataOf<E>;
     } catch (err) {
       if (err instanceof ChatError) throw err;
       throw new ChatError('unavailable', `No answer to ${event} within ${timeoutMs} ms`, 0);
@@ -222,10 +227,6 @@ export class SocketTransport implements SocketLink {
     );
   }
 }
-
-export type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void
-  ? T
-  : never;
 
 /** A payload past the server's frame limit would close the socket: refuse it here instead. */
 function assertFits(event: string, payload: unknown): void {

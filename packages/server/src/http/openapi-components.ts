@@ -1,4 +1,4 @@
-import { ERROR_STATUS } from '@confab/protocol';
+import { ERROR_STATUS, type SchemaName } from '@confab/protocol';
 
 // Response shapes of the API (the DTOs of @confab/protocol), for /v1/openapi.json.
 const str = { type: 'string' };
@@ -6,9 +6,11 @@ const nstr = { type: 'string', nullable: true };
 const time = { type: 'string', format: 'date-time' };
 const ntime = { ...time, nullable: true };
 const int = { type: 'integer' };
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+// OpenAPI 3.0 ignores siblings of a $ref, so a nullable reference wraps it.
+const nullableRef = (name: SchemaName) => ({ allOf: [ref(name)], nullable: true });
 const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', properties, required });
-const page = (item: string) =>
+const page = (item: SchemaName) =>
   obj({ items: { type: 'array', items: ref(item) }, hasMore: { type: 'boolean' }, nextCursor: str }, ['items', 'hasMore']);
 
 const userSummary = {
@@ -30,7 +32,7 @@ const room = {
   lastMessageAt: ntime,
   createdAt: time,
   memberCount: int,
-  peer: { ...ref('UserSummary'), nullable: true },
+  peer: nullableRef('UserSummary'),
   support: {
     type: 'object',
     properties: {
@@ -40,14 +42,14 @@ const room = {
       resolvedAt: ntime,
     },
   },
-  membership: { ...ref('Membership'), nullable: true },
+  membership: nullableRef('Membership'),
 };
 
 const conversation = {
   ...room,
-  visitor: { ...ref('UserSummary'), nullable: true },
-  assignee: { ...ref('UserSummary'), nullable: true },
-  lastMessage: { ...ref('Message'), nullable: true },
+  visitor: nullableRef('UserSummary'),
+  assignee: nullableRef('UserSummary'),
+  lastMessage: nullableRef('Message'),
 };
 const conversationRequired = ['id', 'kind', 'support', 'visitor', 'assignee', 'lastMessage'];
 const availability = {
@@ -84,7 +86,8 @@ const membership = {
   muted: { type: 'boolean' },
 };
 
-export const COMPONENT_SCHEMAS: Record<string, unknown> = {
+/** One component per named shape of the protocol (`ApiSchemas`), under the same name. */
+export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } = {
   Error: obj({
     error: obj(
       {
@@ -114,7 +117,7 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
   Member: obj({ ...membership, user: ref('UserSummary') }),
   MemberPage: page('Member'),
   Room: obj(room, ['id', 'kind', 'name', 'slug', 'createdBy', 'lastSeq', 'lastMessageAt', 'createdAt', 'memberCount']),
-  RoomListItem: obj({ ...room, lastMessage: { ...ref('Message'), nullable: true }, unreadCount: int }, [
+  RoomListItem: obj({ ...room, lastMessage: nullableRef('Message'), unreadCount: int }, [
     'id',
     'kind',
     'lastSeq',
@@ -140,7 +143,7 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
       version: int,
       clientId: nstr,
       senderId: { ...nstr, description: 'Null for automatic messages (the away reply)' },
-      sender: { ...ref('UserSummary'), nullable: true },
+      sender: nullableRef('UserSummary'),
       type: { type: 'string', enum: ['text', 'system'] },
       system: {
         type: 'object',
@@ -192,7 +195,7 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
     createdAt: time,
   }),
   Conversation: obj(conversation, conversationRequired),
-  StartedConversation: obj({ ...conversation, message: { ...ref('Message'), nullable: true } }, [...conversationRequired, 'message']),
+  StartedConversation: obj({ ...conversation, message: nullableRef('Message') }, [...conversationRequired, 'message']),
   InboxItem: obj({ ...conversation, unreadCount: int }, [...conversationRequired, 'unreadCount']),
   InboxPage: page('InboxItem'),
   SupportAvailability: obj(availability),
@@ -217,5 +220,11 @@ export const COMPONENT_SCHEMAS: Record<string, unknown> = {
   }),
   WebhookDeliveryPage: page('WebhookDelivery'),
   AppPage: page('App'),
-  Health: obj({ status: str, checks: { type: 'object' } }, ['status']),
+  Health: obj(
+    {
+      status: { type: 'string', enum: ['ok', 'draining', 'unavailable'] },
+      checks: { type: 'object', additionalProperties: obj({ ok: { type: 'boolean' }, ms: int, error: str }, ['ok', 'ms']) },
+    },
+    ['status'],
+  ),
 };

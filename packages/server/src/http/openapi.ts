@@ -1,7 +1,8 @@
-import { ERROR_STATUS } from '@confab/protocol';
+import { ERROR_STATUS, type ErrorCode, routeErrors, type RouteKey, type SchemaName } from '@confab/protocol';
 import type Joi from 'joi';
 
 import { COMPONENT_SCHEMAS } from './openapi-components.js';
+import { BODY_EXAMPLES, ERROR_EXAMPLES, METRICS_EXAMPLE, SCHEMA_EXAMPLES } from './openapi-examples.js';
 import type { RouteDef } from './route.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -35,7 +36,7 @@ export function joiToJsonSchema(d: JoiDescription): JsonSchema {
       break;
     case 'array':
       out.type = 'array';
-      if (d.items?.length) out.items = joiToJsonSchema(d.items[0]);
+      if (d.items?.[0]) out.items = joiToJsonSchema(d.items[0]);
       break;
     case 'object': {
       out.type = 'object';
@@ -59,8 +60,9 @@ export function joiToJsonSchema(d: JoiDescription): JsonSchema {
       out[d.type === 'string' ? 'maxLength' : d.type === 'array' ? 'maxItems' : d.type === 'object' ? 'maxProperties' : 'maximum'] = limit;
     } else if (rule.name === 'pattern' && rule.args?.regex) {
       out.pattern = rule.args.regex.replace(/^\/(.*)\/[a-z]*$/, '$1');
-    } else if (STRING_FORMATS[rule.name]) {
-      out.format = STRING_FORMATS[rule.name];
+    } else {
+      const format = STRING_FORMATS[rule.name];
+      if (format) out.format = format;
     }
   }
   if (d.flags?.default !== undefined && typeof d.flags.default !== 'function') out.default = d.flags.default;
@@ -75,13 +77,10 @@ function describe(schema: Joi.Schema | undefined): JoiDescription | null {
 function parameters(def: RouteDef): JsonSchema[] {
   const params: JsonSchema[] = [];
   const inPath = describe(def.params);
-  for (const name of [...def.path.matchAll(/:(\w+)/g)].map((m) => m[1])) {
-    params.push({
-      name,
-      in: 'path',
-      required: true,
-      schema: inPath?.keys?.[name] ? joiToJsonSchema(inPath.keys[name]) : { type: 'string' },
-    });
+  for (const [, name] of def.path.matchAll(/:(\w+)/g)) {
+    if (!name) continue;
+    const key = inPath?.keys?.[name];
+    params.push({ name, in: 'path', required: true, schema: key ? joiToJsonSchema(key) : { type: 'string' } });
   }
   const query = describe(def.query);
   for (const [name, d] of Object.entries(query?.keys ?? {})) {
@@ -93,41 +92,105 @@ function parameters(def: RouteDef): JsonSchema[] {
   return params;
 }
 
-const errorResponse = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-});
+/** What each code means in general; an operation's description says when it answers one. */
+const ERROR_MEANING: Record<ErrorCode, string> = {
+  bad_request: 'the request is malformed (body not parseable, `X-Confab-App` missing)',
+  unauthorized: 'no valid credentials',
+  token_expired: 'the access token expired: refresh it and retry',
+  forbidden: 'the caller may not do this',
+  origin_not_allowed: "the page's origin is not allowed for the app",
+  not_found: 'it does not exist, or the caller may not know it does',
+  conflict: 'it clashes with the current state',
+  payload_too_large: 'the body is over the limit',
+  unsupported_media_type: 'the body has the wrong content type',
+  validation_failed: 'a field is invalid; `details` lists each one with its path',
+  rate_limited: 'too many requests; `details.retryAfterMs` says when to retry',
+  internal: 'a server error (logged with the request id)',
+  unavailable: 'a dependency is down or the node is draining; retry shortly',
+};
+
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+
+/** The operation's error responses, one per status, each naming its codes. */
+function errorResponses(def: RouteDef): Record<string, JsonSchema> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of routeErrors(def.key)) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  const out: Record<string, JsonSchema> = {};
+  for (const [status, codes] of byStatus) {
+    const first = codes[0] ?? 'internal';
+    out[String(status)] = {
+      description: codes.map((code) => `\`${code}\`: ${ERROR_MEANING[code]}`).join('; '),
+      content: {
+        'application/json': {
+          schema: {
+            allOf: [
+              ref('Error'),
+              { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string', enum: codes } } } } },
+            ],
+          },
+          example: { error: ERROR_EXAMPLES[first] },
+        },
+      },
+    };
+  }
+  return out;
+}
+
+function successResponse(def: RouteDef): JsonSchema {
+  const { response } = def.spec;
+  if (response === undefined) return { description: 'Done: no content' };
+  if (response === 'binary') {
+    return { description: 'The file, with its own content type', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } };
+  }
+  if (response === 'text')
+    return { description: 'Plain text', content: { 'text/plain': { schema: { type: 'string' }, example: METRICS_EXAMPLE } } };
+  return {
+    description: `Success: ${response}`,
+    content: { 'application/json': { schema: ref(response), example: SCHEMA_EXAMPLES[response] } },
+  };
+}
+
+type Response = { description: string; content?: Record<string, { schema: JsonSchema; example?: unknown }> };
+
+function eitherResponse(success: JsonSchema, error: JsonSchema): JsonSchema {
+  const [ok, failed] = [success as Response, error as Response];
+  const okJson = ok.content?.['application/json'];
+  const failedJson = failed.content?.['application/json'];
+  if (!okJson || !failedJson) return success;
+  return {
+    description: `${ok.description}, or an error: ${failed.description}`,
+    content: { 'application/json': { schema: { oneOf: [okJson.schema, failedJson.schema] }, example: okJson.example } },
+  };
+}
+
+function operationId(def: RouteDef): string {
+  return `${def.method}${def.path.replace(/[/:{}-](\w)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`;
+}
 
 function operation(def: RouteDef): JsonSchema {
-  const status = String(def.status ?? 200);
-  const success =
-    status === '204'
-      ? { description: 'Done' }
-      : def.binary
-        ? { description: 'The file', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }
-        : {
-            description: 'Success',
-            content: def.response
-              ? { 'application/json': { schema: { $ref: `#/components/schemas/${def.response}` } } }
-              : { 'application/json': { schema: { type: 'object' } } },
-          };
+  const success = successResponse(def);
+  const responses: Record<string, JsonSchema> = errorResponses(def);
+  for (const status of [def.status, ...(def.spec.alsoStatus ?? [])].map(String)) {
+    const error = responses[status];
+    // `/readyz` answers 503 with its checks, and the error middleware may too: either shape.
+    responses[status] = error ? eitherResponse(success, error) : success;
+  }
   const op: JsonSchema = {
     tags: [def.tag],
     summary: def.summary,
-    operationId: `${def.method}${def.path.replace(/[/:{}-](\w)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    description: def.description,
+    operationId: operationId(def),
     parameters: parameters(def),
-    responses: {
-      [status]: success,
-      '4XX': errorResponse('Error: see the code list in the Error schema'),
-      '500': errorResponse('internal'),
-    },
+    responses: Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b))),
+    'x-route': def.key,
   };
   if (def.auth === 'user') op.security = [{ bearer: [] }];
   if (def.auth === 'admin') op.security = [{ admin: [] }];
   if (def.auth === 'app') op.security = [{}, { bearer: [] }];
   const body = describe(def.body);
   if (body) {
-    op.requestBody = { required: true, content: { 'application/json': { schema: joiToJsonSchema(body) } } };
+    const example = (BODY_EXAMPLES as Partial<Record<RouteKey, unknown>>)[def.key];
+    op.requestBody = { required: true, content: { 'application/json': { schema: joiToJsonSchema(body), example } } };
   }
   if (def.multipart) {
     const file = { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] };
@@ -136,33 +199,56 @@ function operation(def: RouteDef): JsonSchema {
   return op;
 }
 
+const TAGS: Record<string, string> = {
+  auth: 'Sessions: sign-up, sign-in, visitors, single sign-on through host tokens, refresh and logout',
+  users: 'Your profile and the people of your app',
+  rooms: 'Group, public and direct rooms and their members',
+  messages: 'History, sending, edits, reactions and read receipts (each also over the socket)',
+  support: "Support conversations, the agents' inbox, availability and saved replies",
+  uploads: 'Files sent with messages',
+  admin: 'The operator API: apps (tenants), their origins, settings and webhooks',
+  operations: 'Health, readiness and metrics for orchestrators and monitoring',
+};
+
+export interface OpenApiOptions {
+  version: string;
+  /** Where clients reach the API (`PUBLIC_URL`); the document's own origin when unset. */
+  publicUrl?: string | null;
+}
+
 /** The OpenAPI 3 document of every route the server mounts, built from the same definitions. */
-export function buildOpenApi(routes: RouteDef[], version: string): JsonSchema {
+export function buildOpenApi(routes: RouteDef[], { version, publicUrl }: OpenApiOptions): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const def of routes) {
     const path = def.path.replace(/:(\w+)/g, '{$1}');
-    paths[path] ??= {};
-    paths[path][def.method] = operation(def);
+    paths[path] = { ...paths[path], [def.method]: operation(def) };
   }
+  const schemas = Object.fromEntries(
+    Object.entries(COMPONENT_SCHEMAS).map(([name, schema]) => [name, { ...schema, example: SCHEMA_EXAMPLES[name as SchemaName] }]),
+  );
   return {
     openapi: '3.0.3',
     info: {
       title: 'Confab API',
       version,
       description:
-        'Self-hosted chat. Errors are `{ error: { code, message, details? } }` with codes: ' +
+        'Self-hosted chat: rooms, messages, support conversations and their admin. Realtime events go over Socket.IO ' +
+        '(described by `/v1/asyncapi.json`); message sends, edits, reactions and receipts work over both. Errors are ' +
+        '`{ error: { code, message, details? } }`; each operation lists the codes it may answer. All codes: ' +
         Object.entries(ERROR_STATUS)
           .map(([code, status]) => `\`${code}\` ${status}`)
           .join(', ') +
         '.',
     },
+    tags: [...new Set(routes.map((def) => def.tag))].map((name) => ({ name, description: TAGS[name] ?? name })),
+    servers: [publicUrl ? { url: publicUrl.replace(/\/+$/, ''), description: 'PUBLIC_URL' } : { url: '/', description: 'This server' }],
     paths,
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         admin: { type: 'http', scheme: 'bearer', description: 'The operator ADMIN_TOKEN' },
       },
-      schemas: COMPONENT_SCHEMAS,
+      schemas,
     },
   };
 }

@@ -1,5 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
+import {
+  type FileDownload,
+  type FileUpload,
+  type HttpMethod,
+  REST_ROUTES,
+  type RouteAuth,
+  type RouteBody,
+  type RouteKey,
+  type RouteParams,
+  type RouteQuery,
+  type RouteResponse,
+  type RouteSpec,
+  splitRouteKey,
+} from '@confab/protocol';
 import type Router from '@koa/router';
 import type Joi from 'joi';
 import type Koa from 'koa';
@@ -12,14 +26,7 @@ import type { Services } from '../services/index.js';
 import { validateInput } from '../services/validation.js';
 import { assertOriginAllowedFor } from './middleware/origin.js';
 
-/**
- * Who may call a route:
- * - `user`: a Confab access token;
- * - `app`: no user yet, the app named by `X-Confab-App` (a guest's token, if sent, is picked up);
- * - `admin`: the operator's `ADMIN_TOKEN`;
- * - `none`: anyone.
- */
-export type RouteAuth = 'user' | 'app' | 'admin' | 'none';
+export type { RouteAuth };
 
 export interface RouteInput<P, Q, B> {
   params: P;
@@ -27,7 +34,7 @@ export interface RouteInput<P, Q, B> {
   body: B;
 }
 
-export interface RouteContext<P = Record<string, string>, Q = Record<string, unknown>, B = Record<string, unknown>> {
+export interface RouteContext<P, Q, B> {
   input: RouteInput<P, Q, B>;
   /** The caller, on `user` routes (and on `app` routes when a valid token came along). */
   actor: Actor;
@@ -35,47 +42,117 @@ export interface RouteContext<P = Record<string, string>, Q = Record<string, unk
   services: Services;
   config: Config;
   koa: Koa.Context;
-  /** Overrides the route's success status for this reply. */
+  /** Overrides the route's success status for this reply (one of the table's `alsoStatus`). */
   status(code: number): void;
 }
 
+type Throttle = (ctx: Koa.Context, body: Record<string, unknown>) => string[];
+
+/** A mounted operation: its entry in the protocol's route table plus what the server adds. */
 export interface RouteDef {
-  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  key: RouteKey;
+  spec: RouteSpec;
+  method: Lowercase<HttpMethod>;
   path: string;
-  summary: string;
-  tag: string;
   auth: RouteAuth;
+  /** Success status; 204 routes return nothing. */
+  status: number;
+  tag: string;
+  summary: string;
+  description: string;
   params?: Joi.ObjectSchema;
   query?: Joi.ObjectSchema;
-  body?: Joi.Schema;
-  /** Success status; 204 routes return nothing. */
-  status?: number;
-  /** Name of the response schema in the OpenAPI components. */
-  response?: string;
+  body?: Joi.ObjectSchema;
   /** The body is a `multipart/form-data` file upload, which the handler reads itself (after auth). */
-  multipart?: boolean;
+  multipart: boolean;
   /** The reply is a file, not JSON. */
-  binary?: boolean;
+  binary: boolean;
   /** Also accept the access token as `?access_token=` (for `<img src>`, which cannot send headers). */
   tokenInQuery?: boolean;
   /** Throttle keys (beyond the route and IP) for the auth rate, e.g. IP and username tried, or the caller. */
-  throttle?: (ctx: Koa.Context, body: Record<string, unknown>) => string[];
-  // Handlers are typed at their definition through `route()`.
-  handler: (ctx: RouteContext<any, any, any>) => Promise<unknown>;
+  throttle?: Throttle;
+  // Method syntax: each handler is checked against its own table entry by `route()`, then erased here.
+  handler(ctx: RouteContext<unknown, unknown, unknown>): Promise<unknown>;
 }
 
-/** Declares a route; `P`, `Q` and `B` are the validated params, query and body. */
-export function route<P = Record<string, string>, Q = Record<string, unknown>, B = Record<string, unknown>>(
-  def: Omit<RouteDef, 'handler'> & { handler: (ctx: RouteContext<P, Q, B>) => Promise<unknown> },
-): RouteDef {
-  return def as RouteDef;
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/** What the handler sees: the joi schema's output type when it is typed (defaults applied), else the table's. */
+type Validated<V, Wire> = IsAny<V> extends true ? Wire : V;
+/** A JSON body; uploads are read by their handler, not validated by a schema. */
+type JsonBody<K extends RouteKey> = RouteBody<K> extends FileUpload ? undefined : RouteBody<K>;
+/** What a handler resolves to: the bytes of a file download, the table's response otherwise. */
+export type HandlerResult<K extends RouteKey> = RouteResponse<K> extends FileDownload ? Uint8Array : RouteResponse<K>;
+
+/** A schema is required exactly when the table has that input, and typed with (a narrowing of) its type. */
+type Slot<Name extends string, Wire, V> = [Wire] extends [undefined] ? { [N in Name]?: never } : { [N in Name]: Joi.ObjectSchema<V> };
+
+export type RouteDeclaration<K extends RouteKey, P, Q, B> = {
+  tag: string;
+  /** One line, for the operation list. */
+  summary: string;
+  /** What a developer needs: what it does, who may call it, notable errors. */
+  description: string;
+  tokenInQuery?: boolean;
+  throttle?: Throttle;
+  handler: (
+    ctx: RouteContext<Validated<P, RouteParams<K>>, Validated<Q, RouteQuery<K>>, Validated<B, JsonBody<K>>>,
+  ) => Promise<HandlerResult<K>>;
+} & Slot<'params', RouteParams<K>, P> &
+  Slot<'query', RouteQuery<K>, Q> &
+  Slot<'body', JsonBody<K>, B>;
+
+interface ErasedDeclaration {
+  tag: string;
+  summary: string;
+  description: string;
+  params?: Joi.ObjectSchema;
+  query?: Joi.ObjectSchema;
+  body?: Joi.ObjectSchema;
+  tokenInQuery?: boolean;
+  throttle?: Throttle;
+  handler: RouteDef['handler'];
 }
 
-function validate<T>(schema: Joi.Schema | undefined, value: unknown, where: 'params' | 'query' | 'body'): T {
-  if (!schema) return {} as T;
-  if (where !== 'params') return validateInput<T>(schema, value, where);
+/**
+ * Declares the server side of the table entry `key`: method, path, auth, status and shapes come from
+ * `@confab/protocol`'s REST_ROUTES, and the handler must answer the entry's response type.
+ */
+export function route<
+  K extends RouteKey,
+  P extends RouteParams<K> = RouteParams<K>,
+  Q extends RouteQuery<K> = RouteQuery<K>,
+  B extends JsonBody<K> = JsonBody<K>,
+>(key: K, declaration: RouteDeclaration<K, P, Q, B>): RouteDef {
+  const spec: RouteSpec = REST_ROUTES[key];
+  const { method, path } = splitRouteKey(key);
+  const { tag, summary, description, params, query, body, tokenInQuery, throttle, handler } = declaration as unknown as ErasedDeclaration;
+  return {
+    key,
+    spec,
+    method: method.toLowerCase() as Lowercase<HttpMethod>,
+    path,
+    auth: spec.auth,
+    status: spec.status ?? 200,
+    tag,
+    summary,
+    description,
+    params,
+    query,
+    body,
+    multipart: spec.body?.kind === 'multipart',
+    binary: spec.response === 'binary',
+    tokenInQuery,
+    throttle,
+    handler,
+  };
+}
+
+/** The validated input, or `undefined` for an input the table says the route has none of. */
+function validate(schema: Joi.Schema | undefined, value: unknown, where: 'params' | 'query' | 'body'): unknown {
+  if (!schema) return undefined;
+  if (where !== 'params') return validateInput<unknown>(schema, value, where);
   try {
-    return validateInput<T>(schema, value, where);
+    return validateInput<unknown>(schema, value, where);
   } catch {
     // A malformed id in the path names nothing that can exist.
     throw new NotFoundError('Resource');
@@ -85,7 +162,7 @@ function validate<T>(schema: Joi.Schema | undefined, value: unknown, where: 'par
 function bearer(ctx: Koa.Context): string | null {
   const header = ctx.get('authorization');
   const match = /^Bearer\s+(\S+)$/i.exec(header);
-  return match ? match[1] : null;
+  return match?.[1] ?? null;
 }
 
 /** Compares through fixed-length digests, so the time taken says nothing about the admin token. */
@@ -153,7 +230,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], services: Servic
       }
       const body = validate(def.body, rawBody, 'body');
 
-      let status = def.status ?? 200;
+      let status = def.status;
       const result = await def.handler({
         input: { params, query, body },
         actor: actor as Actor,

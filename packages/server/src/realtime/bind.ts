@@ -1,4 +1,4 @@
-import type { Ack, ClientToServerEvents } from '@confab/protocol';
+import type { AckDataOf, ClientToServerEvents, EventInputOf } from '@confab/protocol';
 import type Joi from 'joi';
 
 import { AppError, RateLimitedError, toAppError } from '../errors.js';
@@ -19,11 +19,6 @@ export interface BindContext {
   drain?: Drain;
 }
 
-type InputOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[0];
-type DataOf<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void
-  ? T
-  : never;
-
 const tats = new WeakMap<ChatSocket, number>();
 
 /**
@@ -35,7 +30,7 @@ export function bind<E extends keyof ClientToServerEvents>(
   socket: ChatSocket,
   event: E,
   schema: Joi.Schema,
-  handler: (input: InputOf<E>) => Promise<DataOf<E>>,
+  handler: (input: EventInputOf<E>) => Promise<AckDataOf<E>>,
 ): void {
   const listener = async (...args: unknown[]) => {
     const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (response: unknown) => void) : null;
@@ -49,7 +44,7 @@ export function bind<E extends keyof ClientToServerEvents>(
       tats.set(socket, step.tat);
       if (!step.result.allowed) throw new RateLimitedError(step.result.retryAfterMs);
       if (!ack) throw new AppError('bad_request', `${event} needs an acknowledgement callback`);
-      const input = validateInput<InputOf<E>>(schema, args[0], 'payload');
+      const input = validateInput<EventInputOf<E>>(schema, args[0], 'payload');
       ack({ data: await handler(input) });
     } catch (err) {
       const error = toAppError(err);

@@ -19,7 +19,7 @@ function requireWatching(socket: ChatSocket, roomId: string): void {
   if (!socket.rooms.has(roomChannel(roomId))) throw new ForbiddenError('Join the room (room:join) first');
 }
 
-/** Every client→server event of SPEC §7: each a few lines over the shared service layer. */
+/** Every client→server event (server README, "Realtime"): each a few lines over the shared service layer. */
 export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void {
   const { services } = ctx;
   const actor = () => socket.data.actor;

@@ -55,22 +55,23 @@ function handshakeError(error: AppError): Error & { data: { code: string } } {
 
 /** Socket.IO middleware: a valid access token (`auth: { token }`) of the app the origin was checked for. */
 export function authenticateSocket(services: Services, nodeId: string) {
-  return async (socket: ChatSocket, next: (err?: Error) => void): Promise<void> => {
-    try {
-      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      if (typeof token !== 'string' || !token) throw new AppError('unauthorized', 'Pass the access token as auth: { token }');
-      const actor = await services.auth.authenticate(token);
-      const checkedApp = (socket.request as CheckedRequest).confabApp;
-      const namedApp = socket.handshake.query.app ?? (socket.handshake.auth as { app?: unknown }).app;
-      if ((checkedApp && checkedApp !== actor.appId) || (typeof namedApp === 'string' && namedApp !== actor.appId)) {
-        throw new AppError('forbidden', 'This token belongs to another app');
-      }
-      socket.data.actor = actor;
-      socket.data.connId = `${nodeId}:${socket.id}`;
-      next();
-    } catch (err) {
-      next(handshakeError(toAppError(err)));
+  const authenticate = async (socket: ChatSocket): Promise<void> => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || !token) throw new AppError('unauthorized', 'Pass the access token as auth: { token }');
+    const actor = await services.auth.authenticate(token);
+    const checkedApp = (socket.request as CheckedRequest).confabApp;
+    const namedApp = socket.handshake.query.app ?? (socket.handshake.auth as { app?: unknown }).app;
+    if ((checkedApp && checkedApp !== actor.appId) || (typeof namedApp === 'string' && namedApp !== actor.appId)) {
+      throw new AppError('forbidden', 'This token belongs to another app');
     }
+    socket.data.actor = actor;
+    socket.data.connId = `${nodeId}:${socket.id}`;
+  };
+  return (socket: ChatSocket, next: (err?: Error) => void): void => {
+    authenticate(socket).then(
+      () => next(),
+      (err: unknown) => next(handshakeError(toAppError(err))),
+    );
   };
 }
 
@@ -82,15 +83,16 @@ export function refuseWhileDraining(draining: () => boolean) {
 
 /** Socket.IO middleware after `authenticateSocket`: at most `max` sockets per user, all nodes together. */
 export function limitSocketsPerUser(presence: PresenceTracker, max: number) {
-  return async (socket: ChatSocket, next: (err?: Error) => void): Promise<void> => {
-    try {
-      if (!(await presence.admit(socket, max))) {
-        throw new AppError('rate_limited', `This user already has ${max} open connections; close one (a tab or a device) first`);
-      }
-      next();
-    } catch (err) {
-      next(handshakeError(toAppError(err)));
+  const admit = async (socket: ChatSocket): Promise<void> => {
+    if (!(await presence.admit(socket, max))) {
+      throw new AppError('rate_limited', `This user already has ${max} open connections; close one (a tab or a device) first`);
     }
+  };
+  return (socket: ChatSocket, next: (err?: Error) => void): void => {
+    admit(socket).then(
+      () => next(),
+      (err: unknown) => next(handshakeError(toAppError(err))),
+    );
   };
 }
 

@@ -92,15 +92,15 @@ function watchHealth(pub: Redis, sub: Redis) {
   });
   sub.on('ready', () => {
     // ioredis resubscribes right after 'ready': a PING sent behind those subscriptions answers once they are in place.
-    setImmediate(() =>
+    setImmediate(() => {
       sub.ping().then(
         () => {
           subUp = sub.status === 'ready';
           update();
         },
         () => undefined,
-      ),
-    );
+      );
+    });
   });
   const down = (mark: () => void) => () => {
     mark();

@@ -50,5 +50,6 @@ export function validateInput<T>(schema: Joi.Schema, value: unknown, where: stri
   nulPaths(out ?? value, where, nul);
   for (const path of nul) details.push({ path, message: `${path.slice(where.length + 1) || where} must not contain the NUL character` });
   if (!details.length) return out as T;
-  throw new ValidationError(details.length === 1 ? details[0].message : 'The request has invalid fields', details);
+  const [only] = details;
+  throw new ValidationError(details.length === 1 && only ? only.message : 'The request has invalid fields', details);
 }

@@ -34,7 +34,7 @@ export async function frontDoor(ports: number[]): Promise<FrontDoor> {
       const upstream = connect(port, '127.0.0.1');
       upstream.once('connect', () => resolve(upstream)).once('error', () => resolve(null));
     });
-  const server = createServer(async (client) => {
+  const route = async (client: Socket): Promise<void> => {
     keep(client);
     client.pause();
     for (const port of ports) {
@@ -49,6 +49,9 @@ export async function frontDoor(ports: number[]): Promise<FrontDoor> {
       return;
     }
     client.destroy();
+  };
+  const server = createServer((client) => {
+    route(client).catch(() => client.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -114,7 +117,7 @@ export async function createCliCluster(name: string, extraEnv: Record<string, st
     async createApp(appName) {
       const created = await runCli(['apps:create', '--name', appName, '--origin', 'http://localhost:*'], env);
       if (created.code !== 0) throw new Error(`apps:create failed: ${created.stderr}`);
-      return { id: /\bid:\s+(\S+)/.exec(created.stdout)![1], secret: /\bsecret:\s+(\S+)/.exec(created.stdout)![1] };
+      return { id: printedField(created.stdout, 'id'), secret: printedField(created.stdout, 'secret') };
     },
     async destroy() {
       await db.end().catch(() => undefined);
@@ -128,4 +131,11 @@ export async function createCliCluster(name: string, extraEnv: Record<string, st
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The value the CLI printed as `<name>: <value>` (as `apps:create` does); throws when it printed none. */
+export function printedField(stdout: string, name: string): string {
+  const [, value] = new RegExp(`\\b${name}:\\s+(\\S+)`).exec(stdout) ?? [];
+  if (!value) throw new Error(`The CLI printed no ${name}: ${stdout}`);
+  return value;
 }

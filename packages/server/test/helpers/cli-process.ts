@@ -24,6 +24,7 @@ const INHERITED = [
   'ADMIN_TOKEN',
   'DATA_DIR',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'MIGRATE_ON_START',
   'TRUST_PROXY',
   'SHUTDOWN_TIMEOUT_MS',
@@ -104,14 +105,14 @@ export function startCli(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<St
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      const match = /listening on (http:\/\/[^\s:/]+:(\d+))/.exec(stdout);
-      if (!match) return;
+      const [, url, port] = /listening on (http:\/\/[^\s:/]+:(\d+))/.exec(stdout) ?? [];
+      if (!url || !port) return;
       clearTimeout(timer);
       resolvePromise({
         child,
-        url: match[1],
-        base: `http://127.0.0.1:${match[2]}`,
-        port: Number(match[2]),
+        url,
+        base: `http://127.0.0.1:${port}`,
+        port: Number(port),
         output,
         exited,
         stop: async () => {

@@ -14,6 +14,6 @@ export function moveFocus(e: KeyboardEvent, list: HTMLElement, itemSelector: str
   if (e.key === 'Home') next = 0;
   else if (e.key === 'End' || index < 0) next = items.length - 1;
   else next = Math.max(0, Math.min(items.length - 1, index + (e.key === 'ArrowDown' ? 1 : -1)));
-  items[next].focus();
+  items[next]?.focus();
   return true;
 }

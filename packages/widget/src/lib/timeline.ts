@@ -27,10 +27,9 @@ export function timeline(messages: readonly ChatMessage[]): TimelineRow[] {
     rows.push({ kind: 'message', key, message, groupStart: !sameGroup, groupEnd: true });
     previous = message;
   }
-  for (let i = 0; i < rows.length - 1; i++) {
-    const row = rows[i];
+  for (const [i, row] of rows.entries()) {
     const next = rows[i + 1];
-    if (row.kind === 'message' && next.kind === 'message' && !next.groupStart) row.groupEnd = false;
+    if (row.kind === 'message' && next?.kind === 'message' && !next.groupStart) row.groupEnd = false;
   }
   return rows;
 }

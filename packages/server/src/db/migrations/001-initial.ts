@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-/** The whole data model of SPEC §4, including tables that later features fill. */
+/** The whole data model (docs/data-model.md), including tables that later features fill. */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.createTable('apps', (t) => {
     t.text('id').primary();

@@ -5,6 +5,6 @@ export { Membership } from './membership.js';
 export { Message } from './message.js';
 export { Reaction } from './reaction.js';
 export { RefreshToken } from './refresh-token.js';
-export { Room } from './room.js';
+export { RoomRecord } from './room-record.js';
 export { User } from './user.js';
 export { Webhook, WebhookDelivery } from './webhook.js';

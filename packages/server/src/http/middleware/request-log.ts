@@ -8,7 +8,7 @@ import type { Metrics } from '../../metrics.js';
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
 /**
- * Outermost middleware: gives each request an id, then logs one JSON line and records metrics
+ * Outermost middleware: gives each request an id, then logs one line and records metrics
  * once the reply is decided. Route labels are the route pattern, never the raw path.
  */
 export function requestLog(logger: Logger, metrics: Metrics): Koa.Middleware {
@@ -32,6 +32,8 @@ export function requestLog(logger: Logger, metrics: Metrics): Koa.Middleware {
         user: ctx.state.actor?.id,
         method: ctx.method,
         route,
+        // Unmatched paths are not metric labels (unbounded), but the log line should say what was asked for.
+        path: route === 'unmatched' ? ctx.path : undefined,
         status: ctx.status,
         ms: Math.round(seconds * 1e4) / 10,
         code: ctx.state.errorCode,

@@ -1,53 +1,16 @@
-import { type AppSettingsDto, LIMITS, WEBHOOK_EVENTS } from '@confab/protocol';
+import { type AppOriginsInput, type CreateAppInput, LIMITS, WEBHOOK_EVENTS } from '@confab/protocol';
 import Joi from 'joi';
 
 import { toAppDto } from '../../services/apps/apps-service.js';
 import { cursorSchema, limitSchema } from '../../services/pagination.js';
-import { idSchema } from '../../services/rooms/schemas.js';
+import { idSchema, type WithDefaults } from '../../services/rooms/schemas.js';
 import { appSettingsSchema } from '../../services/support/schemas.js';
 import type { DeliveriesQuery, WebhookInput } from '../../services/webhooks/webhooks-service.js';
 import { route } from '../route.js';
 
 const tag = 'admin';
+const ADMIN = 'Operator only: the `ADMIN_TOKEN` as bearer token (`unauthorized` without it, `forbidden` when the server has none).';
 const origins = Joi.array().items(Joi.string().max(LIMITS.urlMax)).max(100);
-
-export const adminRoutes = [
-  route({
-    method: 'get',
-    path: '/v1/admin/apps',
-    tag,
-    auth: 'admin',
-    response: 'AppPage',
-    summary: 'Every app (tenant) of this server',
-    handler: async ({ services }) => ({ items: (await services.apps.list()).map(toAppDto), hasMore: false }),
-  }),
-  route<{}, {}, { name: string; origins: string[] }>({
-    method: 'post',
-    path: '/v1/admin/apps',
-    tag,
-    auth: 'admin',
-    status: 201,
-    response: 'AppWithSecret',
-    summary: 'Create an app; the reply is the only time its secret is shown',
-    body: Joi.object({ name: Joi.string().trim().min(1).max(LIMITS.nameMax).required(), origins: origins.default([]) }),
-    handler: async ({ services, input }) => {
-      const app = await services.apps.create({ name: input.body.name, origins: input.body.origins });
-      return { ...toAppDto(app), secret: app.secret };
-    },
-  }),
-  route<{ id: string }, {}, { origins: string[] }>({
-    method: 'put',
-    path: '/v1/admin/apps/:id/origins',
-    tag,
-    auth: 'admin',
-    response: 'App',
-    summary: "Replace an app's allowed origins",
-    params: Joi.object({ id: Joi.string().max(64).required() }),
-    body: Joi.object({ origins: origins.required() }),
-    handler: async ({ services, input }) => toAppDto(await services.apps.setOrigins(input.params.id, input.body.origins)),
-  }),
-];
-
 const appParams = Joi.object<{ id: string }>({ id: Joi.string().max(64).required() });
 const webhookParams = Joi.object<{ id: string; webhookId: string }>({
   id: Joi.string().max(64).required(),
@@ -62,80 +25,107 @@ const webhookEvents = Joi.array()
   .min(1)
   .unique();
 
-export const adminSupportRoutes = [
-  route<{ id: string }, {}, AppSettingsDto>({
-    method: 'patch',
-    path: '/v1/admin/apps/:id/settings',
+export const adminRoutes = [
+  route('GET /v1/admin/apps', {
     tag,
-    auth: 'admin',
-    response: 'App',
-    summary: 'Change greeting, away message, business hours or message rate (null removes one)',
+    summary: 'Every app (tenant) of this server',
+    description: `Every app with its allowed origins and settings, oldest first; secrets are never listed. ${ADMIN}`,
+    handler: async ({ services }) => ({ items: (await services.apps.list()).map(toAppDto), hasMore: false }),
+  }),
+  route('POST /v1/admin/apps', {
+    tag,
+    summary: 'Create an app; the reply is the only time its secret is shown',
+    description:
+      'An app is a tenant: its own users, rooms and settings. `origins` are the pages allowed to call the API for it ' +
+      '(`https://example.com`, `http://localhost:*`; `validation_failed` for anything else). The `secret` in the reply ' +
+      `signs host tokens for \`POST /v1/auth/exchange\` and is never shown again. ${ADMIN}`,
+    body: Joi.object<WithDefaults<CreateAppInput, 'origins'>>({
+      name: Joi.string().trim().min(1).max(LIMITS.nameMax).required(),
+      origins: origins.default([]),
+    }),
+    handler: async ({ services, input }) => {
+      const app = await services.apps.create({ name: input.body.name, origins: input.body.origins });
+      return { ...toAppDto(app), secret: app.secret };
+    },
+  }),
+  route('PUT /v1/admin/apps/:id/origins', {
+    tag,
+    summary: "Replace an app's allowed origins",
+    description: `Replaces the whole list; pages of other origins get \`origin_not_allowed\` within seconds. ${ADMIN}`,
+    params: appParams,
+    body: Joi.object<AppOriginsInput>({ origins: origins.required() }),
+    handler: async ({ services, input }) => toAppDto(await services.apps.setOrigins(input.params.id, input.body.origins)),
+  }),
+];
+
+export const adminSupportRoutes = [
+  route('PATCH /v1/admin/apps/:id/settings', {
+    tag,
+    summary: 'Change greeting, away message, business hours or message rate',
+    description:
+      'Merges the fields given into the settings; `null` removes one. Business hours are per weekday in an IANA time ' +
+      'zone; `messageRate` (`N/unit` or `unlimited`) overrides `MESSAGE_RATE` for this app. Widgets hear the change ' +
+      `through \`support:availability\`. ${ADMIN}`,
     params: appParams,
     body: appSettingsSchema,
     handler: async ({ services, input }) => toAppDto(await services.apps.updateSettings(input.params.id, input.body)),
   }),
-  route<{ id: string }>({
-    method: 'get',
-    path: '/v1/admin/apps/:id/webhooks',
+  route('GET /v1/admin/apps/:id/webhooks', {
     tag,
-    auth: 'admin',
-    response: 'WebhookPage',
     summary: "An app's webhooks",
+    description: `The app's webhook endpoints, without their signing secrets. ${ADMIN}`,
     params: appParams,
     handler: async ({ services, input }) => services.webhooks.list(input.params.id),
   }),
-  route<{ id: string }, {}, WebhookInput>({
-    method: 'post',
-    path: '/v1/admin/apps/:id/webhooks',
+  route('POST /v1/admin/apps/:id/webhooks', {
     tag,
-    auth: 'admin',
-    status: 201,
-    response: 'WebhookWithSecret',
     summary: 'Add a webhook; the reply is the only time its signing secret is shown',
+    description:
+      'Confab POSTs the `events` chosen to `url` as JSON, signed with `X-Confab-Signature` (HMAC-SHA256 with the secret ' +
+      'in the reply), and retries with backoff until a 2xx. At most 20 per app (`conflict`). ' +
+      ADMIN,
     params: appParams,
-    body: Joi.object({ url: webhookUrl.required(), events: webhookEvents.required(), active: Joi.boolean() }),
+    body: Joi.object<WebhookInput>({ url: webhookUrl.required(), events: webhookEvents.required(), active: Joi.boolean() }),
     handler: async ({ services, input }) => services.webhooks.create(input.params.id, input.body),
   }),
-  route<{ id: string; webhookId: string }, {}, Partial<WebhookInput>>({
-    method: 'patch',
-    path: '/v1/admin/apps/:id/webhooks/:webhookId',
+  route('PATCH /v1/admin/apps/:id/webhooks/:webhookId', {
     tag,
-    auth: 'admin',
-    response: 'Webhook',
     summary: "Change a webhook's URL, events or whether it is active",
+    description: `An inactive webhook gets no new deliveries; those already queued still go out. ${ADMIN}`,
     params: webhookParams,
-    body: Joi.object({ url: webhookUrl, events: webhookEvents, active: Joi.boolean() }).min(1),
+    body: Joi.object<Partial<WebhookInput>>({ url: webhookUrl, events: webhookEvents, active: Joi.boolean() }).min(1),
     handler: async ({ services, input }) => services.webhooks.update(input.params.id, input.params.webhookId, input.body),
   }),
-  route<{ id: string; webhookId: string }>({
-    method: 'delete',
-    path: '/v1/admin/apps/:id/webhooks/:webhookId',
+  route('DELETE /v1/admin/apps/:id/webhooks/:webhookId', {
     tag,
-    auth: 'admin',
-    status: 204,
     summary: 'Remove a webhook and its delivery history',
+    description: `Pending deliveries are dropped with it; answers 204. ${ADMIN}`,
     params: webhookParams,
     handler: async ({ services, input }) => services.webhooks.delete(input.params.id, input.params.webhookId),
   }),
-  route<{ id: string; webhookId: string }, DeliveriesQuery>({
-    method: 'get',
-    path: '/v1/admin/apps/:id/webhooks/:webhookId/deliveries',
+  route('GET /v1/admin/apps/:id/webhooks/:webhookId/deliveries', {
     tag,
-    auth: 'admin',
-    response: 'WebhookDeliveryPage',
     summary: "A webhook's deliveries, newest first, with their last status",
+    description:
+      'Each event sent (or being retried) with its attempts, last HTTP status or error and next attempt; filter by ' +
+      `\`status\` (\`pending\`, \`delivered\`, \`failed\` = given up). Paged with \`limit\` and \`cursor\`. ${ADMIN}`,
     params: webhookParams,
-    query: Joi.object({ status: Joi.string().valid('pending', 'delivered', 'failed'), limit: limitSchema, cursor: cursorSchema }),
+    query: Joi.object<DeliveriesQuery>({
+      status: Joi.string().valid('pending', 'delivered', 'failed'),
+      limit: limitSchema,
+      cursor: cursorSchema,
+    }),
     handler: async ({ services, input }) => services.webhooks.deliveries(input.params.id, input.params.webhookId, input.query),
   }),
-  route<{ id: string; webhookId: string; deliveryId: string }>({
-    method: 'post',
-    path: '/v1/admin/apps/:id/webhooks/:webhookId/deliveries/:deliveryId/redeliver',
+  route('POST /v1/admin/apps/:id/webhooks/:webhookId/deliveries/:deliveryId/redeliver', {
     tag,
-    auth: 'admin',
-    response: 'WebhookDelivery',
-    summary: 'Send a delivery again now (e.g. one that was given up)',
-    params: Joi.object({ id: Joi.string().max(64).required(), webhookId: idSchema.required(), deliveryId: idSchema.required() }),
+    summary: 'Send a delivery again now',
+    description: `Queues the delivery for an immediate attempt, e.g. one that was given up (\`failed\`), with the same event id. ${ADMIN}`,
+    params: Joi.object<{ id: string; webhookId: string; deliveryId: string }>({
+      id: Joi.string().max(64).required(),
+      webhookId: idSchema.required(),
+      deliveryId: idSchema.required(),
+    }),
     handler: async ({ services, input }) => services.webhooks.redeliver(input.params.id, input.params.webhookId, input.params.deliveryId),
   }),
 ];

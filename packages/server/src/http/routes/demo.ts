@@ -2,10 +2,19 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 
 import { DEMO_PASSWORD_FILE } from '../../services/apps/demo.js';
+import { escapeHtml } from '../docs-pages.js';
 
 /** The policy the widget is built to work under: no inline script or style, same-origin only. */
-export const DEMO_CSP =
-  "default-src 'self'; script-src 'self'; connect-src 'self' ws: wss:; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+export const DEMO_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "connect-src 'self' ws: wss:",
+  "img-src 'self'",
+  "style-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const HEAD = (title: string) => `<!doctype html>
 <html lang="en">
@@ -30,10 +39,13 @@ const HOME = `${HEAD('Confab demo')}
     (no inline script or style), as a site owner's page may be.</p>
     <ul>
       <li><a href="/inbox">Agent inbox</a></li>
-      <li><a href="/docs">API reference</a> (<a href="/v1/openapi.json">openapi.json</a>)</li>
+      <li><a href="/docs?app=demo">Getting started</a>: embedding the widget, signing your users in, the SDK</li>
+      <li><a href="/docs/rest">REST reference</a> (<a href="/v1/openapi.json">openapi.json</a>) ·
+      <a href="/docs/realtime">realtime reference</a> (<a href="/v1/asyncapi.json">asyncapi.json</a>)</li>
       <li><a href="/healthz">/healthz</a> · <a href="/readyz">/readyz</a> · <a href="/metrics">/metrics</a></li>
     </ul>
-    <p>Try the API: <code>curl -X POST -H 'X-Confab-App: demo' -H 'Content-Type: application/json' -d '{"name":"Ana"}' {{origin}}/v1/auth/guest</code></p>
+    <p>Try the API:
+    <code>curl -X POST -H 'X-Confab-App: demo' -H 'Content-Type: application/json' -d '{"name":"Ana"}' {{origin}}/v1/auth/guest</code></p>
   </main>
   <chat-widget app="demo" title="Confab demo" require-name></chat-widget>
 </body>
@@ -71,8 +83,4 @@ export function mountDemo(router: Router): void {
     ctx.set('Cache-Control', 'public, max-age=300');
     ctx.body = CSS;
   });
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

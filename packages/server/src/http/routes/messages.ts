@@ -1,39 +1,37 @@
 import {
   editMessageSchema,
-  type ListMessagesInput,
   listMessagesSchema,
   messageParamsSchema,
   reactionParamsSchema,
   readSchema,
-  type SendMessageInput,
   sendMessageSchema,
 } from '../../services/messages/schemas.js';
-import { type PageInput, pageSchema, roomParamsSchema } from '../../services/rooms/schemas.js';
+import { pageSchema, roomParamsSchema } from '../../services/rooms/schemas.js';
 import { route } from '../route.js';
 
 const tag = 'messages';
-type IdParams = { id: string };
+const MEMBERS = 'Members of the room only (join a public room first); others get `forbidden`.';
 
 export const messageRoutes = [
-  route<IdParams, ListMessagesInput>({
-    method: 'get',
-    path: '/v1/rooms/:id/messages',
+  route('GET /v1/rooms/:id/messages', {
     tag,
-    auth: 'user',
-    response: 'MessagePage',
-    summary: 'History by seq: latest page, or `before`/`after` a seq; oldest first within the page',
+    summary: 'History by seq: the latest page, or `before`/`after` a seq',
+    description:
+      'Messages are numbered by `seq` within their room. Without `before`/`after` this answers the latest page; ' +
+      '`before` pages back, `after` forward. Oldest first within the page; `hasMore` says more wait in the direction ' +
+      `asked. Deleted messages come as tombstones. ${MEMBERS}`,
     params: roomParamsSchema,
     query: listMessagesSchema,
     handler: async ({ services, actor, input }) => services.history.list(actor, input.params.id, input.query),
   }),
-  route<IdParams, {}, SendMessageInput>({
-    method: 'post',
-    path: '/v1/rooms/:id/messages',
+  route('POST /v1/rooms/:id/messages', {
     tag,
-    auth: 'user',
-    status: 201,
-    response: 'Message',
-    summary: 'Send a message; a retry with the same clientId returns the stored message (200)',
+    summary: 'Send a message; a retry with the same clientId returns the stored message',
+    description:
+      "Stores the message with the room's next `seq` and answers it (201); members hear `message:created`. `clientId` " +
+      'makes sends retry-safe: a retry answers the stored message with 200 and creates nothing, and a `clientId` used ' +
+      'in another room is `conflict`. Text, attachments (your uploads, not yet sent) or both; `replyTo` must be in the ' +
+      `room. Throttled by \`MESSAGE_RATE\` (\`rate_limited\`). ${MEMBERS}`,
     params: roomParamsSchema,
     body: sendMessageSchema,
     handler: async ({ services, actor, input, status }) => {
@@ -42,65 +40,61 @@ export const messageRoutes = [
       return message;
     },
   }),
-  route<IdParams, {}, { text: string }>({
-    method: 'patch',
-    path: '/v1/messages/:id',
+  route('PATCH /v1/messages/:id', {
     tag,
-    auth: 'user',
-    response: 'Message',
     summary: 'Edit your own message',
+    description:
+      'Replaces the text of a message you sent and answers it with `editedAt` set and its `version` bumped; the room ' +
+      "hears `message:updated`. Others' and system messages are `forbidden`; a deleted one is `conflict`.",
     params: messageParamsSchema,
     body: editMessageSchema,
     handler: async ({ services, actor, input }) => services.messages.edit(actor, input.params.id, input.body.text),
   }),
-  route<IdParams>({
-    method: 'delete',
-    path: '/v1/messages/:id',
+  route('DELETE /v1/messages/:id', {
     tag,
-    auth: 'user',
-    response: 'Message',
-    summary: 'Delete your own message (staff and room owners: any); returns the tombstone',
+    summary: 'Delete a message; returns the tombstone',
+    description:
+      'Your own messages; agents, admins and room owners may delete any in rooms they moderate (`forbidden` otherwise). ' +
+      'The message keeps its place as a tombstone (`deletedAt` set, text and reactions gone); the room hears ' +
+      '`message:deleted`.',
     params: messageParamsSchema,
     handler: async ({ services, actor, input }) => services.messages.delete(actor, input.params.id),
   }),
-  route<{ id: string; emoji: string }>({
-    method: 'put',
-    path: '/v1/messages/:id/reactions/:emoji',
+  route('PUT /v1/messages/:id/reactions/:emoji', {
     tag,
-    auth: 'user',
-    response: 'ReactionUpdate',
     summary: 'React to a message (idempotent)',
+    description:
+      "Adds your reaction `emoji` (one emoji, URL-encoded) and answers the message's reactions and new `version`; " +
+      `reacting twice changes nothing. The room hears \`reaction:updated\`. A deleted message is \`conflict\`. ${MEMBERS}`,
     params: reactionParamsSchema,
     handler: async ({ services, actor, input }) => services.messages.react(actor, input.params.id, input.params.emoji, true),
   }),
-  route<{ id: string; emoji: string }>({
-    method: 'delete',
-    path: '/v1/messages/:id/reactions/:emoji',
+  route('DELETE /v1/messages/:id/reactions/:emoji', {
     tag,
-    auth: 'user',
-    response: 'ReactionUpdate',
     summary: 'Remove your reaction',
+    description:
+      "Removes your reaction `emoji` and answers the message's reactions; removing one you did not give changes nothing. " +
+      `The room hears \`reaction:updated\`. ${MEMBERS}`,
     params: reactionParamsSchema,
     handler: async ({ services, actor, input }) => services.messages.react(actor, input.params.id, input.params.emoji, false),
   }),
-  route<IdParams, {}, { seq: number }>({
-    method: 'post',
-    path: '/v1/rooms/:id/read',
+  route('POST /v1/rooms/:id/read', {
     tag,
-    auth: 'user',
-    response: 'ReadState',
     summary: 'Move your read watermark forward to `seq`',
+    description:
+      'Marks every message up to `seq` as read by you (and delivered). The watermark only moves forward: an older `seq` ' +
+      'answers the current state. Your other devices hear `room:read`, the room coalesced `room:receipts`. ' +
+      MEMBERS,
     params: roomParamsSchema,
     body: readSchema,
     handler: async ({ services, actor, input }) => services.receipts.markRead(actor, input.params.id, input.body.seq),
   }),
-  route<IdParams, PageInput>({
-    method: 'get',
-    path: '/v1/rooms/:id/receipts',
+  route('GET /v1/rooms/:id/receipts', {
     tag,
-    auth: 'user',
-    response: 'ReceiptPage',
-    summary: "Members' delivered and read watermarks, a page at a time (by user id)",
+    summary: "Members' delivered and read watermarks",
+    description:
+      "Every member's `deliveredSeq` and `readSeq`, a page at a time by user id (`limit`, `cursor`): what per-person " +
+      `"seen by" needs in large rooms, where \`room:receipts\` carries only the lowest watermarks. ${MEMBERS}`,
     params: roomParamsSchema,
     query: pageSchema,
     handler: async ({ services, actor, input }) => services.receipts.receipts(actor, input.params.id, input.query),

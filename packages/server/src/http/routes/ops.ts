@@ -1,3 +1,4 @@
+import type { HealthCheckDto } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 
 import { bounded } from '../../bounded.js';
@@ -16,7 +17,7 @@ export interface OpsDeps {
   drain?: Drain;
 }
 
-async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: number; error?: string }> {
+async function check(probe: () => Promise<unknown>): Promise<HealthCheckDto> {
   const started = Date.now();
   try {
     await bounded(probe(), 2_000, 'the check');
@@ -28,40 +29,41 @@ async function check(probe: () => Promise<unknown>): Promise<{ ok: boolean; ms: 
 
 export function opsRoutes({ db, redis, metrics, drain }: OpsDeps) {
   return [
-    route({
-      method: 'get',
-      path: '/healthz',
+    route('GET /healthz', {
       tag,
-      auth: 'none',
-      response: 'Health',
       summary: 'Liveness: the process answers',
+      description:
+        'Answers `{ status: "ok" }` as long as the process can serve HTTP; it checks no dependency, so a ' +
+        'database outage does not get the process restarted. Anyone may call it (no auth). Use `/readyz` ' +
+        'to decide whether to send traffic.',
       handler: async () => ({ status: 'ok' }),
     }),
-    route({
-      method: 'get',
-      path: '/readyz',
+    route('GET /readyz', {
       tag,
-      auth: 'none',
-      response: 'Health',
-      summary: 'Readiness: the database (and Redis, when configured) answer; 503 otherwise, and `draining` while the node shuts down',
+      summary: 'Readiness: the database (and Redis, when configured) answer',
+      description:
+        'Probes PostgreSQL (and Redis, when `REDIS_URL` is set), each within 2 s, and answers 200 with the ' +
+        'checks when all pass. Answers 503 with the same shape when one fails (`status: "unavailable"`) and ' +
+        'with `status: "draining"` while the node shuts down, so a load balancer moves traffic away. No auth.',
       handler: async ({ status }) => {
         if (drain?.draining) {
           status(503);
           return { status: 'draining' };
         }
-        const checks: Record<string, Awaited<ReturnType<typeof check>>> = { database: await check(() => db.raw('select 1')) };
+        const checks: Record<string, HealthCheckDto> = { database: await check(() => db.raw('select 1')) };
         if (redis) checks.redis = await check(() => redis.ping());
         const ready = Object.values(checks).every((c) => c.ok);
         if (!ready) status(503);
         return { status: ready ? 'ok' : 'unavailable', checks };
       },
     }),
-    route({
-      method: 'get',
-      path: '/metrics',
+    route('GET /metrics', {
       tag,
-      auth: 'none',
       summary: 'Prometheus metrics (confab_*)',
+      description:
+        'Prometheus text exposition of the `confab_*` counters and histograms (HTTP requests by route ' +
+        'pattern, socket events, throttling, webhooks) and the Node.js process metrics. No auth: keep it ' +
+        'off the public network, e.g. behind the reverse proxy.',
       handler: async ({ koa }) => {
         koa.type = metrics.registry.contentType;
         return metrics.registry.metrics();

@@ -1,4 +1,3 @@
-import type { StartConversationInput } from '@confab/protocol';
 import Joi from 'joi';
 
 import { idSchema } from '../../services/rooms/schemas.js';
@@ -6,140 +5,115 @@ import {
   assignSchema,
   availabilitySchema,
   cannedCreateSchema,
-  type CannedInput,
   cannedListSchema,
   cannedUpdateSchema,
-  type InboxQuery,
   inboxSchema,
   startConversationSchema,
 } from '../../services/support/schemas.js';
 import { route } from '../route.js';
 
 const tag = 'support';
-type IdParams = { id: string };
-const idParams = Joi.object<IdParams>({ id: idSchema.required() });
+const idParams = Joi.object<{ id: string }>({ id: idSchema.required() });
+const AGENTS = 'Agents and admins of the app, and the visitor of the conversation; others get `forbidden`.';
+const STAFF = 'Agents and admins only (`forbidden` otherwise).';
 
 export const supportRoutes = [
-  route<{}, {}, StartConversationInput>({
-    method: 'post',
-    path: '/v1/support/conversations',
+  route('POST /v1/support/conversations', {
     tag,
-    auth: 'user',
-    status: 201,
-    response: 'StartedConversation',
-    summary: 'A visitor starts a support conversation, optionally with a first message (retry-safe with its clientId)',
+    summary: 'A visitor starts a support conversation, optionally with a first message',
+    description:
+      "Opens a conversation between the caller (a guest or member; staff get `forbidden`) and the app's agents, with " +
+      'what the browser tells about the visit, and answers it (201) with the first message when `text` was given. With ' +
+      'a `clientId` a retried start answers the same conversation. When nobody can answer, the away message follows. ' +
+      'Agents hear `support:conversation`. At most 5 starts a minute per visitor, and the first message counts against ' +
+      '`MESSAGE_RATE` (`rate_limited`).',
     body: startConversationSchema,
     handler: async ({ services, actor, input }) => services.support.start(actor, input.body),
   }),
-  route<{}, InboxQuery>({
-    method: 'get',
-    path: '/v1/support/conversations',
+  route('GET /v1/support/conversations', {
     tag,
-    auth: 'user',
-    response: 'InboxPage',
-    summary: "The agents' inbox, by last activity; `assignee` is me, none or an agent id (agents and admins)",
+    summary: "The agents' inbox, latest activity first",
+    description:
+      'Support conversations of the app with visitor, assignee, last message and what the caller has not read. Filter ' +
+      `by \`status\` and \`assignee\` (\`me\`, \`none\` or an agent id); paged with \`limit\` and \`cursor\`. ${STAFF}`,
     query: inboxSchema,
     handler: async ({ services, actor, input }) => services.support.inbox(actor, input.query),
   }),
-  route<IdParams>({
-    method: 'get',
-    path: '/v1/support/conversations/:id',
+  route('GET /v1/support/conversations/:id', {
     tag,
-    auth: 'user',
-    response: 'Conversation',
-    summary: 'One conversation with its visitor, assignee and last message (its agents and its visitor)',
+    summary: 'One conversation with its visitor, assignee and last message',
+    description: `The conversation as the inbox shows it; a room that is not a support conversation is \`not_found\`. ${AGENTS}`,
     params: idParams,
     handler: async ({ services, actor, input }) => services.support.get(actor, input.params.id),
   }),
-  route<IdParams, {}, { agentId?: string | null }>({
-    method: 'post',
-    path: '/v1/support/conversations/:id/assign',
+  route('POST /v1/support/conversations/:id/assign', {
     tag,
-    auth: 'user',
-    response: 'Conversation',
-    summary: 'Claim (no agentId), assign to an agent, or unassign (agentId null)',
+    summary: 'Claim, assign to an agent, or unassign',
+    description:
+      'Without `agentId` the calling agent claims the conversation; with an agent id it goes to that agent ' +
+      '(`validation_failed` if they are not an agent of the app); `null` unassigns. A system message records it and ' +
+      `agents hear \`support:conversation\`. ${STAFF}`,
     params: idParams,
     body: assignSchema,
     handler: async ({ services, actor, input }) => services.support.assign(actor, input.params.id, input.body.agentId),
   }),
-  route<IdParams>({
-    method: 'post',
-    path: '/v1/support/conversations/:id/resolve',
+  route('POST /v1/support/conversations/:id/resolve', {
     tag,
-    auth: 'user',
-    response: 'Conversation',
-    summary: 'Resolve a conversation (a new visitor message reopens it)',
+    summary: 'Resolve a conversation',
+    description: `Sets the status to \`resolved\` (a system message records it); a new message from the visitor reopens it. ${STAFF}`,
     params: idParams,
     handler: async ({ services, actor, input }) => services.support.setStatus(actor, input.params.id, 'resolved'),
   }),
-  route<IdParams>({
-    method: 'post',
-    path: '/v1/support/conversations/:id/reopen',
+  route('POST /v1/support/conversations/:id/reopen', {
     tag,
-    auth: 'user',
-    response: 'Conversation',
     summary: 'Reopen a resolved or pending conversation',
+    description: `Sets the status back to \`open\` (a system message records it). ${STAFF}`,
     params: idParams,
     handler: async ({ services, actor, input }) => services.support.setStatus(actor, input.params.id, 'open'),
   }),
-  route({
-    method: 'get',
-    path: '/v1/support/settings',
+  route('GET /v1/support/settings', {
     tag,
-    auth: 'app',
-    response: 'SupportSettings',
-    summary: 'What the widget shows before a visitor writes: greeting, away message, business hours, agents online',
+    summary: 'What the widget shows before a visitor writes',
+    description:
+      'The greeting, away message and business hours of the app named by `X-Confab-App`, and whether someone can answer ' +
+      'now (agents online, within business hours). No user needed: the widget asks before signing in.',
     handler: async ({ services, app }) => services.availability.settings(app.id),
   }),
-  route<{}, {}, { availability: 'online' | 'away' }>({
-    method: 'put',
-    path: '/v1/support/availability',
+  route('PUT /v1/support/availability', {
     tag,
-    auth: 'user',
-    response: 'SupportAvailability',
     summary: 'An agent sets themselves online or away',
+    description:
+      'Online agents (on at least one connected socket) make the team available; `away` keeps the agent connected but ' +
+      `not counted. Every socket of the app hears \`support:availability\`. ${STAFF}`,
     body: availabilitySchema,
     handler: async ({ services, actor, input }) => services.availability.set(actor, input.body.availability),
   }),
-  route<{}, { q?: string }>({
-    method: 'get',
-    path: '/v1/canned-responses',
+  route('GET /v1/canned-responses', {
     tag,
-    auth: 'user',
-    response: 'CannedResponsePage',
-    summary: "The team's saved replies, by shortcut; `q` filters (agents and admins)",
+    summary: "The team's saved replies, by shortcut",
+    description: `Every saved reply of the app, by shortcut; \`q\` filters by shortcut and text. ${STAFF}`,
     query: cannedListSchema,
     handler: async ({ services, actor, input }) => services.canned.list(actor, input.query.q),
   }),
-  route<{}, {}, CannedInput>({
-    method: 'post',
-    path: '/v1/canned-responses',
+  route('POST /v1/canned-responses', {
     tag,
-    auth: 'user',
-    status: 201,
-    response: 'CannedResponse',
-    summary: 'Save a reply under a shortcut (unique per app, without the slash)',
+    summary: 'Save a reply under a shortcut',
+    description: `Agents type \`/shortcut\` in the composer to insert it. Shortcuts are unique per app (\`conflict\`). ${STAFF}`,
     body: cannedCreateSchema,
     handler: async ({ services, actor, input }) => services.canned.create(actor, input.body),
   }),
-  route<IdParams, {}, Partial<CannedInput>>({
-    method: 'patch',
-    path: '/v1/canned-responses/:id',
+  route('PATCH /v1/canned-responses/:id', {
     tag,
-    auth: 'user',
-    response: 'CannedResponse',
     summary: 'Change a saved reply',
+    description: `Changes the shortcut (\`conflict\` when taken) or the text of a saved reply of the app. ${STAFF}`,
     params: idParams,
     body: cannedUpdateSchema,
     handler: async ({ services, actor, input }) => services.canned.update(actor, input.params.id, input.body),
   }),
-  route<IdParams>({
-    method: 'delete',
-    path: '/v1/canned-responses/:id',
+  route('DELETE /v1/canned-responses/:id', {
     tag,
-    auth: 'user',
-    status: 204,
     summary: 'Delete a saved reply',
+    description: `Removes a saved reply of the app; answers 204. ${STAFF}`,
     params: idParams,
     handler: async ({ services, actor, input }) => services.canned.delete(actor, input.params.id),
   }),

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { DownloadQuery } from '@confab/protocol';
 import Joi from 'joi';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
@@ -55,8 +56,9 @@ async function readUpload(ctx: Koa.Context, maxBytes: number): Promise<{ bytes: 
       },
     })(ctx, async () => undefined);
     const files = Object.values(ctx.request.files ?? {}).flat() as unknown as ParsedFile[];
-    if (files.length !== 1) throw oneFileOnly();
-    return { bytes: await readFile(files[0].filepath), name: files[0].originalFilename ?? 'file' };
+    const [file] = files;
+    if (files.length !== 1 || !file) throw oneFileOnly();
+    return { bytes: await readFile(file.filepath), name: file.originalFilename ?? 'file' };
   } finally {
     // Retries cover a file formidable was still creating when it gave up.
     await rm(dir, { recursive: true, force: true, maxRetries: 5 });
@@ -71,31 +73,33 @@ function tooLarge(maxBytes: number): AppError {
   return new AppError('payload_too_large', `Files are limited to ${maxBytes} bytes`, { maxBytes });
 }
 
+const downloadParams = Joi.object<{ id: string }>({ id: idSchema.required() });
+const downloadQuery = Joi.object<DownloadQuery>({ access_token: Joi.string().max(4096) });
+
 export const uploadRoutes = [
-  route({
-    method: 'post',
-    path: '/v1/uploads',
+  route('POST /v1/uploads', {
     tag,
-    auth: 'user',
-    status: 201,
-    response: 'Attachment',
-    multipart: true,
-    summary: 'Upload a file (field `file`); its type is read from its content. Send its id with a message',
+    summary: 'Upload a file (field `file`); send its id with a message',
+    description:
+      'A `multipart/form-data` body with exactly one file in the field `file`, at most `MAX_UPLOAD_BYTES` ' +
+      '(`payload_too_large`). Its type is read from its content, not from its name or the header; images get their ' +
+      'width and height. The answer is the attachment: put its `id` in `attachments` of a message (within a day, or it ' +
+      'is cleaned up). Throttled per user (`rate_limited`).',
     handler: async ({ services, actor, config, koa }) => {
       const { bytes, name } = await readUpload(koa, config.maxUploadBytes);
       return services.uploads.create(actor, bytes, name);
     },
   }),
-  route<{ id: string }>({
-    method: 'get',
-    path: '/v1/uploads/:id',
+  route('GET /v1/uploads/:id', {
     tag,
-    auth: 'user',
-    binary: true,
+    summary: 'Download a file',
+    description:
+      'Members of the room the file was sent in may read it, and its uploader before it is sent; anyone else gets ' +
+      '`not_found`. Raster images come inline, anything else as an attachment, under a sandboxing ' +
+      'Content-Security-Policy. `<img src>` cannot send headers, so the access token may come as `?access_token=`.',
+    params: downloadParams,
+    query: downloadQuery,
     tokenInQuery: true,
-    summary: 'Download a file: members of its room (or its uploader before sending). Raster images inline, anything else as an attachment',
-    params: Joi.object({ id: idSchema.required() }),
-    query: Joi.object({ access_token: Joi.string().max(4096) }),
     handler: async ({ services, actor, input, koa }) => {
       const file = await services.uploads.open(actor, input.params.id);
       koa.type = file.attachment.mime.startsWith('text/') ? `${file.attachment.mime}; charset=utf-8` : file.attachment.mime;

@@ -1,38 +1,33 @@
 import type { Actor } from '../../services/actor.js';
-import { type ListUsersInput, listUsersSchema, type UpdateMeInput, updateMeSchema } from '../../services/users/schemas.js';
+import { listUsersSchema, updateMeSchema } from '../../services/users/schemas.js';
 import { route } from '../route.js';
 
 const tag = 'users';
 
 export const userRoutes = [
-  route({
-    method: 'get',
-    path: '/v1/me',
+  route('GET /v1/me', {
     tag,
-    auth: 'user',
-    response: 'User',
     summary: 'Your own profile',
+    description: "The caller's user, with their email and metadata. Any signed-in user, guests included.",
     handler: async ({ services, actor }) => services.users.me(actor),
   }),
-  route<{}, {}, UpdateMeInput>({
-    method: 'patch',
-    path: '/v1/me',
+  route('PATCH /v1/me', {
     tag,
-    auth: 'user',
-    response: 'User',
-    summary: 'Update your profile; throttled by `AUTH_RATE` per IP and per user, so email changes cannot probe for accounts',
+    summary: 'Update your profile; `null` clears a field',
+    description:
+      'Changes name, last name, email, avatar URL or metadata (at most 4 KiB of JSON). An email another user of the app ' +
+      'has is `conflict`. Throttled by `AUTH_RATE` per IP and per user (`rate_limited`), so email changes cannot probe ' +
+      'for accounts.',
     body: updateMeSchema,
     throttle: (ctx) => [`auth:me:user:${(ctx.state.actor as Actor).id}`],
     handler: async ({ services, actor, input }) => services.users.updateMe(actor, input.body),
   }),
-  route<{}, ListUsersInput>({
-    method: 'get',
-    path: '/v1/users',
+  route('GET /v1/users', {
     tag,
-    auth: 'user',
-    response: 'UserPage',
-    summary:
-      'Members of your app except you, by name; `q` searches names and usernames (and emails, for agents and admins, who also see them). Guests may not list (403)',
+    summary: 'Members of your app except you, by name',
+    description:
+      '`q` searches names and usernames, and emails for agents and admins, who also see them. Paged with `limit` and ' +
+      "`cursor` (the previous page's `nextCursor`). Members only: guests get `forbidden`.",
     query: listUsersSchema,
     handler: async ({ services, actor, input }) => services.users.list(actor, input.query),
   }),

@@ -21,6 +21,7 @@ export function originMatches(pattern: string, origin: string): boolean {
   // Browsers send the serialized origin; anything else (a path, userinfo) is not one.
   if (url.origin !== origin) return false;
   const [, scheme, wildcardSub, host, port] = p;
+  if (scheme === undefined || host === undefined) return false;
   if (url.protocol !== `${scheme.toLowerCase()}:`) return false;
   const originHost = url.hostname.toLowerCase();
   const patternHost = host.toLowerCase();

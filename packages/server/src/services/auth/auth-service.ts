@@ -102,7 +102,9 @@ export class AuthService {
     const user = await User.query(this.db)
       .where('app_id', app.id)
       .where('kind', 'member')
-      .where((q) => q.whereRaw('lower(username) = ?', [login]).orWhereRaw('lower(email) = ?', [login]))
+      .where((q) => {
+        q.whereRaw('lower(username) = ?', [login]).orWhereRaw('lower(email) = ?', [login]);
+      })
       .first();
     if (!user?.passwordHash) {
       await burnPasswordCheck(input.password);
@@ -296,7 +298,11 @@ export class AuthService {
       .where('app_id', appId)
       .where((q) => {
         q.whereRaw('lower(username) = lower(?)', [username]);
-        if (email) q.orWhere((w) => w.whereRaw('lower(email) = lower(?)', [email]).andWhere('kind', 'member'));
+        if (email) {
+          q.orWhere((w) => {
+            w.whereRaw('lower(email) = lower(?)', [email]).andWhere('kind', 'member');
+          });
+        }
       })
       .first('id');
     if (taken) throw new ConflictError(UNAVAILABLE);

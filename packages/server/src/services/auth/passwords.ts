@@ -1,6 +1,6 @@
 import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 
-// SPEC §5: scrypt N=2^17, r=8, p=1. Parameters are stored with each hash so they can change later.
+// scrypt with N=2^17, r=8, p=1. Parameters are stored with each hash so they can change later.
 const PARAMS = { N: 2 ** 17, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 

@@ -1,4 +1,13 @@
-import { LIMITS, type RegisterInput, USERNAME_PATTERN } from '@confab/protocol';
+import {
+  type ExchangeInput,
+  type GuestInput,
+  LIMITS,
+  type LoginInput,
+  type LogoutInput,
+  type RefreshInput,
+  type RegisterInput,
+  USERNAME_PATTERN,
+} from '@confab/protocol';
 import Joi from 'joi';
 
 import { nestedDeeperThan } from '../validation.js';
@@ -42,7 +51,7 @@ export const newPasswordSchema = passwordSchema.custom((value: string, helpers) 
   return weakness ? helpers.message({ custom: weakness }) : value;
 });
 
-export type { RegisterInput };
+export type { GuestInput, LoginInput, RegisterInput };
 
 export const registerSchema = Joi.object<RegisterInput>({
   username: usernameSchema.required(),
@@ -52,22 +61,10 @@ export const registerSchema = Joi.object<RegisterInput>({
   email: emailSchema,
 });
 
-export interface LoginInput {
-  /** Username or email. */
-  username: string;
-  password: string;
-}
-
 export const loginSchema = Joi.object<LoginInput>({
   username: Joi.string().trim().min(1).max(LIMITS.emailMax).required(),
   password: Joi.string().min(1).max(LIMITS.passwordMax).required(),
 });
-
-export interface GuestInput {
-  name?: string;
-  email?: string;
-  metadata?: Record<string, unknown>;
-}
 
 export const guestSchema = Joi.object<GuestInput>({
   name: nameSchema,
@@ -75,14 +72,14 @@ export const guestSchema = Joi.object<GuestInput>({
   metadata: metadataSchema,
 });
 
-export const exchangeSchema = Joi.object<{ token: string }>({
+export const exchangeSchema = Joi.object<ExchangeInput>({
   token: Joi.string().max(8192).required(),
 });
 
-export const refreshSchema = Joi.object<{ refreshToken: string }>({
+export const refreshSchema = Joi.object<RefreshInput>({
   refreshToken: Joi.string().max(200).required(),
 });
 
-export const logoutSchema = Joi.object<{ refreshToken?: string }>({
+export const logoutSchema = Joi.object<LogoutInput>({
   refreshToken: Joi.string().max(200),
 });

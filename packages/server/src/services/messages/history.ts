@@ -1,13 +1,14 @@
 import { LIMITS, type MessageDto, type PageDto, type RoomDto } from '@confab/protocol';
 
 import type { Db } from '../../db/knex.js';
-import { type Message, type Room } from '../../db/models/index.js';
+import { type Message, type RoomRecord } from '../../db/models/index.js';
 import { CACHED_MESSAGES, type MessageCache } from '../../redis/message-cache.js';
 import type { Actor } from '../actor.js';
+import { zip } from '../lists.js';
 import { splitPage } from '../pagination.js';
 import { requireMember } from '../rooms/access.js';
 import { directMembers } from '../rooms/direct-key.js';
-import { toRoomDtos } from '../rooms/room-dto.js';
+import { toRoomDto } from '../rooms/room-dto.js';
 import { sharedReads } from '../shared-read.js';
 import { toMessageDtos } from './message-dto.js';
 import type { ListMessagesInput } from './schemas.js';
@@ -88,8 +89,8 @@ export class HistoryService {
   async join(actor: Actor, roomId: string, since: number | undefined, listen: () => Promise<void>): Promise<JoinedRoom> {
     const { room } = await requireMember(this.db, actor, roomId);
     await listen();
-    const [[dto], history, memberIds] = await Promise.all([
-      toRoomDtos(this.db, [room], actor.id),
+    const [dto, history, memberIds] = await Promise.all([
+      toRoomDto(this.db, room, actor.id),
       since === undefined
         ? this.latest(room).then((p) => ({ messages: p.items, hasMore: p.hasMore, version: Number(room.version) }))
         : this.catchUp(roomId, since).then((c) => ({ ...c, version: Number(room.version) })),
@@ -110,7 +111,7 @@ export class HistoryService {
   );
 
   /** The latest `limit` messages: from the cache when it reflects the room's current version. */
-  async latest(room: Room, limit: number = LIMITS.pageDefault): Promise<PageDto<MessageDto>> {
+  async latest(room: RoomRecord, limit: number = LIMITS.pageDefault): Promise<PageDto<MessageDto>> {
     if (limit <= CACHED_MESSAGES) {
       const cached = await this.cache.read(room.id, Number(room.version));
       if (cached) return this.slice(cached, limit);
@@ -137,7 +138,9 @@ export class HistoryService {
   async catchUp(roomId: string, since: number): Promise<CatchUp> {
     const base = this.db('messages').select('created_version').where({ roomId }).where('seq', '<=', since).orderBy('seq', 'desc').limit(1);
     const rows = (await this.messages(roomId)
-      .where((q) => q.where('seq', '>', since).orWhere('version', '>', base))
+      .where((q) => {
+        q.where('seq', '>', since).orWhere('version', '>', base);
+      })
       .orderBy('seq', 'asc')
       .limit(LIMITS.catchUpMax + 1)) as Message[];
     const { items, hasMore } = splitPage(rows, LIMITS.catchUpMax);
@@ -152,31 +155,31 @@ export class HistoryService {
    */
   async changesBetween(roomId: string, fromVersion: number, toVersion: number): Promise<RoomChanges | null> {
     const room = (await this.db('rooms').where({ id: roomId }).first('kind', 'direct_key', 'last_seq', 'version')) as
-      Pick<Room, 'kind' | 'directKey' | 'lastSeq' | 'version'> | undefined;
+      Pick<RoomRecord, 'kind' | 'directKey' | 'lastSeq' | 'version'> | undefined;
     if (!room) return null;
     const rows = (await this.messages(roomId)
       .whereBetween('version', [fromVersion, toVersion])
       .orderBy('version')
       .limit(CHANGES_MAX)) as Message[];
     const dtos = await toMessageDtos(this.db, rows);
-    const changes = rows.map((row, i): RoomChange => ({
+    const changes = zip(rows, dtos).map(([row, message]): RoomChange => ({
       event: Number(row.createdVersion) >= fromVersion ? 'message:created' : row.deletedAt ? 'message:deleted' : 'message:updated',
       version: Number(row.version),
-      message: dtos[i],
+      message,
     }));
     return {
       lastSeq: Number(room.lastSeq),
       version: Number(room.version),
       notifyUserIds: directMembers(room),
       changes,
-      through: rows.length === CHANGES_MAX ? Number(rows[rows.length - 1].version) : toVersion,
+      through: rows.length === CHANGES_MAX ? Number(rows.at(-1)?.version ?? toVersion) : toVersion,
     };
   }
 
   /** Where the room stands: its newest seq and version; null when it does not exist. */
   async head(roomId: string): Promise<{ lastSeq: number; version: number } | null> {
     const row = (await this.db('rooms').where({ id: roomId }).first('last_seq', 'version')) as
-      Pick<Room, 'lastSeq' | 'version'> | undefined;
+      Pick<RoomRecord, 'lastSeq' | 'version'> | undefined;
     return row ? { lastSeq: Number(row.lastSeq), version: Number(row.version) } : null;
   }
 

@@ -2,7 +2,8 @@ import type { AttachmentDto, MessageDto, ReactionDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { allOf } from '../../db/knex.js';
-import { type Attachment, Message, type Room, type User } from '../../db/models/index.js';
+import { type Attachment, Message, type RoomRecord, type User } from '../../db/models/index.js';
+import { single } from '../lists.js';
 import { toUserSummary } from '../users/user-dto.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -87,8 +88,13 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
   });
 }
 
+/** Wire form of one message (see toMessageDtos). */
+export async function toMessageDto(db: Knex, message: Message, knownUsers: User[] = []): Promise<MessageDto> {
+  return single(await toMessageDtos(db, [message], knownUsers));
+}
+
 /** The last message of each room that has one, by room id (one query, then one batch of DTOs). */
-export async function loadLastMessages(db: Knex, rooms: Pick<Room, 'id' | 'lastSeq'>[]): Promise<Map<string, MessageDto>> {
+export async function loadLastMessages(db: Knex, rooms: Pick<RoomRecord, 'id' | 'lastSeq'>[]): Promise<Map<string, MessageDto>> {
   const withMessages = rooms.filter((r) => Number(r.lastSeq) > 0);
   if (!withMessages.length) return new Map();
   const rows = await Message.query(db).whereIn(['room_id', 'seq'], withMessages.map((r) => [r.id, Number(r.lastSeq)]) as never);

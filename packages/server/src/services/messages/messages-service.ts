@@ -1,4 +1,4 @@
-import type { MessageDto, ReactionUpdatedEvent } from '@confab/protocol';
+import type { MessageDto, MessageSendInput, ReactionUpdatedEvent } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { parseRate, type Rate } from '../../config.js';
@@ -10,13 +10,13 @@ import type { Throttle } from '../../redis/throttle.js';
 import type { Actor } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
 import type { DomainEvents } from '../events.js';
+import { first, zip } from '../lists.js';
 import { accessMembership, findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
 import { directMembers } from '../rooms/direct-key.js';
 import { reopenOnVisitorMessage } from '../support/reopen.js';
 import type { Outbox } from '../webhooks/outbox.js';
-import { toMessageDtos } from './message-dto.js';
+import { toMessageDto, toMessageDtos } from './message-dto.js';
 import { type BumpedRoom, bumpRoom } from './room-version.js';
-import type { SendMessageInput } from './schemas.js';
 
 export interface WrittenMessage {
   message: Message;
@@ -66,7 +66,7 @@ export class MessagesService {
    * Stores a message with the room's next seq; a retry with the same clientId returns the stored
    * message and creates nothing (also when the retry races the original).
    */
-  async send(actor: Actor, roomId: string, input: SendMessageInput): Promise<SendResult> {
+  async send(actor: Actor, roomId: string, input: Omit<MessageSendInput, 'roomId'>): Promise<SendResult> {
     const previous = await Message.query(this.db).findOne({ senderId: actor.id, clientId: input.clientId });
     if (previous) return this.retried(actor, roomId, previous);
     await this.consumeRate(actor);
@@ -74,12 +74,8 @@ export class MessagesService {
     const outcome = await rollbackable<WrittenMessage, Message>(() => this.db.transaction((trx) => this.write(trx, actor, roomId, input)));
     if (outcome instanceof Rollback) return this.retried(actor, roomId, outcome.value);
     const { room } = outcome;
-    const [dto] = await this.announceCreated(
-      actor.appId,
-      [outcome.message, ...outcome.followUps],
-      [actor.user],
-      directMembers(room),
-      outcome.dtos,
+    const dto = first(
+      await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [actor.user], directMembers(room), outcome.dtos),
     );
     if (room.kind === 'support')
       this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: outcome.followUps.length > 0 });
@@ -91,7 +87,7 @@ export class MessagesService {
    * stores the message with the next seq (throws `Rollback` with the stored one on a raced retry),
    * links attachments, reopens a resolved conversation and queues webhooks.
    */
-  async write(trx: Knex.Transaction, actor: Actor, roomId: string, input: SendMessageInput): Promise<WrittenMessage> {
+  async write(trx: Knex.Transaction, actor: Actor, roomId: string, input: Omit<MessageSendInput, 'roomId'>): Promise<WrittenMessage> {
     const room = await bumpRoom(trx, actor.appId, roomId, true);
     if (!(await accessMembership(trx, actor, room))) throw new ForbiddenError('You are not a member of this room');
     const raced = await Message.query(trx).findOne({ senderId: actor.id, clientId: input.clientId });
@@ -132,8 +128,8 @@ export class MessagesService {
     dtos: MessageDto[] | null = null,
   ): Promise<MessageDto[]> {
     const wire = dtos ?? (await toMessageDtos(this.db, messages, knownUsers));
-    for (const [i, dto] of wire.entries()) {
-      const version = Number(messages[i].version);
+    for (const [message, dto] of zip(messages, wire)) {
+      const version = Number(message.version);
       await this.cache.apply(dto.roomId, version, dto);
       this.events.emit('message.created', { appId, roomId: dto.roomId, version, message: dto, notifyUserIds });
     }
@@ -181,7 +177,7 @@ export class MessagesService {
     if (!membership && !staff) throw new ForbiddenError('You are not a member of this room');
     const moderator = staff || membership?.role === 'owner';
     if (message.senderId !== actor.id && !moderator) throw new ForbiddenError('You can only delete your own messages');
-    if (message.deletedAt) return (await toMessageDtos(this.db, [message]))[0];
+    if (message.deletedAt) return await toMessageDto(this.db, message);
     const deleted = await this.db.transaction(async (trx) => {
       const room = await bumpRoom(trx, actor.appId, message.roomId, false);
       await trx('reactions').where({ messageId }).delete();
@@ -206,11 +202,11 @@ export class MessagesService {
       }),
     );
     if (outcome instanceof Rollback) {
-      const [dto] = await toMessageDtos(this.db, [message]);
+      const dto = await toMessageDto(this.db, message);
       return { roomId: message.roomId, messageId, version: dto.version, reactions: dto.reactions };
     }
     const version = Number(outcome.version);
-    const [dto] = await toMessageDtos(this.db, [outcome]);
+    const dto = await toMessageDto(this.db, outcome);
     await this.cache.apply(dto.roomId, version, dto);
     const event = { roomId: dto.roomId, messageId, version, reactions: dto.reactions };
     this.events.emit('reaction.updated', { appId: actor.appId, ...event });
@@ -219,7 +215,7 @@ export class MessagesService {
 
   private async announce(name: 'message.updated' | 'message.deleted', actor: Actor, message: Message): Promise<MessageDto> {
     const version = Number(message.version);
-    const [dto] = await toMessageDtos(this.db, [message]);
+    const dto = await toMessageDto(this.db, message);
     await this.cache.apply(dto.roomId, version, dto);
     this.events.emit(name, { appId: actor.appId, roomId: dto.roomId, version, message: dto });
     return dto;
@@ -228,7 +224,7 @@ export class MessagesService {
   private async retried(actor: Actor, roomId: string, previous: Message): Promise<SendResult> {
     if (previous.roomId !== roomId) throw new ConflictError('This clientId was already used for a message in another room');
     const { room } = await requireMember(this.db, actor, roomId);
-    const [dto] = await toMessageDtos(this.db, [previous], [actor.user]);
+    const dto = await toMessageDto(this.db, previous, [actor.user]);
     this.replay(actor.appId, [dto], directMembers(room));
     return { message: dto, created: false };
   }

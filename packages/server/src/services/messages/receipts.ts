@@ -110,8 +110,9 @@ export class ReceiptsService {
       const lowest = (pick: (r: ReceiptDto) => number) => (members.length ? Math.min(...members.map(pick)) : 0);
       return { roomId, deliveredSeq: lowest((r) => r.deliveredSeq), readSeq: lowest((r) => r.readSeq), members };
     }
+    // Why: the members may all have left since the count above; an empty room has minima 0, as above.
     const [stats] = await this.roomStats([roomId]);
-    return { roomId, deliveredSeq: Number(stats.deliveredSeq), readSeq: Number(stats.readSeq) };
+    return { roomId, deliveredSeq: Number(stats?.deliveredSeq ?? 0), readSeq: Number(stats?.readSeq ?? 0) };
   }
 
   /**

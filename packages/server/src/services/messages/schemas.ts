@@ -1,16 +1,9 @@
-import { LIMITS } from '@confab/protocol';
+import { LIMITS, type ListMessagesQuery, type MessageEditInput, type MessageSendInput, type RoomReadInput } from '@confab/protocol';
 import Joi from 'joi';
 
-import { idSchema } from '../rooms/schemas.js';
+import { idSchema, type WithDefaults } from '../rooms/schemas.js';
 
 const text = Joi.string().trim().max(LIMITS.messageTextMax);
-
-export interface SendMessageInput {
-  clientId: string;
-  text: string;
-  attachments?: string[];
-  replyTo?: string;
-}
 
 export const clientIdSchema = Joi.string()
   .trim()
@@ -21,24 +14,23 @@ export const clientIdSchema = Joi.string()
 export const messageTextSchema = text.allow('');
 export const attachmentIdsSchema = Joi.array().items(idSchema).max(LIMITS.attachmentsPerMessageMax).unique();
 
-export const sendMessageSchema = Joi.object<SendMessageInput>({
+/** A send's body; the socket's `message:send` adds the room id. */
+export const sendMessageSchema = Joi.object<Omit<MessageSendInput, 'roomId'>>({
   clientId: clientIdSchema.required(),
   text: messageTextSchema.default(''),
   attachments: attachmentIdsSchema.default([]),
   replyTo: idSchema,
 })
-  .custom((value: SendMessageInput, helpers) => (value.text === '' && !value.attachments?.length ? helpers.error('message.empty') : value))
+  .custom((value: Omit<MessageSendInput, 'roomId'>, helpers) =>
+    value.text === '' && !value.attachments?.length ? helpers.error('message.empty') : value,
+  )
   .messages({ 'message.empty': 'A message needs text or at least one attachment' });
 
-export const editMessageSchema = Joi.object<{ text: string }>({
+export const editMessageSchema = Joi.object<Omit<MessageEditInput, 'messageId'>>({
   text: text.min(1).required(),
 });
 
-export interface ListMessagesInput {
-  before?: number;
-  after?: number;
-  limit: number;
-}
+export type ListMessagesInput = WithDefaults<ListMessagesQuery, 'limit'>;
 
 export const listMessagesSchema = Joi.object<ListMessagesInput>({
   before: Joi.number().integer().min(1),
@@ -46,12 +38,12 @@ export const listMessagesSchema = Joi.object<ListMessagesInput>({
   limit: Joi.number().integer().min(1).max(LIMITS.pageMax).default(LIMITS.pageDefault),
 });
 
-export const readSchema = Joi.object<{ seq: number }>({
+export const readSchema = Joi.object<Omit<RoomReadInput, 'roomId'>>({
   seq: Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER).required(),
 });
 
 // One emoji: pictographs with their modifiers, joiners, variation selectors and keycaps, or flags.
-const EMOJI = /^(?:[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}\u200d\ufe0f\u20e3#*0-9])+$/u;
+const EMOJI = /^(?:[\p{Extended_Pictographic}\p{Regional_Indicator}\p{Emoji_Modifier}#*0-9]|\u200d|\ufe0f|\u20e3)+$/u;
 
 export const emojiSchema = Joi.string()
   .max(LIMITS.emojiMax)

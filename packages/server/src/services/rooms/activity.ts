@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { QueryBuilder } from 'objection';
 
-import type { Room } from '../../db/models/index.js';
+import type { RoomRecord } from '../../db/models/index.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 
 // Millisecond precision, like the cursor that carries it (an ISO string).
@@ -10,7 +10,7 @@ const ACTIVITY = "date_trunc('milliseconds', coalesce(rooms.last_message_at, roo
 export type WithActivity<T> = T & { activityAt: Date };
 
 /** Orders rooms by last activity, newest first, one row past `limit`, continuing after `cursor`. */
-export function byActivity<Q extends QueryBuilder<Room, Room[]>>(db: Knex, query: Q, limit: number, cursor?: string): Q {
+export function byActivity<Q extends QueryBuilder<RoomRecord, RoomRecord[]>>(db: Knex, query: Q, limit: number, cursor?: string): Q {
   query
     .select(db.raw(`${ACTIVITY} as activity_at`))
     .orderByRaw(`${ACTIVITY} desc, rooms.id desc`)
@@ -23,6 +23,6 @@ export function byActivity<Q extends QueryBuilder<Room, Room[]>>(db: Knex, query
 }
 
 /** The cursor continuing after `last`, when there is more. */
-export function activityCursor(last: WithActivity<Room> | undefined, hasMore: boolean): { nextCursor?: string } {
+export function activityCursor(last: WithActivity<RoomRecord> | undefined, hasMore: boolean): { nextCursor?: string } {
   return hasMore && last ? { nextCursor: encodeCursor([new Date(last.activityAt).toISOString(), last.id]) } : {};
 }

@@ -2,7 +2,8 @@ import type { MembershipDto, RoomDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { allOf } from '../../db/knex.js';
-import type { Membership, Room, User } from '../../db/models/index.js';
+import type { Membership, RoomRecord, User } from '../../db/models/index.js';
+import { single } from '../lists.js';
 import { toUserSummary } from '../users/user-dto.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -23,7 +24,7 @@ export function toMembershipDto(m: Membership): MembershipDto {
  * Wire form of rooms as `viewerId` sees them: member counts, the viewer's membership and,
  * for direct rooms, the other person. Batched: three queries whatever the number of rooms.
  */
-export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string | null): Promise<RoomDto[]> {
+export async function toRoomDtos(db: Knex, rooms: RoomRecord[], viewerId: string | null): Promise<RoomDto[]> {
   if (!rooms.length) return [];
   const ids = rooms.map((r) => r.id);
   const directIds = rooms.filter((r) => r.kind === 'direct').map((r) => r.id);
@@ -36,7 +37,9 @@ export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string | nul
         ? db('memberships as m')
             .join('users as u', 'u.id', 'm.user_id')
             .whereIn('m.room_id', directIds)
-            .modify((q) => (viewerId ? q.whereNot('m.user_id', viewerId) : q))
+            .modify((q) => {
+              if (viewerId) q.whereNot('m.user_id', viewerId);
+            })
             .select('m.room_id', 'u.id', 'u.kind', 'u.role', 'u.name', 'u.username', 'u.avatar_url')
         : [],
   );
@@ -70,4 +73,9 @@ export async function toRoomDtos(db: Knex, rooms: Room[], viewerId: string | nul
     }
     return dto;
   });
+}
+
+/** Wire form of one room as `viewerId` sees it (see toRoomDtos). */
+export async function toRoomDto(db: Knex, room: RoomRecord, viewerId: string | null): Promise<RoomDto> {
+  return single(await toRoomDtos(db, [room], viewerId));
 }

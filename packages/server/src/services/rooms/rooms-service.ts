@@ -1,17 +1,18 @@
 import type { MemberDto, PageDto, RoomDto, RoomListItemDto } from '@confab/protocol';
 
 import type { Db } from '../../db/knex.js';
-import { Membership, Room, User } from '../../db/models/index.js';
+import { Membership, RoomRecord, User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
+import { zip } from '../lists.js';
 import { loadLastMessages } from '../messages/message-dto.js';
 import { splitPage } from '../pagination.js';
 import { toUserSummary } from '../users/user-dto.js';
 import { accessMembership, canManage, findMembership, findRoom } from './access.js';
 import { activityCursor, byActivity, type WithActivity } from './activity.js';
 import { directKeyOf } from './direct-key.js';
-import { toMembershipDto, toRoomDtos } from './room-dto.js';
+import { toMembershipDto, toRoomDto, toRoomDtos } from './room-dto.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
 
 /** Rooms and membership. Every query is scoped to the caller's app. */
@@ -23,19 +24,19 @@ export class RoomsService {
 
   /** The caller's rooms, most recent activity first, each with its last message and unread count. */
   async list(actor: Actor, input: { limit: number; cursor?: string }): Promise<PageDto<RoomListItemDto>> {
-    const query = Room.query(this.db)
+    const query = RoomRecord.query(this.db)
       .select('rooms.*', 'memberships.read_seq as my_read_seq')
       .join('memberships', 'memberships.room_id', 'rooms.id')
       .where('memberships.user_id', actor.id)
       .where('rooms.app_id', actor.appId);
-    const rows = (await byActivity(this.db, query, input.limit, input.cursor)) as WithActivity<Room & { myReadSeq: number }>[];
+    const rows = (await byActivity(this.db, query, input.limit, input.cursor)) as WithActivity<RoomRecord & { myReadSeq: number }>[];
     const { items, hasMore } = splitPage(rows, input.limit);
     const [dtos, lastMessages] = await Promise.all([toRoomDtos(this.db, items, actor.id), loadLastMessages(this.db, items)]);
     return {
-      items: dtos.map((dto, i) => ({
+      items: zip(items, dtos).map(([row, dto]) => ({
         ...dto,
         lastMessage: lastMessages.get(dto.id) ?? null,
-        unreadCount: Math.max(0, Number(items[i].lastSeq) - Number(items[i].myReadSeq)),
+        unreadCount: Math.max(0, Number(row.lastSeq) - Number(row.myReadSeq)),
       })),
       hasMore,
       ...activityCursor(items[items.length - 1], hasMore),
@@ -48,7 +49,7 @@ export class RoomsService {
     const room = await this.db
       .transaction(async (trx) => {
         await this.assertMembersOfApp(trx, actor, memberIds);
-        const created = await Room.query(trx).insertAndFetch({
+        const created = await RoomRecord.query(trx).insertAndFetch({
           appId: actor.appId,
           kind: input.kind,
           name: input.name,
@@ -62,7 +63,7 @@ export class RoomsService {
         return created;
       })
       .catch(rethrowSlugConflict);
-    const [dto] = await toRoomDtos(this.db, [room], actor.id);
+    const dto = await toRoomDto(this.db, room, actor.id);
     this.events.emit('room.created', { appId: actor.appId, room: dto, memberIds: [actor.id, ...memberIds] });
     return dto;
   }
@@ -79,8 +80,8 @@ export class RoomsService {
     if (!peer) throw new NotFoundError('User');
     if (peer.kind === 'guest') throw new ForbiddenError('Visitors are reached through support conversations');
     const directKey = directKeyOf(actor.id, userId);
-    const existing = await Room.query(this.db).findOne({ appId: actor.appId, directKey });
-    if (existing) return { room: (await toRoomDtos(this.db, [existing], actor.id))[0], created: false };
+    const existing = await RoomRecord.query(this.db).findOne({ appId: actor.appId, directKey });
+    if (existing) return { room: await toRoomDto(this.db, existing, actor.id), created: false };
 
     const room = await this.db.transaction(async (trx) => {
       const [row] = await trx('rooms')
@@ -93,10 +94,10 @@ export class RoomsService {
         { roomId: row.id, userId: actor.id, role: 'member' },
         { roomId: row.id, userId, role: 'member' },
       ]);
-      return Room.fromJson(row, { skipValidation: true });
+      return RoomRecord.fromJson(row, { skipValidation: true });
     });
     if (!room) return this.direct(actor, userId);
-    const [dto] = await toRoomDtos(this.db, [room], actor.id);
+    const dto = await toRoomDto(this.db, room, actor.id);
     this.events.emit('room.created', { appId: actor.appId, room: dto, memberIds: [actor.id, userId] });
     return { room: dto, created: true };
   }
@@ -107,7 +108,7 @@ export class RoomsService {
     if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room))) {
       throw new ForbiddenError('You are not a member of this room');
     }
-    return (await toRoomDtos(this.db, [room], actor.id))[0];
+    return await toRoomDto(this.db, room, actor.id);
   }
 
   async update(actor: Actor, roomId: string, input: UpdateRoomInput): Promise<RoomDto> {
@@ -116,10 +117,10 @@ export class RoomsService {
     if (!canManage(actor, room, await findMembership(this.db, roomId, actor.id))) {
       throw new ForbiddenError('Only the room owner can change it');
     }
-    const updated = await Room.query(this.db)
+    const updated = await RoomRecord.query(this.db)
       .patchAndFetchById(roomId, { ...input, updatedAt: new Date() })
       .catch(rethrowSlugConflict);
-    const [dto] = await toRoomDtos(this.db, [updated], actor.id);
+    const dto = await toRoomDto(this.db, updated, actor.id);
     this.events.emit('room.updated', { appId: actor.appId, room: withoutMembership(dto), memberIds: await this.memberIds(roomId) });
     return dto;
   }
@@ -176,8 +177,8 @@ export class RoomsService {
 
   /** A room as `viewerId` sees it, or as everyone does (no membership, no peer) when null. */
   async view(appId: string, roomId: string, viewerId: string | null): Promise<RoomDto | null> {
-    const room = await Room.query(this.db).findOne({ id: roomId, appId });
-    return room ? (await toRoomDtos(this.db, [room], viewerId))[0] : null;
+    const room = await RoomRecord.query(this.db).findOne({ id: roomId, appId });
+    return room ? await toRoomDto(this.db, room, viewerId) : null;
   }
 
   /** Rooms a user belongs to (for presence announcements). */

@@ -1,7 +1,18 @@
-import { LIMITS, SLUG_PATTERN, type SupportStatus } from '@confab/protocol';
+import {
+  type AddMembersInput as AddMembersBody,
+  type CreateRoomInput as CreateRoomBody,
+  type DirectRoomInput,
+  LIMITS,
+  type PageQuery,
+  SLUG_PATTERN,
+  type UpdateRoomInput,
+} from '@confab/protocol';
 import Joi from 'joi';
 
 import { cursorSchema, limitSchema } from '../pagination.js';
+
+/** A wire input after validation: the fields joi gives a default are always there. */
+export type WithDefaults<T, K extends keyof T> = T & { [F in K]-?: Exclude<T[F], undefined> };
 
 export const idSchema = Joi.string().guid();
 const roomName = Joi.string().trim().min(1).max(LIMITS.roomNameMax);
@@ -12,12 +23,7 @@ const slug = Joi.string()
   .pattern(SLUG_PATTERN)
   .messages({ 'string.pattern.base': '{#label} must be lowercase words joined by dashes, e.g. "product-news"' });
 
-export interface CreateRoomInput {
-  kind: 'group' | 'public';
-  name: string;
-  slug?: string;
-  memberIds?: string[];
-}
+export type CreateRoomInput = WithDefaults<CreateRoomBody, 'kind'>;
 
 export const createRoomSchema = Joi.object<CreateRoomInput>({
   kind: Joi.string().valid('group', 'public').default('group'),
@@ -26,17 +32,11 @@ export const createRoomSchema = Joi.object<CreateRoomInput>({
   memberIds: Joi.array().items(idSchema).max(LIMITS.membersPerRequestMax).unique(),
 });
 
-export const directRoomSchema = Joi.object<{ userId: string }>({
+export const directRoomSchema = Joi.object<DirectRoomInput>({
   userId: idSchema.required(),
 });
 
-export interface UpdateRoomInput {
-  name?: string;
-  slug?: string | null;
-  /** Support conversations (agents): status and assignee. */
-  status?: SupportStatus;
-  assigneeId?: string | null;
-}
+export type { UpdateRoomInput };
 
 export const updateRoomSchema = Joi.object<UpdateRoomInput>({
   name: roomName,
@@ -50,22 +50,18 @@ export const updateRoomSchema = Joi.object<UpdateRoomInput>({
   .oxor('slug', 'status')
   .oxor('slug', 'assigneeId');
 
-export interface AddMembersInput {
-  userIds: string[];
-}
+/** Either form of the body, validated into its `userIds` form. */
+export type AddMembersInput = Extract<AddMembersBody, { userIds: string[] }>;
 
 /** `{ userId }` or `{ userIds: [...] }`; joining a public room yourself is `{ userId: <your id> }`. */
-export const addMembersSchema = Joi.object({
+export const addMembersSchema = Joi.object<AddMembersInput, false, { userId?: string; userIds?: string[] }>({
   userId: idSchema,
   userIds: Joi.array().items(idSchema).min(1).max(LIMITS.membersPerRequestMax).unique(),
 })
   .xor('userId', 'userIds')
   .custom((value: { userId?: string; userIds?: string[] }): AddMembersInput => ({ userIds: value.userIds ?? [value.userId!] }));
 
-export interface PageInput {
-  limit: number;
-  cursor?: string;
-}
+export type PageInput = WithDefaults<PageQuery, 'limit'>;
 
 /** `?limit=&cursor=` of a keyset-paged list. */
 export const pageSchema = Joi.object<PageInput>({

@@ -30,7 +30,8 @@ export function withinBusinessHours(hours: BusinessHoursDto | null | undefined, 
     formatters.set(hours.timezone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(at).map((p) => [p.type, p.value]));
-  const day = WEEKDAYS[parts.weekday];
+  const day = parts.weekday === undefined ? undefined : WEEKDAYS[parts.weekday];
+  if (!day) return false;
   const now = Number(parts.hour) * 60 + Number(parts.minute);
   return (hours.days[day] ?? []).some((range) => minutes(range.open) <= now && now < minutes(range.close));
 }

@@ -34,7 +34,11 @@ export class CannedResponsesService {
   async list(actor: Actor, q?: string): Promise<PageDto<CannedResponseDto>> {
     requireStaff(actor, STAFF_ONLY);
     const query = CannedResponse.query(this.db).where({ appId: actor.appId }).orderBy('shortcut').limit(LIST_MAX);
-    if (q) query.where((w) => w.whereILike('shortcut', likePattern(q)).orWhereILike('text', likePattern(q)));
+    if (q) {
+      query.where((w) => {
+        w.whereILike('shortcut', likePattern(q)).orWhereILike('text', likePattern(q));
+      });
+    }
     return { items: (await query).map(toDto), hasMore: false };
   }
 

@@ -2,7 +2,8 @@ import type { MessageDto, RoomDto, SupportConversationDto, UserSummaryDto } from
 import type { Knex } from 'knex';
 
 import { allOf } from '../../db/knex.js';
-import type { Room, User } from '../../db/models/index.js';
+import type { RoomRecord, User } from '../../db/models/index.js';
+import { single, zip } from '../lists.js';
 import { loadLastMessages } from '../messages/message-dto.js';
 import { toRoomDtos } from '../rooms/room-dto.js';
 import { toUserSummary } from '../users/user-dto.js';
@@ -11,7 +12,7 @@ import { toUserSummary } from '../users/user-dto.js';
  * Support conversations as `viewerId` sees them: the room, its visitor and assignee, and the
  * last message. Batched: a fixed number of queries whatever the number of conversations.
  */
-export async function toConversationDtos(db: Knex, rooms: Room[], viewerId: string | null): Promise<SupportConversationDto[]> {
+export async function toConversationDtos(db: Knex, rooms: RoomRecord[], viewerId: string | null): Promise<SupportConversationDto[]> {
   if (!rooms.length) return [];
   const userIds = [...new Set(rooms.flatMap((r) => [r.createdBy, r.assigneeId]).filter((id): id is string => !!id))];
   const [roomDtos, users, lastMessages] = await allOf<[RoomDto[], User[], Map<string, MessageDto>]>(
@@ -23,17 +24,22 @@ export async function toConversationDtos(db: Knex, rooms: Room[], viewerId: stri
   );
   const summaries = new Map<string, UserSummaryDto>(users.map((u) => [u.id, toUserSummary(u)]));
   const emails = new Map(users.map((u) => [u.id, u.email ?? null]));
-  return roomDtos.map((room, i) => {
-    const visitorId = rooms[i].createdBy ?? '';
+  return zip(rooms, roomDtos).map(([record, room]) => {
+    const visitorId = record.createdBy ?? '';
     const visitor = summaries.get(visitorId);
     return {
       ...room,
       support: room.support!,
       visitor: visitor ? { ...visitor, email: emails.get(visitorId) ?? null } : null,
-      assignee: summaries.get(rooms[i].assigneeId ?? '') ?? null,
+      assignee: summaries.get(record.assigneeId ?? '') ?? null,
       lastMessage: lastMessages.get(room.id) ?? null,
     };
   });
+}
+
+/** One support conversation as `viewerId` sees it (see toConversationDtos). */
+export async function toConversationDto(db: Knex, room: RoomRecord, viewerId: string | null): Promise<SupportConversationDto> {
+  return single(await toConversationDtos(db, [room], viewerId));
 }
 
 /** How a person is named in system messages. */

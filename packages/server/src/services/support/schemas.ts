@@ -1,9 +1,19 @@
-import { type AppSettingsDto, LIMITS, SHORTCUT_PATTERN, type StartConversationInput, type SupportStatus } from '@confab/protocol';
+import {
+  type AppSettingsDto,
+  type AssignInput,
+  type AvailabilityInput,
+  type CannedListQuery,
+  type CannedResponseInput,
+  type InboxQuery as InboxQueryBody,
+  LIMITS,
+  SHORTCUT_PATTERN,
+  type StartConversationInput,
+} from '@confab/protocol';
 import Joi from 'joi';
 
 import { attachmentIdsSchema, clientIdSchema, messageTextSchema } from '../messages/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
-import { idSchema } from '../rooms/schemas.js';
+import { idSchema, type WithDefaults } from '../rooms/schemas.js';
 import { isValidTimeZone } from './business-hours.js';
 
 const shortText = (max: number) => Joi.string().trim().max(max);
@@ -37,13 +47,7 @@ export const startConversationSchema = Joi.object<StartConversationInput>({
   )
   .messages({ 'any.clientId': 'clientId is required with a first message (it makes a retried start safe)' });
 
-export interface InboxQuery {
-  status?: SupportStatus;
-  /** `me`, `none`, or an agent's id. */
-  assignee?: string;
-  limit: number;
-  cursor?: string;
-}
+export type InboxQuery = WithDefaults<InboxQueryBody, 'limit'>;
 
 const status = Joi.string().valid('open', 'pending', 'resolved');
 
@@ -54,11 +58,11 @@ export const inboxSchema = Joi.object<InboxQuery>({
   cursor: cursorSchema,
 });
 
-export const assignSchema = Joi.object<{ agentId?: string | null }>({
+export const assignSchema = Joi.object<AssignInput>({
   agentId: idSchema.allow(null),
 });
 
-export const availabilitySchema = Joi.object<{ availability: 'online' | 'away' }>({
+export const availabilitySchema = Joi.object<AvailabilityInput>({
   availability: Joi.string().valid('online', 'away').required(),
 });
 
@@ -95,10 +99,7 @@ const shortcut = Joi.string()
   .pattern(SHORTCUT_PATTERN)
   .messages({ 'string.pattern.base': '{#label} must be letters, digits, dashes or underscores (no slash)' });
 
-export interface CannedInput {
-  shortcut: string;
-  text: string;
-}
+export type CannedInput = CannedResponseInput;
 
 export const cannedCreateSchema = Joi.object<CannedInput>({
   shortcut: shortcut.required(),
@@ -110,6 +111,6 @@ export const cannedUpdateSchema = Joi.object<Partial<CannedInput>>({
   text: Joi.string().trim().min(1).max(LIMITS.messageTextMax),
 }).min(1);
 
-export const cannedListSchema = Joi.object<{ q?: string }>({
+export const cannedListSchema = Joi.object<CannedListQuery>({
   q: Joi.string().trim().max(LIMITS.shortcutMax).allow(''),
 });

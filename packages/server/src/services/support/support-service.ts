@@ -10,11 +10,12 @@ import type {
 import type { Knex } from 'knex';
 
 import type { Db } from '../../db/knex.js';
-import { type Message, Room, User } from '../../db/models/index.js';
+import { type Message, RoomRecord, User } from '../../db/models/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
 import type { Throttle } from '../../redis/throttle.js';
 import { type Actor, isStaff, requireStaff } from '../actor.js';
 import type { DomainEvents } from '../events.js';
+import { zip } from '../lists.js';
 import { type MessagesService, Rollback, rollbackable } from '../messages/messages-service.js';
 import { appendSystemMessage } from '../messages/room-version.js';
 import { splitPage } from '../pagination.js';
@@ -22,7 +23,7 @@ import { requireMember } from '../rooms/access.js';
 import { activityCursor, byActivity, type WithActivity } from '../rooms/activity.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import type { AvailabilityService } from './availability.js';
-import { displayName, toConversationDtos } from './conversation-dto.js';
+import { displayName, toConversationDto, toConversationDtos } from './conversation-dto.js';
 import type { InboxQuery } from './schemas.js';
 
 // Starting conversations is cheap to ask for and costly to triage: a visitor gets a few a minute.
@@ -67,9 +68,9 @@ export class SupportService {
     if (first) await this.messages.consumeRate(actor);
     const { available, awayMessage } = await this.availability.settings(actor.appId);
 
-    const outcome = await rollbackable<{ room: Room; created: Message[]; firstId: string | null }, Message>(() =>
+    const outcome = await rollbackable<{ room: RoomRecord; created: Message[]; firstId: string | null }, Message>(() =>
       this.db.transaction(async (trx) => {
-        const room = await Room.query(trx).insertAndFetch({
+        const room = await RoomRecord.query(trx).insertAndFetch({
           appId: actor.appId,
           kind: 'support',
           status: 'open',
@@ -91,9 +92,9 @@ export class SupportService {
           created.push(away);
           await this.outbox.enqueueMessages(trx, actor.appId, [away], []);
         }
-        const [conversation] = await toConversationDtos(trx, [(await Room.query(trx).findById(room.id))!], null);
+        const conversation = await toConversationDto(trx, (await RoomRecord.query(trx).findById(room.id))!, null);
         await this.outbox.enqueue(trx, actor.appId, 'conversation.created', { conversation });
-        return { room, created, firstId: first ? created[0].id : null };
+        return { room, created, firstId: first ? (created[0]?.id ?? null) : null };
       }),
     );
     if (outcome instanceof Rollback) return (await this.retried(actor, first!.clientId))!;
@@ -109,7 +110,7 @@ export class SupportService {
   /** The agents' inbox: conversations by last activity, with what the caller has not read. */
   async inbox(actor: Actor, query: InboxQuery): Promise<PageDto<SupportInboxItemDto>> {
     requireStaff(actor);
-    const q = Room.query(this.db)
+    const q = RoomRecord.query(this.db)
       .select(
         'rooms.*',
         this.db.raw(
@@ -125,11 +126,11 @@ export class SupportService {
     if (query.assignee === 'me') q.where('rooms.assignee_id', actor.id);
     else if (query.assignee === 'none') q.whereNull('rooms.assignee_id');
     else if (query.assignee) q.where('rooms.assignee_id', query.assignee);
-    const rows = (await byActivity(this.db, q, query.limit, query.cursor)) as WithActivity<Room & { unread: number }>[];
+    const rows = (await byActivity(this.db, q, query.limit, query.cursor)) as WithActivity<RoomRecord & { unread: number }>[];
     const { items, hasMore } = splitPage(rows, query.limit);
     const dtos = await toConversationDtos(this.db, items, actor.id);
     return {
-      items: dtos.map((dto, i) => ({ ...dto, unreadCount: Number(items[i].unread) })),
+      items: zip(items, dtos).map(([row, dto]) => ({ ...dto, unreadCount: Number(row.unread) })),
       hasMore,
       ...activityCursor(items[items.length - 1], hasMore),
     };
@@ -139,7 +140,7 @@ export class SupportService {
   async get(actor: Actor, roomId: string): Promise<SupportConversationDto> {
     const { room } = await requireMember(this.db, actor, roomId);
     if (room.kind !== 'support') throw new NotFoundError('Conversation');
-    return (await toConversationDtos(this.db, [room], actor.id))[0];
+    return await toConversationDto(this.db, room, actor.id);
   }
 
   /** Claims the conversation (no `agentId`), hands it to another agent, or (null) unassigns it. */
@@ -171,16 +172,16 @@ export class SupportService {
 
   /** The conversation as `viewerId` sees it (null: as agents' broadcasts show it). */
   async view(appId: string, roomId: string, viewerId: string | null): Promise<SupportConversationDto | null> {
-    const room = await Room.query(this.db).findOne({ id: roomId, appId, kind: 'support' });
-    return room ? (await toConversationDtos(this.db, [room], viewerId))[0] : null;
+    const room = await RoomRecord.query(this.db).findOne({ id: roomId, appId, kind: 'support' });
+    return room ? await toConversationDto(this.db, room, viewerId) : null;
   }
 
   /** Applies a change under the room lock; a no-op change writes nothing and announces nothing. */
   private async change(actor: Actor, roomId: string, change: Change, agent: User | null): Promise<SupportConversationDto> {
     const result = await this.db.transaction(async (trx) => {
-      const room = await Room.query(trx).forUpdate().findOne({ id: roomId, appId: actor.appId });
+      const room = await RoomRecord.query(trx).forUpdate().findOne({ id: roomId, appId: actor.appId });
       if (!room || room.kind !== 'support') throw new NotFoundError('Conversation');
-      const patch: Partial<Room> = {};
+      const patch: Partial<RoomRecord> = {};
       const notes: SystemEventDto[] = [];
       let joined: string | null = null;
       if (change.assigneeId !== undefined && change.assigneeId !== room.assigneeId) {
@@ -198,7 +199,7 @@ export class SupportService {
         notes.push({ event: change.status === 'open' ? 'reopened' : change.status, actorId: actor.id });
       }
       if (!notes.length) return null;
-      await Room.query(trx)
+      await RoomRecord.query(trx)
         .patch({ ...patch, updatedAt: new Date() })
         .where({ id: roomId });
       if (!(await trx('memberships').where({ roomId, userId: actor.id }).first())) await this.enrol(trx, roomId, actor.id);
@@ -210,7 +211,7 @@ export class SupportService {
       }
       await this.outbox.enqueueMessages(trx, actor.appId, created, [actor.user]);
       if (patch.status === 'resolved') {
-        const [conversation] = await toConversationDtos(trx, [(await Room.query(trx).findById(roomId))!], null);
+        const conversation = await toConversationDto(trx, (await RoomRecord.query(trx).findById(roomId))!, null);
         await this.outbox.enqueue(trx, actor.appId, 'conversation.resolved', { conversation, resolvedBy: actor.id });
       }
       return { created, joined };

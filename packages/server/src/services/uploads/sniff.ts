@@ -69,7 +69,7 @@ const SCRIPT_EXTS = new Set([
 ]);
 
 // Allowed controls are \t \n \f \r; DEL counts as a control too.
-const BAD_TEXT_CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/;
+const ALLOWED_TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0c, 0x0d]);
 
 // Controls, format chars (bidi overrides, zero-width, BOM) and lone surrogates, but not ZWNJ/ZWJ.
 const BAD_NAME_CHARS = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Cs}]/gu;
@@ -101,7 +101,11 @@ export function sniffFile(bytes: Uint8Array, filename: string): SniffedType | nu
   return sniffText(bytes, filename);
 }
 
-/** A display name safe to store and show: basename only (split on / and \), no control or bidi-override chars, no leading dots or spaces, collapsed whitespace, at most 200 chars (keep the extension when truncating), 'file' when nothing is left. */
+/**
+ * A display name safe to store and show: basename only (split on / and \), no control or bidi-override chars,
+ * no leading dots or spaces, collapsed whitespace, at most 200 chars (keep the extension when truncating),
+ * 'file' when nothing is left.
+ */
 export function safeFileName(name: string): string {
   const base =
     name
@@ -139,7 +143,7 @@ function jpegSize(b: Uint8Array): Size | null {
   let i = 2;
   while (i + 4 <= b.length) {
     if (b[i] !== 0xff) return null;
-    const marker = b[i + 1];
+    const marker = byte(b, i + 1);
     // Fill bytes: 0xFF may repeat before the marker code.
     if (marker === 0xff) {
       i += 1;
@@ -227,7 +231,7 @@ function isTar(b: Uint8Array): boolean {
     .replace(/^[\0 ]+/, '');
   if (!/^[0-7]{1,8}$/.test(field)) return false;
   let sum = 0;
-  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : b[i];
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : byte(b, i);
   return sum === parseInt(field, 8);
 }
 
@@ -239,7 +243,7 @@ function sniffText(b: Uint8Array, filename: string): SniffedType | null {
     return null;
   }
   // The decoder drops a leading BOM, so a BOM-only file is empty here.
-  if (text.length === 0 || BAD_TEXT_CONTROL.test(text)) return null;
+  if (text.length === 0 || hasBadControl(text)) return null;
   const head = text.trimStart();
   if (head.startsWith('<') || head.startsWith('#!')) return null;
   const start = text.slice(0, TEXT_SCAN).toLowerCase();
@@ -249,6 +253,14 @@ function sniffText(b: Uint8Array, filename: string): SniffedType | null {
   if (ext === 'csv') return file('text/csv', 'csv');
   if (ext === 'md' || ext === 'markdown') return file('text/markdown', 'md');
   return file('text/plain', 'txt');
+}
+
+function hasBadControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x7f || (code < 0x20 && !ALLOWED_TEXT_CONTROLS.has(code))) return true;
+  }
+  return false;
 }
 
 function extensionOf(filename: string): string {
@@ -280,26 +292,31 @@ function at(b: Uint8Array, offset: number, signature: string): boolean {
   return true;
 }
 
+// Why: a header field may run past a truncated file; missing bytes read as 0 rather than as undefined.
+function byte(b: Uint8Array, i: number): number {
+  return b[i] ?? 0;
+}
+
 function latin1(b: Uint8Array, offset: number, length: number): string {
   return String.fromCharCode(...b.subarray(offset, offset + length));
 }
 
 function u16be(b: Uint8Array, i: number): number {
-  return (b[i] << 8) | b[i + 1];
+  return (byte(b, i) << 8) | byte(b, i + 1);
 }
 
 function u16le(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8);
+  return byte(b, i) | (byte(b, i + 1) << 8);
 }
 
 function u24le(b: Uint8Array, i: number): number {
-  return b[i] | (b[i + 1] << 8) | (b[i + 2] << 16);
+  return byte(b, i) | (byte(b, i + 1) << 8) | (byte(b, i + 2) << 16);
 }
 
 function u32be(b: Uint8Array, i: number): number {
-  return ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+  return ((byte(b, i) << 24) | (byte(b, i + 1) << 16) | (byte(b, i + 2) << 8) | byte(b, i + 3)) >>> 0;
 }
 
 function u32le(b: Uint8Array, i: number): number {
-  return (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)) >>> 0;
+  return (byte(b, i) | (byte(b, i + 1) << 8) | (byte(b, i + 2) << 16) | (byte(b, i + 3) << 24)) >>> 0;
 }

@@ -1,16 +1,11 @@
-import { LIMITS } from '@confab/protocol';
+import { LIMITS, type ListUsersQuery, type UpdateMeInput } from '@confab/protocol';
 import Joi from 'joi';
 
 import { emailSchema, metadataSchema, nameSchema } from '../auth/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
+import type { WithDefaults } from '../rooms/schemas.js';
 
-export interface UpdateMeInput {
-  name?: string;
-  lastName?: string | null;
-  email?: string | null;
-  avatarUrl?: string | null;
-  metadata?: Record<string, unknown>;
-}
+export type { UpdateMeInput };
 
 export const updateMeSchema = Joi.object<UpdateMeInput>({
   name: nameSchema,
@@ -23,11 +18,7 @@ export const updateMeSchema = Joi.object<UpdateMeInput>({
   metadata: metadataSchema,
 }).min(1);
 
-export interface ListUsersInput {
-  q?: string;
-  limit: number;
-  cursor?: string;
-}
+export type ListUsersInput = WithDefaults<ListUsersQuery, 'limit'>;
 
 export const listUsersSchema = Joi.object<ListUsersInput>({
   q: Joi.string().trim().max(100).allow(''),

@@ -127,7 +127,9 @@ export class WebhookDispatcher {
           .select('id')
           .where('status', 'pending')
           .where('next_attempt_at', '<=', this.db.fn.now())
-          .modify((q) => (busyWebhooks.length ? q.whereNotIn('webhook_id', busyWebhooks) : q))
+          .modify((q) => {
+            if (busyWebhooks.length) q.whereNotIn('webhook_id', busyWebhooks);
+          })
           .orderBy('next_attempt_at')
           .limit(limit)
           .forUpdate()

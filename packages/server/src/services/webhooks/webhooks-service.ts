@@ -1,26 +1,26 @@
-import { LIMITS, type PageDto, type WebhookDeliveryDto, type WebhookDto, type WebhookEventName } from '@confab/protocol';
+import {
+  type DeliveriesQuery as DeliveriesQueryBody,
+  LIMITS,
+  type PageDto,
+  type WebhookDeliveryDto,
+  type WebhookDto,
+  type WebhookEventName,
+  type WebhookInput,
+} from '@confab/protocol';
 
 import type { Db } from '../../db/knex.js';
 import { type Webhook, type WebhookDelivery } from '../../db/models/index.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { DomainEvents } from '../events.js';
 import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import type { WithDefaults } from '../rooms/schemas.js';
 import type { Outbox } from './outbox.js';
 import { newWebhookSecret } from './signature.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
-export interface WebhookInput {
-  url: string;
-  events: WebhookEventName[];
-  active?: boolean;
-}
-
-export interface DeliveriesQuery {
-  status?: WebhookDeliveryDto['status'];
-  limit: number;
-  cursor?: string;
-}
+export type { WebhookInput };
+export type DeliveriesQuery = WithDefaults<DeliveriesQueryBody, 'limit'>;
 
 function toWebhookDto(w: Webhook): WebhookDto {
   return { id: w.id, url: w.url, events: w.events as WebhookEventName[], active: w.active, createdAt: iso(w.createdAt)! };
@@ -59,8 +59,9 @@ export class WebhooksService {
   /** The reply is the only time the signing secret is shown. */
   async create(appId: string, input: WebhookInput): Promise<WebhookDto & { secret: string }> {
     await this.requireApp(appId);
-    const [{ count }] = await this.db('webhooks').where({ appId }).count({ count: '*' });
-    if (Number(count) >= LIMITS.webhooksPerAppMax) throw new ConflictError(`An app has at most ${LIMITS.webhooksPerAppMax} webhooks`);
+    const [counted] = await this.db('webhooks').where({ appId }).count({ count: '*' });
+    if (Number(counted?.count ?? 0) >= LIMITS.webhooksPerAppMax)
+      throw new ConflictError(`An app has at most ${LIMITS.webhooksPerAppMax} webhooks`);
     const [row] = await this.db('webhooks')
       .insert({ appId, url: input.url, events: input.events, active: input.active ?? true, secret: newWebhookSecret() })
       .returning('*');

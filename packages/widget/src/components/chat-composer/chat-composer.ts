@@ -207,7 +207,8 @@ export class ChatComposer extends LitElement {
         return;
       }
       if (e.key === 'Enter' || e.key === 'Tab') {
-        this.pick(e, matches[this.suggestion] ?? matches[0]);
+        const picked = matches[this.suggestion] ?? matches[0];
+        if (picked) this.pick(e, picked);
         return;
       }
       if (e.key === 'Escape') {

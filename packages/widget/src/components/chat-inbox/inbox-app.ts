@@ -172,7 +172,11 @@ export class InboxApp extends LitElement {
   protected override render() {
     const { t } = this.i18n;
     if (this.phase === 'starting') return html`<div class="status" role="status">${t('loading')}</div>`;
-    if (this.phase === 'signin') return renderSignIn(this.i18n, this.signInNotice, this.signInError, (e) => this.signIn(e));
+    if (this.phase === 'signin') {
+      // The form does not wait: signIn shows its own failure in the form.
+      return renderSignIn(this.i18n, this.signInNotice, this.signInError, (e) => void this.signIn(e));
+    }
+    const reconnecting = this.connection === 'offline' || this.connection === 'connecting';
     return html`<div class="layout">
       <nav class="list" aria-label=${t('conversations')}>
         <div class="toolbar">
@@ -186,7 +190,7 @@ export class InboxApp extends LitElement {
           </label>
           <button class="link" @click=${this.signOut}>${t('signOut')}</button>
         </div>
-        ${this.connection === 'offline' || this.connection === 'connecting' ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
+        ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
         <div class="tabs" role="tablist" aria-label=${t('conversations')}>
           ${TABS.map(
             (tab) =>
@@ -226,17 +230,20 @@ export class InboxApp extends LitElement {
     const last = c.lastMessage;
     const preview = last ? (last.deletedAt ? t('deleted') : last.text || (last.attachments.length ? t('attachment') : '')) : '';
     const name = c.visitor?.name || c.visitor?.username || t('visitor');
+    const current = this.selected?.id === c.id ? 'true' : 'false';
+    const unread = t('unread', { count: c.unreadCount });
+    const assignee = c.assignee ? c.assignee.name || c.assignee.username || '' : null;
     return html`<li>
-      <button class="item" aria-current=${this.selected?.id === c.id ? 'true' : 'false'} data-id=${c.id} @click=${() => this.select(c)}>
+      <button class="item" aria-current=${current} data-id=${c.id} @click=${() => this.select(c)}>
         <span class="row">
           <span class="name">${name}</span>
           ${c.lastMessageAt ? html`<time datetime=${c.lastMessageAt}>${this.i18n.time(c.lastMessageAt)}</time>` : nothing}
         </span>
         <span class="row">
           <span class="preview">${preview}</span>
-          ${c.unreadCount ? html`<span class="unread" aria-label=${t('unread', { count: c.unreadCount })}>${c.unreadCount}</span>` : nothing}
+          ${c.unreadCount ? html`<span class="unread" aria-label=${unread}>${c.unreadCount}</span>` : nothing}
         </span>
-        ${c.assignee ? html`<span class="assignee">${t('assignedTo', { name: c.assignee.name || c.assignee.username || '' })}</span>` : nothing}
+        ${assignee === null ? nothing : html`<span class="assignee">${t('assignedTo', { name: assignee })}</span>`}
       </button>
     </li>`;
   }
@@ -245,15 +252,21 @@ export class InboxApp extends LitElement {
     const { t } = this.i18n;
     const resolved = c.support.status === 'resolved';
     const agents = this.availability?.agents ?? [];
+    const mayClaim = !resolved && c.support.assigneeId !== this.me?.id;
+    const agentLabel = (a: (typeof agents)[number]) => `${a.name ?? a.id} (${t(AVAILABILITY_LABEL[a.status])})`;
     return html`<div class="actions" role="toolbar" aria-label=${c.visitor?.name ?? t('visitor')}>
         <h2>${c.visitor?.name || c.visitor?.username || t('visitor')}</h2>
         <span class="pill">${t(`status_${c.support.status}`)}</span>
-        ${!resolved && c.support.assigneeId !== this.me?.id ? html`<button class="primary" @click=${() => this.act(() => this.client!.support.assign(c.id))}>${t('claim')}</button>` : nothing}
+        ${
+          mayClaim
+            ? html`<button class="primary" @click=${() => this.act(() => this.client!.support.assign(c.id))}>${t('claim')}</button>`
+            : nothing
+        }
         <label class="assign">
           ${t('assignTo')}
           <select @change=${(e: Event) => this.assign(c, (e.target as HTMLSelectElement).value)} .value=${c.support.assigneeId ?? ''}>
             <option value="">${t('unassigned')}</option>
-            ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${a.name ?? a.id} (${t(AVAILABILITY_LABEL[a.status])})</option>`)}
+            ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${agentLabel(a)}</option>`)}
           </select>
         </label>
         ${
@@ -316,6 +329,7 @@ export class InboxApp extends LitElement {
   private onTabKey(e: KeyboardEvent): void {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const next = TABS[(TABS.indexOf(this.tab) + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
+    if (!next) return;
     void this.setTab(next).then(async () => {
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>(`[data-tab=${next}]`)?.focus();

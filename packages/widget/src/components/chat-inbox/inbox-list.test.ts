@@ -132,13 +132,13 @@ describe('applyChange', () => {
 
   it('counts the first visitor message of a new conversation as unread', () => {
     const fresh = conversation('new', { lastMessage: message('new', visitorOf('new'), '2024-05-01T11:00:00.000Z') });
-    expect(applyChange([], fresh, 'open', ME, null)[0].unreadCount).toBe(1);
+    expect(applyChange([], fresh, 'open', ME, null)[0]?.unreadCount).toBe(1);
   });
 
   it('inserts a conversation without messages with nothing unread', () => {
     const next = applyChange([], conversation('empty'), 'unassigned', ME, null);
     expect(next).toHaveLength(1);
-    expect(next[0].unreadCount).toBe(0);
+    expect(next[0]?.unreadCount).toBe(0);
   });
 
   it('replaces the row of a conversation already listed (no duplicate) with the new data', () => {
@@ -146,20 +146,20 @@ describe('applyChange', () => {
     const assigned = { ...before, support: { ...before.support, assigneeId: ME }, assignee: user(ME, 'agent') };
     const next = applyChange([item(before, 2)], assigned, 'open', ME, null);
     expect(next).toHaveLength(1);
-    expect(next[0].support.assigneeId).toBe(ME);
-    expect(next[0].assignee?.id).toBe(ME);
+    expect(next[0]?.support.assigneeId).toBe(ME);
+    expect(next[0]?.assignee?.id).toBe(ME);
   });
 
   it('keeps the unread count when the change carries no new message (assignment, status)', () => {
     const before = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
     const assigned = { ...before, support: { ...before.support, assigneeId: ME } };
-    expect(applyChange([item(before, 2)], assigned, 'open', ME, null)[0].unreadCount).toBe(2);
+    expect(applyChange([item(before, 2)], assigned, 'open', ME, null)[0]?.unreadCount).toBe(2);
   });
 
   it('adds one unread for a new visitor message in a conversation the agent is not viewing', () => {
     const before = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
     const after = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:01:00.000Z') });
-    expect(applyChange([item(before, 2)], after, 'open', ME, 'some-other-conversation')[0].unreadCount).toBe(3);
+    expect(applyChange([item(before, 2)], after, 'open', ME, 'some-other-conversation')[0]?.unreadCount).toBe(3);
   });
 
   it('does not count the same message twice when the same change arrives again', () => {
@@ -167,37 +167,37 @@ describe('applyChange', () => {
     const after = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:01:00.000Z') });
     const once = applyChange([item(before, 0)], after, 'open', ME, null);
     const twice = applyChange(once, after, 'open', ME, null);
-    expect(twice[0].unreadCount).toBe(1);
+    expect(twice[0]?.unreadCount).toBe(1);
   });
 
   it('keeps the conversation being viewed at 0 unread, even with a new visitor message', () => {
     const before = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
     const after = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:01:00.000Z') });
-    expect(applyChange([item(before, 4)], after, 'open', ME, 'a')[0].unreadCount).toBe(0);
+    expect(applyChange([item(before, 4)], after, 'open', ME, 'a')[0]?.unreadCount).toBe(0);
   });
 
   it('does not count a system message as unread', () => {
     const before = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
     const after = conversation('a', { lastMessage: message('a', null, '2024-05-01T10:01:00.000Z', 'system') });
-    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0].unreadCount).toBe(1);
+    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0]?.unreadCount).toBe(1);
   });
 
   it('does not count a system message attributed to the visitor as unread', () => {
     const before = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
     const after = conversation('a', { lastMessage: message('a', visitorOf('a'), '2024-05-01T10:01:00.000Z', 'system') });
-    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0].unreadCount).toBe(1);
+    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0]?.unreadCount).toBe(1);
   });
 
   it('does not count your own message as unread', () => {
     const before = conversation('a', { assigneeId: ME, lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
     const after = conversation('a', { assigneeId: ME, lastMessage: message('a', ME, '2024-05-01T10:01:00.000Z') });
-    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0].unreadCount).toBe(1);
+    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0]?.unreadCount).toBe(1);
   });
 
   it("counts another agent's message as unread, as the server's inbox does", () => {
     const before = conversation('a', { assigneeId: ME, lastMessage: message('a', visitorOf('a'), '2024-05-01T10:00:00.000Z') });
     const after = conversation('a', { assigneeId: ME, lastMessage: message('a', OTHER, '2024-05-01T10:01:00.000Z') });
-    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0].unreadCount).toBe(2);
+    expect(applyChange([item(before, 1)], after, 'open', ME, null)[0]?.unreadCount).toBe(2);
   });
 
   it('drops a conversation from Open once it is resolved', () => {

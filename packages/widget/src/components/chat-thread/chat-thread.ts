@@ -200,6 +200,8 @@ export class ChatThread extends LitElement {
       .filter(Boolean)
       .join(' ');
     const name = mine ? t('you') : senderName(this.naming(), m);
+    const status = t(STATUS_LABEL[m.status]);
+    const retry = m.status === 'failed' ? m.retry : undefined;
     return html`<div
       class=${classes}
       part=${mine ? 'message mine' : 'message theirs'}
@@ -210,11 +212,7 @@ export class ChatThread extends LitElement {
       ${row.groupStart && !mine ? html`<div class="sender" aria-hidden="true">${name}</div>` : nothing}
       <div class="bubble">
         <span class="sr-only">${name}: </span>${
-          deleted
-            ? t('deleted')
-            : this.editing === m.id
-              ? this.renderEditor(m)
-              : html`${m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing}${renderFiles(m.attachments, this.i18n, (f) => this.srcFor(f))}`
+          deleted ? t('deleted') : this.editing === m.id ? this.renderEditor(m) : this.renderContent(m)
         }
       </div>
       ${
@@ -237,8 +235,8 @@ export class ChatThread extends LitElement {
       <div class="meta">
         <time datetime=${m.createdAt}>${this.i18n.time(m.createdAt)}</time>
         ${m.editedAt && !deleted ? html`<span>${t('edited')}</span>` : nothing}
-        ${mine ? html`<span class=${`tick ${m.status}`} role="img" aria-label=${t(STATUS_LABEL[m.status])} title=${t(STATUS_LABEL[m.status])}>${TICK[m.status]}</span>` : nothing}
-        ${m.status === 'failed' && m.retry ? html`<button class="retry" @click=${() => m.retry!().catch(() => undefined)}>${t('retry')}</button>` : nothing}
+        ${mine ? html`<span class=${`tick ${m.status}`} role="img" aria-label=${status} title=${status}>${TICK[m.status]}</span>` : nothing}
+        ${retry ? html`<button class="retry" @click=${() => retry().catch(() => undefined)}>${t('retry')}</button>` : nothing}
         ${
           !deleted && m.seq > 0
             ? html`<span class="actions">
@@ -260,10 +258,18 @@ export class ChatThread extends LitElement {
   private renderMenu(m: ChatMessage, mine: boolean) {
     const { t } = this.i18n;
     return html`<div class="menu" role="group" aria-label=${t('messageActions')} @keydown=${this.onMenuKey}>
-      ${REACTIONS.map((emoji) => html`<button aria-label=${t('reactWith', { emoji })} @click=${() => this.toggleReaction(m, emoji)}>${emoji}</button>`)}
+      ${REACTIONS.map(
+        (emoji) => html`<button aria-label=${t('reactWith', { emoji })} @click=${() => this.toggleReaction(m, emoji)}>${emoji}</button>`,
+      )}
       ${mine && m.text && !m.attachments.length ? html`<button @click=${() => this.startEdit(m.id)}>${t('edit')}</button>` : nothing}
       ${mine ? html`<button @click=${() => this.removeMessage(m)}>${t('delete')}</button>` : nothing}
     </div>`;
+  }
+
+  /** The text and the files of a message that is neither deleted nor being edited. */
+  private renderContent(m: ChatMessage) {
+    const text = m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing;
+    return html`${text}${renderFiles(m.attachments, this.i18n, (f) => this.srcFor(f))}`;
   }
 
   private renderEditor(m: ChatMessage) {

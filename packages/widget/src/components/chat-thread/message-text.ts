@@ -14,7 +14,7 @@ export function nameOf(src: NameSource, userId: string | null | undefined): stri
   if (userId) {
     if (src.names[userId]) return src.names[userId];
     for (let i = src.messages.length - 1; i >= 0; i--) {
-      const sender = src.messages[i].sender;
+      const sender = src.messages[i]?.sender;
       if (sender?.id === userId && (sender.name || sender.username)) return sender.name || sender.username!;
     }
   }

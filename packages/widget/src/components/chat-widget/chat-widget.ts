@@ -208,6 +208,7 @@ export class ChatWidget extends LitElement {
     const { t } = this.text;
     const inline = this.mode === 'inline';
     const reconnecting = state.user && this.everOnline && (state.connection === 'offline' || state.connection === 'connecting');
+    const header = { title: this.title, subtitle: this.subtitle, settings: state.settings, inline, onClose: () => this.close() };
     return html`<section
       id="panel"
       class=${`panel ${inline ? 'inline' : left}`}
@@ -216,8 +217,8 @@ export class ChatWidget extends LitElement {
       aria-label=${this.title || t('defaultTitle')}
       @keydown=${this.onPanelKey}
     >
-      ${renderPanelHeader(this.text, { title: this.title, subtitle: this.subtitle, settings: state.settings, inline, onClose: () => this.close() })}
-      ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing} ${this.renderBody(state)}
+      ${renderPanelHeader(this.text, header)} ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
+      ${this.renderBody(state)}
     </section>`;
   }
 
@@ -226,14 +227,16 @@ export class ChatWidget extends LitElement {
     const session = this.session;
     switch (state.phase) {
       case 'prechat':
-        return renderPrechat(this.text, this, this.prechatError, (e) => this.submitPrechat(e));
+        // The form does not wait: submitPrechat shows its own failure in the form.
+        return renderPrechat(this.text, this, this.prechatError, (e) => void this.submitPrechat(e));
       case 'error':
         return html`<div class="status" role="alert">
           <p class="error">${t('errorGeneric', { message: state.error?.message ?? '' })}</p>
           <button class="primary" @click=${this.retry}>${t('retry')}</button>
         </div>`;
       case 'ended':
-        return renderSessionEnded(this.text, state.ended, Boolean(this.userToken), () => this.continueAfterEnd());
+        // The button does not wait: the session reports its own failure in its state.
+        return renderSessionEnded(this.text, state.ended, Boolean(this.userToken), () => void this.continueAfterEnd());
       case 'ready':
         if (!session) break;
         return html`<confab-thread

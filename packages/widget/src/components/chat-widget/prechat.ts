@@ -12,7 +12,11 @@ export function renderPrechat(i18n: I18n, rules: PrechatRules, error: string, on
   const { t } = i18n;
   return html`<form class="prechat" part="prechat" @submit=${onSubmit} novalidate>
     <p>${t('prechatIntro')}</p>
-    ${rules.requireName ? html`<label class="field">${t('name')} <input name="name" autocomplete="name" required maxlength="100" /></label>` : nothing}
+    ${
+      rules.requireName
+        ? html`<label class="field">${t('name')} <input name="name" autocomplete="name" required maxlength="100" /></label>`
+        : nothing
+    }
     ${
       rules.requireEmail
         ? html`<label class="field">${t('email')} <input name="email" type="email" autocomplete="email" required maxlength="254" /></label>`

@@ -14,7 +14,7 @@ export const DROPS_BEFORE_GIVING_UP = 3;
  * which the connection dropped `DROPS_BEFORE_GIVING_UP` times (the server closing the socket on
  * it, say) fails, so one poisoned message never holds back the ones after it.
  */
-export class Outbox {
+export class SendQueue {
   private readonly jobs: Job[] = [];
   private running = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -65,9 +65,9 @@ export class Outbox {
     if (this.running) return;
     this.running = true;
     try {
-      while (this.jobs.length && this.canSend()) {
+      for (let job = this.jobs[0]; job && this.canSend(); job = this.jobs[0]) {
         try {
-          await this.jobs[0].run();
+          await job.run();
           this.jobs.shift();
         } catch (err) {
           const wait =

@@ -2,7 +2,7 @@ import type { RoomKind, SupportStatus, VisitorInfo } from '@confab/protocol';
 
 import { BaseModel } from './base.js';
 
-export class Room extends BaseModel {
+export class RoomRecord extends BaseModel {
   static override tableName = 'rooms';
   static override jsonAttributes = ['visitor'];
 

@@ -1,0 +1,391 @@
+/**
+ * The REST API, declared once: every operation the server mounts, keyed `'METHOD /path'`, with who
+ * may call it, its success status, query, body, response and the errors it may answer. The server's
+ * routes, the SDK's calls and the OpenAPI document are derived or type-checked from this table.
+ */
+import type {
+  AppDto,
+  AttachmentDto,
+  AuthSessionDto,
+  MemberDto,
+  MembershipDto,
+  MessageDto,
+  PageDto,
+  ReactionDto,
+  ReadStateDto,
+  ReceiptDto,
+  RegisterInput,
+  RoomDto,
+  RoomListItemDto,
+  UserDto,
+  UserSummaryDto,
+} from './dto.js';
+import { ERROR_STATUS, type ErrorCode, type ErrorResponse } from './errors.js';
+import type { MessageEditInput, MessageSendInput, ReactionUpdatedEvent, RoomReadInput } from './events.js';
+import type {
+  AddMembersInput,
+  AppOriginsInput,
+  AssignInput,
+  AvailabilityInput,
+  CannedListQuery,
+  CannedResponseInput,
+  CreateAppInput,
+  CreateRoomInput,
+  DeliveriesQuery,
+  DirectRoomInput,
+  DownloadQuery,
+  ExchangeInput,
+  GuestInput,
+  InboxQuery,
+  ListMessagesQuery,
+  ListUsersQuery,
+  LoginInput,
+  LogoutInput,
+  PageQuery,
+  RefreshInput,
+  UpdateMeInput,
+  UpdateRoomInput,
+  WebhookInput,
+} from './inputs.js';
+import type {
+  AppSettingsDto,
+  CannedResponseDto,
+  StartConversationInput,
+  StartConversationResult,
+  SupportAvailabilityDto,
+  SupportConversationDto,
+  SupportInboxItemDto,
+  SupportSettingsDto,
+  WebhookDeliveryDto,
+  WebhookDto,
+} from './support.js';
+
+/** The reply to `POST /v1/admin/apps`: the only time the app's secret is shown. */
+export interface AppWithSecretDto extends AppDto {
+  secret: string;
+}
+
+/** The reply to `POST /v1/admin/apps/:id/webhooks`: the only time the signing secret is shown. */
+export interface WebhookWithSecretDto extends WebhookDto {
+  secret: string;
+}
+
+export interface HealthCheckDto {
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+/** `/healthz` and `/readyz`; readiness adds its checks (`database`, and `redis` when configured). */
+export interface HealthDto {
+  status: 'ok' | 'draining' | 'unavailable';
+  checks?: Record<string, HealthCheckDto>;
+}
+
+/**
+ * The named shapes of the API: an operation's JSON response is one of these, by name, and the
+ * OpenAPI document has a component schema of the same name for each.
+ */
+export interface ApiSchemas {
+  Error: ErrorResponse;
+  UserSummary: UserSummaryDto;
+  User: UserDto;
+  UserPage: PageDto<UserDto>;
+  AuthSession: AuthSessionDto;
+  Membership: MembershipDto;
+  Member: MemberDto;
+  MemberPage: PageDto<MemberDto>;
+  Room: RoomDto;
+  RoomListItem: RoomListItemDto;
+  RoomListPage: PageDto<RoomListItemDto>;
+  Reaction: ReactionDto;
+  Attachment: AttachmentDto;
+  Message: MessageDto;
+  MessagePage: PageDto<MessageDto>;
+  ReactionUpdate: ReactionUpdatedEvent;
+  ReadState: ReadStateDto;
+  Receipt: ReceiptDto;
+  ReceiptPage: PageDto<ReceiptDto>;
+  App: AppDto;
+  AppWithSecret: AppWithSecretDto;
+  AppPage: PageDto<AppDto>;
+  Conversation: SupportConversationDto;
+  StartedConversation: StartConversationResult;
+  InboxItem: SupportInboxItemDto;
+  InboxPage: PageDto<SupportInboxItemDto>;
+  SupportAvailability: SupportAvailabilityDto;
+  SupportSettings: SupportSettingsDto;
+  CannedResponse: CannedResponseDto;
+  CannedResponsePage: PageDto<CannedResponseDto>;
+  Webhook: WebhookDto;
+  WebhookWithSecret: WebhookWithSecretDto;
+  WebhookPage: PageDto<WebhookDto>;
+  WebhookDelivery: WebhookDeliveryDto;
+  WebhookDeliveryPage: PageDto<WebhookDeliveryDto>;
+  Health: HealthDto;
+}
+export type SchemaName = keyof ApiSchemas;
+
+/**
+ * Who may call an operation:
+ * - `user`: a Confab access token (`Authorization: Bearer`);
+ * - `app`: no user yet, the app named by `X-Confab-App` (a guest's token, if sent, is picked up);
+ * - `admin`: the operator's `ADMIN_TOKEN` as the bearer token;
+ * - `none`: anyone.
+ */
+export type RouteAuth = 'user' | 'app' | 'admin' | 'none';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+declare const shapeOf: unique symbol;
+/** A JSON query or body of type `T`: the value is a runtime marker, the type is what matters. */
+export interface Json<T> {
+  readonly kind: 'json';
+  readonly [shapeOf]?: T;
+}
+/** A `multipart/form-data` body with exactly one file, in the field `file`. */
+export interface FileUpload {
+  readonly kind: 'multipart';
+  readonly field: 'file';
+}
+/** A reply that is a file (its own content type), not JSON: read it as a Blob or bytes. */
+export interface FileDownload {
+  readonly kind: 'binary';
+}
+
+const json = <T>(): Json<T> => ({ kind: 'json' });
+const upload: FileUpload = { kind: 'multipart', field: 'file' };
+
+/** One operation of the table. `response`: a schema name, a file, plain text, or nothing (204). */
+export type RouteSpec = {
+  auth: RouteAuth;
+  query?: Json<unknown>;
+  body?: Json<unknown> | FileUpload;
+  /** Error codes particular to this operation; those of its auth and input are added (`routeErrors`). */
+  errors?: readonly ErrorCode[];
+  /** Other statuses answering the same response shape (e.g. 200 for a retried create). */
+  alsoStatus?: readonly number[];
+} & ({ status?: 200 | 201; response: SchemaName | 'binary' | 'text' } | { status: 204; response?: undefined });
+
+const defineRoutes = <const T extends Record<`${HttpMethod} /${string}`, RouteSpec>>(table: T): T => table;
+
+/** Every REST operation of the server. */
+export const REST_ROUTES = defineRoutes({
+  'GET /healthz': { auth: 'none', response: 'Health' },
+  'GET /readyz': { auth: 'none', response: 'Health', alsoStatus: [503] },
+  'GET /metrics': { auth: 'none', response: 'text' },
+
+  'POST /v1/auth/register': { auth: 'app', status: 201, body: json<RegisterInput>(), response: 'AuthSession', errors: ['conflict'] },
+  'POST /v1/auth/login': { auth: 'app', body: json<LoginInput>(), response: 'AuthSession', errors: ['unauthorized'] },
+  'POST /v1/auth/guest': { auth: 'app', status: 201, body: json<GuestInput>(), response: 'AuthSession' },
+  'POST /v1/auth/exchange': {
+    auth: 'app',
+    body: json<ExchangeInput>(),
+    response: 'AuthSession',
+    errors: ['unauthorized', 'token_expired'],
+  },
+  'POST /v1/auth/refresh': {
+    auth: 'none',
+    body: json<RefreshInput>(),
+    response: 'AuthSession',
+    errors: ['unauthorized', 'origin_not_allowed'],
+  },
+  'POST /v1/auth/logout': { auth: 'user', status: 204, body: json<LogoutInput>() },
+
+  'GET /v1/me': { auth: 'user', response: 'User' },
+  'PATCH /v1/me': { auth: 'user', body: json<UpdateMeInput>(), response: 'User', errors: ['conflict', 'rate_limited'] },
+  'GET /v1/users': { auth: 'user', query: json<ListUsersQuery>(), response: 'UserPage', errors: ['forbidden'] },
+
+  'GET /v1/rooms': { auth: 'user', query: json<PageQuery>(), response: 'RoomListPage' },
+  'POST /v1/rooms': { auth: 'user', status: 201, body: json<CreateRoomInput>(), response: 'Room', errors: ['forbidden', 'conflict'] },
+  'POST /v1/rooms/direct': {
+    auth: 'user',
+    body: json<DirectRoomInput>(),
+    response: 'Room',
+    alsoStatus: [201],
+    errors: ['forbidden', 'not_found'],
+  },
+  'GET /v1/rooms/:id': { auth: 'user', response: 'Room', errors: ['forbidden'] },
+  'PATCH /v1/rooms/:id': { auth: 'user', body: json<UpdateRoomInput>(), response: 'Room', errors: ['forbidden', 'conflict'] },
+  'GET /v1/rooms/:id/members': { auth: 'user', response: 'MemberPage', errors: ['forbidden'] },
+  'POST /v1/rooms/:id/members': { auth: 'user', body: json<AddMembersInput>(), response: 'MemberPage', errors: ['forbidden'] },
+  'DELETE /v1/rooms/:id/members/:userId': { auth: 'user', status: 204, errors: ['forbidden'] },
+
+  'GET /v1/rooms/:id/messages': { auth: 'user', query: json<ListMessagesQuery>(), response: 'MessagePage', errors: ['forbidden'] },
+  'POST /v1/rooms/:id/messages': {
+    auth: 'user',
+    status: 201,
+    alsoStatus: [200],
+    body: json<Omit<MessageSendInput, 'roomId'>>(),
+    response: 'Message',
+    errors: ['forbidden', 'conflict', 'rate_limited'],
+  },
+  'PATCH /v1/messages/:id': {
+    auth: 'user',
+    body: json<Omit<MessageEditInput, 'messageId'>>(),
+    response: 'Message',
+    errors: ['forbidden', 'conflict'],
+  },
+  'DELETE /v1/messages/:id': { auth: 'user', response: 'Message', errors: ['forbidden'] },
+  'PUT /v1/messages/:id/reactions/:emoji': { auth: 'user', response: 'ReactionUpdate', errors: ['forbidden', 'conflict'] },
+  'DELETE /v1/messages/:id/reactions/:emoji': { auth: 'user', response: 'ReactionUpdate', errors: ['forbidden', 'conflict'] },
+  'POST /v1/rooms/:id/read': { auth: 'user', body: json<Omit<RoomReadInput, 'roomId'>>(), response: 'ReadState', errors: ['forbidden'] },
+  'GET /v1/rooms/:id/receipts': { auth: 'user', query: json<PageQuery>(), response: 'ReceiptPage', errors: ['forbidden'] },
+
+  'POST /v1/support/conversations': {
+    auth: 'user',
+    status: 201,
+    body: json<StartConversationInput>(),
+    response: 'StartedConversation',
+    errors: ['forbidden', 'conflict', 'rate_limited'],
+  },
+  'GET /v1/support/conversations': { auth: 'user', query: json<InboxQuery>(), response: 'InboxPage', errors: ['forbidden'] },
+  'GET /v1/support/conversations/:id': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
+  'POST /v1/support/conversations/:id/assign': { auth: 'user', body: json<AssignInput>(), response: 'Conversation', errors: ['forbidden'] },
+  'POST /v1/support/conversations/:id/resolve': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
+  'POST /v1/support/conversations/:id/reopen': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
+  'GET /v1/support/settings': { auth: 'app', response: 'SupportSettings' },
+  'PUT /v1/support/availability': { auth: 'user', body: json<AvailabilityInput>(), response: 'SupportAvailability', errors: ['forbidden'] },
+  'GET /v1/canned-responses': { auth: 'user', query: json<CannedListQuery>(), response: 'CannedResponsePage', errors: ['forbidden'] },
+  'POST /v1/canned-responses': {
+    auth: 'user',
+    status: 201,
+    body: json<CannedResponseInput>(),
+    response: 'CannedResponse',
+    errors: ['forbidden', 'conflict'],
+  },
+  'PATCH /v1/canned-responses/:id': {
+    auth: 'user',
+    body: json<Partial<CannedResponseInput>>(),
+    response: 'CannedResponse',
+    errors: ['forbidden', 'conflict'],
+  },
+  'DELETE /v1/canned-responses/:id': { auth: 'user', status: 204, errors: ['forbidden'] },
+
+  'POST /v1/uploads': { auth: 'user', status: 201, body: upload, response: 'Attachment', errors: ['rate_limited'] },
+  'GET /v1/uploads/:id': { auth: 'user', query: json<DownloadQuery>(), response: 'binary' },
+
+  'GET /v1/admin/apps': { auth: 'admin', response: 'AppPage' },
+  'POST /v1/admin/apps': { auth: 'admin', status: 201, body: json<CreateAppInput>(), response: 'AppWithSecret' },
+  'PUT /v1/admin/apps/:id/origins': { auth: 'admin', body: json<AppOriginsInput>(), response: 'App' },
+  'PATCH /v1/admin/apps/:id/settings': { auth: 'admin', body: json<AppSettingsDto>(), response: 'App' },
+  'GET /v1/admin/apps/:id/webhooks': { auth: 'admin', response: 'WebhookPage' },
+  'POST /v1/admin/apps/:id/webhooks': {
+    auth: 'admin',
+    status: 201,
+    body: json<WebhookInput>(),
+    response: 'WebhookWithSecret',
+    errors: ['conflict'],
+  },
+  'PATCH /v1/admin/apps/:id/webhooks/:webhookId': { auth: 'admin', body: json<Partial<WebhookInput>>(), response: 'Webhook' },
+  'DELETE /v1/admin/apps/:id/webhooks/:webhookId': { auth: 'admin', status: 204 },
+  'GET /v1/admin/apps/:id/webhooks/:webhookId/deliveries': {
+    auth: 'admin',
+    query: json<DeliveriesQuery>(),
+    response: 'WebhookDeliveryPage',
+  },
+  'POST /v1/admin/apps/:id/webhooks/:webhookId/deliveries/:deliveryId/redeliver': { auth: 'admin', response: 'WebhookDelivery' },
+});
+
+type Table = typeof REST_ROUTES;
+/** `'POST /v1/rooms/:id/messages'` and the like: one per operation. */
+export type RouteKey = keyof Table;
+/** Every key of the table, for tests and generators. */
+export const ROUTE_KEYS = Object.keys(REST_ROUTES) as RouteKey[];
+
+export type RouteMethod<K extends RouteKey> = K extends `${infer M extends HttpMethod} ${string}` ? M : never;
+export type RoutePath<K extends RouteKey> = K extends `${HttpMethod} ${infer P}` ? P : never;
+
+type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | ParamNames<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+/** `{ id: string; userId: string }` for `/v1/rooms/:id/members/:userId`; `undefined` without params. */
+export type PathParams<P extends string> = [ParamNames<P>] extends [never] ? undefined : { [N in ParamNames<P>]: string };
+
+type Shape<M> = M extends Json<infer T> ? T : M extends FileUpload ? FileUpload : undefined;
+type ResponseOf<S> = S extends { response: infer R }
+  ? R extends SchemaName
+    ? ApiSchemas[R]
+    : R extends 'binary'
+      ? FileDownload
+      : R extends 'text'
+        ? string
+        : void
+  : void;
+
+export type RouteParams<K extends RouteKey> = PathParams<RoutePath<K>>;
+/** The query a client may send; `undefined` when the operation reads none. */
+export type RouteQuery<K extends RouteKey> = Shape<Table[K] extends { query: infer Q } ? Q : undefined>;
+/** The JSON body (or `FileUpload`); `undefined` when the operation takes none. */
+export type RouteBody<K extends RouteKey> = Shape<Table[K] extends { body: infer B } ? B : undefined>;
+/** The success reply: a DTO, `FileDownload`, `string` (text) or `void` (204). */
+export type RouteResponse<K extends RouteKey> = ResponseOf<Table[K]>;
+
+/** Errors any operation may answer: a bug, or a dependency (the database) being down. */
+export const COMMON_ERRORS = ['internal', 'unavailable'] as const satisfies readonly ErrorCode[];
+/** What each way of calling can fail with before the operation runs. */
+export const AUTH_ERRORS = {
+  user: ['unauthorized', 'token_expired', 'origin_not_allowed'],
+  // No or an unknown X-Confab-App, a page of another origin, and the sign-in throttle.
+  app: ['bad_request', 'not_found', 'origin_not_allowed', 'rate_limited'],
+  admin: ['unauthorized', 'forbidden'],
+  none: [],
+} as const satisfies Record<RouteAuth, readonly ErrorCode[]>;
+/** A body that is not JSON, too large, malformed or invalid (an upload: not multipart, too large, not one file). */
+export const BODY_ERRORS = ['bad_request', 'payload_too_large', 'unsupported_media_type', 'validation_failed'] as const;
+export const QUERY_ERRORS = ['validation_failed'] as const;
+/** A path id that is malformed, or names nothing the caller may see. */
+export const PARAM_ERRORS = ['not_found'] as const;
+
+type Own<S> = S extends { errors: readonly (infer E)[] } ? E : never;
+type ErrorsOf<K extends RouteKey> =
+  | Own<Table[K]>
+  | (typeof COMMON_ERRORS)[number]
+  | (typeof AUTH_ERRORS)[Table[K]['auth']][number]
+  | (Table[K] extends { body: object } ? (typeof BODY_ERRORS)[number] : never)
+  | (Table[K] extends { query: object } ? (typeof QUERY_ERRORS)[number] : never)
+  | (RouteParams<K> extends undefined ? never : (typeof PARAM_ERRORS)[number]);
+/** Every error code the operation may answer. */
+export type RouteErrors<K extends RouteKey> = ErrorsOf<K>;
+
+/** One operation, every part resolved. */
+export interface RouteTypes<K extends RouteKey> {
+  method: RouteMethod<K>;
+  path: RoutePath<K>;
+  params: RouteParams<K>;
+  query: RouteQuery<K>;
+  body: RouteBody<K>;
+  response: RouteResponse<K>;
+  errors: RouteErrors<K>;
+}
+/** The whole REST API as a type map: `RestRoutes['GET /v1/me']['response']` is `UserDto`. */
+export type RestRoutes = { [K in RouteKey]: RouteTypes<K> };
+
+/** Every error code `key` may answer, at runtime (same rule as `RouteErrors`), in status order. */
+export function routeErrors(key: RouteKey): ErrorCode[] {
+  const spec: RouteSpec = REST_ROUTES[key];
+  const codes = new Set<ErrorCode>([...AUTH_ERRORS[spec.auth], ...(spec.errors ?? [])]);
+  if (spec.body) for (const code of BODY_ERRORS) codes.add(code);
+  if (spec.query) for (const code of QUERY_ERRORS) codes.add(code);
+  if (key.includes('/:')) for (const code of PARAM_ERRORS) codes.add(code);
+  for (const code of COMMON_ERRORS) codes.add(code);
+  return [...codes].sort((a, b) => ERROR_STATUS[a] - ERROR_STATUS[b]);
+}
+
+/** Splits a key into its method and path pattern. */
+export function splitRouteKey<K extends RouteKey>(key: K): { method: RouteMethod<K>; path: RoutePath<K> } {
+  const space = key.indexOf(' ');
+  return { method: key.slice(0, space) as RouteMethod<K>, path: key.slice(space + 1) as RoutePath<K> };
+}
+
+/** The path of `key` with its params filled in (URI-encoded): `routePath('GET /v1/rooms/:id', { id })`. */
+export function routePath<K extends RouteKey>(key: K, ...[params]: RouteParams<K> extends undefined ? [] : [RouteParams<K>]): string {
+  const { path } = splitRouteKey(key);
+  const values = (params ?? {}) as Record<string, string>;
+  return path.replace(/:(\w+)/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new TypeError(`${key}: missing path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
