@@ -106,7 +106,20 @@ describe('parseRate', () => {
     expect(parseRate('1/year')).toEqual({ limit: 1, periodMs: 365 * 86_400_000 });
   });
 
-  it.each(['lots', '10/fortnight', '0/second', '-1/second', '10', '/second', '1.5/second', 'ten/second', ''])('rejects %j', (text) => {
+  it.each([
+    'lots',
+    '10/fortnight',
+    '0/second',
+    '-1/second',
+    '10',
+    '/second',
+    '1.5/second',
+    'ten/second',
+    '',
+    '10/constructor',
+    '1/tostring',
+    '5/__proto__',
+  ])('rejects %j', (text) => {
     expect(parseRate(text)).toBeUndefined();
   });
 });

@@ -63,7 +63,8 @@ export function parseRate(text: string): Rate | null | undefined {
   if (!match) return undefined;
   const [, digits, unit] = match;
   const limit = Number(digits);
-  const periodMs = unit === undefined ? undefined : RATE_UNITS[unit];
+  // Own keys only: `10/constructor` must not find Object.prototype's members.
+  const periodMs = unit !== undefined && Object.hasOwn(RATE_UNITS, unit) ? RATE_UNITS[unit] : undefined;
   if (!periodMs || limit < 1) return undefined;
   return { limit, periodMs };
 }

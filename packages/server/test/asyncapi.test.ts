@@ -1,5 +1,5 @@
 import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
-import type { ClientToServerEvents, ServerToClientEvents } from '@confab/protocol';
+import type { ClientToServerEvents, RoomJoinResult, ServerToClientEvents } from '@confab/protocol';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
@@ -121,7 +121,7 @@ describe('GET /v1/asyncapi.json', () => {
         return failure?.properties.error.properties.code.enum ?? [];
       };
 
-      const joined = await request(socket, 'room:join', { roomId });
+      const joined = await request<RoomJoinResult>(socket, 'room:join', { roomId });
       expect(validator(ackOf('room:join'))(joined)).toEqual([]);
       expect(joined.data).toBeDefined();
       // The check can fail: a room that is not a Room, or data and error together, is refused.

@@ -1,6 +1,6 @@
 import { type AddressInfo, connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
 
-import type { AuthSessionDto, ErrorBody, MessageDto, RoomDto } from '@confab/protocol';
+import type { AuthSessionDto, ErrorBody, ErrorResponse, HealthDto, MessageDto, PageDto, RoomDto, RoomListItemDto } from '@confab/protocol';
 import { type ChatClient, type ConnectionStatus, createClient } from '@confab/sdk';
 import { PGlite } from '@electric-sql/pglite';
 import { Redis } from 'ioredis';
@@ -203,9 +203,12 @@ describe.runIf(process.env.DATABASE_URL)('database outage', () => {
 
       // REST: 503 with the retryable code and a Retry-After.
       const calls = await Promise.all([
-        server.request('GET', '/v1/rooms', { token: ana.accessToken }),
-        server.request('POST', `/v1/rooms/${room.id}/messages`, { token: ana.accessToken, body: { clientId: 'rest-down', text: 'x' } }),
-        server.request('POST', '/v1/auth/guest', { app: tenant.id, body: { name: 'Guest' } }),
+        server.request<ErrorResponse>('GET', '/v1/rooms', { token: ana.accessToken }),
+        server.request<ErrorResponse>('POST', `/v1/rooms/${room.id}/messages`, {
+          token: ana.accessToken,
+          body: { clientId: 'rest-down', text: 'x' },
+        }),
+        server.request<ErrorResponse>('POST', '/v1/auth/guest', { app: tenant.id, body: { name: 'Guest' } }),
       ]);
       for (const res of calls) {
         expect(res.status).toBe(503);
@@ -214,9 +217,9 @@ describe.runIf(process.env.DATABASE_URL)('database outage', () => {
       }
       // The process itself is fine, and says what is missing.
       expect((await server.request('GET', '/healthz')).status).toBe(200);
-      const ready = await server.request('GET', '/readyz');
+      const ready = await server.request<HealthDto>('GET', '/readyz');
       expect(ready.status).toBe(503);
-      expect(ready.body.checks.database.ok).toBe(false);
+      expect(ready.body.checks?.database?.ok).toBe(false);
 
       // Socket acks, on a socket that stays connected.
       expectUnavailable((await request(anaSocket, 'message:send', { roomId: room.id, clientId: 'socket-down', text: 'x' })).error);
@@ -239,10 +242,10 @@ describe.runIf(process.env.DATABASE_URL)('database outage', () => {
       await proxy.restore();
       const restoredAt = Date.now();
       const rooms = await until('REST answering again', async () => {
-        const res = await server.request('GET', '/v1/rooms', { token: ana.accessToken });
+        const res = await server.request<PageDto<RoomListItemDto>>('GET', '/v1/rooms', { token: ana.accessToken });
         return res.status === 200 ? res : null;
       });
-      expect(rooms.body.items.map((r: RoomDto) => r.id)).toContain(room.id);
+      expect(rooms.body.items.map((r) => r.id)).toContain(room.id);
       const back = await request<{ message: MessageDto }>(anaSocket, 'message:send', { roomId: room.id, clientId: 'back', text: 'back' });
       expect(back.error).toBeUndefined();
       expect(back.data?.message.seq).toBe(1);

@@ -1,13 +1,13 @@
 import { createHmac } from 'node:crypto';
 
-import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
+import type { AuthSessionDto, ErrorDetail, ErrorResponse, MessageDto, RoomDto } from '@confab/protocol';
 import type Joi from 'joi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import type { RouteDef } from '../src/http/route.js';
 import { itemAt } from './helpers/items.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
 
 const SHOP = 'https://shop.example';
 const OTHER = 'https://other.example';
@@ -44,11 +44,12 @@ beforeAll(async () => {
 
 afterAll(() => server?.close());
 
-function expectError(res: ApiResponse, status: number, code: string): void {
+function expectError(res: ApiResponse, status: number, code: string): asserts res is ApiResponse<ErrorResponse> {
   expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { error: { code } } });
   expect(res.headers.get('content-type')).toMatch(/application\/json/);
-  expect(typeof res.body.error.message).toBe('string');
-  expect(res.body.error.message.length).toBeGreaterThan(0);
+  const { error } = res.body as ErrorResponse;
+  expect(typeof error.message).toBe('string');
+  expect(error.message.length).toBeGreaterThan(0);
 }
 
 const sendPath = () => `/v1/rooms/${room.id}/messages`;
@@ -113,7 +114,7 @@ describe('request bodies', () => {
   it('answers invalid fields with 422 validation_failed and one detail (path and message) per field', async () => {
     const res = await server.request('POST', '/v1/auth/register', { app: shop.id, body: { username: '!', password: 'short', name: '' } });
     expectError(res, 422, 'validation_failed');
-    const details = res.body.error.details as { path: string; message: string }[];
+    const details = res.body.error.details as ErrorDetail[];
     expect(Array.isArray(details)).toBe(true);
     for (const detail of details) {
       expect(typeof detail.path).toBe('string');
@@ -124,7 +125,7 @@ describe('request bodies', () => {
 
     const send = await server.request('POST', sendPath(), { token: ana.accessToken, body: { text: 5 } });
     expectError(send, 422, 'validation_failed');
-    expect(send.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.clientId', 'body.text']));
+    expect((send.body.error.details as ErrorDetail[]).map((d) => d.path)).toEqual(expect.arrayContaining(['body.clientId', 'body.text']));
   });
 
   it('refuses or stores a NUL character in text fields, never answers 500', async () => {
@@ -138,7 +139,7 @@ describe('request bodies', () => {
     const replies: { route: string; status: number; code?: string }[] = [];
     for (const [method, path, options] of attempts) {
       const res = await server.request(method, path, options);
-      replies.push({ route: `${method} ${path}`, status: res.status, code: res.body?.error?.code });
+      replies.push({ route: `${method} ${path}`, status: res.status, code: replyError(res.body)?.code });
     }
     expect(replies.filter((r) => r.status >= 500)).toEqual([]);
     for (const reply of replies.filter((r) => r.status >= 400)) {

@@ -1,4 +1,4 @@
-import type { AttachmentDto } from '@confab/protocol';
+import type { AttachmentDto, RoomDto } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -34,7 +34,7 @@ describe('housekeeping', () => {
   it('removes uploads abandoned for a day, with their bytes, and keeps sent and recent ones', async () => {
     const tenant = await server.createTenant();
     const ana = await server.member(tenant);
-    const room = await server.request('POST', '/v1/rooms', { token: ana.accessToken, body: { kind: 'group', name: 'Files' } });
+    const room = await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { kind: 'group', name: 'Files' } });
     const [abandoned, sent, recent] = [await upload(ana.accessToken), await upload(ana.accessToken), await upload(ana.accessToken)];
     const send = await server.request('POST', `/v1/rooms/${room.body.id}/messages`, {
       token: ana.accessToken,

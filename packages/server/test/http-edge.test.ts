@@ -2,11 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 
-import { type AuthSessionDto, LIMITS, type RoomDto } from '@confab/protocol';
+import {
+  type AppDto,
+  type AuthSessionDto,
+  type ErrorResponse,
+  LIMITS,
+  type MessageDto,
+  type PageDto,
+  type RoomDto,
+  type UserDto,
+  type WebhookWithSecretDto,
+} from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { connect, request as emit } from './helpers/sockets.js';
 
 const SHOP = 'https://shop.example';
@@ -31,14 +41,14 @@ afterAll(() => server?.close());
 
 const STACK = /\bat\s+\S+\s+\(|node_modules|\.ts:\d/;
 
-function expectError(res: ApiResponse, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status, code });
-  expect(typeof res.body.error.message).toBe('string');
+function expectError(res: ApiResponse, status: number, code: string): asserts res is ApiResponse<ErrorResponse> {
+  expect({ status: res.status, code: replyError(res.body)?.code }).toEqual({ status, code });
+  expect(typeof replyError(res.body)?.message).toBe('string');
   expect(JSON.stringify(res.body)).not.toMatch(STACK);
 }
 
 /** One request over node:http, so any header (Content-Encoding) and any bytes can be sent. */
-function rawRequest(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<ApiResponse> {
+function rawRequest<T = unknown>(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<ApiResponse<T>> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       server.url + path,
@@ -54,7 +64,7 @@ function rawRequest(method: string, path: string, headers: Record<string, string
           } catch {
             // not JSON: the test asserts on it
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed, headers: new Headers(res.headers as Record<string, string>) });
+          resolve({ status: res.statusCode ?? 0, body: parsed as T, headers: new Headers(res.headers as Record<string, string>) });
         });
       },
     );
@@ -149,7 +159,7 @@ describe('Content-Encoding of JSON bodies', () => {
       ['br', brotliCompressSync(json)],
     ];
     for (const [encoding, body] of bodies) {
-      const res = await rawRequest('POST', '/v1/auth/guest', headers(encoding), body);
+      const res = await rawRequest<AuthSessionDto>('POST', '/v1/auth/guest', headers(encoding), body);
       expect({ encoding, status: res.status, name: res.body?.user?.name }).toEqual({ encoding, status: 201, name: 'Zipped' });
     }
   });
@@ -197,9 +207,10 @@ describe('paging cursors', () => {
 
   async function expectCursorRefused(path: string, token: string, cursors: string[]): Promise<void> {
     for (const cursor of cursors) {
-      const res = await server.request('GET', `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`, { token });
+      const query = `${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(cursor)}`;
+      const res = await server.request<ErrorResponse>('GET', `${path}${query}`, { token });
       const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-      expect({ path, decoded, status: res.status, code: res.body?.error?.code }).toEqual({
+      expect({ path, decoded, status: res.status, code: replyError(res.body)?.code }).toEqual({
         path,
         decoded,
         status: 422,
@@ -214,11 +225,10 @@ describe('paging cursors', () => {
     const ids: string[] = [];
     let cursor: string | undefined;
     for (let i = 0; i < 20; i++) {
-      const res = await server.request('GET', `${path}${path.includes('?') ? '&' : '?'}limit=1${cursor ? `&cursor=${cursor}` : ''}`, {
-        token,
-      });
+      const query = `${path.includes('?') ? '&' : '?'}limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await server.request<PageDto<{ id: string }>>('GET', `${path}${query}`, { token });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      ids.push(...res.body.items.map((item: { id: string }) => item.id));
+      ids.push(...res.body.items.map((item) => item.id));
       if (!res.body.hasMore) return ids;
       cursor = res.body.nextCursor;
     }
@@ -261,7 +271,7 @@ describe('paging cursors', () => {
   });
 
   it('refuses a malformed cursor on GET /v1/admin/apps/:id/webhooks/:webhookId/deliveries with 422', async () => {
-    const hook = await server.request('POST', `/v1/admin/apps/${shop.id}/webhooks`, {
+    const hook = await server.request<WebhookWithSecretDto>('POST', `/v1/admin/apps/${shop.id}/webhooks`, {
       token: ADMIN_TOKEN,
       body: { url: 'http://127.0.0.1:9/hook', events: ['message.created'], active: false },
     });
@@ -273,7 +283,7 @@ describe('paging cursors', () => {
     const room = await server.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { name: 'Paging', kind: 'group' } });
     for (const query of ['before=99999999999999999999', 'after=1e400', 'before=-1', 'after=abc', 'before=1.5', 'limit=1e3']) {
       const res = await server.request('GET', `/v1/rooms/${room.body.id}/messages?${query}`, { token: ana.accessToken });
-      expect({ query, status: res.status, code: res.body?.error?.code }).toEqual({ query, status: 422, code: 'validation_failed' });
+      expect({ query, status: res.status, code: replyError(res.body)?.code }).toEqual({ query, status: 422, code: 'validation_failed' });
     }
   });
 });
@@ -299,7 +309,7 @@ describe('deeply nested JSON', () => {
     const patched = await send('PATCH', '/v1/me', `{"metadata":${metadata}}`, { token: visitor.accessToken });
     expectError(patched, 422, 'validation_failed');
     expect(patched.body.error.details).toEqual([expect.objectContaining({ path: 'body.metadata' })]);
-    expect((await server.request('GET', '/v1/me', { token: visitor.accessToken })).body.metadata).toEqual({});
+    expect((await server.request<UserDto>('GET', '/v1/me', { token: visitor.accessToken })).body.metadata).toEqual({});
   });
 
   it(`refuses metadata deeper than ${LIMITS.metadataDepthMax} levels with 422 naming metadata; stores it at the limit`, async () => {
@@ -311,7 +321,7 @@ describe('deeply nested JSON', () => {
     expect(over.body.error.details).toEqual([expect.objectContaining({ path: 'body.metadata' })]);
     expect(over.body.error.message).toMatch(/metadata/);
     const atLimit = deepObjects(LIMITS.metadataDepthMax);
-    const ok = await server.request('POST', '/v1/auth/guest', { app: shop.id, body: { metadata: atLimit } });
+    const ok = await server.request<AuthSessionDto>('POST', '/v1/auth/guest', { app: shop.id, body: { metadata: atLimit } });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
     expect(ok.body.user.metadata).toEqual(atLimit);
     const me = await server.request('PATCH', '/v1/me', {
@@ -332,8 +342,8 @@ describe('deeply nested JSON', () => {
     ];
     for (const [method, path, raw, options] of attempts) {
       const res = await send(method, path, raw, options);
-      expect({ path, status: res.status, code: res.body?.error?.code }).toEqual({ path, status: 422, code: 'validation_failed' });
-      expect(res.body.error.message).toMatch(/nested/);
+      expect({ path, status: res.status, code: replyError(res.body)?.code }).toEqual({ path, status: 422, code: 'validation_failed' });
+      expect(replyError(res.body)?.message).toMatch(/nested/);
     }
     const flat = await send('POST', '/v1/rooms', `{"name":"Flat","kind":"group","extra":${deepArrays(LIMITS.jsonDepthMax - 2)}}`, {
       token: ana.accessToken,
@@ -356,8 +366,8 @@ describe('deeply nested JSON', () => {
       }
       const ok = await emit(socket, 'message:send', { roomId: room.body.id, clientId: 'flat-1', text: 'still here' });
       expect(ok.error).toBeUndefined();
-      const history = await server.request('GET', `/v1/rooms/${room.body.id}/messages`, { token: ana.accessToken });
-      expect(history.body.items.map((m: { text: string }) => m.text)).toEqual(['still here']);
+      const history = await server.request<PageDto<MessageDto>>('GET', `/v1/rooms/${room.body.id}/messages`, { token: ana.accessToken });
+      expect(history.body.items.map((m) => m.text)).toEqual(['still here']);
     } finally {
       socket.close();
     }
@@ -372,9 +382,9 @@ describe('admin token', () => {
       expectError(await server.request('GET', '/v1/admin/apps', { token }), 401, 'unauthorized');
     }
     expectError(await server.request('GET', '/v1/admin/apps'), 401, 'unauthorized');
-    const ok = await server.request('GET', '/v1/admin/apps', { token: ADMIN_TOKEN });
+    const ok = await server.request<PageDto<AppDto>>('GET', '/v1/admin/apps', { token: ADMIN_TOKEN });
     expect(ok.status).toBe(200);
-    expect(ok.body.items.map((a: { id: string }) => a.id)).toContain(shop.id);
+    expect(ok.body.items.map((a) => a.id)).toContain(shop.id);
   });
 });
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
+import type { AuthSessionDto, HealthDto, MessageDto, RoomDto } from '@confab/protocol';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,6 +10,8 @@ import { itemAt } from './helpers/items.js';
 import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
 
 type LogLine = Record<string, unknown>;
+/** What this file reads of the OpenAPI document (openapi.test.ts checks the rest). */
+type OpenApiShape = { openapi?: unknown; info?: { title?: string }; paths?: Record<string, Record<string, { responses?: unknown }>> };
 
 const lines: LogLine[] = [];
 const rawLines: string[] = [];
@@ -35,17 +37,17 @@ afterAll(() => server?.close());
 
 describe('health', () => {
   it('answers GET /healthz with 200 {status: ok}', async () => {
-    const res = await server.request('GET', '/healthz');
+    const res = await server.request<HealthDto>('GET', '/healthz');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'ok' });
   });
 
   it('answers GET /readyz with 200 and a passing database check (and Redis when configured)', async () => {
-    const res = await server.request('GET', '/readyz');
+    const res = await server.request<HealthDto>('GET', '/readyz');
     expect(res.status).toBe(200);
-    expect(res.body.checks.database.ok).toBe(true);
-    if (process.env.REDIS_URL) expect(res.body.checks.redis.ok).toBe(true);
-    else expect(res.body.checks.redis).toBeUndefined();
+    expect(res.body.checks?.database?.ok).toBe(true);
+    if (process.env.REDIS_URL) expect(res.body.checks?.redis?.ok).toBe(true);
+    else expect(res.body.checks?.redis).toBeUndefined();
   });
 
   it('answers GET /readyz with 503 once the database is gone', async () => {
@@ -53,9 +55,9 @@ describe('health', () => {
     const schema = (doomed.db.client.config.searchPath as string[] | undefined)?.[0];
     try {
       await doomed.db.destroy();
-      const res = await doomed.request('GET', '/readyz');
+      const res = await doomed.request<HealthDto>('GET', '/readyz');
       expect(res.status).toBe(503);
-      expect(res.body.checks.database.ok).toBe(false);
+      expect(res.body.checks?.database?.ok).toBe(false);
       // Liveness does not depend on the database.
       expect((await doomed.request('GET', '/healthz')).status).toBe(200);
     } finally {
@@ -106,7 +108,7 @@ describe('metrics', () => {
 
 describe('API documentation', () => {
   it('serves an OpenAPI 3 document with an operation for every mounted route', async () => {
-    const res = await server.request('GET', '/v1/openapi.json');
+    const res = await server.request<OpenApiShape>('GET', '/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     expect(String(res.body.openapi)).toMatch(/^3\.\d+\.\d+$/);
@@ -144,7 +146,7 @@ describe('request logging', () => {
     const password = `Pw-${randomBytes(9).toString('base64url')}`;
     const messageText = `private words ${randomBytes(6).toString('hex')}`;
     const replies: { what: string; res: ApiResponse }[] = [];
-    const call = async <T = any>(what: string, ...args: Parameters<TestServer['request']>) => {
+    const call = async <T = unknown>(what: string, ...args: Parameters<TestServer['request']>) => {
       const res = await server.request<T>(...args);
       replies.push({ what, res });
       return res;

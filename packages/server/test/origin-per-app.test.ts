@@ -2,7 +2,7 @@ import type { AttachmentDto, AuthSessionDto } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { connect } from './helpers/sockets.js';
 
 // App A allows only A_ORIGIN, app B only B_ORIGIN: A's page must never act in B.
@@ -28,7 +28,7 @@ afterAll(() => server?.close());
 const acao = (res: ApiResponse | Response) => res.headers.get('access-control-allow-origin');
 
 function expectRefused(res: ApiResponse): void {
-  expect({ status: res.status, code: res.body?.error?.code, cors: acao(res) }).toEqual({
+  expect({ status: res.status, code: replyError(res.body)?.code, cors: acao(res) }).toEqual({
     status: 403,
     code: 'origin_not_allowed',
     cors: null,
@@ -176,7 +176,7 @@ describe('what still works from an allowed origin', () => {
       }),
       await server.request('POST', '/v1/auth/guest', { body: {}, headers: { origin: A_ORIGIN } }),
     ];
-    expect(attempts.map((res) => [res.status, res.body.error.code, acao(res)])).toEqual([
+    expect(attempts.map((res) => [res.status, replyError(res.body)?.code, acao(res)])).toEqual([
       [401, 'unauthorized', A_ORIGIN],
       [401, 'unauthorized', A_ORIGIN],
       [400, 'bad_request', A_ORIGIN],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { type Ack, type AuthSessionDto, ERROR_STATUS, LIMITS, type MessageDto, type RoomDto } from '@confab/protocol';
+import { type Ack, type AuthSessionDto, ERROR_STATUS, LIMITS, type MessageDto, type RoomDto, type RoomJoinResult } from '@confab/protocol';
 import jwt from 'jsonwebtoken';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
@@ -213,9 +213,9 @@ it('accepts an allowed Origin of the app and a Node client without Origin that h
   const room = await createRoom(ana, { name: 'ok' });
   for (const transports of TRANSPORTS) {
     const browser = await open(ana, { origin: 'https://shop.example', app: tenant.id, transports: [...transports] });
-    expect((await call(browser, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
+    expect((await call<RoomJoinResult>(browser, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
     const node = await open(ana, { transports: [...transports] });
-    expect((await call(node, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
+    expect((await call<RoomJoinResult>(node, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
     const named = await open(ana, { app: tenant.id, transports: [...transports] });
     expect(named.connected).toBe(true);
   }
@@ -419,7 +419,7 @@ it('disconnects a socket with auth:expired when its token expires, unless auth:r
   }
   expect(seenRefreshed).toEqual([]);
   expect(refreshed.connected).toBe(true);
-  expect((await call(refreshed, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
+  expect((await call<RoomJoinResult>(refreshed, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -445,7 +445,7 @@ it("disconnects a session's sockets on logout and keeps the same user's other se
   await settle(300);
   expect(bDisconnects).toEqual([]);
   expect(b.connected).toBe(true);
-  expect((await call(b, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
+  expect((await call<RoomJoinResult>(b, 'room:join', { roomId: room.id })).room.id).toBe(room.id);
   // The ended session cannot come back.
   expect(await handshake(first)).toMatchObject({ accepted: false, code: 'unauthorized' });
 });
@@ -455,7 +455,7 @@ it('disconnects the sockets of a session whose rotated refresh token is replayed
   const session = await server.member(tenant, 'reused');
   const socket = await open(session);
   const gone = waitFor(socket, 'disconnect');
-  const rotated = await server.request('POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken } });
+  const rotated = await server.request<AuthSessionDto>('POST', '/v1/auth/refresh', { body: { refreshToken: session.refreshToken } });
   expect(rotated.status).toBe(200);
   // Another client replays it (the same one, within seconds, would get the same successor).
   const replayed = await server.request('POST', '/v1/auth/refresh', {
@@ -798,8 +798,8 @@ it('answers malformed payloads of every event with an ack error (drops only that
   const health = await server.request('GET', '/healthz');
   expect(health.status).toBe(200);
   const fresh = await open(fuzzer);
-  const joined = await call(fresh, 'room:join', { roomId: room.id });
-  expect(joined.messages.map((m: MessageDto) => m.text)).toEqual(['seed']);
+  const joined = await call<RoomJoinResult>(fresh, 'room:join', { roomId: room.id });
+  expect(joined.messages.map((m) => m.text)).toEqual(['seed']);
   const arrived = waitFor<MessageDto>(watcher, 'message:created', (m) => m.text === 'after the fuzz');
   const sentAfter = await call<{ message: MessageDto }>(fresh, 'message:send', {
     roomId: room.id,

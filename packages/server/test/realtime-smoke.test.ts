@@ -1,4 +1,4 @@
-import type { MessageDto, RoomDto } from '@confab/protocol';
+import type { MessageDto, RoomDto, RoomJoinResult } from '@confab/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -21,7 +21,7 @@ it('delivers a message sent over a socket to another member watching the room, a
   const b = await connect(server, bob);
   try {
     await call(a, 'room:join', { roomId: room.id });
-    const joined = await call(b, 'room:join', { roomId: room.id });
+    const joined = await call<RoomJoinResult>(b, 'room:join', { roomId: room.id });
     expect(joined.room.id).toBe(room.id);
     const arrived = waitFor<MessageDto>(b, 'message:created');
     const sent = await call<{ message: MessageDto }>(a, 'message:send', { roomId: room.id, clientId: 'c1', text: 'hi Bob' });

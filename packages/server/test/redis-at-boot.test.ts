@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import type { AuthSessionDto, HealthDto, MessageDto, StartConversationResult } from '@confab/protocol';
 import { Redis } from 'ioredis';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -50,7 +51,7 @@ async function startWithoutRedis() {
   return { redis, prefix, server, exited: () => exited };
 }
 
-async function json<T = any>(
+async function json<T = unknown>(
   server: StartedCli,
   method: string,
   path: string,
@@ -77,18 +78,30 @@ describe.runIf(hasRedisServer)('confab-server start while Redis is down', () => 
     expect(exited(), server.output()).toBeNull();
 
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
-    const notReady = await json(server, 'GET', '/readyz');
+    const notReady = await json<HealthDto>(server, 'GET', '/readyz');
     expect(notReady.status).toBe(503);
-    expect(notReady.body.checks.database.ok).toBe(true);
-    expect(notReady.body.checks.redis.ok).toBe(false);
+    expect(notReady.body.checks?.database?.ok).toBe(true);
+    expect(notReady.body.checks?.redis?.ok).toBe(false);
 
-    const guest = await json(server, 'POST', '/v1/auth/guest', { name: 'Ana' });
+    const guest = await json<AuthSessionDto>(server, 'POST', '/v1/auth/guest', { name: 'Ana' });
     expect(guest.status, JSON.stringify(guest.body)).toBe(201);
-    const token = guest.body.accessToken as string;
-    const started = await json(server, 'POST', '/v1/support/conversations', { text: 'hello', clientId: 'boot-1' }, token);
+    const token = guest.body.accessToken;
+    const started = await json<StartConversationResult>(
+      server,
+      'POST',
+      '/v1/support/conversations',
+      { text: 'hello', clientId: 'boot-1' },
+      token,
+    );
     expect(started.status, JSON.stringify(started.body)).toBe(201);
-    const roomId = started.body.id as string;
-    const sent = await json(server, 'POST', `/v1/rooms/${roomId}/messages`, { text: 'still there?', clientId: 'boot-2' }, token);
+    const roomId = started.body.id;
+    const sent = await json<MessageDto>(
+      server,
+      'POST',
+      `/v1/rooms/${roomId}/messages`,
+      { text: 'still there?', clientId: 'boot-2' },
+      token,
+    );
     expect(sent.status, JSON.stringify(sent.body)).toBe(201);
     expect(sent.body.seq).toBeGreaterThan(0);
 
@@ -114,7 +127,7 @@ describe.runIf(hasRedisServer)('confab-server start while Redis is down', () => 
       10_000,
     );
     // The heartbeat put the connected guest into the shared presence.
-    const userId = guest.body.user.id as string;
+    const userId = guest.body.user.id;
     await until(
       'the guest online in Redis presence',
       async () => Object.keys(await probe.hgetall(`${prefix}presence:u:${userId}`)).length > 0,

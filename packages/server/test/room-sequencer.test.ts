@@ -1,4 +1,4 @@
-import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
+import type { AuthSessionDto, MessageDto, RoomDto, StartConversationResult } from '@confab/protocol';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -142,8 +142,12 @@ describe('changes whose announcement never came', () => {
     const heard: { id: string }[] = [];
     inbox.on('support:conversation', (c: { id: string }) => heard.push(c));
     const visitor = await server.guest(tenant, 'Vera');
+    // With text, the start's reply carries its first message.
     const start = () =>
-      server.request('POST', '/v1/support/conversations', { token: visitor.accessToken, body: { text: 'Hello?', clientId: 'vera-start' } });
+      server.request<StartConversationResult & { message: MessageDto }>('POST', '/v1/support/conversations', {
+        token: visitor.accessToken,
+        body: { text: 'Hello?', clientId: 'vera-start' },
+      });
     const first = await start();
     expect(first.status).toBe(201);
     await until('the new conversation', () => heard.some((c) => c.id === first.body.id), 2_000);

@@ -16,13 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { itemAt } from './helpers/items.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 
 type ReactionUpdate = { roomId: string; messageId: string; reactions: ReactionDto[] };
 
-function call<T = any>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+function call<T = unknown>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   return server.request<T>(method, path, { token: session.accessToken, body });
 }
 
@@ -42,7 +42,7 @@ async function send(session: AuthSessionDto, roomId: string, text: string): Prom
 }
 
 function expectError(res: ApiResponse, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.error?.code }, JSON.stringify(res.body)).toEqual({ status, code });
+  expect({ status: res.status, code: replyError(res.body)?.code }, JSON.stringify(res.body)).toEqual({ status, code });
 }
 
 const thumbsUp = encodeURIComponent('👍');
@@ -103,7 +103,7 @@ describe('tenancy', () => {
         ];
         for (const [method, path, body] of attempts) {
           const res = await call(intruder, method, path, body);
-          expect({ method, path, status: res.status, code: res.body?.error?.code }).toEqual({
+          expect({ method, path, status: res.status, code: replyError(res.body)?.code }).toEqual({
             method,
             path,
             status: 404,
@@ -120,7 +120,12 @@ describe('tenancy', () => {
       ];
       for (const [method, path, body] of messageAttempts) {
         const res = await call(intruder, method, path, body);
-        expect({ method, path, status: res.status, code: res.body?.error?.code }).toEqual({ method, path, status: 404, code: 'not_found' });
+        expect({ method, path, status: res.status, code: replyError(res.body)?.code }).toEqual({
+          method,
+          path,
+          status: 404,
+          code: 'not_found',
+        });
       }
     }
 
@@ -670,7 +675,7 @@ describe('PATCH /v1/rooms/:id', () => {
       await call(owner, 'PATCH', `/v1/rooms/${second.id}`, { slug: 'product-news' }),
       await call(owner, 'POST', '/v1/rooms', { name: 'Dup', slug: 'product-news' }),
     ];
-    expect(clashes.map((r) => [r.status, r.body?.error?.code])).toEqual([
+    expect(clashes.map((r) => [r.status, replyError(r.body)?.code])).toEqual([
       [409, 'conflict'],
       [409, 'conflict'],
     ]);

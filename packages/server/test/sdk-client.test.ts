@@ -6,6 +6,7 @@ import {
   type ConnectionStatus,
   createClient,
   type MessageDto,
+  type RoomDto,
   type SupportConversationDto,
 } from '@confab/sdk';
 import jwt from 'jsonwebtoken';
@@ -276,8 +277,7 @@ describe('@confab/sdk against a real server', () => {
     const client = open(server, tenant, recording);
     const sessions: (AuthSessionDto | null)[] = [];
     client.on('session:changed', (s) => sessions.push(s));
-    const roomId = (await server.request('POST', '/v1/rooms', { token: session.accessToken, body: { name: 'Eve room' } })).body
-      .id as string;
+    const roomId = (await server.request<RoomDto>('POST', '/v1/rooms', { token: session.accessToken, body: { name: 'Eve room' } })).body.id;
 
     // The SDK believes the token is good for 10 more minutes (no early refresh): only the server knows better.
     await client.connectSession({ ...session, accessToken: expired, expiresAt: new Date(Date.now() + 10 * 60_000).toISOString() });

@@ -4,7 +4,7 @@ import type { AuthSessionDto, MessageDto, RoomDto, StartConversationResult } fro
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { connect, request } from './helpers/sockets.js';
 
 // Staff (agents, admins) moderate support conversations and rooms they can read (their own, public
@@ -18,12 +18,12 @@ let carol: AuthSessionDto;
 let agent: AuthSessionDto;
 let admin: AuthSessionDto;
 
-function call<T = any>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+function call<T = unknown>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   return server.request<T>(method, path, { token: session.accessToken, body });
 }
 
 function expectError(res: ApiResponse, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.error?.code }, JSON.stringify(res.body)).toEqual({ status, code });
+  expect({ status: res.status, code: replyError(res.body)?.code }, JSON.stringify(res.body)).toEqual({ status, code });
 }
 
 async function send(session: AuthSessionDto, roomId: string, text: string): Promise<MessageDto> {

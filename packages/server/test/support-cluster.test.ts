@@ -1,7 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { SupportAvailabilityDto, SupportConversationDto, WebhookPayload } from '@confab/protocol';
+import type {
+  MessageDto,
+  RoomDto,
+  StartConversationResult,
+  SupportAvailabilityDto,
+  SupportConversationDto,
+  WebhookPayload,
+} from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
@@ -62,7 +69,7 @@ describe.runIf(clustered)('support across two nodes', () => {
     expect((await online).agents.find((a) => a.id === agent.user.id)?.status).toBe('online');
 
     const notified = waitFor<SupportConversationDto>(agentSocket, 'support:conversation');
-    const started = await nodeA.request('POST', '/v1/support/conversations', {
+    const started = await nodeA.request<StartConversationResult>('POST', '/v1/support/conversations', {
       token: visitor.accessToken,
       body: { text: 'Anyone there?', clientId: 'cluster-1' },
     });
@@ -93,11 +100,11 @@ describe.runIf(clustered)('support across two nodes', () => {
     // Node B learns of the new webhook within its cache time.
     await sleep(5_200);
     const ana = await nodeA.member(tenant, 'ana');
-    const room = await nodeA.request('POST', '/v1/rooms', { token: ana.accessToken, body: { kind: 'group', name: 'Twice?' } });
+    const room = await nodeA.request<RoomDto>('POST', '/v1/rooms', { token: ana.accessToken, body: { kind: 'group', name: 'Twice?' } });
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
       const node = i % 2 ? nodeB : nodeA;
-      const sent = await node.request('POST', `/v1/rooms/${room.body.id}/messages`, {
+      const sent = await node.request<MessageDto>('POST', `/v1/rooms/${room.body.id}/messages`, {
         token: ana.accessToken,
         body: { clientId: `m-${i}`, text: `message ${i}` },
       });

@@ -7,6 +7,7 @@ import type {
   MessageDto,
   PageDto,
   RoomDto,
+  RoomJoinResult,
   RoomListItemDto,
   StartConversationResult,
   SupportAvailabilityDto,
@@ -19,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { itemAt } from './helpers/items.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { call as socketCall, type ClientSocket, connect, waitFor } from './helpers/sockets.js';
 
 const ADMIN_TOKEN = 'x'.repeat(32);
@@ -27,7 +28,7 @@ const ADMIN_TOKEN = 'x'.repeat(32);
 let server: TestServer;
 const sockets: ClientSocket[] = [];
 
-function api<T = any>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+function api<T = unknown>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   return server.request<T>(method, path, { token: session.accessToken, body });
 }
 
@@ -36,7 +37,7 @@ function expectStatus(res: ApiResponse, status: number): void {
 }
 
 function expectError(res: ApiResponse, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.error?.code }, JSON.stringify(res.body)).toEqual({ status, code });
+  expect({ status: res.status, code: replyError(res.body)?.code }, JSON.stringify(res.body)).toEqual({ status, code });
 }
 
 async function socketOf(session: AuthSessionDto): Promise<ClientSocket> {
@@ -154,8 +155,8 @@ describe('support conversations', () => {
 
     // The visitor watches the conversation.
     const visitorSocket = await socketOf(visitor);
-    const joined = await socketCall(visitorSocket, 'room:join', { roomId: started.id });
-    expect(joined.messages.map((m: MessageDto) => m.text)).toEqual(['My order never arrived']);
+    const joined = await socketCall<RoomJoinResult>(visitorSocket, 'room:join', { roomId: started.id });
+    expect(joined.messages.map((m) => m.text)).toEqual(['My order never arrived']);
 
     // Claim: the visitor hears the new assignee and "Ana joined".
     const updated = waitFor<RoomDto>(visitorSocket, 'room:updated', (r) => r.id === started.id && r.support?.assigneeId === agent.user.id);
@@ -283,9 +284,9 @@ describe('support conversations', () => {
     const written = await send(writer, started.id, 'I am here');
     expect(written.senderId).toBe(writer.user.id);
     const joinerSocket = await socketOf(joiner);
-    const joined = await socketCall(joinerSocket, 'room:join', { roomId: started.id });
+    const joined = await socketCall<RoomJoinResult>(joinerSocket, 'room:join', { roomId: started.id });
     expect(joined.room.id).toBe(started.id);
-    expect(joined.messages.map((m: MessageDto) => m.text)).toEqual(['anyone there?', 'I am here']);
+    expect(joined.messages.map((m) => m.text)).toEqual(['anyone there?', 'I am here']);
 
     const roles = Object.fromEntries(
       (await server.db('memberships').where({ roomId: started.id }).select('userId', 'role')).map((m: { userId: string; role: string }) => [

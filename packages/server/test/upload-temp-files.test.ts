@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AuthSessionDto } from '@confab/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { replyError, startTestServer, type TestServer } from './helpers/server.js';
 
 // Uploads are staged under os.tmpdir(); this file gives its process a private one to watch.
 const previousTmpdir = process.env.TMPDIR;
@@ -63,7 +63,7 @@ const part = (field: string, name: string, bytes: Buffer) =>
 const closing = Buffer.from(`--${BOUNDARY}--\r\n`);
 
 /** Posts a multipart body; resolves with the status, or with 0 when the connection was cut. */
-function post(body: Buffer, declaredLength = body.length): Promise<{ status: number; body: any }> {
+function post(body: Buffer, declaredLength = body.length): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve) => {
     const req = httpRequest(
       `${server.url}/v1/uploads`,
@@ -125,7 +125,7 @@ it('refuses a body with two files with 422 and removes both staged files', async
     Buffer.concat([part('file', 'one.bin', Buffer.alloc(20_000, 1)), part('other', 'two.bin', Buffer.alloc(20_000, 2)), closing]),
   );
   await eventually('the staged files are removed', () => stagedFiles().length === 0);
-  expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 422, code: 'validation_failed' });
+  expect({ status: res.status, code: replyError(res.body)?.code }).toEqual({ status: 422, code: 'validation_failed' });
   await expectStillServing();
 });
 
@@ -133,7 +133,7 @@ it('refuses a file over MAX_UPLOAD_BYTES that passed the Content-Length check wi
   const res = await post(Buffer.concat([part('file', 'huge.bin', Buffer.alloc(MAX_UPLOAD_BYTES + 30_000, 3)), closing]));
   // The server may answer before it read the whole body; then the client sees the connection cut.
   expect([0, 413]).toContain(res.status);
-  if (res.status) expect(res.body.error.code).toBe('payload_too_large');
+  if (res.status) expect(replyError(res.body)?.code).toBe('payload_too_large');
   await eventually('the staged file is removed', () => stagedFiles().length === 0);
   await expectStillServing();
 });

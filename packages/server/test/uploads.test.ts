@@ -24,17 +24,17 @@ interface Download {
   status: number;
   headers: Headers;
   bytes: Buffer;
-  json: any;
+  json: unknown;
 }
 
 /** Multipart upload in field `file`; the Blob's type and the file name are the client's claims only. */
-async function upload(
+async function upload<T = unknown>(
   srv: TestServer,
   token: string | undefined,
   bytes: Uint8Array,
   name: string,
   type = 'application/octet-stream',
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: T }> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
   const res = await fetch(`${srv.url}/v1/uploads`, {
@@ -43,20 +43,21 @@ async function upload(
     body: form,
   });
   const text = await res.text();
-  return { status: res.status, body: (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text };
+  const body: unknown = (res.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
+  return { status: res.status, body: body as T };
 }
 
 async function uploadOk(token: string, bytes: Uint8Array, name: string, type?: string): Promise<AttachmentDto> {
-  const res = await upload(server, token, bytes, name, type);
+  const res = await upload<AttachmentDto>(server, token, bytes, name, type);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body as AttachmentDto;
+  return res.body;
 }
 
 async function download(pathOrId: string, token?: string): Promise<Download> {
   const path = pathOrId.startsWith('/') ? pathOrId : `/v1/uploads/${pathOrId}`;
   const res = await fetch(server.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const bytes = Buffer.from(await res.arrayBuffer());
-  let json: any = null;
+  let json: unknown = null;
   if ((res.headers.get('content-type') ?? '').includes('json')) json = JSON.parse(bytes.toString('utf8'));
   return { status: res.status, headers: res.headers, bytes, json };
 }
@@ -92,7 +93,7 @@ async function pair(): Promise<{ ana: AuthSessionDto; bob: AuthSessionDto; room:
   return { ana, bob, room };
 }
 
-function expectErrorBody(body: any, code: string): void {
+function expectErrorBody(body: unknown, code: string): void {
   expect(body).toMatchObject({ error: { code, message: expect.any(String) } });
 }
 
@@ -206,7 +207,7 @@ describe('size limit', () => {
   it('refuses a file over MAX_UPLOAD_BYTES with 413 payload_too_large and keeps serving', async () => {
     const user = await small.member(smallTenant);
 
-    const atLimit = await upload(small, user.accessToken, Buffer.alloc(LIMIT, 'a'), 'exact.txt');
+    const atLimit = await upload<AttachmentDto>(small, user.accessToken, Buffer.alloc(LIMIT, 'a'), 'exact.txt');
     expect(atLimit.status, JSON.stringify(atLimit.body)).toBe(201);
     expect(atLimit.body.size).toBe(LIMIT);
 
@@ -220,7 +221,7 @@ describe('size limit', () => {
     expectErrorBody(huge.body, 'payload_too_large');
 
     // The server still answers, uploads and serves files afterwards.
-    const after = await upload(small, user.accessToken, PNG, 'after.png');
+    const after = await upload<AttachmentDto>(small, user.accessToken, PNG, 'after.png');
     expect(after.status, JSON.stringify(after.body)).toBe(201);
     const res = await fetch(`${small.url}/v1/uploads/${after.body.id}`, { headers: { authorization: `Bearer ${user.accessToken}` } });
     expect(res.status).toBe(200);

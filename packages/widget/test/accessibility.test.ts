@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
+import type { AuthSessionDto, PageDto, SupportInboxItemDto } from '@confab/protocol';
 import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
+import { itemAt } from '../../server/test/helpers/items.js';
 import {
   createAgent,
   type HostPage,
@@ -16,6 +18,7 @@ import {
   type TestServer,
   violations,
 } from './helpers/browser.js';
+import { luminance } from './helpers/colour.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
@@ -124,19 +127,6 @@ function seriousOf(found: AxeFinding[]): AxeFinding[] {
 
 const report = (what: string, found: AxeFinding[]) =>
   `${what}: serious/critical axe violations:\n${JSON.stringify(seriousOf(found), null, 2)}`;
-
-/** Relative luminance (WCAG) of a computed `rgb(...)` colour. */
-function luminance(color: string): number {
-  const [r, g, b] = (color.match(/[\d.]+/g) ?? [])
-    .slice(0, 3)
-    .map(Number)
-    .map((c) => {
-      const s = c / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-  if (r === undefined || g === undefined || b === undefined) throw new Error(`Not an rgb() colour: ${color}`);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
 
 describe('accessibility of <chat-widget> and <chat-inbox>', () => {
   let server: TestServer;
@@ -374,16 +364,16 @@ describe('accessibility of <chat-widget> and <chat-inbox>', () => {
     expect((await polite.allTextContents()).join(' | ')).not.toContain('Yes, Ana here');
 
     // The agent answers (through the API).
-    const login = await server.request('POST', '/v1/auth/login', {
+    const login = await server.request<AuthSessionDto>('POST', '/v1/auth/login', {
       app: tenant.id,
       body: { username: AGENT.username, password: AGENT.password },
     });
     expect(login.status).toBe(200);
-    const token = login.body.accessToken as string;
-    const list = await server.request('GET', '/v1/support/conversations', { token });
+    const token = login.body.accessToken;
+    const list = await server.request<PageDto<SupportInboxItemDto>>('GET', '/v1/support/conversations', { token });
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(1);
-    const sent = await server.request('POST', `/v1/rooms/${list.body.items[0].id}/messages`, {
+    const sent = await server.request('POST', `/v1/rooms/${itemAt(list.body.items, 0).id}/messages`, {
       token,
       body: { clientId: randomUUID(), text: 'Yes, Ana here. How can I help?' },
     });

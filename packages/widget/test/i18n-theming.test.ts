@@ -3,25 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
 import { launchBrowser, openHostPage, startTestServer, type TestServer, violations } from './helpers/browser.js';
+import { luminance } from './helpers/colour.js';
 
 /** The element's public methods (the widget's own types are not loaded in Node). */
 interface ChatWidgetApi {
   open(): void;
   close(): void;
   toggle(): void;
-}
-
-/** Relative luminance (WCAG) of a computed `rgb(...)` colour. */
-function luminance(color: string): number {
-  const [r, g, b] = (color.match(/[\d.]+/g) ?? [])
-    .slice(0, 3)
-    .map(Number)
-    .map((c) => {
-      const s = c / 255;
-      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-    });
-  if (r === undefined || g === undefined || b === undefined) throw new Error(`Not an rgb() colour: ${color}`);
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 function style(locator: Locator, property: string): Promise<string> {

@@ -1,3 +1,4 @@
+import type { StartConversationResult } from '@confab/protocol';
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -34,12 +35,12 @@ describe('<chat-inbox> for agents', () => {
 
   async function startConversation(name: string, text: string): Promise<string> {
     const visitor = await server.guest(tenant, name);
-    const res = await server.request('POST', '/v1/support/conversations', {
+    const res = await server.request<StartConversationResult>('POST', '/v1/support/conversations', {
       token: visitor.accessToken,
       body: { text, clientId: `start-${name}` },
     });
     expect(res.status).toBe(201);
-    return res.body.id as string;
+    return res.body.id;
   }
 
   const names = (inbox: Locator) => inbox.locator('button.item .name').allTextContents();

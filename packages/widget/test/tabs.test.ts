@@ -1,3 +1,4 @@
+import type { MessageDto, PageDto } from '@confab/protocol';
 import jwt from 'jsonwebtoken';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,10 +185,10 @@ describe('tabs of one browser share one chat session', () => {
     await expect
       .poll(async () =>
         (
-          await server.request('GET', `/v1/rooms/${conversationId}/messages`, {
+          await server.request<PageDto<MessageDto>>('GET', `/v1/rooms/${conversationId}/messages`, {
             token: (await server.member(tenant, 'tabs-replier', { role: 'agent', name: 'Rita Replier' })).accessToken,
           })
-        ).body.items.map((m: { text: string }) => m.text),
+        ).body.items.map((m) => m.text),
       )
       .toContain('Sent by the new leader');
     expect(follower.unauthorized).toEqual([]);

@@ -1,8 +1,10 @@
+import type { MessageDto, PageDto, ReceiptDto, RoomDto, SupportInboxItemDto } from '@confab/protocol';
 import jwt from 'jsonwebtoken';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
+import { itemAt } from '../../server/test/helpers/items.js';
 import { launchBrowser, openHostPage, startTestServer, storedSession, storedVisit, type TestServer } from './helpers/browser.js';
 
 function hostToken(tenant: App, externalId: string, name: string): string {
@@ -42,8 +44,8 @@ describe('<chat-widget> for visitors', () => {
     await expect.poll(() => widget.getAttribute('open')).toBe(null);
 
     const agent = await server.member(tenant, 'agent-badge', { role: 'agent', name: 'Bea' });
-    const inbox = await server.request('GET', '/v1/support/conversations', { token: agent.accessToken });
-    const conversationId = inbox.body.items[0].id as string;
+    const inbox = await server.request<PageDto<SupportInboxItemDto>>('GET', '/v1/support/conversations', { token: agent.accessToken });
+    const conversationId = itemAt(inbox.body.items, 0).id;
     // The page goes to the background before the reply comes.
     await page.evaluate(() => {
       Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
@@ -73,9 +75,9 @@ describe('<chat-widget> for visitors', () => {
     await expect
       .poll(
         async () =>
-          (await server.request('GET', `/v1/rooms/${conversationId}/receipts`, { token: agent.accessToken })).body.items.find(
-            (r: { userId: string }) => r.userId !== agent.user.id,
-          )?.readSeq,
+          (
+            await server.request<PageDto<ReceiptDto>>('GET', `/v1/rooms/${conversationId}/receipts`, { token: agent.accessToken })
+          ).body.items.find((r) => r.userId !== agent.user.id)?.readSeq,
       )
       .toBeGreaterThanOrEqual(2);
     expect(page.problems).toEqual([]);
@@ -124,7 +126,7 @@ describe('<chat-widget> for visitors', () => {
 
   it('with room, joins that public room and shows its history instead of a support conversation', async () => {
     const owner = await server.member(tenant, 'room-owner', { name: 'Owner' });
-    const room = await server.request('POST', '/v1/rooms', { token: owner.accessToken, body: { name: 'Lobby', kind: 'public' } });
+    const room = await server.request<RoomDto>('POST', '/v1/rooms', { token: owner.accessToken, body: { name: 'Lobby', kind: 'public' } });
     expect(room.status).toBe(201);
     await server.request('POST', `/v1/rooms/${room.body.id}/messages`, {
       token: owner.accessToken,
@@ -142,15 +144,15 @@ describe('<chat-widget> for visitors', () => {
     await widget.locator('textarea[part=input]').press('Enter');
     await expect
       .poll(async () =>
-        (await server.request('GET', `/v1/rooms/${room.body.id}/messages`, { token: owner.accessToken })).body.items.map(
-          (m: { text: string }) => m.text,
-        ),
+        (
+          await server.request<PageDto<MessageDto>>('GET', `/v1/rooms/${room.body.id}/messages`, { token: owner.accessToken })
+        ).body.items.map((m) => m.text),
       )
       .toContain('Hi everyone');
-    const conversations = await server.request('GET', '/v1/support/conversations', {
+    const conversations = await server.request<PageDto<SupportInboxItemDto>>('GET', '/v1/support/conversations', {
       token: (await server.member(tenant, 'agent-room', { role: 'agent' })).accessToken,
     });
-    expect(conversations.body.items.every((c: { id: string }) => c.id !== room.body.id)).toBe(true);
+    expect(conversations.body.items.every((c) => c.id !== room.body.id)).toBe(true);
     expect(page.problems).toEqual([]);
     await context.close();
   });

@@ -15,9 +15,6 @@ import type {
   TypingEvent,
   UserSummaryDto,
 } from '@confab/protocol';
-import type Joi from 'joi';
-
-import { socketSchemas as s } from '../realtime/schemas.js';
 
 // What the AsyncAPI document (and /docs/realtime) says about each socket event, keyed by the event maps'
 // names so an event missing here, or one the maps do not have, fails to compile. Shapes are not
@@ -30,8 +27,6 @@ type PayloadOf<E extends keyof ServerToClientEvents> = Parameters<ServerToClient
 export interface ClientEventDoc<E extends keyof ClientToServerEvents> {
   summary: string;
   description?: string;
-  /** The joi schema the handler validates the payload with. */
-  input: Joi.Schema;
   /** JSON Schema of the ack's `data`. */
   ack: JsonSchema;
   /** Codes this event's ack may carry besides those every event may (ACK_ERRORS). */
@@ -151,7 +146,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
       'hold without a gap): every message after it plus those changed since, so your state equals a fresh fetch; ' +
       '`hasMore` then means more new messages wait (page on with `GET /v1/rooms/{id}/messages?after=`). ' +
       'Marks what it returns as delivered.',
-    input: s.roomJoin,
     ack: ref('RoomJoinResult'),
     errors: ['not_found', 'forbidden'],
     example: { roomId: ROOM_ID, since: 41 },
@@ -166,7 +160,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   'room:leave': {
     summary: "Stop watching a room (you stay a member; leave it over REST's members route)",
-    input: s.roomLeave,
     ack: obj({ roomId: str }),
     errors: [],
     example: { roomId: ROOM_ID },
@@ -177,7 +170,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
     description:
       'A retry with the same `clientId` (per sender) answers with the stored message instead of sending twice, ' +
       'and announces it again to the room. It needs text or at least one attachment (ids from `POST /v1/uploads`).',
-    input: s.messageSend,
     ack: obj({ message: ref('Message') }),
     errors: ['not_found', 'forbidden', 'conflict'],
     example: { roomId: ROOM_ID, clientId: 'c-2f8e6d1a', text: 'Hello!' },
@@ -185,7 +177,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   'message:edit': {
     summary: 'Edit the text of your own message',
-    input: s.messageEdit,
     ack: obj({ message: ref('Message') }),
     errors: ['not_found', 'forbidden', 'conflict'],
     example: { messageId: MESSAGE_ID, text: 'Hello again!' },
@@ -193,7 +184,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   'message:delete': {
     summary: 'Delete a message (yours; staff may delete anyone’s): it stays as a tombstone keeping its seq',
-    input: s.messageRef,
     ack: obj({ message: ref('Message') }),
     errors: ['not_found', 'forbidden', 'conflict'],
     example: { messageId: MESSAGE_ID },
@@ -201,7 +191,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   'reaction:add': {
     summary: 'React to a message with one emoji',
-    input: s.reaction,
     ack: ref('ReactionUpdate'),
     errors: ['not_found', 'forbidden', 'conflict'],
     example: { messageId: MESSAGE_ID, emoji: '👍' },
@@ -209,7 +198,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   'reaction:remove': {
     summary: 'Take your reaction back',
-    input: s.reaction,
     ack: ref('ReactionUpdate'),
     errors: ['not_found', 'forbidden', 'conflict'],
     example: { messageId: MESSAGE_ID, emoji: '👍' },
@@ -217,7 +205,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   typing: {
     summary: 'Say you are typing (or stopped) in a room you watch',
-    input: s.typing,
     ack: obj({ ok: { type: 'boolean', const: true } }),
     errors: ['forbidden'],
     example: { roomId: ROOM_ID, typing: true },
@@ -225,7 +212,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   'room:read': {
     summary: 'Move your read watermark to `seq`',
-    input: s.roomSeq,
     ack: ref('RoomRead'),
     errors: ['not_found', 'forbidden'],
     example: { roomId: ROOM_ID, seq: 42 },
@@ -233,7 +219,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   },
   'room:delivered': {
     summary: 'You received messages up to `seq` (moves the delivered watermark of a room you watch)',
-    input: s.roomSeq,
     ack: ref('RoomRead'),
     errors: ['forbidden'],
     example: { roomId: ROOM_ID, seq: 42 },
@@ -242,7 +227,6 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
   'auth:refresh': {
     summary: 'Hand the socket a fresh access token of the same user before the current one expires',
     description: 'Without it the server sends `auth:expired` and disconnects when the token the socket was opened with expires.',
-    input: s.authRefresh,
     ack: obj({ expiresAt: { type: 'string', format: 'date-time' } }),
     errors: ['unauthorized', 'token_expired', 'forbidden'],
     example: { token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…' },

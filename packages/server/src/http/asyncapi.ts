@@ -1,5 +1,6 @@
 import { type ErrorCode, LIMITS } from '@confab/protocol';
 
+import { EVENT_SCHEMAS } from '../realtime/schemas.js';
 import { ACK_ERRORS, CLIENT_EVENTS, type JsonSchema, SERVER_EVENTS, SOCKET_SCHEMAS } from './asyncapi-events.js';
 import { joiToJsonSchema } from './openapi.js';
 import { COMPONENT_SCHEMAS } from './openapi-components.js';
@@ -172,7 +173,8 @@ export function buildAsyncApi(version: string): AsyncApiDocument {
   for (const [event, doc] of Object.entries(CLIENT_EVENTS)) {
     const id = `client${pascal(event)}`;
     const codes = [...new Set([...doc.errors, ...ACK_ERRORS])];
-    const payload = toJsonSchema(joiToJsonSchema(doc.input.describe() as Parameters<typeof joiToJsonSchema>[0])) as JsonSchema;
+    const described = EVENT_SCHEMAS[event as keyof typeof EVENT_SCHEMAS].describe() as Parameters<typeof joiToJsonSchema>[0];
+    const payload = toJsonSchema(joiToJsonSchema(described)) as JsonSchema;
     messages[id] = {
       name: event,
       title: event,

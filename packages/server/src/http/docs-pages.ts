@@ -197,8 +197,10 @@ await room.send('Hello!');`;
     ${codeBlock(exchange, 'Exchanging a host token')}
 
     <h2>4. Or build your own client with the SDK</h2>
-    <p><code>npm i @confab/sdk</code>: sign-in, rooms with live state, optimistic sends with an offline outbox, reconnection with
-    catch-up. It works in browsers and Node.</p>
+    <p><code>npm i @confab/sdk</code>: sign-in, rooms with live state, optimistic sends queued while offline, reconnection with
+    catch-up. It works in browsers and Node. From a checkout, before the packages are on the registry: <code>npm run pack</code>,
+    then <code>npm i ./dist-packages/confab-protocol-${escapeHtml(version)}.tgz
+    ./dist-packages/confab-sdk-${escapeHtml(version)}.tgz</code>.</p>
     ${codeBlock(sdk, 'SDK example')}
 
     <h2>5. Or call the API directly</h2>

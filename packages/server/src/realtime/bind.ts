@@ -1,5 +1,4 @@
 import type { AckDataOf, ClientToServerEvents, EventInputOf } from '@confab/protocol';
-import type Joi from 'joi';
 
 import { AppError, RateLimitedError, toAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -7,6 +6,7 @@ import type { Metrics } from '../metrics.js';
 import { gcraStep } from '../redis/throttle.js';
 import { validateInput } from '../services/validation.js';
 import type { Drain } from '../shutdown.js';
+import { EVENT_SCHEMAS } from './schemas.js';
 import type { ChatSocket } from './types.js';
 
 // Abuse guard per socket, far above any legitimate pace (sends have their own MESSAGE_RATE).
@@ -29,7 +29,6 @@ export function bind<E extends keyof ClientToServerEvents>(
   ctx: BindContext,
   socket: ChatSocket,
   event: E,
-  schema: Joi.Schema,
   handler: (input: EventInputOf<E>) => Promise<AckDataOf<E>>,
 ): void {
   const listener = async (...args: unknown[]) => {
@@ -44,7 +43,7 @@ export function bind<E extends keyof ClientToServerEvents>(
       tats.set(socket, step.tat);
       if (!step.result.allowed) throw new RateLimitedError(step.result.retryAfterMs);
       if (!ack) throw new AppError('bad_request', `${event} needs an acknowledgement callback`);
-      const input = validateInput<EventInputOf<E>>(schema, args[0], 'payload');
+      const input = validateInput<EventInputOf<E>>(EVENT_SCHEMAS[event], args[0], 'payload');
       ack({ data: await handler(input) });
     } catch (err) {
       const error = toAppError(err);

@@ -6,7 +6,6 @@ import { bind, type BindContext } from './bind.js';
 import { scheduleExpiry } from './handshake.js';
 import type { PresenceTracker } from './presence-tracker.js';
 import type { RoomSequencer } from './room-sequencer.js';
-import { socketSchemas as s } from './schemas.js';
 import { type ChatSocket, roomChannel, sessionChannel } from './types.js';
 
 export interface HandlerContext extends BindContext {
@@ -24,7 +23,7 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
   const { services } = ctx;
   const actor = () => socket.data.actor;
 
-  bind(ctx, socket, 'room:join', s.roomJoin, async ({ roomId, since }) => {
+  bind(ctx, socket, 'room:join', async ({ roomId, since }) => {
     // Listen first, then read: a change landing in between arrives twice (clients merge by id), never zero times.
     const joined = await services.history.join(actor(), roomId, since, () => socket.join(roomChannel(roomId)) ?? Promise.resolve());
     ctx.sequencer.prime(roomId, joined.version);
@@ -35,44 +34,44 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
     return { room: joined.room, messages: joined.messages, hasMore: joined.hasMore, presence, version: joined.version, receipts };
   });
 
-  bind(ctx, socket, 'room:leave', s.roomLeave, async ({ roomId }) => {
+  bind(ctx, socket, 'room:leave', async ({ roomId }) => {
     await socket.leave(roomChannel(roomId));
     return { roomId };
   });
 
-  bind(ctx, socket, 'message:send', s.messageSend, async ({ roomId, ...input }) => ({
+  bind(ctx, socket, 'message:send', async ({ roomId, ...input }) => ({
     message: (await services.messages.send(actor(), roomId, input)).message,
   }));
 
-  bind(ctx, socket, 'message:edit', s.messageEdit, async ({ messageId, text }) => ({
+  bind(ctx, socket, 'message:edit', async ({ messageId, text }) => ({
     message: await services.messages.edit(actor(), messageId, text),
   }));
 
-  bind(ctx, socket, 'message:delete', s.messageRef, async ({ messageId }) => ({
+  bind(ctx, socket, 'message:delete', async ({ messageId }) => ({
     message: await services.messages.delete(actor(), messageId),
   }));
 
-  bind(ctx, socket, 'reaction:add', s.reaction, ({ messageId, emoji }) => services.messages.react(actor(), messageId, emoji, true));
-  bind(ctx, socket, 'reaction:remove', s.reaction, ({ messageId, emoji }) => services.messages.react(actor(), messageId, emoji, false));
+  bind(ctx, socket, 'reaction:add', ({ messageId, emoji }) => services.messages.react(actor(), messageId, emoji, true));
+  bind(ctx, socket, 'reaction:remove', ({ messageId, emoji }) => services.messages.react(actor(), messageId, emoji, false));
 
-  bind(ctx, socket, 'typing', s.typing, async ({ roomId, typing }) => {
+  bind(ctx, socket, 'typing', async ({ roomId, typing }) => {
     requireWatching(socket, roomId);
     socket.to(roomChannel(roomId)).emit('typing', { roomId, userId: actor().id, typing });
     return { ok: true as const };
   });
 
-  bind(ctx, socket, 'room:read', s.roomSeq, async ({ roomId, seq }) => {
+  bind(ctx, socket, 'room:read', async ({ roomId, seq }) => {
     const state = await services.receipts.markRead(actor(), roomId, seq);
     return { roomId, userId: state.userId, seq: state.seq };
   });
 
-  bind(ctx, socket, 'room:delivered', s.roomSeq, async ({ roomId, seq }) => {
+  bind(ctx, socket, 'room:delivered', async ({ roomId, seq }) => {
     requireWatching(socket, roomId);
     services.receipts.delivered(roomId, actor().id, seq);
     return { roomId, userId: actor().id, seq };
   });
 
-  bind(ctx, socket, 'auth:refresh', s.authRefresh, async ({ token }) => {
+  bind(ctx, socket, 'auth:refresh', async ({ token }) => {
     const next = await services.auth.authenticate(token);
     if (next.id !== actor().id || next.appId !== actor().appId) throw new ForbiddenError('That token belongs to someone else');
     if (next.sessionId !== actor().sessionId) {

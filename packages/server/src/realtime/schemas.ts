@@ -1,3 +1,4 @@
+import type { ClientToServerEvents } from '@confab/protocol';
 import Joi from 'joi';
 
 import { editMessageSchema, emojiSchema, readSchema, sendMessageSchema } from '../services/messages/schemas.js';
@@ -10,14 +11,23 @@ const messageRef = { messageId: idSchema.required() };
 // The REST schemas are typed for their body alone; widen them to add the path ids.
 const widen = (schema: Joi.ObjectSchema) => schema as Joi.ObjectSchema<Record<string, unknown>>;
 
-export const socketSchemas = {
-  roomJoin: Joi.object({ ...roomRef, since: Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER) }),
-  roomLeave: Joi.object(roomRef),
-  messageSend: widen(sendMessageSchema).keys(roomRef),
-  messageEdit: widen(editMessageSchema).keys(messageRef),
-  messageRef: Joi.object(messageRef),
-  reaction: Joi.object({ ...messageRef, emoji: emojiSchema.required() }),
+const reaction = Joi.object({ ...messageRef, emoji: emojiSchema.required() });
+const roomSeq = widen(readSchema).keys(roomRef);
+
+/**
+ * The payload schema of every client→server event, keyed by the event map: `bind()` validates with
+ * it and the AsyncAPI document describes it, so an event without a schema does not compile.
+ */
+export const EVENT_SCHEMAS: { readonly [E in keyof ClientToServerEvents]: Joi.ObjectSchema } = {
+  'room:join': Joi.object({ ...roomRef, since: Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER) }),
+  'room:leave': Joi.object(roomRef),
+  'message:send': widen(sendMessageSchema).keys(roomRef),
+  'message:edit': widen(editMessageSchema).keys(messageRef),
+  'message:delete': Joi.object(messageRef),
+  'reaction:add': reaction,
+  'reaction:remove': reaction,
   typing: Joi.object({ ...roomRef, typing: Joi.boolean().required() }),
-  roomSeq: widen(readSchema).keys(roomRef),
-  authRefresh: Joi.object({ token: Joi.string().max(4096).required() }),
+  'room:read': roomSeq,
+  'room:delivered': roomSeq,
+  'auth:refresh': Joi.object({ token: Joi.string().max(4096).required() }),
 };

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { AuthSessionDto } from '@confab/protocol';
+import type { AuthSessionDto, ErrorBody, ErrorResponse } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 
@@ -16,10 +16,15 @@ import type { App } from '../../src/db/models/index.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createRedis, redisReady } from '../../src/redis/client.js';
 
-export interface ApiResponse<T = any> {
+export interface ApiResponse<T = unknown> {
   status: number;
   body: T;
   headers: Headers;
+}
+
+/** The `error` of an `{ error }` reply body; undefined for any other body (a success, text, none). */
+export function replyError(body: unknown): ErrorBody | undefined {
+  return (body as Partial<ErrorResponse> | null | undefined)?.error;
 }
 
 export interface RequestOptions {
@@ -40,7 +45,7 @@ export interface TestServer {
   db: Db;
   redis: Redis | null;
   app: ConfabApp;
-  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /**
    * Stops this node as a restart does (every socket dropped, in-process state gone) and, after
    * `downMs`, starts a fresh one on the same port over the same database and Redis.

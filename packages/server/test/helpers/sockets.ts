@@ -43,19 +43,19 @@ export function connect(server: TestServer, session: AuthSessionDto | null, opti
 }
 
 /** Emits a client event and resolves with its ack (`{ data }` or `{ error }`). */
-export function request<T = any>(socket: ClientSocket, event: string, payload: unknown, timeoutMs = 5_000): Promise<Ack<T>> {
+export function request<T = unknown>(socket: ClientSocket, event: string, payload: unknown, timeoutMs = 5_000): Promise<Ack<T>> {
   return (socket as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
 }
 
 /** The ack's data, or a thrown error naming the ack's error. */
-export async function call<T = any>(socket: ClientSocket, event: string, payload: unknown): Promise<T> {
+export async function call<T = unknown>(socket: ClientSocket, event: string, payload: unknown): Promise<T> {
   const ack = await request<T>(socket, event, payload);
   if (ack.error) throw new Error(`${event} failed: ${ack.error.code} ${ack.error.message}`);
   return ack.data as T;
 }
 
 /** Resolves with the first `event` whose payload passes `accept`, or rejects after `timeoutMs`. */
-export function waitFor<T = any>(
+export function waitFor<T = unknown>(
   socket: ClientSocket,
   event: string,
   accept: (payload: T) => boolean = () => true,
@@ -78,7 +78,7 @@ export function waitFor<T = any>(
 }
 
 /** Collects every `event` payload received from now on. */
-export function collect<T = any>(socket: ClientSocket, event: string): T[] {
+export function collect<T = unknown>(socket: ClientSocket, event: string): T[] {
   const seen: T[] = [];
   (socket as unknown as Socket).on(event, (payload: T) => seen.push(payload));
   return seen;
