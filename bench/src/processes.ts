@@ -99,18 +99,28 @@ function wrap(name: string, url: string, child: ChildProcess): ServerProcess {
   };
 }
 
+const SERVER_SETTINGS = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'REDIS_PREFIX',
+  'PORT',
+  'HOST',
+  'JWT_SECRET',
+  'CONFAB_DEMO',
+  'NODE_ENV',
+  'MESSAGE_RATE',
+  'AUTH_RATE',
+  'DATA_DIR',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'NODE_OPTIONS',
+]);
+
 /** This process's environment minus anything that would configure the servers behind our back. */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (
-      value !== undefined &&
-      !/^(DATABASE_URL|REDIS_URL|REDIS_PREFIX|PORT|HOST|JWT_SECRET|CONFAB_DEMO|NODE_ENV|MESSAGE_RATE|AUTH_RATE|DATA_DIR|LOG_LEVEL|NODE_OPTIONS)$/.test(
-        key,
-      )
-    ) {
-      env[key] = value;
-    }
+    if (value !== undefined && !SERVER_SETTINGS.has(key)) env[key] = value;
   }
   return env;
 }
