@@ -123,6 +123,24 @@ describe('<chat-inbox> for agents', () => {
     await page.context().close();
   });
 
+  it('shows a conversation started after the list loaded but before the first connection came up', async () => {
+    await createAgent(server, tenant, 'rosa', 'rosa-password-1', 'Rosa');
+    const page = await openHostPage(await browser.newContext(), server, { body: `<chat-inbox app="${tenant.id}"></chat-inbox>` });
+    // A slow network: REST answers, the realtime connection cannot be made yet.
+    await page.route('**/socket.io/**', (route) => route.abort());
+    const inbox = page.locator('chat-inbox');
+    await inbox.locator('input[name=username]').fill('rosa');
+    await inbox.locator('input[name=password]').fill('rosa-password-1');
+    await inbox.locator('form.signin button[type=submit]').click();
+    await expect.poll(() => inbox.getByRole('tab').count()).toBe(4);
+    await startConversation('Vera', 'Started before the agent was connected');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await names(inbox)).not.toContain('Vera');
+    await page.unroute('**/socket.io/**');
+    await expect.poll(() => names(inbox), { timeout: 20_000 }).toContain('Vera');
+    await page.context().close();
+  }, 40_000);
+
   it('catches the list up after the connection dropped: a conversation started meanwhile shows without a reload', async () => {
     const quinn = await createAgent(server, tenant, 'quinn', 'quinn-password-1', 'Quinn');
     const { page, inbox } = await signIn('quinn', 'quinn-password-1');

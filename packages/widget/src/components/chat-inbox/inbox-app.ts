@@ -50,8 +50,8 @@ export class InboxApp extends LitElement {
   @state() private availability: SupportAvailabilityDto | null = null;
   @state() private canned: CannedResponseDto[] = [];
   @state() private connection = 'idle';
-  /** The connection was up once: an `online` after it is a reconnect. */
-  private wasOnline = false;
+  /** The connection came up while the list was loading: the page it got may predate live events. */
+  private listStale = false;
   @state() private actionError = '';
 
   private client: ChatClient | null = null;
@@ -84,12 +84,13 @@ export class InboxApp extends LitElement {
     const client = (this.client = createClient({ url: this.server, app: this.app, storageKey: this.storage.sessionKey }));
     this.offs = [
       client.on('connection:changed', (status) => {
-        // Back after a drop (a restart, a blip): conversations may have started or changed
-        // meanwhile, and their live events were missed. The list catches up like a room does.
-        const back = status === 'online' && this.connection !== 'online' && this.wasOnline;
-        if (status === 'online') this.wasOnline = true;
+        // Up (first time, or back after a drop): conversations that started or changed while no
+        // connection listened were missed live. The list catches up like a room does.
+        const up = status === 'online' && this.connection !== 'online';
         this.connection = status;
-        if (back && this.phase === 'ready') void this.load().catch(() => undefined);
+        if (!up) return;
+        if (this.phase === 'ready') void this.load().catch(() => undefined);
+        else this.listStale = true;
       }),
       client.on('session:changed', (session, fromOtherTab) => {
         // Signed in from another inbox tab: this one follows.
@@ -146,7 +147,9 @@ export class InboxApp extends LitElement {
       return;
     }
     this.me = user;
+    this.listStale = false;
     await this.load();
+    if (this.listStale) await this.load();
     this.phase = 'ready';
     client.support.settings().then(
       (s) => (this.availability = s),
