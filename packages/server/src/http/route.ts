@@ -101,17 +101,11 @@ export type RouteDeclaration<K extends RouteKey, P, Q, B> = {
   Slot<'query', RouteQuery<K>, Q> &
   Slot<'body', JsonBody<K>, B>;
 
-interface ErasedDeclaration {
-  tag: string;
-  summary: string;
-  description: string;
-  params?: Joi.ObjectSchema;
-  query?: Joi.ObjectSchema;
-  body?: Joi.ObjectSchema;
-  tokenInQuery?: boolean;
-  throttle?: Throttle;
-  handler: RouteDef['handler'];
-}
+/** A declaration with its types erased: the fields `route()` copies into the RouteDef. */
+type ErasedDeclaration = Pick<
+  RouteDef,
+  'tag' | 'summary' | 'description' | 'params' | 'query' | 'body' | 'tokenInQuery' | 'throttle' | 'handler'
+>;
 
 /**
  * Declares the server side of the table entry `key`: method, path, auth, status and shapes come from
