@@ -3,25 +3,10 @@
  * may call it, its success status, query, body, response and the errors it may answer. The server's
  * routes, the SDK's calls and the OpenAPI document are derived or type-checked from this table.
  */
-import type {
-  AppDto,
-  AttachmentDto,
-  AuthSessionDto,
-  MemberDto,
-  MembershipDto,
-  MessageDto,
-  PageDto,
-  ReactionDto,
-  ReadStateDto,
-  ReceiptDto,
-  RegisterInput,
-  RoomDto,
-  RoomListItemDto,
-  UserDto,
-  UserSummaryDto,
-} from './dto.js';
-import { ERROR_STATUS, type ErrorCode, type ErrorResponse } from './errors.js';
-import type { MessageEditInput, MessageSendInput, ReactionUpdatedEvent, RoomReadInput } from './events.js';
+import type { ApiSchemas, SchemaName } from './api-schemas.js';
+import type { RegisterInput } from './dto.js';
+import { ERROR_STATUS, type ErrorCode } from './errors.js';
+import type { MessageEditInput, MessageSendInput, RoomReadInput } from './events.js';
 import type {
   AddMembersInput,
   AppOriginsInput,
@@ -47,84 +32,7 @@ import type {
   UpdateRoomInput,
   WebhookInput,
 } from './inputs.js';
-import type {
-  AppSettingsDto,
-  CannedResponseDto,
-  StartConversationInput,
-  StartConversationResult,
-  SupportAvailabilityDto,
-  SupportConversationDto,
-  SupportInboxItemDto,
-  SupportSettingsDto,
-  WebhookDeliveryDto,
-  WebhookDto,
-} from './support.js';
-
-/** The reply to `POST /v1/admin/apps`: the only time the app's secret is shown. */
-export interface AppWithSecretDto extends AppDto {
-  secret: string;
-}
-
-/** The reply to `POST /v1/admin/apps/:id/webhooks`: the only time the signing secret is shown. */
-export interface WebhookWithSecretDto extends WebhookDto {
-  secret: string;
-}
-
-export interface HealthCheckDto {
-  ok: boolean;
-  ms: number;
-  error?: string;
-}
-
-/** `/healthz` and `/readyz`; readiness adds its checks (`database`, and `redis` when configured). */
-export interface HealthDto {
-  status: 'ok' | 'draining' | 'unavailable';
-  checks?: Record<string, HealthCheckDto>;
-}
-
-/**
- * The named shapes of the API: an operation's JSON response is one of these, by name, and the
- * OpenAPI document has a component schema of the same name for each.
- */
-export interface ApiSchemas {
-  Error: ErrorResponse;
-  UserSummary: UserSummaryDto;
-  User: UserDto;
-  UserPage: PageDto<UserDto>;
-  AuthSession: AuthSessionDto;
-  Membership: MembershipDto;
-  Member: MemberDto;
-  MemberPage: PageDto<MemberDto>;
-  Room: RoomDto;
-  RoomListItem: RoomListItemDto;
-  RoomListPage: PageDto<RoomListItemDto>;
-  Reaction: ReactionDto;
-  Attachment: AttachmentDto;
-  Message: MessageDto;
-  MessagePage: PageDto<MessageDto>;
-  ReactionUpdate: ReactionUpdatedEvent;
-  ReadState: ReadStateDto;
-  Receipt: ReceiptDto;
-  ReceiptPage: PageDto<ReceiptDto>;
-  App: AppDto;
-  AppWithSecret: AppWithSecretDto;
-  AppPage: PageDto<AppDto>;
-  Conversation: SupportConversationDto;
-  StartedConversation: StartConversationResult;
-  InboxItem: SupportInboxItemDto;
-  InboxPage: PageDto<SupportInboxItemDto>;
-  SupportAvailability: SupportAvailabilityDto;
-  SupportSettings: SupportSettingsDto;
-  CannedResponse: CannedResponseDto;
-  CannedResponsePage: PageDto<CannedResponseDto>;
-  Webhook: WebhookDto;
-  WebhookWithSecret: WebhookWithSecretDto;
-  WebhookPage: PageDto<WebhookDto>;
-  WebhookDelivery: WebhookDeliveryDto;
-  WebhookDeliveryPage: PageDto<WebhookDeliveryDto>;
-  Health: HealthDto;
-}
-export type SchemaName = keyof ApiSchemas;
+import type { AppSettingsDto, StartConversationInput } from './support.js';
 
 /**
  * Who may call an operation:

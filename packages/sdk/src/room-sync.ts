@@ -4,6 +4,7 @@ import { backoffDelay } from './backoff.js';
 import { ChatError } from './errors.js';
 import type { RoomContext } from './room-context.js';
 import { hasHole, type RoomAction, type RoomModel } from './room-model.js';
+import { SingleFlight } from './single-flight.js';
 
 /** How long a hole in live messages may stay open before it is fetched (a late event may still close it). */
 export const HOLE_WAIT_MS = 150;
@@ -23,10 +24,8 @@ export interface SyncedRoom {
  * seqs, a catch-up page with more to come, a `room:sync` hint), and reports deliveries.
  */
 export class RoomSync {
-  private joining: Promise<void> | null = null;
-  private joinAgain = false;
-  private filling: Promise<void> | null = null;
-  private fillAgain = false;
+  private readonly joins = new SingleFlight(() => this.joinWithRetries());
+  private readonly fills = new SingleFlight(() => this.fillOnce());
   private holeTimer: ReturnType<typeof setTimeout> | null = null;
   private deliveredTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -41,21 +40,7 @@ export class RoomSync {
    * only with a lasting refusal (not a member, say).
    */
   join(): Promise<void> {
-    if (this.joining) {
-      this.joinAgain = true;
-      return this.joining;
-    }
-    this.joining = (async () => {
-      try {
-        do {
-          this.joinAgain = false;
-          await this.joinWithRetries();
-        } while (this.joinAgain);
-      } finally {
-        this.joining = null;
-      }
-    })();
-    return this.joining;
+    return this.joins.run();
   }
 
   /** A message arrived live: a seq beyond the end of what is held contiguously opens a hole. */
@@ -66,7 +51,7 @@ export class RoomSync {
 
   /** Fetches what is missing, soon, when the room is known to hold more than is held (not during a join: it fills). */
   check(): void {
-    if (hasHole(this.room.model()) && !this.joining) this.scheduleFill();
+    if (hasHole(this.room.model()) && !this.joins.busy) this.scheduleFill();
   }
 
   /** The server says the room has moved on (after an outage between nodes): catch up if behind. */
@@ -113,21 +98,7 @@ export class RoomSync {
 
   /** Fetches what lies between the end of the contiguous history and the newest seq known. */
   private fill(): Promise<void> {
-    if (this.filling) {
-      this.fillAgain = true;
-      return this.filling;
-    }
-    this.filling = (async () => {
-      try {
-        do {
-          this.fillAgain = false;
-          await this.fillOnce();
-        } while (this.fillAgain);
-      } finally {
-        this.filling = null;
-      }
-    })();
-    return this.filling;
+    return this.fills.run();
   }
 
   private async fillOnce(): Promise<void> {

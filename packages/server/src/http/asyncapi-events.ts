@@ -3,18 +3,16 @@ import type {
   ClientToServerEvents,
   ErrorCode,
   EventInputOf,
-  MessageDto,
   PresenceEvent,
-  RoomDto,
   RoomJoinResult,
   RoomReadEvent,
   RoomReceiptsEvent,
   RoomSyncEvent,
   ServerToClientEvents,
-  SupportConversationDto,
   TypingEvent,
-  UserSummaryDto,
 } from '@confab/protocol';
+
+import { EXAMPLE_IDS, SCHEMA_EXAMPLES } from './openapi-examples.js';
 
 // What the AsyncAPI document (and /docs/realtime) says about each socket event, keyed by the event maps'
 // names so an event missing here, or one the maps do not have, fails to compile. Shapes are not
@@ -92,51 +90,16 @@ export const SOCKET_SCHEMAS: Record<string, JsonSchema> = {
   }),
 };
 
-const ROOM_ID = '3f5c2a9e-8d41-4b7a-9c0e-1a2b3c4d5e6f';
-const USER_ID = '9b1d7e32-4c5a-4f6b-8e7d-0c1b2a3f4e5d';
-const MESSAGE_ID = '6a0e4f1c-2b3d-4e5f-9a8b-7c6d5e4f3a2b';
-const TIME = '2025-05-01T10:00:00.000Z';
-const sender: UserSummaryDto = { id: USER_ID, kind: 'member', role: 'user', name: 'Ana', username: 'ana', avatarUrl: null };
-const message: MessageDto = {
-  id: MESSAGE_ID,
-  roomId: ROOM_ID,
-  seq: 42,
-  version: 97,
-  clientId: 'c-2f8e6d1a',
-  senderId: USER_ID,
-  sender,
-  type: 'text',
-  text: 'Hello!',
-  replyToId: null,
-  attachments: [],
-  reactions: [],
-  createdAt: TIME,
-  editedAt: null,
-  deletedAt: null,
-};
-const room: RoomDto = {
-  id: ROOM_ID,
-  kind: 'group',
-  name: 'Garden club',
-  slug: null,
-  createdBy: USER_ID,
-  lastSeq: 42,
-  lastMessageAt: TIME,
-  createdAt: TIME,
-  memberCount: 3,
-};
-const receipts: RoomReceiptsEvent = { roomId: ROOM_ID, deliveredSeq: 42, readSeq: 40 };
-const conversation: SupportConversationDto = {
-  ...room,
-  kind: 'support',
-  name: null,
-  memberCount: 2,
-  support: { status: 'open', assigneeId: null, visitor: { pageUrl: 'https://www.example.com/pricing' }, resolvedAt: null },
-  visitor: { ...sender, kind: 'guest', username: null, email: null },
-  assignee: null,
-  lastMessage: message,
-};
-const reactionUpdate = { roomId: ROOM_ID, messageId: MESSAGE_ID, version: 98, reactions: [{ emoji: '👍', count: 1, userIds: [USER_ID] }] };
+// The samples of the REST reference, so both documents show the same room, message and people.
+const ROOM_ID = EXAMPLE_IDS.room;
+const USER_ID = EXAMPLE_IDS.ana;
+const MESSAGE_ID = EXAMPLE_IDS.message;
+const TIME = '2025-03-14T09:35:12.000Z';
+const message = SCHEMA_EXAMPLES.Message;
+const room = SCHEMA_EXAMPLES.Room;
+const conversation = SCHEMA_EXAMPLES.Conversation;
+const reactionUpdate = SCHEMA_EXAMPLES.ReactionUpdate;
+const receipts: RoomReceiptsEvent = { roomId: ROOM_ID, deliveredSeq: message.seq, readSeq: message.seq - 2 };
 
 export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<E> } = {
   'room:join': {

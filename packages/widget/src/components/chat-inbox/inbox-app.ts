@@ -23,9 +23,8 @@ import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { inboxStyles } from './inbox-app.styles.js';
 import { applyChange, filterOf, type InboxTab, TABS } from './inbox-list.js';
-import { renderDetails, renderSignIn } from './inbox-views.js';
+import { renderActions, renderDetails, renderInboxItem, renderSignIn } from './inbox-views.js';
 
-const AVAILABILITY_LABEL = { online: 'availabilityOnline', away: 'availabilityAway', offline: 'availabilityOffline' } as const;
 const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;
 
 /** The inbox itself (loaded on demand by `<chat-inbox>`). */
@@ -215,7 +214,7 @@ export class InboxApp extends LitElement {
             ${repeat(
               this.items,
               (c) => c.id,
-              (c) => this.renderItem(c),
+              (c) => renderInboxItem(this.i18n, c, this.selected?.id === c.id, () => this.select(c)),
             )}
           </ul>
         </div>
@@ -228,56 +227,15 @@ export class InboxApp extends LitElement {
     </div>`;
   }
 
-  private renderItem(c: SupportInboxItemDto) {
-    const { t } = this.i18n;
-    const last = c.lastMessage;
-    const preview = last ? (last.deletedAt ? t('deleted') : last.text || (last.attachments.length ? t('attachment') : '')) : '';
-    const name = c.visitor?.name || c.visitor?.username || t('visitor');
-    const current = this.selected?.id === c.id ? 'true' : 'false';
-    const unread = t('unread', { count: c.unreadCount });
-    const assignee = c.assignee ? c.assignee.name || c.assignee.username || '' : null;
-    return html`<li>
-      <button class="item" aria-current=${current} data-id=${c.id} @click=${() => this.select(c)}>
-        <span class="row">
-          <span class="name">${name}</span>
-          ${c.lastMessageAt ? html`<time datetime=${c.lastMessageAt}>${this.i18n.time(c.lastMessageAt)}</time>` : nothing}
-        </span>
-        <span class="row">
-          <span class="preview">${preview}</span>
-          ${c.unreadCount ? html`<span class="unread" aria-label=${unread}>${c.unreadCount}</span>` : nothing}
-        </span>
-        ${assignee === null ? nothing : html`<span class="assignee">${t('assignedTo', { name: assignee })}</span>`}
-      </button>
-    </li>`;
-  }
-
   private renderConversation(c: SupportConversationDto) {
-    const { t } = this.i18n;
-    const resolved = c.support.status === 'resolved';
     const agents = this.availability?.agents ?? [];
-    const mayClaim = !resolved && c.support.assigneeId !== this.me?.id;
-    const agentLabel = (a: (typeof agents)[number]) => `${a.name ?? a.id} (${t(AVAILABILITY_LABEL[a.status])})`;
-    return html`<div class="actions" role="toolbar" aria-label=${c.visitor?.name ?? t('visitor')}>
-        <h2>${c.visitor?.name || c.visitor?.username || t('visitor')}</h2>
-        <span class="pill">${t(`status_${c.support.status}`)}</span>
-        ${
-          mayClaim
-            ? html`<button class="primary" @click=${() => this.act(() => this.client!.support.assign(c.id))}>${t('claim')}</button>`
-            : nothing
-        }
-        <label class="assign">
-          ${t('assignTo')}
-          <select @change=${(e: Event) => this.assign(c, (e.target as HTMLSelectElement).value)} .value=${c.support.assigneeId ?? ''}>
-            <option value="">${t('unassigned')}</option>
-            ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${agentLabel(a)}</option>`)}
-          </select>
-        </label>
-        ${
-          resolved
-            ? html`<button @click=${() => this.act(() => this.client!.support.reopen(c.id))}>${t('reopen')}</button>`
-            : html`<button @click=${() => this.act(() => this.client!.support.resolve(c.id))}>${t('resolve')}</button>`
-        }
-      </div>
+    const support = this.client!.support;
+    return html`${renderActions(this.i18n, c, agents, c.support.assigneeId !== this.me?.id, {
+        claim: () => this.act(() => support.assign(c.id)),
+        assign: (agentId) => this.assign(c, agentId),
+        resolve: () => this.act(() => support.resolve(c.id)),
+        reopen: () => this.act(() => support.reopen(c.id)),
+      })}
       ${this.actionError ? html`<p class="error" role="alert">${this.actionError}</p>` : nothing}
       <confab-thread
         exportparts="messages, message, composer, input, send-button"
