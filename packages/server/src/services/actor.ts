@@ -1,6 +1,5 @@
 import type { UserKind, UserRole } from '@confab/protocol';
 
-import type { User } from '../db/models/index.js';
 import { ForbiddenError } from '../errors.js';
 
 /** The authenticated caller every service call acts for. */
@@ -13,7 +12,6 @@ export interface Actor {
   sessionId: string;
   /** When the access token this actor came with expires (ms since epoch). */
   tokenExpiresAt: number;
-  user: User;
 }
 
 /** Agents and admins see more of their app (emails, every support conversation). */

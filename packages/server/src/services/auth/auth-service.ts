@@ -70,7 +70,6 @@ export class AuthService {
       kind: user.kind,
       sessionId: claims.sid,
       tokenExpiresAt: claims.exp * 1000,
-      user,
     };
   }
 

@@ -75,7 +75,7 @@ export class MessagesService {
     if (outcome instanceof Rollback) return this.retried(actor, roomId, outcome.value);
     const { room } = outcome;
     const dto = first(
-      await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [actor.user], directMembers(room), outcome.dtos),
+      await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [], directMembers(room), outcome.dtos),
     );
     if (room.kind === 'support')
       this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: outcome.followUps.length > 0 });
@@ -112,7 +112,7 @@ export class MessagesService {
         deliveredSeq: trx.raw('greatest(delivered_seq, ?)', [room.lastSeq]),
       });
     const followUps = room.kind === 'support' ? await reopenOnVisitorMessage(trx, actor, room) : [];
-    const dtos = await this.outbox.enqueueMessages(trx, actor.appId, [message, ...followUps], [actor.user]);
+    const dtos = await this.outbox.enqueueMessages(trx, actor.appId, [message, ...followUps], []);
     return { message, followUps, room, dtos };
   }
 
@@ -224,7 +224,7 @@ export class MessagesService {
   private async retried(actor: Actor, roomId: string, previous: Message): Promise<SendResult> {
     if (previous.roomId !== roomId) throw new ConflictError('This clientId was already used for a message in another room');
     const { room } = await requireMember(this.db, actor, roomId);
-    const dto = await toMessageDto(this.db, previous, [actor.user]);
+    const dto = await toMessageDto(this.db, previous, []);
     this.replay(actor.appId, [dto], directMembers(room));
     return { message: dto, created: false };
   }

@@ -99,7 +99,7 @@ export class SupportService {
     );
     if (outcome instanceof Rollback) return (await this.retried(actor, first!.clientId))!;
 
-    const dtos = await this.messages.announceCreated(actor.appId, outcome.created, [actor.user]);
+    const dtos = await this.messages.announceCreated(actor.appId, outcome.created);
     const conversation = await this.view(actor.appId, outcome.room.id, actor.id);
     const { membership: _viewer, ...shared } = conversation!;
     this.events.emit('room.created', { appId: actor.appId, room: shared, memberIds: [actor.id] });
@@ -149,7 +149,7 @@ export class SupportService {
     const target = agentId === undefined ? actor.id : agentId;
     let agent: User | null = null;
     if (target) {
-      agent = target === actor.id ? actor.user : ((await User.query(this.db).findOne({ id: target, appId: actor.appId })) ?? null);
+      agent = (await User.query(this.db).findOne({ id: target, appId: actor.appId })) ?? null;
       if (!agent || !isStaff(agent)) {
         throw new ValidationError('agentId must be an agent of this app', [{ path: 'body.agentId', message: 'not an agent of this app' }]);
       }
@@ -203,13 +203,14 @@ export class SupportService {
         .patch({ ...patch, updatedAt: new Date() })
         .where({ id: roomId });
       if (!(await trx('memberships').where({ roomId, userId: actor.id }).first())) await this.enrol(trx, roomId, actor.id);
+      const me = await User.query(trx).findById(actor.id);
       const created: Message[] = [];
       for (const meta of notes) {
         created.push(
-          await appendSystemMessage(trx, actor.appId, roomId, { senderId: actor.id, text: describe(meta, actor.user, agent), meta }),
+          await appendSystemMessage(trx, actor.appId, roomId, { senderId: actor.id, text: describe(meta, me ?? null, agent), meta }),
         );
       }
-      await this.outbox.enqueueMessages(trx, actor.appId, created, [actor.user]);
+      await this.outbox.enqueueMessages(trx, actor.appId, created, me ? [me] : []);
       if (patch.status === 'resolved') {
         const conversation = await toConversationDto(trx, (await RoomRecord.query(trx).findById(roomId))!, null);
         await this.outbox.enqueue(trx, actor.appId, 'conversation.resolved', { conversation, resolvedBy: actor.id });
@@ -217,7 +218,7 @@ export class SupportService {
       return { created, joined };
     });
     if (result) {
-      await this.messages.announceCreated(actor.appId, result.created, [actor.user]);
+      await this.messages.announceCreated(actor.appId, result.created);
       if (result.joined) this.events.emit('member.added', { appId: actor.appId, roomId, userIds: [result.joined] });
       this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: true });
     }
@@ -248,11 +249,11 @@ export class SupportService {
 }
 
 /** The English text of a system message (clients render `system` in their own language). */
-function describe(meta: SystemEventDto, actor: User, agent: User | null): string {
+function describe(meta: SystemEventDto, actor: User | null, agent: User | null): string {
   const who = displayName(actor);
   switch (meta.event) {
     case 'assigned':
-      return meta.agentId === actor.id ? `${who} joined` : `${who} assigned ${displayName(agent)}`;
+      return meta.agentId === actor?.id ? `${who} joined` : `${who} assigned ${displayName(agent)}`;
     case 'unassigned':
       return `${who} unassigned the conversation`;
     case 'resolved':
