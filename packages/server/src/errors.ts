@@ -114,7 +114,7 @@ const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);
 // knex pool acquire timeout; ioredis giving up on a command while disconnected.
 const UNAVAILABLE_NAMES = new Set(['KnexTimeoutError', 'MaxRetriesPerRequestError']);
 const UNAVAILABLE_MESSAGES = [
-  /^Connection terminated/, // pg
+  /(^|- )Connection terminated/, // pg (knex prefixes the statement it was running: "ROLLBACK - Connection terminated…")
   /is not queryable/, // pg, a client whose connection broke or closed
   /^timeout exceeded when trying to connect/, // pg
   /^PGlite is closed/,

@@ -46,11 +46,22 @@ export function startPublisher(
   logger: Logger,
 ): () => void {
   const { events, rooms } = services;
+  // Other nodes hear the message events of one turn of the event loop (a batch of sends) in one publish.
+  let outgoing: RoomEvent[] = [];
+  const publish = () => {
+    const batch = outgoing;
+    outgoing = [];
+    io.serverSideEmit('room-events', batch);
+  };
   const roomEvent = (event: RoomEvent) => {
     sequencer.push(event);
-    if (clustered) io.serverSideEmit('room-event', event);
+    if (!clustered) return;
+    if (!outgoing.length) setImmediate(publish);
+    outgoing.push(event);
   };
-  io.on('room-event', (event) => sequencer.push(event));
+  io.on('room-events', (batch) => {
+    for (const event of batch) sequencer.push(event);
+  });
   // Receipts reach every node, and each tells its own watchers only minima they have not heard
   // yet: nodes that flush the same room at once cost its watchers one event, not one per node.
   const heard = new MinimaMemo();
@@ -157,7 +168,7 @@ export function startPublisher(
   ];
   return () => {
     offs.forEach((off) => off());
-    io.removeAllListeners('room-event');
+    io.removeAllListeners('room-events');
     io.removeAllListeners('room-receipts');
   };
 }

@@ -13,7 +13,8 @@ export interface SocketData {
 
 /** Between nodes: message events travel to every node, which delivers them in order locally. */
 export interface InterServerEvents {
-  'room-event': (event: RoomEvent) => void;
+  /** Message events of one turn of a node's event loop, for every other node's sequencer. */
+  'room-events': (events: RoomEvent[]) => void;
   /** A room's coalesced receipts: each node tells its own watchers what they have not heard yet. */
   'room-receipts': (event: RoomReceiptsEvent) => void;
 }

@@ -25,7 +25,12 @@ export function createRedisAdapter(redis: Redis, prefix: string, logger: Logger)
   const pub = redis.duplicate();
   // The subscriptions wait in the offline queue for as long as Redis is away (even at boot): no
   // command timeout, no retry limit.
-  const sub = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, commandTimeout: undefined });
+  const sub = redis.duplicate({
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    commandTimeout: undefined,
+    enableAutoPipelining: false,
+  });
   const warn = (message: string) => {
     let lastLoggedAt = 0;
     return (err: Error) => {

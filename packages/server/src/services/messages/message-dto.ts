@@ -1,4 +1,4 @@
-import type { AttachmentDto, MessageDto, ReactionDto } from '@confab/protocol';
+import type { AttachmentDto, MessageDto, ReactionDto, UserSummaryDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { allOf } from '../../db/knex.js';
@@ -41,10 +41,7 @@ export async function loadReactions(db: Knex, messageIds: string[]): Promise<Map
   return byMessage;
 }
 
-/**
- * Wire form of messages, with senders, reactions and attachments loaded in three batched
- * queries. Deleted messages keep their place (seq) but carry no content.
- */
+/** Wire form of messages, with senders, reactions and attachments loaded in three batched queries. */
 export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: User[] = []): Promise<MessageDto[]> {
   if (!messages.length) return [];
   const ids = messages.map((m) => m.id);
@@ -65,27 +62,35 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
   }
   return messages.map((m) => {
     const sender = m.senderId ? users.get(m.senderId) : undefined;
-    const deleted = m.deletedAt !== null;
-    const type = m.type ?? 'text';
-    return {
-      id: m.id,
-      roomId: m.roomId,
-      seq: Number(m.seq),
-      version: Number(m.version),
-      clientId: m.clientId,
-      senderId: m.senderId,
-      sender: sender ? toUserSummary(sender) : null,
-      type,
-      ...(type === 'system' && m.meta ? { system: m.meta } : {}),
-      text: deleted ? '' : m.text,
-      replyToId: m.replyToId,
-      attachments: deleted ? [] : (files.get(m.id) ?? []),
-      reactions: deleted ? [] : (reactions.get(m.id) ?? []),
-      createdAt: iso(m.createdAt)!,
-      editedAt: iso(m.editedAt),
-      deletedAt: iso(m.deletedAt),
-    };
+    return messageDto(m, sender ? toUserSummary(sender) : null, files.get(m.id) ?? [], reactions.get(m.id) ?? []);
   });
+}
+
+/**
+ * Wire form of one message from what the caller already holds (a send builds it from the rows it
+ * wrote, without reading them back). Deleted messages keep their place (seq) but carry no content.
+ */
+export function messageDto(m: Message, sender: UserSummaryDto | null, files: AttachmentDto[], reactions: ReactionDto[]): MessageDto {
+  const deleted = m.deletedAt !== null;
+  const type = m.type ?? 'text';
+  return {
+    id: m.id,
+    roomId: m.roomId,
+    seq: Number(m.seq),
+    version: Number(m.version),
+    clientId: m.clientId,
+    senderId: m.senderId,
+    sender,
+    type,
+    ...(type === 'system' && m.meta ? { system: m.meta } : {}),
+    text: deleted ? '' : m.text,
+    replyToId: m.replyToId,
+    attachments: deleted ? [] : files,
+    reactions: deleted ? [] : reactions,
+    createdAt: iso(m.createdAt)!,
+    editedAt: iso(m.editedAt),
+    deletedAt: iso(m.deletedAt),
+  };
 }
 
 /** Wire form of one message (see toMessageDtos). */

@@ -1,30 +1,29 @@
-import type { MessageDto, MessageSendInput, ReactionUpdatedEvent } from '@confab/protocol';
+import type { MessageDto, MessageSendInput, ReactionUpdatedEvent, UserSummaryDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { parseRate, type Rate } from '../../config.js';
 import type { Db } from '../../db/knex.js';
 import { Message, type User } from '../../db/models/index.js';
-import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
+import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.js';
 import type { MessageCache } from '../../redis/message-cache.js';
 import type { Throttle } from '../../redis/throttle.js';
 import type { Actor } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
 import type { DomainEvents } from '../events.js';
-import { first, zip } from '../lists.js';
-import { accessMembership, findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
+import { GroupCommit } from '../group-commit.js';
+import { first, single, zip } from '../lists.js';
+import { findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
 import { directMembers } from '../rooms/direct-key.js';
-import { reopenOnVisitorMessage } from '../support/reopen.js';
+import { toUserSummary } from '../users/user-dto.js';
 import type { Outbox } from '../webhooks/outbox.js';
-import { toMessageDto, toMessageDtos } from './message-dto.js';
-import { type BumpedRoom, bumpRoom } from './room-version.js';
+import { messageDto, toAttachmentDto, toMessageDto, toMessageDtos } from './message-dto.js';
+import { bumpRoom } from './room-version.js';
+import { findStored, sendKey, type SendOutcome, type SendRequest, writeSends } from './send-batch.js';
 
 export interface WrittenMessage {
   message: Message;
   /** System messages the send caused (a conversation reopened), after it in seq order. */
   followUps: Message[];
-  room: BumpedRoom;
-  /** Wire forms of message and follow-ups, when the outbox already built them. */
-  dtos: MessageDto[] | null;
 }
 
 export interface SendResult {
@@ -32,6 +31,11 @@ export interface SendResult {
   /** False when this was a retry of a send already stored (same sender and clientId). */
   created: boolean;
 }
+
+/** How sends are gathered into one transaction (group commit). */
+const SEND_BATCH = { maxBatch: 128, maxFlights: 2 };
+/** A batch that lost a deadlock or raced a retry on the unique key is written once more. */
+const RETRY_SQLSTATES = new Set(['40P01', '40001', '23505']);
 
 /** Thrown inside a transaction to roll it back with an answer (a retried send, an unchanged reaction). */
 export class Rollback<T> {
@@ -62,58 +66,125 @@ export class MessagesService {
     private readonly outbox: Outbox,
   ) {}
 
+  private readonly sends = new GroupCommit<SendRequest, SendResult>((batch) => this.sendBatch(batch), SEND_BATCH);
+
   /**
    * Stores a message with the room's next seq; a retry with the same clientId returns the stored
-   * message and creates nothing (also when the retry races the original).
+   * message and creates nothing (also when the retry races the original). Concurrent sends share
+   * one transaction (see `sendBatch`).
    */
-  async send(actor: Actor, roomId: string, input: Omit<MessageSendInput, 'roomId'>): Promise<SendResult> {
-    const previous = await Message.query(this.db).findOne({ senderId: actor.id, clientId: input.clientId });
-    if (previous) return this.retried(actor, roomId, previous);
-    await this.consumeRate(actor);
-
-    const outcome = await rollbackable<WrittenMessage, Message>(() => this.db.transaction((trx) => this.write(trx, actor, roomId, input)));
-    if (outcome instanceof Rollback) return this.retried(actor, roomId, outcome.value);
-    const { room } = outcome;
-    const dto = first(
-      await this.announceCreated(actor.appId, [outcome.message, ...outcome.followUps], [], directMembers(room), outcome.dtos),
-    );
-    if (room.kind === 'support')
-      this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: outcome.followUps.length > 0 });
-    return { message: dto, created: true };
+  send(actor: Actor, roomId: string, input: Omit<MessageSendInput, 'roomId'>): Promise<SendResult> {
+    return this.sends.submit({ actor, roomId, input });
   }
 
   /**
-   * The body of a send, inside the caller's transaction: takes the room lock, checks membership,
-   * stores the message with the next seq (throws `Rollback` with the stored one on a raced retry),
-   * links attachments, reopens a resolved conversation and queues webhooks.
+   * One batch of sends, each answered on its own: retries of stored messages answer without the
+   * throttle, the rest are throttled, then written in one transaction (`writeSends`), then each
+   * committed message goes to the cache and out (persist before fan-out).
+   */
+  private async sendBatch(requests: SendRequest[]): Promise<PromiseSettledResult<SendResult>[]> {
+    const results = new Array<PromiseSettledResult<SendResult>>(requests.length);
+    const answered: Promise<void>[] = [];
+    const answer = (i: number, result: Promise<SendResult>) =>
+      answered.push(
+        result.then(
+          (value) => void (results[i] = { status: 'fulfilled', value }),
+          (reason: unknown) => void (results[i] = { status: 'rejected', reason }),
+        ),
+      );
+    const stored = await findStored(this.db, requests);
+    const fresh: number[] = [];
+    await Promise.all(
+      requests.map(async ({ actor, roomId, input }, i) => {
+        const previous = stored.get(sendKey(actor.id, input.clientId));
+        if (previous) return answer(i, this.retried(actor, roomId, previous));
+        await this.consumeRate(actor).then(
+          () => fresh.push(i),
+          (err: unknown) => answer(i, Promise.reject(err)),
+        );
+      }),
+    );
+    fresh.sort((a, b) => a - b);
+    if (fresh.length) {
+      const written = this.writeBatch(fresh.map((i) => requests[i]!));
+      fresh.forEach((i, n) =>
+        answer(
+          i,
+          written.then((sent) => sent[n]!),
+        ),
+      );
+    }
+    await Promise.all(answered);
+    return results;
+  }
+
+  /** Writes fresh sends in one transaction (once more after a deadlock), then announces what committed. */
+  private async writeBatch(requests: SendRequest[]): Promise<Promise<SendResult>[]> {
+    const senders = await senderSummaries(this.db, requests);
+    let written: { outcomes: SendOutcome[]; dtos: Map<number, MessageDto[]> } | undefined;
+    for (let attempt = 1; !written; attempt++) {
+      try {
+        written = await this.db.transaction(async (trx) => {
+          const outcomes = await writeSends(trx, requests);
+          const dtos = createdDtos(outcomes, senders);
+          const events = [...dtos.entries()].flatMap(([i, wire]) =>
+            wire.map((message) => ({ appId: requests[i]!.actor.appId, type: 'message.created' as const, data: { message } })),
+          );
+          await this.outbox.enqueueMany(trx, events);
+          return { outcomes, dtos };
+        });
+      } catch (err) {
+        if (attempt > 1 || !RETRY_SQLSTATES.has(dbErrorCode(err) ?? '')) throw err;
+      }
+    }
+    const { outcomes, dtos } = written;
+    await this.publishCreated(requests, outcomes, dtos);
+    return outcomes.map((outcome, i): Promise<SendResult> => {
+      const { actor, roomId } = requests[i]!;
+      switch (outcome.kind) {
+        case 'created':
+          return Promise.resolve({ message: first(dtos.get(i)!), created: true });
+        case 'stored':
+          return this.retried(actor, roomId, outcome.message);
+        case 'same': {
+          const original = outcomes[outcome.of]!;
+          if (original.kind === 'failed') return Promise.reject(original.error);
+          if (original.kind === 'created') return Promise.resolve({ message: first(dtos.get(outcome.of)!), created: false });
+          return this.retried(actor, roomId, (original as { message: Message }).message);
+        }
+        case 'failed':
+          return Promise.reject(outcome.error);
+      }
+    });
+  }
+
+  /** Cache first, then the events, in seq order; support conversations tell the inbox. */
+  private async publishCreated(requests: SendRequest[], outcomes: SendOutcome[], dtos: Map<number, MessageDto[]>): Promise<void> {
+    const applied: Promise<void>[] = [];
+    for (const wire of dtos.values()) for (const dto of wire) applied.push(this.cache.apply(dto.roomId, dto.version, dto));
+    await Promise.all(applied);
+    outcomes.forEach((outcome, i) => {
+      if (outcome.kind !== 'created') return;
+      const { appId } = requests[i]!.actor;
+      const notifyUserIds = directMembers(outcome.room);
+      for (const message of dtos.get(i)!)
+        this.events.emit('message.created', { appId, roomId: message.roomId, version: message.version, message, notifyUserIds });
+      if (outcome.room.kind === 'support') {
+        this.events.emit('support.changed', { appId, roomId: outcome.room.id, roomChanged: outcome.followUps.length > 0 });
+      }
+    });
+  }
+
+  /**
+   * The body of one send inside the caller's transaction (a conversation started with its first
+   * message): throws `Rollback` with the stored message on a raced retry, and the send's error.
    */
   async write(trx: Knex.Transaction, actor: Actor, roomId: string, input: Omit<MessageSendInput, 'roomId'>): Promise<WrittenMessage> {
-    const room = await bumpRoom(trx, actor.appId, roomId, true);
-    if (!(await accessMembership(trx, actor, room))) throw new ForbiddenError('You are not a member of this room');
-    const raced = await Message.query(trx).findOne({ senderId: actor.id, clientId: input.clientId });
-    if (raced) throw new Rollback(raced);
-    if (input.replyTo) await this.assertInRoom(trx, input.replyTo, roomId);
-    const message = await Message.query(trx).insertAndFetch({
-      roomId,
-      seq: room.lastSeq,
-      version: room.version,
-      createdVersion: room.version,
-      senderId: actor.id,
-      clientId: input.clientId,
-      text: input.text,
-      replyToId: input.replyTo ?? null,
-    });
-    if (input.attachments?.length) await this.attach(trx, actor, message.id, input.attachments);
-    // The sender has seen their own message.
-    await trx('memberships')
-      .where({ roomId, userId: actor.id })
-      .update({
-        readSeq: trx.raw('greatest(read_seq, ?)', [room.lastSeq]),
-        deliveredSeq: trx.raw('greatest(delivered_seq, ?)', [room.lastSeq]),
-      });
-    const followUps = room.kind === 'support' ? await reopenOnVisitorMessage(trx, actor, room) : [];
-    const dtos = await this.outbox.enqueueMessages(trx, actor.appId, [message, ...followUps], []);
-    return { message, followUps, room, dtos };
+    const outcome = single(await writeSends(trx, [{ actor, roomId, input }]));
+    if (outcome.kind === 'failed') throw outcome.error;
+    if (outcome.kind !== 'created') throw new Rollback((outcome as { message: Message }).message);
+    await this.outbox.enqueueMessages(trx, actor.appId, [outcome.message, ...outcome.followUps], []);
+    return { message: outcome.message, followUps: outcome.followUps };
   }
 
   /**
@@ -224,11 +295,12 @@ export class MessagesService {
   private async retried(actor: Actor, roomId: string, previous: Message): Promise<SendResult> {
     if (previous.roomId !== roomId) throw new ConflictError('This clientId was already used for a message in another room');
     const { room } = await requireMember(this.db, actor, roomId);
-    const dto = await toMessageDto(this.db, previous, []);
+    const dto = await toMessageDto(this.db, previous);
     this.replay(actor.appId, [dto], directMembers(room));
     return { message: dto, created: false };
   }
 
+  /** Takes one message from the sender's `MESSAGE_RATE` (or the app's own rate), or throws `rate_limited`. */
   async consumeRate(actor: Actor): Promise<void> {
     const app = await this.apps.get(actor.appId);
     const override = app.settings?.messageRate ? parseRate(app.settings.messageRate) : undefined;
@@ -241,27 +313,6 @@ export class MessagesService {
     }
   }
 
-  private async assertInRoom(trx: Knex.Transaction, messageId: string, roomId: string): Promise<void> {
-    const target = await trx('messages').where({ id: messageId, roomId }).first('id');
-    if (!target)
-      throw new ValidationError('replyTo must be a message of this room', [
-        { path: 'body.replyTo', message: 'not a message of this room' },
-      ]);
-  }
-
-  private async attach(trx: Knex.Transaction, actor: Actor, messageId: string, ids: string[]): Promise<void> {
-    const updated = await trx('attachments')
-      .whereIn('id', ids)
-      .where({ uploaderId: actor.id, appId: actor.appId })
-      .whereNull('message_id')
-      .update({ messageId });
-    if (updated !== ids.length) {
-      throw new ValidationError('Attachments must be your own uploads, not yet sent', [
-        { path: 'body.attachments', message: 'unknown or already sent attachment' },
-      ]);
-    }
-  }
-
   private async findMessage(actor: Actor, messageId: string): Promise<Message> {
     const message = await Message.query(this.db)
       .select('messages.*')
@@ -271,4 +322,25 @@ export class MessagesService {
     if (!message) throw new NotFoundError('Message');
     return message;
   }
+}
+
+/** The senders of a batch, as messages show them. */
+async function senderSummaries(db: Knex, requests: SendRequest[]): Promise<Map<string, UserSummaryDto>> {
+  const ids = [...new Set(requests.map((r) => r.actor.id))];
+  const rows: User[] = await db('users').whereIn('id', ids).select('id', 'kind', 'role', 'name', 'username', 'avatar_url');
+  return new Map(rows.map((u) => [u.id, toUserSummary(u)]));
+}
+
+/** Wire forms of each created send's message and follow-ups, by request index, from the rows just written. */
+function createdDtos(outcomes: SendOutcome[], senders: Map<string, UserSummaryDto>): Map<number, MessageDto[]> {
+  const dtos = new Map<number, MessageDto[]>();
+  outcomes.forEach((outcome, i) => {
+    if (outcome.kind !== 'created') return;
+    const sender = senders.get(outcome.message.senderId!) ?? null;
+    dtos.set(i, [
+      messageDto(outcome.message, sender, outcome.files.map(toAttachmentDto), []),
+      ...outcome.followUps.map((note) => messageDto(note, sender, [], [])),
+    ]);
+  });
+  return dtos;
 }
