@@ -33,7 +33,11 @@ import { createRealtime, type Realtime } from './realtime/server.js';
 import type { ChatServer } from './realtime/types.js';
 import { createMemoryMessageCache, createRedisMessageCache } from './redis/message-cache.js';
 import { createMemoryPresence, createRedisPresence, PRESENCE_TTL_MS } from './redis/presence.js';
+import { createMemoryRevokedSessions, createRedisRevokedSessions } from './redis/revoked-sessions.js';
+import { createMemoryRoomCache } from './redis/room-cache.js';
+import { createRedisRoomCache } from './redis/room-cache-redis.js';
 import { createMemoryThrottle, createRedisThrottle } from './redis/throttle.js';
+import { recentRevocations, revocationWindowMs } from './services/auth/revocations.js';
 import { Housekeeping } from './services/housekeeping.js';
 import { createServices, type Services } from './services/index.js';
 import { createDatabaseStorage, createDiskStorage } from './services/uploads/storage.js';
@@ -88,10 +92,13 @@ export function createApp(options: AppOptions): ConfabApp {
   const presenceTtlMs = options.presenceTtlMs ?? PRESENCE_TTL_MS;
   const throttle = redis ? createRedisThrottle(redis, prefix, logger) : createMemoryThrottle();
   const cache = redis ? createRedisMessageCache(redis, prefix, logger) : createMemoryMessageCache();
+  const roomCache = redis ? createRedisRoomCache(redis, prefix, logger) : createMemoryRoomCache({ messages: cache });
   const presence = redis ? createRedisPresence(redis, prefix, logger, presenceTtlMs) : createMemoryPresence();
+  const revocations = { load: (ms: number) => recentRevocations(db, ms), windowMs: revocationWindowMs(config.accessTtlSeconds), logger };
+  const revokedSessions = redis ? createRedisRevokedSessions(redis, prefix, revocations) : createMemoryRevokedSessions(revocations);
   // With PostgreSQL every node reads every file from the database; embedded mode is one process.
   const storage = config.databaseUrl ? createDatabaseStorage(db) : createDiskStorage(join(config.dataDir, 'uploads'));
-  const services = createServices({ db, config, logger, throttle, cache, presence, storage });
+  const services = createServices({ db, config, logger, throttle, cache, roomCache, presence, storage, revokedSessions });
   const metrics = createMetrics();
   const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);
   const housekeeping = new Housekeeping(db, storage, logger);
@@ -178,7 +185,12 @@ export function createApp(options: AppOptions): ConfabApp {
       drain,
       logger,
       timeoutMs: config.shutdownTimeoutMs,
-      steps: { webhooks: () => dispatcher.stop(), housekeeping: () => housekeeping.stop(), realtime: () => realtime.close() },
+      steps: {
+        webhooks: () => dispatcher.stop(),
+        housekeeping: () => housekeeping.stop(),
+        realtime: () => realtime.close(),
+        revokedSessions: () => revokedSessions.close(),
+      },
     }),
   };
 }

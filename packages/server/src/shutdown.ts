@@ -92,9 +92,13 @@ export interface ShutdownPlan {
 export function gracefulClose(plan: ShutdownPlan): (reason?: string) => Promise<void> {
   // Every connection, upgraded ones too (closeAllConnections knows only those HTTP still parses).
   const connections = new Set<Socket>();
+  // One listener for all of them (`this` is the socket): a kept connection costs no closure.
+  function forget(this: Socket): void {
+    connections.delete(this);
+  }
   plan.http.on('connection', (socket: Socket) => {
     connections.add(socket);
-    socket.once('close', () => connections.delete(socket));
+    socket.on('close', forget);
   });
   let closing: Promise<void> | null = null;
   return (reason) => (closing ??= run(plan, connections, reason));

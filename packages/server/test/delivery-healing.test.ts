@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { roomChannel } from '../src/realtime/types.js';
-import { toMessageDto } from '../src/services/messages/message-dto.js';
+import { toMessageDto } from '../src/services/dto/message-dto.js';
 import { itemAt } from './helpers/items.js';
 import { hasRedisServer, PrivateRedis } from './helpers/private-redis.js';
 import { startTestServer, type TestServer } from './helpers/server.js';

@@ -364,7 +364,13 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
     try {
       await first.raw('select 1'); // creates the test's schema (production has no such step to race on)
       const applied = await Promise.all(dbs.map((db) => migrate(db)));
-      expect(applied.flat().sort()).toEqual(['001-initial', '002-room-versions', '003-support', '004-refresh-grace']);
+      expect(applied.flat().sort()).toEqual([
+        '001-initial',
+        '002-room-versions',
+        '003-support',
+        '004-refresh-grace',
+        '005-revoked-sessions',
+      ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);
       await Promise.all(dbs.map((db) => db.destroy()));

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import type { Actor } from '../src/services/actor.js';
-import { bumpRoom } from '../src/services/messages/room-version.js';
+import { bumpRoom } from '../src/services/room-version.js';
 import { itemAt } from './helpers/items.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, connect, settle } from './helpers/sockets.js';

@@ -5,6 +5,7 @@ import * as initial from './migrations/001-initial.js';
 import * as roomVersions from './migrations/002-room-versions.js';
 import * as support from './migrations/003-support.js';
 import * as refreshGrace from './migrations/004-refresh-grace.js';
+import * as revokedSessions from './migrations/005-revoked-sessions.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '002-room-versions': roomVersions,
   '003-support': support,
   '004-refresh-grace': refreshGrace,
+  '005-revoked-sessions': revokedSessions,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -3,7 +3,6 @@ import type { PresenceEvent } from '@confab/protocol';
 import { ForbiddenError } from '../errors.js';
 import type { Services } from '../services/index.js';
 import { bind, type BindContext } from './bind.js';
-import { scheduleExpiry } from './handshake.js';
 import type { PresenceTracker } from './presence-tracker.js';
 import type { RoomSequencer } from './room-sequencer.js';
 import { type ChatSocket, roomChannel, sessionChannel } from './types.js';
@@ -23,7 +22,9 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
   const { services } = ctx;
   const actor = () => socket.data.actor;
 
-  bind(ctx, socket, 'room:join', async ({ roomId, since }) => {
+  bind(ctx, socket, 'room:join', async ({ roomId: id, since }) => {
+    // The channel and the caches spell the id as the database does.
+    const roomId = id.toLowerCase();
     // Listen first, then read: a change landing in between arrives twice (clients merge by id), never zero times.
     const joined = await services.history.join(actor(), roomId, since, () => socket.join(roomChannel(roomId)) ?? Promise.resolve());
     ctx.sequencer.prime(roomId, joined.version);
@@ -79,8 +80,8 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
       await socket.leave(sessionChannel(actor().sessionId));
       await socket.join(sessionChannel(next.sessionId));
     }
+    // The expiry sweep (handshake.ts) reads the new deadline from here.
     socket.data.actor = next;
-    scheduleExpiry(socket);
     return { expiresAt: new Date(next.tokenExpiresAt).toISOString() };
   });
 }

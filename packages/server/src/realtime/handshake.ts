@@ -5,7 +5,7 @@ import { AppError, isUnavailable, toAppError } from '../errors.js';
 import { originAllowed } from '../services/apps/origins.js';
 import type { Services } from '../services/index.js';
 import type { PresenceTracker } from './presence-tracker.js';
-import type { ChatSocket } from './types.js';
+import { type ChatServer, type ChatSocket, sessionChannel } from './types.js';
 
 type CheckedRequest = IncomingMessage & { confabApp?: string };
 
@@ -54,7 +54,7 @@ function handshakeError(error: AppError): Error & { data: { code: string } } {
 }
 
 /** Socket.IO middleware: a valid access token (`auth: { token }`) of the app the origin was checked for. */
-export function authenticateSocket(services: Services, nodeId: string) {
+export function authenticateSocket(services: Services) {
   const authenticate = async (socket: ChatSocket): Promise<void> => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || !token) throw new AppError('unauthorized', 'Pass the access token as auth: { token }');
@@ -65,7 +65,6 @@ export function authenticateSocket(services: Services, nodeId: string) {
       throw new AppError('forbidden', 'This token belongs to another app');
     }
     socket.data.actor = actor;
-    socket.data.connId = `${nodeId}:${socket.id}`;
   };
   return (socket: ChatSocket, next: (err?: Error) => void): void => {
     authenticate(socket).then(
@@ -96,15 +95,31 @@ export function limitSocketsPerUser(presence: PresenceTracker, max: number) {
   };
 }
 
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How often the node looks for sockets whose access token expired (one timer for all of them). */
+const EXPIRY_SWEEP_MS = 1_000;
 
-/** Disconnects the socket when its access token expires, unless `auth:refresh` moved the deadline. */
-export function scheduleExpiry(socket: ChatSocket): void {
-  if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
-  const delay = Math.min(Math.max(socket.data.actor.tokenExpiresAt - Date.now(), 0), MAX_TIMER_MS);
-  socket.data.expiryTimer = setTimeout(() => {
-    socket.emit('auth:expired', { code: 'token_expired', message: 'The access token expired; reconnect with a fresh one' });
-    socket.disconnect(true);
-  }, delay);
-  socket.data.expiryTimer.unref();
+/**
+ * Disconnects each socket once its access token expired, unless `auth:refresh` moved the deadline
+ * (it replaces `socket.data.actor`). Returns the stop.
+ */
+export function expireSockets(io: ChatServer, everyMs = EXPIRY_SWEEP_MS): () => void {
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const socket of io.of('/').sockets.values()) {
+      if (socket.data.actor.tokenExpiresAt > now) continue;
+      socket.emit('auth:expired', { code: 'token_expired', message: 'The access token expired; reconnect with a fresh one' });
+      socket.disconnect(true);
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Ends this node's sockets of sessions it learns are revoked (from any node), including one whose
+ * handshake passed just before the news came and which joined its session channel after the
+ * `session.ended` broadcast went by. Returns the unsubscribe.
+ */
+export function endRevokedSessions(io: ChatServer, services: Services): () => void {
+  return services.auth.revoked.onRevoked((sessionIds) => io.local.in(sessionIds.map(sessionChannel)).disconnectSockets(true));
 }

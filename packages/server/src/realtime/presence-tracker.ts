@@ -1,10 +1,19 @@
-import { LIMITS } from '@confab/protocol';
+import { LIMITS, type PresenceEvent } from '@confab/protocol';
 
 import type { Logger } from '../logger.js';
 import type { Presence } from '../redis/presence.js';
-import { isStaff } from '../services/actor.js';
+import { type Actor, isStaff } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { type ChatServer, type ChatSocket, roomChannel, userChannel } from './types.js';
+
+type AnnouncedUser = Pick<Actor, 'id'> & { appId: string | null; role: Actor['role'] | null };
+type Announcement = { user: AnnouncedUser; online: boolean; lastSeenAt: Date };
+type PresenceChange = PresenceEvent & { roomIds: string[] };
+
+/** Announcements wait this long to go out together: a burst of connections costs one room lookup. */
+const ANNOUNCE_EVERY_MS = 100;
+/** Users per room lookup. */
+const ANNOUNCE_BATCH_MAX = 1_000;
 
 /**
  * Ties sockets to presence: the first connection of a user announces them online, the last one
@@ -12,19 +21,28 @@ import { type ChatServer, type ChatSocket, roomChannel, userChannel } from './ty
  * sweep announces users whose connections died with their node.
  */
 export class PresenceTracker {
-  private readonly local = new Map<string, string>(); // connId -> userId
-  private readonly arriving = new Set<string>(); // admitted connIds whose user was offline before
+  // Keyed by socket id; presence knows a connection as `<node id>:<socket id>` (connId).
+  private readonly local = new Map<string, string>(); // socket id -> user id
+  private readonly arriving = new Set<string>(); // admitted sockets whose user was offline before
+  /** Admitted sockets not connected yet: their closing frees the slot (connected ones: `disconnected`). */
+  private readonly closeHooks = new Map<string, () => void>();
   private readonly pending = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
+  private queued: Announcement[] = [];
+  private announceTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly io: ChatServer,
     private readonly presence: Presence,
     private readonly services: Services,
     private readonly logger: Logger,
+    private readonly nodeId: string,
+    /** Other nodes hear the changes through Redis (one message per batch). */
+    private readonly clustered: boolean,
   ) {}
 
   start(intervalMs: number): void {
+    this.io.on('presence-changes', (changes) => this.deliver(changes));
     this.timer = setInterval(() => this.track(this.tick()), intervalMs);
     this.timer.unref();
   }
@@ -35,28 +53,38 @@ export class PresenceTracker {
    * goes away before its connection completes.
    */
   async admit(socket: ChatSocket, max: number): Promise<boolean> {
-    const { actor, connId } = socket.data;
-    const { admitted, cameOnline } = await this.presence.admit(actor.id, connId, max);
+    const { actor } = socket.data;
+    const { admitted, cameOnline } = await this.presence.admit(actor.id, this.connId(socket.id), max);
     if (!admitted) return false;
-    this.local.set(connId, actor.id);
-    if (cameOnline) this.arriving.add(connId);
-    if (socket.conn.readyState !== 'open') this.disconnected(socket);
-    else socket.conn.once('close', () => this.disconnected(socket));
+    this.local.set(socket.id, actor.id);
+    if (cameOnline) this.arriving.add(socket.id);
+    if (socket.conn.readyState !== 'open') {
+      this.disconnected(socket);
+    } else {
+      const hook = () => this.disconnected(socket);
+      this.closeHooks.set(socket.id, hook);
+      socket.conn.once('close', hook);
+    }
     return true;
   }
 
   /** The admitted socket is connected: announce its user online if it is their first. */
   connected(socket: ChatSocket): void {
-    const { actor, connId } = socket.data;
-    if (this.arriving.delete(connId)) this.track(this.announce(actor.id, true));
+    const hook = this.closeHooks.get(socket.id);
+    if (hook) socket.conn.off('close', hook);
+    this.closeHooks.delete(socket.id);
+    if (this.arriving.delete(socket.id)) this.arrivedOrLeft(socket.data.actor, true);
   }
 
   disconnected(socket: ChatSocket): void {
-    const { actor, connId } = socket.data;
-    this.arriving.delete(connId);
-    if (!this.local.delete(connId)) return;
+    const { actor } = socket.data;
+    this.closeHooks.delete(socket.id);
+    this.arriving.delete(socket.id);
+    if (!this.local.delete(socket.id)) return;
     this.track(
-      this.presence.disconnect(actor.id, connId).then((wentOffline) => (wentOffline ? this.announce(actor.id, false) : undefined)),
+      this.presence
+        .disconnect(actor.id, this.connId(socket.id))
+        .then((wentOffline) => (wentOffline ? this.arrivedOrLeft(actor, false) : undefined)),
     );
   }
 
@@ -64,24 +92,68 @@ export class PresenceTracker {
     return this.presence.online(userIds);
   }
 
-  /** Stops the timers and waits for announcements under way. */
+  /** Stops the timers and waits for announcements under way (and sends the waiting ones). */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
+    this.io.removeAllListeners('presence-changes');
+    while (this.pending.size || this.queued.length) {
+      this.flushAnnouncements();
+      await Promise.allSettled([...this.pending]);
+    }
+  }
+
+  private connId(socketId: string): string {
+    return `${this.nodeId}:${socketId}`;
   }
 
   private async tick(): Promise<void> {
-    await this.presence.heartbeat([...this.local].map(([connId, userId]) => ({ connId, userId })));
-    for (const userId of await this.presence.sweep()) await this.announce(userId, false);
+    await this.presence.heartbeat([...this.local].map(([socketId, userId]) => ({ connId: this.connId(socketId), userId })));
+    // Users whose connections died with their node: who they were comes from the database.
+    for (const userId of await this.presence.sweep()) {
+      const { lastSeenAt, appId, role } = await this.services.users.touchLastSeen(userId);
+      this.announce({ user: { id: userId, appId, role }, online: false, lastSeenAt });
+    }
   }
 
-  private async announce(userId: string, online: boolean): Promise<void> {
-    const { lastSeenAt, appId, role } = await this.services.users.touchLastSeen(userId);
-    const rooms = await this.services.rooms.presenceRoomIdsOf(userId, LIMITS.presenceRoomMembersMax);
-    this.io.to([userChannel(userId), ...rooms.map(roomChannel)]).emit('presence', { userId, online, lastSeenAt: lastSeenAt.toISOString() });
+  /** A user of this node came or went: the time seen is written with the next batch. */
+  private arrivedOrLeft(actor: Actor, online: boolean): void {
+    this.announce({ user: actor, online, lastSeenAt: this.services.lastSeen.touch(actor.id) });
+  }
+
+  private announce(announcement: Announcement): void {
+    this.queued.push(announcement);
+    this.announceTimer ??= setTimeout(() => this.flushAnnouncements(), ANNOUNCE_EVERY_MS);
+  }
+
+  private flushAnnouncements(): void {
+    if (this.announceTimer) clearTimeout(this.announceTimer);
+    this.announceTimer = null;
+    const queued = this.queued;
+    this.queued = [];
+    for (let i = 0; i < queued.length; i += ANNOUNCE_BATCH_MAX) this.track(this.tell(queued.slice(i, i + ANNOUNCE_BATCH_MAX)));
+  }
+
+  /** Tells each user's rooms (and their other devices), in the order they came and went, on every node. */
+  private async tell(batch: Announcement[]): Promise<void> {
+    const userIds = [...new Set(batch.map((a) => a.user.id))];
+    const rooms = await this.services.users.presenceRooms(userIds, LIMITS.presenceRoomMembersMax);
+    const changes = batch.map(({ user, online, lastSeenAt }) => ({
+      userId: user.id,
+      online,
+      lastSeenAt: lastSeenAt.toISOString(),
+      roomIds: rooms.get(user.id) ?? [],
+    }));
+    this.deliver(changes);
+    if (this.clustered) this.io.serverSideEmit('presence-changes', changes);
     // An agent coming or going changes what visitors see as "agents online".
-    if (appId && role && isStaff({ role })) this.services.events.emit('agents.changed', { appId });
+    const apps = new Set(batch.flatMap(({ user }) => (user.appId && user.role && isStaff({ role: user.role }) ? [user.appId] : [])));
+    for (const appId of apps) this.services.events.emit('agents.changed', { appId });
+  }
+
+  private deliver(changes: PresenceChange[]): void {
+    for (const { roomIds, ...event } of changes)
+      this.io.local.to([userChannel(event.userId), ...roomIds.map(roomChannel)]).emit('presence', event);
   }
 
   private track(work: Promise<unknown>): void {

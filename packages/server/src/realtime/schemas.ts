@@ -1,8 +1,8 @@
 import type { ClientToServerEvents } from '@confab/protocol';
 import Joi from 'joi';
 
+import { idSchema } from '../services/fields.js';
 import { editMessageSchema, emojiSchema, readSchema, sendMessageSchema } from '../services/messages/schemas.js';
-import { idSchema } from '../services/rooms/schemas.js';
 
 // Socket payloads: the REST schemas plus the ids REST carries in the path.
 const roomRef = { roomId: idSchema.required() };

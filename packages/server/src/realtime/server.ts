@@ -14,12 +14,19 @@ import { isStaff } from '../services/actor.js';
 import type { Services } from '../services/index.js';
 import { Drain, quitRedis } from '../shutdown.js';
 import { registerHandlers } from './handlers.js';
-import { allowRequest, authenticateSocket, limitSocketsPerUser, refuseWhileDraining, scheduleExpiry } from './handshake.js';
+import {
+  allowRequest,
+  authenticateSocket,
+  endRevokedSessions,
+  expireSockets,
+  limitSocketsPerUser,
+  refuseWhileDraining,
+} from './handshake.js';
 import { startOutageSync } from './outage-sync.js';
 import { PresenceTracker } from './presence-tracker.js';
 import { recoverFrom, startPublisher } from './publisher.js';
 import { RoomSequencer } from './room-sequencer.js';
-import { agentsChannel, appChannel, type ChatServer, sessionChannel, userChannel } from './types.js';
+import { agentsChannel, appChannel, type ChatServer, type ChatSocket, sessionChannel, userChannel } from './types.js';
 
 export interface RealtimeOptions {
   http: HttpServer;
@@ -74,7 +81,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     ...(adapter ? { adapter: adapter.adapter } : {}),
   });
 
-  const presence = new PresenceTracker(io, options.presence, services, logger);
+  const presence = new PresenceTracker(io, options.presence, services, logger, nodeId, adapter !== null);
   presence.start(options.presenceIntervalMs);
   const sequencer = new RoomSequencer((e) => io.local.to(e.channels).emit(e.event, e.payload as never), undefined, {
     recover: recoverFrom(services),
@@ -83,9 +90,24 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   const stopPublisher = startPublisher(io, services, sequencer, adapter !== null, metrics, logger);
   const stopOutageSync = adapter ? startOutageSync({ io, adapter, services, sequencer, logger }) : () => undefined;
 
+  const stopExpiry = expireSockets(io);
+  const stopEndingRevoked = endRevokedSessions(io, services);
+
   io.use(refuseWhileDraining(() => drain.draining));
-  io.use(authenticateSocket(services, nodeId));
+  io.use(authenticateSocket(services));
   io.use(limitSocketsPerUser(presence, LIMITS.socketsPerUserMax));
+  // The same two listeners for every socket (`this` is the socket), and its event handlers bound at
+  // its first event: an idle socket holds no closures of its own.
+  const handlerContext = { services, presence, sequencer, logger, metrics, drain };
+  function bindOnFirstEvent(this: ChatSocket): void {
+    this.offAny(bindOnFirstEvent);
+    registerHandlers(handlerContext, this);
+  }
+  function onDisconnect(this: ChatSocket, reason: string): void {
+    metrics.socketConnections.dec();
+    presence.disconnected(this);
+    logger.debug({ sid: this.id, user: this.data.actor.id, reason }, 'socket disconnected');
+  }
   io.on('connection', (socket) => {
     const { actor } = socket.data;
     metrics.socketConnections.inc();
@@ -95,15 +117,11 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       appChannel(actor.appId),
       ...(isStaff(actor) ? [agentsChannel(actor.appId)] : []),
     ]);
-    scheduleExpiry(socket);
     presence.connected(socket);
-    registerHandlers({ services, presence, sequencer, logger, metrics, drain }, socket);
-    socket.on('disconnect', (reason) => {
-      metrics.socketConnections.dec();
-      if (socket.data.expiryTimer) clearTimeout(socket.data.expiryTimer);
-      presence.disconnected(socket);
-      logger.debug({ sid: socket.id, user: actor.id, reason }, 'socket disconnected');
-    });
+    socket.onAny(bindOnFirstEvent);
+    socket.on('disconnect', onDisconnect);
+    // Revoked after its handshake but before it joined its session channel: no broadcast reaches it.
+    if (services.auth.revoked.isRevoked(actor.sessionId)) socket.disconnect(true);
   });
 
   return {
@@ -116,6 +134,8 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       sequencer.close();
       stopPublisher();
       stopOutageSync();
+      stopExpiry();
+      stopEndingRevoked();
       const sockets = [...io.of('/').sockets.values()];
       for (const socket of sockets) socket.emit('server:shutdown', { reconnectInMs: Math.floor(Math.random() * RECONNECT_SPREAD_MS) });
       io.local.disconnectSockets(true);
@@ -123,6 +143,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       const farewellUntil = Date.now() + FAREWELL_MS;
       while (io.engine.clientsCount > 0 && Date.now() < farewellUntil) await new Promise((resolve) => setTimeout(resolve, 20));
       await presence.stop();
+      await services.lastSeen.close();
       // Socket.IO's close would also close the HTTP server, which the app owns: unbind engine only.
       io.engine.close();
       // The adapter's last publishes must be answered by Redis before its connections are cut.

@@ -1,14 +1,12 @@
-import type { ClientToServerEvents, RoomReceiptsEvent, ServerToClientEvents } from '@confab/protocol';
+import type { ClientToServerEvents, PresenceEvent, RoomReceiptsEvent, ServerToClientEvents } from '@confab/protocol';
 import type { Server, Socket } from 'socket.io';
 
 import type { Actor } from '../services/actor.js';
 import type { RoomEvent } from './room-sequencer.js';
 
+/** All a socket keeps of its own (an idle socket's memory is most of a node's): who it acts for. */
 export interface SocketData {
   actor: Actor;
-  /** This connection's id in presence: node id + socket id. */
-  connId: string;
-  expiryTimer?: NodeJS.Timeout;
 }
 
 /** Between nodes: message events travel to every node, which delivers them in order locally. */
@@ -17,6 +15,8 @@ export interface InterServerEvents {
   'room-events': (events: RoomEvent[]) => void;
   /** A room's coalesced receipts: each node tells its own watchers what they have not heard yet. */
   'room-receipts': (event: RoomReceiptsEvent) => void;
+  /** Presence changes announced together, each with the rooms that hear it: each node tells its own sockets. */
+  'presence-changes': (changes: (PresenceEvent & { roomIds: string[] })[]) => void;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

@@ -95,6 +95,12 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `;
 
+/** The Redis keys of a room's cached messages and of the version they reflect (the room cache reads them too). */
+export const messageCacheKeys = (prefix: string, roomId: string): [string, string] => [
+  `${prefix}cache:${roomId}`,
+  `${prefix}cache:${roomId}:v`,
+];
+
 type CacheRedis = Redis & {
   confabCacheRead(zset: string, version: string, expected: number): Promise<string[] | null>;
   confabCacheFill(zset: string, version: string, ...args: (string | number)[]): Promise<number>;
@@ -113,7 +119,7 @@ export function createRedisMessageCache(redis: Redis, prefix: string, logger: Lo
     redis.defineCommand('confabCacheFill', { numberOfKeys: 2, lua: FILL });
     redis.defineCommand('confabCacheApply', { numberOfKeys: 2, lua: APPLY });
   }
-  const keys = (roomId: string): [string, string] => [`${prefix}cache:${roomId}`, `${prefix}cache:${roomId}:v`];
+  const keys = (roomId: string) => messageCacheKeys(prefix, roomId);
   const warn = (op: string) => (err: Error) => {
     logger.warn({ err: err.message, op }, 'message cache unavailable');
     return null;

@@ -58,7 +58,7 @@ export function createMemoryPresence(): Presence {
   };
 }
 
-// KEYS[1] user hash (connId -> expiresAt), KEYS[2] zset of users by latest expiry. ARGV[1] now.
+// A user's hash (connId -> expiresAt) loses its expired connections; gives how many are live and the latest expiry.
 const PRUNE = `
 local function prune(key, now)
   local live, latest = 0, 0
@@ -71,28 +71,56 @@ local function prune(key, now)
 end
 `;
 
-// ARGV[5]: most live connections the user may have (0: no cap); -1 when this one would pass it.
+// Many connections at once (a burst of handshakes): KEYS[1] the users zset, KEYS[1 + i] the user
+// hash of connection i; ARGV[1] now, ARGV[2] their expiry, then per connection its connId, user id
+// and the most live connections the user may have (0: no cap). Per connection: 1 when its user
+// was offline before, 0 when not, -1 when refused (it would pass the cap).
 const CONNECT = `${PRUNE}
-local now = tonumber(ARGV[1])
-local before = prune(KEYS[1], now)
-local max = tonumber(ARGV[5])
-if max > 0 and before >= max and redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then return -1 end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[2], 'GT', ARGV[3], ARGV[4])
-redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-if before == 0 then return 1 else return 0 end
+local now, exp = tonumber(ARGV[1]), ARGV[2]
+local out = {}
+for i = 2, #KEYS do
+  local key, conn, user, max = KEYS[i], ARGV[3 * i - 3], ARGV[3 * i - 2], tonumber(ARGV[3 * i - 1])
+  local before = prune(key, now)
+  if max > 0 and before >= max and redis.call('HEXISTS', key, conn) == 0 then
+    out[i - 1] = -1
+  else
+    redis.call('HSET', key, conn, exp)
+    redis.call('ZADD', KEYS[1], 'GT', exp, user)
+    redis.call('PEXPIREAT', key, exp)
+    if before == 0 then out[i - 1] = 1 else out[i - 1] = 0 end
+  end
+end
+return out
 `;
 
+// KEYS as for CONNECT; ARGV[1] now, then per connection its connId and user id. Per connection:
+// 1 when it was its user's last one.
 const DISCONNECT = `${PRUNE}
 local now = tonumber(ARGV[1])
-local existed = redis.call('HDEL', KEYS[1], ARGV[2])
-local live = prune(KEYS[1], now)
-if live == 0 then
-  redis.call('DEL', KEYS[1])
-  local removed = redis.call('ZREM', KEYS[2], ARGV[3])
-  if existed == 1 or removed == 1 then return 1 end
+local out = {}
+for i = 2, #KEYS do
+  local key, conn, user = KEYS[i], ARGV[2 * i - 2], ARGV[2 * i - 1]
+  local existed = redis.call('HDEL', key, conn)
+  local live = prune(key, now)
+  out[i - 1] = 0
+  if live == 0 then
+    redis.call('DEL', key)
+    local removed = redis.call('ZREM', KEYS[1], user)
+    if existed == 1 or removed == 1 then out[i - 1] = 1 end
+  end
 end
-return 0
+return out
+`;
+
+// KEYS as for CONNECT; ARGV[1] the new expiry, then per connection its connId and user id.
+const HEARTBEAT = `
+local exp = ARGV[1]
+for i = 2, #KEYS do
+  redis.call('HSET', KEYS[i], ARGV[2 * i - 2], exp)
+  redis.call('PEXPIREAT', KEYS[i], exp)
+  redis.call('ZADD', KEYS[1], 'GT', exp, ARGV[2 * i - 1])
+end
+return #KEYS - 1
 `;
 
 // KEYS[1] users zset; ARGV[1] now, ARGV[2] user-key prefix. Returns the users now offline.
@@ -129,26 +157,47 @@ return out
 `;
 
 type PresenceRedis = Redis & {
-  confabPresenceConnect(
-    user: string,
-    users: string,
-    now: number,
-    connId: string,
-    exp: number,
-    userId: string,
-    max: number,
-  ): Promise<number>;
-  confabPresenceDisconnect(user: string, users: string, now: number, connId: string, userId: string): Promise<number>;
+  confabPresenceConnect(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  confabPresenceDisconnect(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  confabPresenceHeartbeat(numKeys: number, ...args: (string | number)[]): Promise<number>;
   confabPresenceSweep(users: string, now: number, userPrefix: string): Promise<string[]>;
   confabPresenceOnline(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
 };
+
+/** Connections per script call: a larger burst takes a few calls. */
+const BATCH_MAX = 500;
+
+/**
+ * Calls made in the same turn of the event loop go to Redis as one script call: a burst of
+ * handshakes (or disconnects) costs one command and one round trip, not one each.
+ */
+function perTurn<A>(run: (batch: A[]) => Promise<number[]>): (arg: A) => Promise<number> {
+  let waiting: { arg: A; resolve: (n: number) => void; reject: (err: Error) => void }[] = [];
+  const flush = () => {
+    const all = waiting;
+    waiting = [];
+    for (let i = 0; i < all.length; i += BATCH_MAX) {
+      const batch = all.slice(i, i + BATCH_MAX);
+      run(batch.map((w) => w.arg)).then(
+        (results) => batch.forEach(({ resolve }, j) => resolve(Number(results[j]))),
+        (err: Error) => batch.forEach(({ reject }) => reject(err)),
+      );
+    }
+  };
+  return (arg) =>
+    new Promise((resolve, reject) => {
+      if (!waiting.length) setImmediate(flush);
+      waiting.push({ arg, resolve, reject });
+    });
+}
 
 /** Presence shared by every node through Redis; a Redis error reads as "unknown" (offline). */
 export function createRedisPresence(redis: Redis, prefix: string, logger: Logger, ttlMs = PRESENCE_TTL_MS): Presence {
   const r = redis as PresenceRedis;
   if (!('confabPresenceConnect' in redis)) {
-    redis.defineCommand('confabPresenceConnect', { numberOfKeys: 2, lua: CONNECT });
-    redis.defineCommand('confabPresenceDisconnect', { numberOfKeys: 2, lua: DISCONNECT });
+    redis.defineCommand('confabPresenceConnect', { lua: CONNECT });
+    redis.defineCommand('confabPresenceDisconnect', { lua: DISCONNECT });
+    redis.defineCommand('confabPresenceHeartbeat', { lua: HEARTBEAT });
     redis.defineCommand('confabPresenceSweep', { numberOfKeys: 1, lua: SWEEP });
     redis.defineCommand('confabPresenceOnline', { lua: ONLINE });
   }
@@ -160,29 +209,33 @@ export function createRedisPresence(redis: Redis, prefix: string, logger: Logger
       logger.warn({ err: err.message, op }, 'presence unavailable');
       return fallback;
     };
+  type Conn = { userId: string; connId: string };
+  const keys = (batch: Conn[]) => [usersKey, ...batch.map((c) => userPrefix + c.userId)];
+  const connect = perTurn<Conn & { max: number }>((batch) => {
+    const now = Date.now();
+    const args = batch.flatMap((c) => [c.connId, c.userId, c.max]);
+    return r.confabPresenceConnect(batch.length + 1, ...keys(batch), now, now + ttlMs, ...args);
+  });
+  const disconnect = perTurn<Conn>((batch) =>
+    r.confabPresenceDisconnect(batch.length + 1, ...keys(batch), Date.now(), ...batch.flatMap((c) => [c.connId, c.userId])),
+  );
   return {
     async admit(userId, connId, max = 0) {
-      const now = Date.now();
-      const outcome = await r
-        .confabPresenceConnect(userPrefix + userId, usersKey, now, connId, now + ttlMs, userId, max)
-        .catch(failed('admit', 0));
+      const outcome = await connect({ userId, connId, max }).catch(failed('admit', 0));
       return { admitted: outcome !== -1, cameOnline: outcome === 1 };
     },
     async disconnect(userId, connId) {
-      return (
-        (await r.confabPresenceDisconnect(userPrefix + userId, usersKey, Date.now(), connId, userId).catch(failed('disconnect', 0))) === 1
-      );
+      return (await disconnect({ userId, connId }).catch(failed('disconnect', 0))) === 1;
     },
     async heartbeat(connections) {
-      if (!connections.length) return;
       const expiresAt = Date.now() + ttlMs;
-      const pipeline = redis.pipeline();
-      for (const { userId, connId } of connections) {
-        pipeline.hset(userPrefix + userId, connId, expiresAt);
-        pipeline.pexpireat(userPrefix + userId, expiresAt);
-        pipeline.zadd(usersKey, 'GT', expiresAt, userId);
+      const calls: Promise<unknown>[] = [];
+      for (let i = 0; i < connections.length; i += BATCH_MAX) {
+        const batch = connections.slice(i, i + BATCH_MAX);
+        const args = batch.flatMap((c) => [c.connId, c.userId]);
+        calls.push(r.confabPresenceHeartbeat(batch.length + 1, ...keys(batch), expiresAt, ...args).catch(failed('heartbeat', 0)));
       }
-      await pipeline.exec().catch(failed('heartbeat', null));
+      await Promise.all(calls);
     },
     async sweep() {
       return r.confabPresenceSweep(usersKey, Date.now(), userPrefix).catch(failed('sweep', [] as string[]));

@@ -3,6 +3,8 @@ import type { Db } from '../db/knex.js';
 import type { Logger } from '../logger.js';
 import type { MessageCache } from '../redis/message-cache.js';
 import type { Presence } from '../redis/presence.js';
+import type { RevokedSessions } from '../redis/revoked-sessions.js';
+import type { RoomCache } from '../redis/room-cache.js';
 import type { Throttle } from '../redis/throttle.js';
 import { AppsService } from './apps/apps-service.js';
 import { AuthService } from './auth/auth-service.js';
@@ -10,22 +12,28 @@ import { DomainEvents } from './events.js';
 import { HistoryService } from './messages/history.js';
 import { MessagesService } from './messages/messages-service.js';
 import { ReceiptsService } from './messages/receipts.js';
+import { RoomAccess } from './rooms/access.js';
 import { RoomsService } from './rooms/rooms-service.js';
 import { AvailabilityService } from './support/availability.js';
 import { CannedResponsesService } from './support/canned-service.js';
 import { SupportService } from './support/support-service.js';
 import type { UploadStorage } from './uploads/storage.js';
 import { UploadsService } from './uploads/uploads-service.js';
+import { LastSeen } from './users/last-seen.js';
 import { UsersService } from './users/users-service.js';
 import { Outbox } from './webhooks/outbox.js';
 import { WebhooksService } from './webhooks/webhooks-service.js';
 
 export interface Services {
   events: DomainEvents;
+  /** What reads know of rooms without the database; every writer of rooms and memberships registers here. */
+  roomCache: RoomCache;
   throttle: Throttle;
   apps: AppsService;
   auth: AuthService;
   users: UsersService;
+  /** `users.last_seen_at`, written in batches (presence changes). */
+  lastSeen: LastSeen;
   rooms: RoomsService;
   messages: MessagesService;
   history: HistoryService;
@@ -43,31 +51,59 @@ export interface ServiceDeps {
   logger: Logger;
   throttle: Throttle;
   cache: MessageCache;
+  /** Rooms' bits and memberships for reads without the database; writers register with it (redis/room-cache.ts). */
+  roomCache: RoomCache;
   presence: Presence;
   storage: UploadStorage;
+  /** Sessions ended recently, checked in memory by every authentication. */
+  revokedSessions: RevokedSessions;
 }
 
 /** The one service layer that REST routes and socket handlers both call. */
-export function createServices({ db, config, logger, throttle, cache, presence, storage }: ServiceDeps): Services {
+export function createServices({
+  db,
+  config,
+  logger,
+  throttle,
+  cache,
+  roomCache,
+  presence,
+  storage,
+  revokedSessions,
+}: ServiceDeps): Services {
   const events = new DomainEvents();
+  const access = new RoomAccess(db, roomCache);
+  invalidateOnUnregisteredWrites(events, roomCache);
   const apps = new AppsService(db);
   const outbox = new Outbox(events);
-  const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox);
+  const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox, roomCache);
   const availability = new AvailabilityService(db, apps, presence, events);
   return {
     events,
+    roomCache,
     throttle,
     apps,
-    auth: new AuthService(db, config.jwtSecret, events, config.accessTtlSeconds),
+    auth: new AuthService(db, config.jwtSecret, events, revokedSessions, config.accessTtlSeconds),
     users: new UsersService(db),
-    rooms: new RoomsService(db, events),
+    lastSeen: new LastSeen(db, logger),
+    rooms: new RoomsService(db, events, roomCache),
     messages,
-    history: new HistoryService(db, cache),
-    receipts: new ReceiptsService(db, events, logger),
-    support: new SupportService(db, events, messages, availability, outbox, throttle),
+    history: new HistoryService(db, cache, access),
+    receipts: new ReceiptsService(db, events, logger, roomCache),
+    support: new SupportService(db, events, messages, availability, outbox, throttle, roomCache),
     availability,
     canned: new CannedResponsesService(db),
     uploads: new UploadsService(db, storage, throttle),
     webhooks: new WebhooksService(db, outbox, events),
   };
+}
+
+/**
+ * Changes made without registering with the room cache still drop what it held of them once they
+ * are announced: a guest merged into the user who signed in (memberships), and sends until the
+ * send path registers its batches (then the `message.created` listener can go).
+ */
+function invalidateOnUnregisteredWrites(events: DomainEvents, roomCache: RoomCache): void {
+  events.on('member.added', ({ roomId, userIds }) => void roomCache.invalidate({ roomIds: [roomId], userIds }));
+  events.on('member.removed', ({ roomId, userId }) => void roomCache.invalidate({ roomIds: [roomId], userIds: [userId] }));
 }

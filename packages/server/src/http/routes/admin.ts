@@ -2,8 +2,8 @@ import { type AppOriginsInput, type CreateAppInput, LIMITS, WEBHOOK_EVENTS } fro
 import Joi from 'joi';
 
 import { toAppDto } from '../../services/apps/apps-service.js';
+import { idSchema, type WithDefaults } from '../../services/fields.js';
 import { cursorSchema, limitSchema } from '../../services/pagination.js';
-import { idSchema, type WithDefaults } from '../../services/rooms/schemas.js';
 import { appSettingsSchema } from '../../services/support/schemas.js';
 import type { DeliveriesQuery, WebhookInput } from '../../services/webhooks/webhooks-service.js';
 import { route } from '../route.js';

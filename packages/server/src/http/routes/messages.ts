@@ -1,3 +1,4 @@
+import { pageSchema } from '../../services/fields.js';
 import {
   editMessageSchema,
   listMessagesSchema,
@@ -6,7 +7,7 @@ import {
   readSchema,
   sendMessageSchema,
 } from '../../services/messages/schemas.js';
-import { pageSchema, roomParamsSchema } from '../../services/rooms/schemas.js';
+import { roomParamsSchema } from '../../services/rooms/schemas.js';
 import { route } from '../route.js';
 
 const tag = 'messages';

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 
-import { idSchema } from '../../services/rooms/schemas.js';
+import { idSchema } from '../../services/fields.js';
 import {
   assignSchema,
   availabilitySchema,

@@ -8,7 +8,7 @@ import type Koa from 'koa';
 import { koaBody } from 'koa-body';
 
 import { AppError, ValidationError } from '../../errors.js';
-import { idSchema } from '../../services/rooms/schemas.js';
+import { idSchema } from '../../services/fields.js';
 import { route } from '../route.js';
 
 const tag = 'uploads';

@@ -6,13 +6,15 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
 import { type App, Message, RefreshToken, User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, UnauthorizedError } from '../../errors.js';
+import type { RevokedSessions } from '../../redis/revoked-sessions.js';
 import type { Actor } from '../actor.js';
+import { toMessageDtos } from '../dto/message-dto.js';
+import { toUserDto } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
-import { toMessageDtos } from '../messages/message-dto.js';
-import { toUserDto } from '../users/user-dto.js';
 import { verifyHostToken } from './host-token.js';
 import { type MergedGuest, mergeGuestInto } from './merge-guest.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import { revokeFamily, sessionOpenInDb } from './revocations.js';
 import type { GuestInput, LoginInput, RegisterInput } from './schemas.js';
 import {
   ACCESS_TOKEN_TTL_SECONDS,
@@ -35,6 +37,14 @@ export interface RefreshOptions {
   assertApp?: (appId: string) => Promise<void> | void;
 }
 
+/** A guest adopted by the user who signed in. */
+interface Merge {
+  appId: string;
+  guestId: string;
+  userId: string;
+  result: MergedGuest;
+}
+
 /**
  * Register's answer when the username or the email belongs to someone: one message for both, so it
  * does not tell which (or whether that email has an account). Email verification would hide it fully.
@@ -47,27 +57,25 @@ export class AuthService {
     private readonly db: Db,
     private readonly jwtSecret: string,
     private readonly events: DomainEvents,
+    /** Sessions ended recently (every path that ends one records it there after commit). */
+    readonly revoked: RevokedSessions,
     private readonly accessTtlSeconds = ACCESS_TOKEN_TTL_SECONDS,
   ) {}
 
-  /** Resolves an access token to its caller; the session must not have been revoked. */
+  /**
+   * Resolves an access token to its caller from its claims alone; its session must not have been
+   * revoked, which the registry of revoked sessions answers from memory (the database only while
+   * that registry cannot be sure, e.g. Redis is away).
+   */
   async authenticate(accessToken: string): Promise<Actor> {
     const claims = verifyAccessToken(this.jwtSecret, accessToken);
-    const user = await User.query(this.db)
-      .findOne({ id: claims.sub, appId: claims.app })
-      .whereExists(
-        RefreshToken.query(this.db)
-          .where('family_id', claims.sid)
-          .where('user_id', claims.sub)
-          .whereNull('revoked_at')
-          .where('expires_at', '>', new Date()),
-      );
-    if (!user) throw new UnauthorizedError('The session has ended; sign in again');
+    const revoked = this.revoked.isRevoked(claims.sid) ?? !(await sessionOpenInDb(this.db, claims.sub, claims.sid));
+    if (revoked) throw new UnauthorizedError('The session has ended; sign in again');
     return {
-      id: user.id,
-      appId: user.appId,
-      role: user.role,
-      kind: user.kind,
+      id: claims.sub,
+      appId: claims.app,
+      role: claims.role,
+      kind: claims.kind,
       sessionId: claims.sid,
       tokenExpiresAt: claims.exp * 1000,
     };
@@ -165,7 +173,7 @@ export class AuthService {
       if (row.replacedBy) {
         const again = await this.reissueSuccessor(trx, row, refreshToken, user, options.client);
         if (again) return { kind: 'ok' as const, session: again };
-        await this.revokeFamily(trx, row.familyId);
+        await revokeFamily(trx, row.familyId);
         return { kind: 'reused' as const, userId: row.userId, familyId: row.familyId };
       }
       if (row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };
@@ -184,6 +192,7 @@ export class AuthService {
     });
     // Thrown after commit, so the family revocation on reuse is kept.
     if (outcome.kind === 'reused') {
+      await this.revoked.revoke([outcome.familyId]);
       this.events.emit('session.ended', { userId: outcome.userId, sessionId: outcome.familyId });
       throw new UnauthorizedError('This refresh token was already used; the session is revoked');
     }
@@ -212,44 +221,44 @@ export class AuthService {
   async logout(actor: Actor, refreshToken?: string): Promise<void> {
     const ended = [actor.sessionId];
     await this.db.transaction(async (trx) => {
-      await this.revokeFamily(trx, actor.sessionId);
+      await revokeFamily(trx, actor.sessionId);
       if (refreshToken) {
         const row = await RefreshToken.query(trx).findOne({ tokenHash: hashRefreshToken(refreshToken), userId: actor.id });
         if (row) {
-          await this.revokeFamily(trx, row.familyId);
+          await revokeFamily(trx, row.familyId);
           ended.push(row.familyId);
         }
       }
     });
-    for (const sessionId of new Set(ended)) this.events.emit('session.ended', { userId: actor.id, sessionId });
+    const sessionIds = [...new Set(ended)];
+    await this.revoked.revoke(sessionIds);
+    for (const sessionId of sessionIds) this.events.emit('session.ended', { userId: actor.id, sessionId });
   }
 
   /** Finds or creates the user in one transaction, adopts the caller's guest data, opens a session. */
   private async signIn(guest: Actor | null, findUser: (trx: Knex.Transaction) => Promise<User>): Promise<AuthSessionDto> {
-    let merge: { appId: string; guestId: string; userId: string; result: MergedGuest } | null = null;
-    const session = await this.db.transaction(async (trx) => {
+    const { session, merge } = await this.db.transaction(async (trx) => {
       const user = await findUser(trx);
+      let merged: Merge | null = null;
       if (guest && guest.kind === 'guest' && guest.appId === user.appId && guest.id !== user.id) {
-        merge = { appId: user.appId, guestId: guest.id, userId: user.id, result: await mergeGuestInto(trx, user.appId, guest.id, user.id) };
+        merged = {
+          appId: user.appId,
+          guestId: guest.id,
+          userId: user.id,
+          result: await mergeGuestInto(trx, user.appId, guest.id, user.id),
+        };
       }
-      return (await this.issueSession(trx, user)).session;
+      return { session: (await this.issueSession(trx, user)).session, merge: merged };
     });
-    if (merge) await this.announceMerge(merge);
+    if (merge) {
+      await this.revoked.revoke(merge.result.sessionIds);
+      await this.announceMerge(merge);
+    }
     return session;
   }
 
   /** After commit: the guest leaves its rooms, the user joins them, its messages change sender. */
-  private async announceMerge({
-    appId,
-    guestId,
-    userId,
-    result,
-  }: {
-    appId: string;
-    guestId: string;
-    userId: string;
-    result: MergedGuest;
-  }): Promise<void> {
+  private async announceMerge({ appId, guestId, userId, result }: Merge): Promise<void> {
     this.events.emit('user.merged', { appId, fromUserId: guestId, toUserId: userId });
     for (const roomId of result.roomIds) {
       this.events.emit('member.removed', { appId, roomId, userId: guestId });
@@ -286,10 +295,6 @@ export class AuthService {
       expiresAt: access.expiresAt.toISOString(),
       refreshExpiresAt: refreshExpiresAt.toISOString(),
     };
-  }
-
-  private async revokeFamily(trx: Knex.Transaction, familyId: string): Promise<void> {
-    await RefreshToken.query(trx).patch({ revokedAt: new Date() }).where('family_id', familyId).whereNull('revoked_at');
   }
 
   private async assertAvailable(trx: Knex.Transaction, appId: string, username: string, email?: string): Promise<void> {

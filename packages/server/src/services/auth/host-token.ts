@@ -3,6 +3,7 @@ import Joi from 'joi';
 import jwt from 'jsonwebtoken';
 
 import { AppError, UnauthorizedError } from '../../errors.js';
+import { hmacKey } from './tokens.js';
 
 const MAX_LIFETIME_SECONDS = 24 * 3600;
 const CLOCK_TOLERANCE_SECONDS = 30;
@@ -35,7 +36,7 @@ const claimsSchema = Joi.object<HostClaims>({
 export function verifyHostToken(token: string, appId: string, appSecret: string): HostClaims {
   let payload: jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, appSecret, {
+    payload = jwt.verify(token, hmacKey(appSecret), {
       algorithms: ['HS256'],
       audience: appId,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,

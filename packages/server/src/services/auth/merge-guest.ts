@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
 
-import { bumpRoom } from '../messages/room-version.js';
+import { bumpRoom } from '../room-version.js';
+import { endSessionsOfMergedGuest } from './revocations.js';
 
 export interface MergedGuest {
   /** Messages that changed sender, each with the room version of that change. */
   moved: { id: string; roomId: string; version: number }[];
   roomIds: string[];
+  /** The guest's sessions, ended: their access tokens must be refused from now on. */
+  sessionIds: string[];
 }
 
 /**
@@ -46,7 +49,8 @@ export async function mergeGuestInto(trx: Knex.Transaction, appId: string, guest
   );
   await trx('rooms').where({ createdBy: guestId }).update({ createdBy: userId });
   await trx('attachments').where({ uploaderId: guestId }).update({ uploaderId: userId });
-  // Memberships, reactions and refresh tokens of the guest go with it (on delete cascade).
+  const sessionIds = await endSessionsOfMergedGuest(trx, guestId, userId);
+  // Memberships and reactions of the guest go with it (on delete cascade).
   await trx('users').where({ id: guestId, kind: 'guest' }).delete();
-  return { moved, roomIds };
+  return { moved, roomIds, sessionIds };
 }

@@ -10,24 +10,8 @@ import {
 } from '@confab/protocol';
 import Joi from 'joi';
 
-import { nestedDeeperThan } from '../validation.js';
+import { emailSchema, metadataSchema, nameSchema } from '../fields.js';
 import { passwordWeakness } from './password-policy.js';
-
-export const nameSchema = Joi.string().trim().min(1).max(LIMITS.nameMax);
-export const emailSchema = Joi.string().trim().lowercase().email({ tlds: false }).max(LIMITS.emailMax);
-export const metadataSchema = Joi.object()
-  .unknown(true)
-  .custom((value, helpers) =>
-    nestedDeeperThan(value, LIMITS.metadataDepthMax)
-      ? helpers.error('object.tooDeep')
-      : Buffer.byteLength(JSON.stringify(value)) > LIMITS.metadataBytesMax
-        ? helpers.error('object.tooBig')
-        : value,
-  )
-  .messages({
-    'object.tooBig': `{#label} must be at most ${LIMITS.metadataBytesMax} bytes of JSON`,
-    'object.tooDeep': `{#label} must nest at most ${LIMITS.metadataDepthMax} levels deep`,
-  });
 
 export const usernameSchema = Joi.string()
   .trim()

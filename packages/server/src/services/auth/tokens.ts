@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 
 import type { UserKind, UserRole } from '@confab/protocol';
 import jwt from 'jsonwebtoken';
@@ -9,6 +9,25 @@ export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_TTL_MS = 30 * 86_400_000;
 const ISSUER = 'confab';
 const AUDIENCE = 'confab-api';
+const ROLES: readonly UserRole[] = ['user', 'agent', 'admin'];
+const KINDS: readonly UserKind[] = ['member', 'guest'];
+
+const KEYS_KEPT_MAX = 256;
+const keys = new Map<string, KeyObject>();
+
+/**
+ * The HMAC key of a secret, made once: given a string, jsonwebtoken first tries to parse it as a
+ * PEM public key and fails, which costs more than the signature check itself (on every handshake).
+ */
+export function hmacKey(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= KEYS_KEPT_MAX) keys.clear();
+    key = createSecretKey(Buffer.from(secret));
+    keys.set(secret, key);
+  }
+  return key;
+}
 
 /** Claims of Confab's own access tokens. `sid` is the refresh-token family (the session). */
 export interface AccessClaims {
@@ -24,7 +43,7 @@ export function signAccessToken(
   claims: AccessClaims,
   ttlSeconds = ACCESS_TOKEN_TTL_SECONDS,
 ): { token: string; expiresAt: Date } {
-  const token = jwt.sign({ app: claims.app, role: claims.role, kind: claims.kind, sid: claims.sid }, secret, {
+  const token = jwt.sign({ app: claims.app, role: claims.role, kind: claims.kind, sid: claims.sid }, hmacKey(secret), {
     algorithm: 'HS256',
     subject: claims.sub,
     issuer: ISSUER,
@@ -38,7 +57,7 @@ export function signAccessToken(
 export function verifyAccessToken(secret: string, token: string): AccessClaims & { exp: number } {
   let payload: jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
+    payload = jwt.verify(token, hmacKey(secret), { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
   } catch (err) {
     if (err instanceof jwt.TokenExpiredError) throw new AppError('token_expired', 'The access token has expired');
     throw new UnauthorizedError('Invalid access token');
@@ -47,7 +66,11 @@ export function verifyAccessToken(secret: string, token: string): AccessClaims &
   if (typeof sub !== 'string' || typeof app !== 'string' || typeof sid !== 'string' || typeof exp !== 'number') {
     throw new UnauthorizedError('Invalid access token');
   }
-  return { sub, app, role, kind, sid, exp };
+  // The caller's role and kind come from the token alone (no user query): only the ones we sign.
+  const knownRole = ROLES.find((r) => r === role);
+  const knownKind = KINDS.find((k) => k === kind);
+  if (!knownRole || !knownKind) throw new UnauthorizedError('Invalid access token');
+  return { sub, app, role: knownRole, kind: knownKind, sid, exp };
 }
 
 export function newRefreshToken(): { token: string; hash: string } {

@@ -2,15 +2,19 @@ import { LIMITS, type MessageDto, type PageDto, type RoomDto } from '@confab/pro
 
 import type { Db } from '../../db/knex.js';
 import { type Message, type RoomRecord } from '../../db/models/index.js';
+import { NotFoundError } from '../../errors.js';
 import { CACHED_MESSAGES, type MessageCache } from '../../redis/message-cache.js';
+import type { CachedRoom } from '../../redis/room-cache.js';
 import type { Actor } from '../actor.js';
+import { toMessageDtos } from '../dto/message-dto.js';
+import { GroupCommit } from '../group-commit.js';
 import { zip } from '../lists.js';
 import { splitPage } from '../pagination.js';
-import { requireMember } from '../rooms/access.js';
+import type { RoomAccess } from '../rooms/access.js';
 import { directMembers } from '../rooms/direct-key.js';
-import { toRoomDto } from '../rooms/room-dto.js';
+import { RoomViews } from '../rooms/room-views.js';
 import { sharedReads } from '../shared-read.js';
-import { toMessageDtos } from './message-dto.js';
+import { CatchUps } from './catch-up.js';
 import type { ListMessagesInput } from './schemas.js';
 
 export interface JoinedRoom {
@@ -22,11 +26,20 @@ export interface JoinedRoom {
   memberIds: string[];
 }
 
-export interface CatchUp {
+interface LatestRows {
+  version: number;
+  /** Ascending seq. */
   messages: MessageDto[];
-  /** More new messages than one catch-up carries: page on with `after`. */
-  hasMore: boolean;
 }
+
+interface LatestRequest {
+  roomId: string;
+  limit: number;
+}
+
+const LATEST_BATCH = { maxBatch: 500, maxFlights: 2 };
+/** Rooms whose parsed latest page a node keeps (about 25 KB each). */
+const HELD_PAGES_MAX = 200;
 
 /** A message changed at one room version, in its current state. */
 export interface RoomChange {
@@ -58,20 +71,33 @@ const page = (items: MessageDto[], hasMore: boolean, cursor?: number): PageDto<M
 
 /** Reading messages: history pages (the latest from the cache), and catch-up after a reconnect. */
 export class HistoryService {
+  private readonly catchUps: CatchUps;
+  private readonly views: RoomViews;
+  /** Latest pages the cache could not give, read together (a crowd opening one room shares one read). */
+  private readonly pages = new GroupCommit<LatestRequest, LatestRows>((batch) => this.readLatest(batch), LATEST_BATCH);
+  /** Parsed cached pages of the rooms read most recently, by room, with the version they reflect. */
+  private readonly heldPages = new Map<string, LatestRows>();
+
   constructor(
     private readonly db: Db,
     private readonly cache: MessageCache,
-  ) {}
+    private readonly access: RoomAccess,
+  ) {
+    this.catchUps = new CatchUps(db);
+    this.views = new RoomViews(db);
+  }
 
   /**
    * A page ordered by seq ascending. Without cursors: the latest page. `before` pages backwards
    * (older), `after` forwards (newer); `nextCursor` continues in that direction.
    */
   async list(actor: Actor, roomId: string, input: ListMessagesInput): Promise<PageDto<MessageDto>> {
-    const { room } = await requireMember(this.db, actor, roomId);
+    if (input.before === undefined && input.after === undefined && input.limit <= CACHED_MESSAGES)
+      return this.cachedLatest(actor, roomId, input.limit);
+    const { room } = await this.access.reader(actor, roomId);
     if (input.before === undefined && input.after === undefined) return this.latest(room, input.limit);
     const forward = input.after !== undefined;
-    const query = this.messages(roomId).limit(input.limit + 1);
+    const query = this.messages(room.id).limit(input.limit + 1);
     if (input.before !== undefined) query.where('seq', '<', input.before);
     if (forward) query.where('seq', '>', input.after!).orderBy('seq', 'asc');
     else query.orderBy('seq', 'desc');
@@ -84,24 +110,24 @@ export class HistoryService {
   /**
    * What a member's device needs when it starts watching a room: the room, then either the latest
    * page or (with `since`) the catch-up, and who else is in it. `listen` runs once membership is
-   * checked and before anything is read, so no change can fall between the read and the live events.
+   * checked and before anything is read, so no change can fall between the read and the live
+   * events. Concurrent joins (a reconnect storm) share their database reads.
    */
   async join(actor: Actor, roomId: string, since: number | undefined, listen: () => Promise<void>): Promise<JoinedRoom> {
-    const { room } = await requireMember(this.db, actor, roomId);
+    const { room } = await this.access.reader(actor, roomId);
     await listen();
     const [dto, history, memberIds] = await Promise.all([
-      toRoomDto(this.db, room, actor.id),
-      since === undefined
-        ? this.latest(room).then((p) => ({ messages: p.items, hasMore: p.hasMore, version: Number(room.version) }))
-        : this.catchUp(roomId, since).then((c) => ({ ...c, version: Number(room.version) })),
-      this.memberIds(roomId),
+      this.views.get(room.id, actor.id),
+      since === undefined ? this.latest(room).then((p) => ({ messages: p.items, hasMore: p.hasMore })) : this.catchUps.get(room.id, since),
+      this.memberIds(room.id),
     ]);
-    return { room: dto, version: history.version, messages: history.messages, hasMore: history.hasMore, memberIds };
+    return { room: dto, version: room.version, messages: history.messages, hasMore: history.hasMore, memberIds };
   }
 
   /** Whose presence a join reports (the first 200 members); shared by joins of one room arriving together. */
   private readonly memberIds = sharedReads(
-    (roomId) =>
+    // Why async: a knex builder runs again on every `then`, so only a real promise is shared.
+    async (roomId) =>
       this.db('memberships')
         .where({ roomId })
         .orderBy('joined_at')
@@ -110,41 +136,68 @@ export class HistoryService {
     100,
   );
 
-  /** The latest `limit` messages: from the cache when it reflects the room's current version. */
-  async latest(room: RoomRecord, limit: number = LIMITS.pageDefault): Promise<PageDto<MessageDto>> {
-    if (limit <= CACHED_MESSAGES) {
-      const cached = await this.cache.read(room.id, Number(room.version));
+  /**
+   * The first page in one Redis round trip: membership, room and the cached page together. The
+   * pages of the busiest rooms are also kept here, parsed, by version: Redis then only confirms
+   * that the one held is current.
+   */
+  private async cachedLatest(actor: Actor, id: string, limit: number): Promise<PageDto<MessageDto>> {
+    const roomId = id.toLowerCase();
+    const held = this.heldPages.get(roomId);
+    const { room, latest } = await this.access.reader(actor, roomId, { held: held?.version });
+    if (latest === 'held' && held) return this.slice(held.messages, limit);
+    // null: Redis had no page at this version; undefined: the room came from the database, not looked at.
+    if (!latest || latest === 'held') return this.latest(room, limit, latest !== null);
+    this.heldPages.delete(roomId);
+    this.heldPages.set(roomId, { version: room.version, messages: latest });
+    if (this.heldPages.size > HELD_PAGES_MAX) this.heldPages.delete(this.heldPages.keys().next().value!);
+    return this.slice(latest, limit);
+  }
+
+  /** The latest `limit` messages: from the cache when it reflects the room's current version (unless known not to). */
+  async latest(
+    room: Pick<CachedRoom, 'id' | 'version'>,
+    limit: number = LIMITS.pageDefault,
+    tryCache = true,
+  ): Promise<PageDto<MessageDto>> {
+    if (tryCache && limit <= CACHED_MESSAGES) {
+      const cached = await this.cache.read(room.id, room.version);
       if (cached) return this.slice(cached, limit);
     }
-    // One statement, so the rows and the version they are tagged with come from one snapshot.
-    const rows = (await this.db
-      .select('m.*', 'r.version as room_version')
-      .from('rooms as r')
-      .joinRaw('left join lateral (select * from messages where room_id = r.id order by seq desc limit ?) m on true', [
-        Math.max(limit, CACHED_MESSAGES),
-      ])
-      .where('r.id', room.id)) as (Message & { roomVersion: number })[];
-    const version = Number(rows[0]?.roomVersion ?? room.version);
-    const dtos = await toMessageDtos(this.db, rows.filter((r) => r.id).reverse());
-    await this.cache.fill(room.id, version, dtos);
-    return this.slice(dtos, limit);
+    const latest = await this.pages.submit({ roomId: room.id, limit });
+    if (latest.version !== room.version) {
+      // The room moved since it was checked, or was changed without telling the room cache: drop its entry.
+      await this.access.cache.invalidate({ roomIds: [room.id] });
+    }
+    return this.slice(latest.messages, limit);
   }
 
   /**
-   * What a client holding everything up to `since` is missing: every later message, and the
-   * older ones changed since `since` was created (edits, deletes, reactions): after merging by
-   * id, its state equals a fresh fetch.
+   * The latest messages of each room (as many as the cache holds, or the largest page), in one
+   * statement, so each room's rows and the version they are tagged with come from one snapshot;
+   * each room's page then goes to the cache.
    */
-  async catchUp(roomId: string, since: number): Promise<CatchUp> {
-    const base = this.db('messages').select('created_version').where({ roomId }).where('seq', '<=', since).orderBy('seq', 'desc').limit(1);
-    const rows = (await this.messages(roomId)
-      .where((q) => {
-        q.where('seq', '>', since).orWhere('version', '>', base);
-      })
-      .orderBy('seq', 'asc')
-      .limit(LIMITS.catchUpMax + 1)) as Message[];
-    const { items, hasMore } = splitPage(rows, LIMITS.catchUpMax);
-    return { messages: await toMessageDtos(this.db, items), hasMore };
+  private async readLatest(batch: LatestRequest[]): Promise<PromiseSettledResult<LatestRows>[]> {
+    const ids = [...new Set(batch.map((r) => r.roomId))];
+    const limit = Math.max(CACHED_MESSAGES, ...batch.map((r) => r.limit));
+    const rows = (await this.db
+      .select('m.*', 'r.id as room_ref', 'r.version as room_version')
+      .from('rooms as r')
+      .joinRaw('left join lateral (select * from messages where room_id = r.id order by seq desc limit ?) m on true', [limit])
+      .whereIn('r.id', ids)
+      .orderBy([{ column: 'r.id' }, { column: 'm.seq', order: 'desc' }])) as (Message & { roomRef: string; roomVersion: number })[];
+    const dtos = await toMessageDtos(
+      this.db,
+      rows.filter((r) => r.id),
+    );
+    const byRoom = new Map<string, LatestRows>();
+    for (const row of rows) if (!byRoom.has(row.roomRef)) byRoom.set(row.roomRef, { version: Number(row.roomVersion), messages: [] });
+    for (const dto of dtos) byRoom.get(dto.roomId)?.messages.unshift(dto);
+    await Promise.all([...byRoom.entries()].map(([roomId, latest]) => this.cache.fill(roomId, latest.version, latest.messages)));
+    return batch.map(({ roomId }) => {
+      const latest = byRoom.get(roomId);
+      return latest ? { status: 'fulfilled', value: latest } : { status: 'rejected', reason: new NotFoundError('Room') };
+    });
   }
 
   /**

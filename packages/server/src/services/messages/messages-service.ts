@@ -1,4 +1,4 @@
-import type { MessageDto, MessageSendInput, ReactionUpdatedEvent, UserSummaryDto } from '@confab/protocol';
+import type { MessageDto, MessageSendInput, ReactionUpdatedEvent } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { parseRate, type Rate } from '../../config.js';
@@ -6,19 +6,19 @@ import type { Db } from '../../db/knex.js';
 import { Message, type User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.js';
 import type { MessageCache } from '../../redis/message-cache.js';
+import type { RoomCache, RoomChange, WriteTicket } from '../../redis/room-cache.js';
 import type { Throttle } from '../../redis/throttle.js';
 import type { Actor } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
+import { messageDto, toAttachmentDto, toMessageDto, toMessageDtos } from '../dto/message-dto.js';
 import type { DomainEvents } from '../events.js';
 import { GroupCommit } from '../group-commit.js';
 import { first, single, zip } from '../lists.js';
+import { bumpRoom } from '../room-version.js';
 import { findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
 import { directMembers } from '../rooms/direct-key.js';
-import { toUserSummary } from '../users/user-dto.js';
 import type { Outbox } from '../webhooks/outbox.js';
-import { messageDto, toAttachmentDto, toMessageDto, toMessageDtos } from './message-dto.js';
-import { bumpRoom } from './room-version.js';
-import { findStored, sendKey, type SendOutcome, type SendRequest, writeSends } from './send-batch.js';
+import { findStored, sendKey, type SendOutcome, type SendRequest, writeSends, type WrittenSends } from './send-batch.js';
 
 export interface WrittenMessage {
   message: Message;
@@ -64,6 +64,7 @@ export class MessagesService {
     private readonly cache: MessageCache,
     private readonly defaultRate: Rate | null,
     private readonly outbox: Outbox,
+    private readonly roomCache: RoomCache,
   ) {}
 
   private readonly sends = new GroupCommit<SendRequest, SendResult>((batch) => this.sendBatch(batch), SEND_BATCH);
@@ -118,27 +119,39 @@ export class MessagesService {
     return results;
   }
 
-  /** Writes fresh sends in one transaction (once more after a deadlock), then announces what committed. */
+  /**
+   * Writes fresh sends in one transaction (once more after a deadlock), registered with the room
+   * cache around it, then announces what committed.
+   */
   private async writeBatch(requests: SendRequest[]): Promise<Promise<SendResult>[]> {
-    const senders = await senderSummaries(this.db, requests);
-    let written: { outcomes: SendOutcome[]; dtos: Map<number, MessageDto[]> } | undefined;
+    const scope = {
+      appIds: [...new Set(requests.map((r) => r.actor.appId))],
+      roomIds: [...new Set(requests.map((r) => r.roomId.toLowerCase()))],
+      userIds: [...new Set(requests.map((r) => r.actor.id))],
+    };
+    const ticket = await this.roomCache.beginWrite(scope);
+    let written: (WrittenSends & { dtos: Map<number, MessageDto[]> }) | undefined;
     for (let attempt = 1; !written; attempt++) {
       try {
         written = await this.db.transaction(async (trx) => {
-          const outcomes = await writeSends(trx, requests);
-          const dtos = createdDtos(outcomes, senders);
+          // Checked for stored messages just before; a retry raced in between fails the first attempt on its unique key.
+          const sent = await writeSends(trx, requests, { checkStored: attempt > 1 });
+          const dtos = createdDtos(sent.outcomes);
           const events = [...dtos.entries()].flatMap(([i, wire]) =>
             wire.map((message) => ({ appId: requests[i]!.actor.appId, type: 'message.created' as const, data: { message } })),
           );
           await this.outbox.enqueueMany(trx, events);
-          return { outcomes, dtos };
+          return { ...sent, dtos };
         });
       } catch (err) {
-        if (attempt > 1 || !RETRY_SQLSTATES.has(dbErrorCode(err) ?? '')) throw err;
+        if (attempt > 1 || !RETRY_SQLSTATES.has(dbErrorCode(err) ?? '')) {
+          await this.roomCache.endWrite(ticket, null);
+          throw err;
+        }
       }
     }
     const { outcomes, dtos } = written;
-    await this.publishCreated(requests, outcomes, dtos);
+    await this.publishCreated(requests, outcomes, dtos, () => this.roomCache.endWrite(ticket, cacheChanges(written)));
     return outcomes.map((outcome, i): Promise<SendResult> => {
       const { actor, roomId } = requests[i]!;
       switch (outcome.kind) {
@@ -158,11 +171,17 @@ export class MessagesService {
     });
   }
 
-  /** Cache first, then the events, in seq order; support conversations tell the inbox. */
-  private async publishCreated(requests: SendRequest[], outcomes: SendOutcome[], dtos: Map<number, MessageDto[]>): Promise<void> {
+  /** Caches first (messages, then rooms: `cached`), then the events, in seq order; support conversations tell the inbox. */
+  private async publishCreated(
+    requests: SendRequest[],
+    outcomes: SendOutcome[],
+    dtos: Map<number, MessageDto[]>,
+    cached: () => Promise<void>,
+  ): Promise<void> {
     const applied: Promise<void>[] = [];
     for (const wire of dtos.values()) for (const dto of wire) applied.push(this.cache.apply(dto.roomId, dto.version, dto));
     await Promise.all(applied);
+    await cached();
     outcomes.forEach((outcome, i) => {
       if (outcome.kind !== 'created') return;
       const { appId } = requests[i]!.actor;
@@ -180,7 +199,7 @@ export class MessagesService {
    * message): throws `Rollback` with the stored message on a raced retry, and the send's error.
    */
   async write(trx: Knex.Transaction, actor: Actor, roomId: string, input: Omit<MessageSendInput, 'roomId'>): Promise<WrittenMessage> {
-    const outcome = single(await writeSends(trx, [{ actor, roomId, input }]));
+    const outcome = single((await writeSends(trx, [{ actor, roomId, input }])).outcomes);
     if (outcome.kind === 'failed') throw outcome.error;
     if (outcome.kind !== 'created') throw new Rollback((outcome as { message: Message }).message);
     await this.outbox.enqueueMessages(trx, actor.appId, [outcome.message, ...outcome.followUps], []);
@@ -227,13 +246,16 @@ export class MessagesService {
     const message = await this.findMessage(actor, messageId);
     await requireMember(this.db, actor, message.roomId);
     if (message.senderId !== actor.id || message.type === 'system') throw new ForbiddenError('You can only edit your own messages');
-    const updated = await this.db.transaction(async (trx) => {
-      const room = await bumpRoom(trx, actor.appId, message.roomId, false);
-      const current = await Message.query(trx).findById(messageId);
-      if (!current || current.deletedAt) throw new ConflictError('The message was deleted');
-      return Message.query(trx).patchAndFetchById(messageId, { text, editedAt: new Date(), version: room.version });
-    });
-    return this.announce('message.updated', actor, updated);
+    const ticket = await this.roomCache.beginWrite({ appId: actor.appId, roomIds: [message.roomId] });
+    const updated = await this.db
+      .transaction(async (trx) => {
+        const room = await bumpRoom(trx, actor.appId, message.roomId, false);
+        const current = await Message.query(trx).findById(messageId);
+        if (!current || current.deletedAt) throw new ConflictError('The message was deleted');
+        return Message.query(trx).patchAndFetchById(messageId, { text, editedAt: new Date(), version: room.version });
+      })
+      .catch(this.abandon(ticket));
+    return this.announce('message.updated', actor, updated, ticket);
   }
 
   /**
@@ -249,12 +271,15 @@ export class MessagesService {
     const moderator = staff || membership?.role === 'owner';
     if (message.senderId !== actor.id && !moderator) throw new ForbiddenError('You can only delete your own messages');
     if (message.deletedAt) return await toMessageDto(this.db, message);
-    const deleted = await this.db.transaction(async (trx) => {
-      const room = await bumpRoom(trx, actor.appId, message.roomId, false);
-      await trx('reactions').where({ messageId }).delete();
-      return Message.query(trx).patchAndFetchById(messageId, { text: '', deletedAt: new Date(), version: room.version });
-    });
-    return this.announce('message.deleted', actor, deleted);
+    const ticket = await this.roomCache.beginWrite({ appId: actor.appId, roomIds: [message.roomId] });
+    const deleted = await this.db
+      .transaction(async (trx) => {
+        const room = await bumpRoom(trx, actor.appId, message.roomId, false);
+        await trx('reactions').where({ messageId }).delete();
+        return Message.query(trx).patchAndFetchById(messageId, { text: '', deletedAt: new Date(), version: room.version });
+      })
+      .catch(this.abandon(ticket));
+    return this.announce('message.deleted', actor, deleted, ticket);
   }
 
   /** Adds (`on`) or removes a reaction; idempotent, and only a real change is announced. */
@@ -262,6 +287,7 @@ export class MessagesService {
     const message = await this.findMessage(actor, messageId);
     await requireMember(this.db, actor, message.roomId);
     if (message.deletedAt) throw new ConflictError('The message was deleted');
+    const ticket = await this.roomCache.beginWrite({ appId: actor.appId, roomIds: [message.roomId] });
     const outcome = await rollbackable<Message, null>(() =>
       this.db.transaction(async (trx) => {
         const room = await bumpRoom(trx, actor.appId, message.roomId, false);
@@ -271,25 +297,42 @@ export class MessagesService {
         if (!changed) throw new Rollback(null);
         return Message.query(trx).patchAndFetchById(messageId, { version: room.version });
       }),
-    );
+    ).catch(this.abandon(ticket));
     if (outcome instanceof Rollback) {
+      await this.roomCache.endWrite(ticket, {});
       const dto = await toMessageDto(this.db, message);
       return { roomId: message.roomId, messageId, version: dto.version, reactions: dto.reactions };
     }
     const version = Number(outcome.version);
-    const dto = await toMessageDto(this.db, outcome);
+    const dto = await toMessageDto(this.db, outcome).catch(this.abandon(ticket));
     await this.cache.apply(dto.roomId, version, dto);
+    await this.roomCache.endWrite(ticket, { [dto.roomId]: { version } });
     const event = { roomId: dto.roomId, messageId, version, reactions: dto.reactions };
     this.events.emit('reaction.updated', { appId: actor.appId, ...event });
     return event;
   }
 
-  private async announce(name: 'message.updated' | 'message.deleted', actor: Actor, message: Message): Promise<MessageDto> {
+  /** After the commit of a registered write (`ticket`): cache, end of the write, then the event. */
+  private async announce(
+    name: 'message.updated' | 'message.deleted',
+    actor: Actor,
+    message: Message,
+    ticket: WriteTicket,
+  ): Promise<MessageDto> {
     const version = Number(message.version);
-    const dto = await toMessageDto(this.db, message);
+    const dto = await toMessageDto(this.db, message).catch(this.abandon(ticket));
     await this.cache.apply(dto.roomId, version, dto);
+    await this.roomCache.endWrite(ticket, { [dto.roomId]: { version } });
     this.events.emit(name, { appId: actor.appId, roomId: dto.roomId, version, message: dto });
     return dto;
+  }
+
+  /** Ends a registered write that failed, its outcome unknown (the room cache drops the room), and rethrows. */
+  private abandon(ticket: WriteTicket): (err: unknown) => Promise<never> {
+    return async (err) => {
+      await this.roomCache.endWrite(ticket, null);
+      throw err;
+    };
   }
 
   private async retried(actor: Actor, roomId: string, previous: Message): Promise<SendResult> {
@@ -324,23 +367,30 @@ export class MessagesService {
   }
 }
 
-/** The senders of a batch, as messages show them. */
-async function senderSummaries(db: Knex, requests: SendRequest[]): Promise<Map<string, UserSummaryDto>> {
-  const ids = [...new Set(requests.map((r) => r.actor.id))];
-  const rows: User[] = await db('users').whereIn('id', ids).select('id', 'kind', 'role', 'name', 'username', 'avatar_url');
-  return new Map(rows.map((u) => [u.id, toUserSummary(u)]));
-}
-
 /** Wire forms of each created send's message and follow-ups, by request index, from the rows just written. */
-function createdDtos(outcomes: SendOutcome[], senders: Map<string, UserSummaryDto>): Map<number, MessageDto[]> {
+function createdDtos(outcomes: SendOutcome[]): Map<number, MessageDto[]> {
   const dtos = new Map<number, MessageDto[]>();
   outcomes.forEach((outcome, i) => {
     if (outcome.kind !== 'created') return;
-    const sender = senders.get(outcome.message.senderId!) ?? null;
     dtos.set(i, [
-      messageDto(outcome.message, sender, outcome.files.map(toAttachmentDto), []),
-      ...outcome.followUps.map((note) => messageDto(note, sender, [], [])),
+      messageDto(outcome.message, outcome.message.sender, outcome.files.map(toAttachmentDto), []),
+      ...outcome.followUps.map((note) => messageDto(note, note.sender, [], [])),
     ]);
   });
   return dtos;
+}
+
+/** What a committed batch changed for the room cache: each room's newest version, and the members it added. */
+function cacheChanges({ outcomes, enrolled }: WrittenSends): Record<string, RoomChange> {
+  const changes: Record<string, RoomChange> = {};
+  for (const outcome of outcomes) {
+    if (outcome.kind !== 'created') continue;
+    const change = (changes[outcome.room.id] ??= {});
+    change.version = Math.max(change.version ?? 0, outcome.room.version);
+  }
+  for (const { roomId, userId, role } of enrolled) {
+    const change = (changes[roomId] ??= {});
+    change.members = { ...change.members, [userId]: role };
+  }
+  return changes;
 }

@@ -2,11 +2,12 @@ import { LIMITS, type PageDto, type ReadStateDto, type ReceiptDto, type RoomRece
 
 import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
+import { registeredWrite, type RoomCache } from '../../redis/room-cache.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
+import type { PageInput } from '../fields.js';
 import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
 import { requireMember } from '../rooms/access.js';
-import type { PageInput } from '../rooms/schemas.js';
 import { sharedReads } from '../shared-read.js';
 
 const FLUSH_EVERY_MS = 250;
@@ -50,6 +51,7 @@ export class ReceiptsService {
     private readonly db: Db,
     private readonly events: DomainEvents,
     private readonly logger: Logger,
+    private readonly roomCache: RoomCache,
   ) {
     // Joins and leaves move a room's lowest watermarks; so does a send (senders have seen their message).
     this.offs = [
@@ -63,15 +65,18 @@ export class ReceiptsService {
 
   /** Moves the caller's read watermark forward (never back, never past the last message). */
   async markRead(actor: Actor, roomId: string, seq: number): Promise<ReadStateDto> {
-    const { room, membership } = await requireMember(this.db, actor, roomId);
+    const { room, membership } = await requireMember(this.db, actor, roomId, this.roomCache);
     const target = Math.min(seq, Number(room.lastSeq));
-    const [row] = await this.db('memberships')
-      .where({ roomId, userId: actor.id })
-      .update({
-        readSeq: this.db.raw('greatest(read_seq, ?)', [target]),
-        deliveredSeq: this.db.raw('greatest(delivered_seq, ?)', [target]),
-      })
-      .returning(['read_seq', 'delivered_seq']);
+    // The caller's room list and inbox show this watermark.
+    const [row] = await registeredWrite(this.roomCache, { userIds: [actor.id] }, () =>
+      this.db('memberships')
+        .where({ roomId, userId: actor.id })
+        .update({
+          readSeq: this.db.raw('greatest(read_seq, ?)', [target]),
+          deliveredSeq: this.db.raw('greatest(delivered_seq, ?)', [target]),
+        })
+        .returning(['read_seq', 'delivered_seq']),
+    );
     const state = { roomId, userId: actor.id, seq: Number(row.readSeq), deliveredSeq: Number(row.deliveredSeq) };
     if (state.seq > Number(membership.readSeq)) {
       this.events.emit('room.read', { appId: actor.appId, roomId, userId: actor.id, seq: state.seq });
@@ -82,7 +87,7 @@ export class ReceiptsService {
 
   /** Every member's watermarks, a page at a time (by user id). */
   async receipts(actor: Actor, roomId: string, page: PageInput): Promise<PageDto<ReceiptDto>> {
-    await requireMember(this.db, actor, roomId);
+    await requireMember(this.db, actor, roomId, this.roomCache);
     const query = this.db('memberships')
       .where({ roomId })
       .orderBy('user_id')
@@ -180,8 +185,13 @@ export class ReceiptsService {
     }
   }
 
-  /** One statement for a batch of deliveries; returns the memberships that moved. */
+  /** One statement for a batch of deliveries (registered: the members' room lists show them); returns the memberships that moved. */
   private async writeDeliveries(batch: { roomId: string; userId: string; seq: number }[]): Promise<{ roomId: string; userId: string }[]> {
+    const userIds = [...new Set(batch.map((d) => d.userId))];
+    return registeredWrite(this.roomCache, { userIds }, () => this.updateDeliveries(batch));
+  }
+
+  private async updateDeliveries(batch: { roomId: string; userId: string; seq: number }[]): Promise<{ roomId: string; userId: string }[]> {
     const values = batch.map(() => '(?::uuid, ?::uuid, ?::bigint)').join(', ');
     // One-word aliases come back the same through the snake_case mappers of either driver.
     const result = await this.db.raw(

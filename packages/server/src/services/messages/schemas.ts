@@ -1,7 +1,7 @@
 import { LIMITS, type ListMessagesQuery, type MessageEditInput, type MessageSendInput, type RoomReadInput } from '@confab/protocol';
 import Joi from 'joi';
 
-import { idSchema, type WithDefaults } from '../rooms/schemas.js';
+import { idSchema, type WithDefaults } from '../fields.js';
 
 const text = Joi.string().trim().max(LIMITS.messageTextMax);
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 
-import type { MessageSendInput, SystemEventDto } from '@confab/protocol';
+import type { MessageSendInput, UserSummaryDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { type Attachment, Message } from '../../db/models/index.js';
 import { type AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
 import { type Actor, isStaff } from '../actor.js';
-import type { BumpedRoom } from './room-version.js';
+import type { BumpedRoom } from '../room-version.js';
 
 /** One `message:send` (socket) or `POST /v1/rooms/:id/messages` (REST). */
 export interface SendRequest {
@@ -15,10 +15,23 @@ export interface SendRequest {
   input: Omit<MessageSendInput, 'roomId'>;
 }
 
+/** A member the batch added (an agent's first message into a support conversation). */
+export interface Enrolled {
+  roomId: string;
+  userId: string;
+  role: 'agent';
+}
+
+/** What a batch wrote: each send's fate, and the members it added (whatever became of their sends). */
+export interface WrittenSends {
+  outcomes: SendOutcome[];
+  enrolled: Enrolled[];
+}
+
 /** What became of one send of a batch. */
 export type SendOutcome =
   /** Stored now. `followUps`: system messages it caused (a conversation reopened), after it in seq order. */
-  | { kind: 'created'; message: Message; followUps: Message[]; room: BumpedRoom; files: Attachment[] }
+  | { kind: 'created'; message: WrittenRow; followUps: WrittenRow[]; room: BumpedRoom; files: Attachment[] }
   /** A retry of a message stored before: nothing new was written. */
   | { kind: 'stored'; message: Message }
   /** The same send (sender and clientId) twice in one batch: answered as request `of` is. */
@@ -38,6 +51,16 @@ function valuesList(rows: number, casts: string[]): string {
   return Array.from({ length: rows }, () => row).join(', ');
 }
 
+/** Ids as the database spells them (a UUID may arrive in capitals), so they match the rows read back. */
+function lowerCaseIds({ actor, roomId, input }: SendRequest): SendRequest {
+  const { replyTo, attachments } = input;
+  return {
+    actor,
+    roomId: roomId.toLowerCase(),
+    input: { ...input, replyTo: replyTo?.toLowerCase(), attachments: attachments?.map((id) => id.toLowerCase()) },
+  };
+}
+
 /** Messages already stored for these (sender, clientId) pairs, by pair. */
 export async function findStored(db: Knex, requests: readonly SendRequest[]): Promise<Map<string, Message>> {
   if (!requests.length) return new Map();
@@ -48,48 +71,46 @@ export async function findStored(db: Knex, requests: readonly SendRequest[]): Pr
 }
 
 interface LockedRoom extends BumpedRoom {
-  lastMessageAt: Date | null;
-}
-
-/** Takes the rows locks of the rooms in id order (two batches never wait on each other in a cycle). */
-async function lockRooms(trx: Knex.Transaction, roomIds: string[]): Promise<Map<string, LockedRoom>> {
-  const ids = roomIds.filter((id) => UUID.test(id)).sort();
-  if (!ids.length) return new Map();
-  const rows: LockedRoom[] = await trx('rooms')
-    .whereIn('id', ids)
-    .orderBy('id')
-    .forUpdate()
-    .select('id', 'app_id', 'kind', 'direct_key', 'status', 'created_by', 'last_seq', 'version', 'last_message_at');
-  return new Map(rows.map((r) => [r.id, { ...r, lastSeq: Number(r.lastSeq), version: Number(r.version) }]));
+  /** Which of the batch's senders are members. */
+  members: Set<string>;
 }
 
 /**
- * Which senders are members of the rooms they write to. Agents and admins writing into a support
+ * Takes the row locks of the rooms in id order (two batches never wait on each other in a cycle),
+ * with which of `senderIds` are members of each.
+ */
+async function lockRooms(trx: Knex.Transaction, roomIds: string[], senderIds: string[]): Promise<Map<string, LockedRoom>> {
+  const ids = roomIds.filter((id) => UUID.test(id)).sort();
+  if (!ids.length) return new Map();
+  const result = await trx.raw(
+    `select r.id, r.app_id as "appId", r.kind, r.direct_key as "directKey", r.status, r.created_by as "createdBy",
+       r.last_seq as "lastSeq", r.version,
+       array(select m.user_id::text from memberships m where m.room_id = r.id and m.user_id = any(?::uuid[])) as members
+     from rooms r where r.id = any(?::uuid[]) order by r.id for update of r`,
+    [senderIds, ids],
+  );
+  const rows: (Omit<LockedRoom, 'members'> & { members: string[] })[] = result.rows;
+  return new Map(rows.map((r) => [r.id, { ...r, lastSeq: Number(r.lastSeq), version: Number(r.version), members: new Set(r.members) }]));
+}
+
+/**
+ * Which senders may write to the rooms they write to. Agents and admins writing into a support
  * conversation become members on their first message (role `agent`), as when they open it.
  */
-async function members(trx: Knex.Transaction, requests: readonly SendRequest[], rooms: Map<string, LockedRoom>): Promise<Set<string>> {
-  if (!requests.length) return new Set();
-  const rows: { roomId: string; userId: string }[] = await trx('memberships')
-    .whereRaw(
-      `(room_id, user_id) in (${valuesList(requests.length, ['uuid', 'uuid'])})`,
-      requests.flatMap((r) => [r.roomId, r.actor.id]),
-    )
-    .select('room_id', 'user_id');
-  const found = new Set(rows.map((r) => memberKey(r.roomId, r.userId)));
+async function enrolStaff(trx: Knex.Transaction, requests: readonly SendRequest[], rooms: Map<string, LockedRoom>): Promise<Enrolled[]> {
   const enrol = new Map<string, { roomId: string; userId: string; role: 'agent' }>();
   for (const { roomId, actor } of requests) {
-    const key = memberKey(roomId, actor.id);
-    if (!found.has(key) && rooms.get(roomId)?.kind === 'support' && isStaff(actor))
-      enrol.set(key, { roomId, userId: actor.id, role: 'agent' });
+    const room = rooms.get(roomId);
+    if (room?.kind === 'support' && isStaff(actor) && !room.members.has(actor.id))
+      enrol.set(memberKey(roomId, actor.id), { roomId, userId: actor.id, role: 'agent' });
   }
-  if (enrol.size) {
-    await trx('memberships')
-      .insert([...enrol.values()])
-      .onConflict(['room_id', 'user_id'])
-      .ignore();
-    for (const key of enrol.keys()) found.add(key);
-  }
-  return found;
+  if (!enrol.size) return [];
+  await trx('memberships')
+    .insert([...enrol.values()])
+    .onConflict(['room_id', 'user_id'])
+    .ignore();
+  for (const { roomId, userId } of enrol.values()) rooms.get(roomId)!.members.add(userId);
+  return [...enrol.values()];
 }
 
 /** The rooms of the messages replied to, by message id. */
@@ -110,7 +131,6 @@ async function lockUploads(trx: Knex.Transaction, requests: readonly SendRequest
 
 interface Checks {
   rooms: Map<string, LockedRoom>;
-  members: Set<string>;
   replies: Map<string, string>;
   uploads: Map<string, Attachment>;
   /** Uploads claimed by earlier sends of this batch. */
@@ -119,7 +139,7 @@ interface Checks {
 
 /** Why this send cannot be written (checked under the room lock), or null when it can. */
 function refusal({ actor, roomId, input }: SendRequest, checks: Checks): AppError | null {
-  if (!checks.members.has(memberKey(roomId, actor.id))) return new ForbiddenError('You are not a member of this room');
+  if (!checks.rooms.get(roomId)?.members.has(actor.id)) return new ForbiddenError('You are not a member of this room');
   if (input.replyTo && checks.replies.get(input.replyTo) !== roomId) {
     return new ValidationError('replyTo must be a message of this room', [{ path: 'body.replyTo', message: 'not a message of this room' }]);
   }
@@ -167,64 +187,72 @@ function plan(requests: readonly SendRequest[], accepted: number[], rooms: Map<s
   return plans;
 }
 
+const RETURNED = `i.id, i.room_id as "roomId", i.seq, i.version, i.created_version as "createdVersion", i.sender_id as "senderId", i.type,
+  i.meta, i.client_id as "clientId", i.text, i.reply_to_id as "replyToId", i.created_at as "createdAt", i.edited_at as "editedAt",
+  i.deleted_at as "deletedAt",
+  json_build_object('id', u.id, 'kind', u.kind, 'role', u.role, 'name', u.name, 'username', u.username, 'avatarUrl', u.avatar_url)
+    as sender`;
+
+/** A message as the batch wrote it, with its sender as messages show them. */
+export type WrittenRow = Message & { sender: UserSummaryDto };
+
 /**
- * Hands out each room's next seqs and versions in one statement: a room gets as many as it has
- * new rows, so seq stays gap-free and follows commit order (the rows are locked until commit).
+ * The batch's writes in one statement. `bumped` hands out each room's next seqs and versions
+ * (a room gets as many as it has new rows, so seq stays gap-free and follows commit order: the
+ * rows are locked until commit); `inserted` is the one multi-row insert, numbered from what
+ * `bumped` returned; `marks` raises the senders' read and delivered watermarks to their own
+ * messages; `linked` attaches the uploads. The rows come back with their senders.
  */
-async function bumpRooms(trx: Knex.Transaction, plans: RoomPlan[]): Promise<Map<string, { lastSeq: number; version: number }>> {
-  const result = await trx.raw(
-    `update rooms set last_seq = rooms.last_seq + v.n, version = rooms.version + v.n, last_message_at = now(),
-       status = case when v.reopen then 'open' else rooms.status end,
-       resolved_at = case when v.reopen then null else rooms.resolved_at end,
-       updated_at = case when v.reopen then now() else rooms.updated_at end
-     from (values ${valuesList(plans.length, ['uuid', 'int', 'boolean'])}) as v(id, n, reopen)
-     where rooms.id = v.id
-     returning rooms.id, rooms.last_seq as "lastSeq", rooms.version`,
-    plans.flatMap((p) => [p.room.id, p.rows.length, p.reopen]),
+async function writeRows(trx: Knex.Transaction, plans: RoomPlan[], requests: readonly SendRequest[]): Promise<WrittenRow[]> {
+  const bindings: unknown[] = [];
+  const values = (rows: unknown[][], casts: string[]) => {
+    for (const row of rows) bindings.push(...row);
+    return valuesList(rows.length, casts);
+  };
+  const roomRows = plans.map((p) => [p.room.id, p.rows.length, p.reopen]);
+  const messageRows = plans.flatMap((p) =>
+    p.rows.map((row, n) => {
+      const { actor, input } = requests[row.request]!;
+      const back = p.rows.length - 1 - n;
+      return row.note
+        ? [row.id, p.room.id, back, actor.id, null, REOPENED, null, 'system', JSON.stringify({ event: 'reopened', actorId: actor.id })]
+        : [row.id, p.room.id, back, actor.id, input.clientId, input.text, input.replyTo ?? null, 'text', null];
+    }),
   );
-  const rows: { id: string; lastSeq: string | number; version: string | number }[] = result.rows ?? result;
-  return new Map(rows.map((r) => [r.id, { lastSeq: Number(r.lastSeq), version: Number(r.version) }]));
-}
-
-/** The rows to insert for one room, numbered from the seq and version its bump ended at. */
-function rowsOf(roomPlan: RoomPlan, bumped: { lastSeq: number; version: number }, requests: readonly SendRequest[]): Partial<Message>[] {
-  const first = { seq: bumped.lastSeq - roomPlan.rows.length + 1, version: bumped.version - roomPlan.rows.length + 1 };
-  return roomPlan.rows.map((row, n) => {
-    const { actor, input } = requests[row.request]!;
-    const numbered = {
-      id: row.id,
-      roomId: roomPlan.room.id,
-      seq: first.seq + n,
-      version: first.version + n,
-      createdVersion: first.version + n,
-    };
-    if (row.note) {
-      const meta: SystemEventDto = { event: 'reopened', actorId: actor.id };
-      return { ...numbered, senderId: actor.id, type: 'system', meta, text: REOPENED };
+  const links = plans.flatMap((p) =>
+    p.rows.flatMap((row) => (row.note ? [] : (requests[row.request]!.input.attachments ?? []).map((id) => [id, row.id]))),
+  );
+  const sql = `with bumped as (
+      update rooms set last_seq = rooms.last_seq + v.n, version = rooms.version + v.n, last_message_at = now(),
+        status = case when v.reopen then 'open' else rooms.status end,
+        resolved_at = case when v.reopen then null else rooms.resolved_at end,
+        updated_at = case when v.reopen then now() else rooms.updated_at end
+      from (values ${values(roomRows, ['uuid', 'int', 'boolean'])}) as v(id, n, reopen)
+      where rooms.id = v.id
+      returning rooms.id, rooms.last_seq, rooms.version
+    ), inserted as (
+      insert into messages (id, room_id, seq, version, created_version, sender_id, client_id, text, reply_to_id, type, meta)
+      select r.id, r.room_id, b.last_seq - r.back, b.version - r.back, b.version - r.back, r.sender_id, r.client_id, r.text,
+        r.reply_to_id, r.type, r.meta
+      from (values ${values(messageRows, ['uuid', 'uuid', 'int', 'uuid', 'text', 'text', 'uuid', 'text', 'jsonb'])})
+        as r(id, room_id, back, sender_id, client_id, text, reply_to_id, type, meta)
+      join bumped b on b.id = r.room_id
+      returning *
+    ), marks as (
+      update memberships m set read_seq = greatest(m.read_seq, x.seq), delivered_seq = greatest(m.delivered_seq, x.seq)
+      from (select room_id, sender_id, max(seq) as seq from inserted where type <> 'system' group by room_id, sender_id) as x
+      where m.room_id = x.room_id and m.user_id = x.sender_id
+    )${
+      links.length
+        ? `, linked as (
+      update attachments set message_id = l.message_id from (values ${values(links, ['uuid', 'uuid'])}) as l(id, message_id)
+      where attachments.id = l.id
+    )`
+        : ''
     }
-    return { ...numbered, senderId: actor.id, clientId: input.clientId, text: input.text, replyToId: input.replyTo ?? null };
-  });
-}
-
-async function linkUploads(trx: Knex.Transaction, links: { uploadId: string; messageId: string }[]): Promise<void> {
-  if (!links.length) return;
-  await trx.raw(
-    `update attachments set message_id = v.message_id from (values ${valuesList(links.length, ['uuid', 'uuid'])}) as v(id, message_id)
-     where attachments.id = v.id`,
-    links.flatMap((l) => [l.uploadId, l.messageId]),
-  );
-}
-
-/** Senders have seen their own messages: their read and delivered watermarks move up to them. */
-async function raiseWatermarks(trx: Knex.Transaction, marks: Map<string, { roomId: string; userId: string; seq: number }>): Promise<void> {
-  if (!marks.size) return;
-  const rows = [...marks.values()].sort((a, b) => a.roomId.localeCompare(b.roomId) || a.userId.localeCompare(b.userId));
-  await trx.raw(
-    `update memberships m set read_seq = greatest(m.read_seq, v.seq), delivered_seq = greatest(m.delivered_seq, v.seq)
-     from (values ${valuesList(rows.length, ['uuid', 'uuid', 'bigint'])}) as v(room_id, user_id, seq)
-     where m.room_id = v.room_id and m.user_id = v.user_id`,
-    rows.flatMap((r) => [r.roomId, r.userId, r.seq]),
-  );
+    select ${RETURNED} from inserted i join users u on u.id = i.sender_id`;
+  const result = await trx.raw(sql, bindings as Knex.RawBinding[]);
+  return result.rows as WrittenRow[];
 }
 
 /**
@@ -233,11 +261,17 @@ async function raiseWatermarks(trx: Knex.Transaction, marks: Map<string, { roomI
  * watermarks. A send that fails a check fails alone and takes no seq; a database error throws and
  * the caller's transaction takes every send with it.
  */
-export async function writeSends(trx: Knex.Transaction, requests: readonly SendRequest[]): Promise<SendOutcome[]> {
+export async function writeSends(
+  trx: Knex.Transaction,
+  sends: readonly SendRequest[],
+  options: { checkStored: boolean } = { checkStored: true },
+): Promise<WrittenSends> {
+  const requests = sends.map(lowerCaseIds);
   const outcomes = new Array<SendOutcome>(requests.length);
-  const rooms = await lockRooms(trx, [...new Set(requests.map((r) => r.roomId))]);
-  // After the locks: a retry racing its original in the same room sees it committed.
-  const stored = await findStored(trx, requests);
+  const rooms = await lockRooms(trx, [...new Set(requests.map((r) => r.roomId))], [...new Set(requests.map((r) => r.actor.id))]);
+  // After the locks: a retry racing its original in the same room sees it committed. (A caller that
+  // checked just before may skip this: a retry committed in between fails the insert on its unique key.)
+  const stored = options.checkStored ? await findStored(trx, requests) : new Map<string, Message>();
   const firstOf = new Map<string, number>();
   const candidates: number[] = [];
   requests.forEach(({ actor, roomId, input }, i) => {
@@ -255,44 +289,38 @@ export async function writeSends(trx: Knex.Transaction, requests: readonly SendR
   });
 
   const asked = candidates.map((i) => requests[i]!);
-  const memberSet = await members(trx, asked, rooms);
-  const replies = await replyTargets(trx, asked);
-  const uploads = await lockUploads(trx, asked);
-  const checks: Checks = { rooms, members: memberSet, replies, uploads, claimed: new Set() };
+  const enrolled = await enrolStaff(trx, asked, rooms);
+  const checks: Checks = { rooms, replies: await replyTargets(trx, asked), uploads: await lockUploads(trx, asked), claimed: new Set() };
   const accepted = candidates.filter((i) => {
     const error = refusal(requests[i]!, checks);
     if (error) outcomes[i] = { kind: 'failed', error };
     return !error;
   });
-  if (!accepted.length) return outcomes;
+  if (!accepted.length) return { outcomes, enrolled };
 
   const plans = [...plan(requests, accepted, rooms).values()];
-  const bumped = await bumpRooms(trx, plans);
-  const inserted = await Message.query(trx)
-    .insert(plans.flatMap((p) => rowsOf(p, bumped.get(p.room.id)!, requests)))
-    .returning('*');
-  const byId = new Map(inserted.map((m) => [m.id, m]));
-
-  const links: { uploadId: string; messageId: string }[] = [];
-  const marks = new Map<string, { roomId: string; userId: string; seq: number }>();
+  const byId = new Map((await writeRows(trx, plans, requests)).map((m) => [m.id, m]));
   for (const roomPlan of plans) {
-    const { lastSeq, version } = bumped.get(roomPlan.room.id)!;
-    const room: BumpedRoom = { ...roomPlan.room, lastSeq, version, status: roomPlan.reopen ? 'open' : roomPlan.room.status };
+    const { members: _members, ...locked } = roomPlan.room;
+    const added = roomPlan.rows.length;
+    const room: BumpedRoom = {
+      ...locked,
+      lastSeq: locked.lastSeq + added,
+      version: locked.version + added,
+      status: roomPlan.reopen ? 'open' : locked.status,
+    };
     for (const row of roomPlan.rows) {
       const message = byId.get(row.id)!;
-      const { actor, input } = requests[row.request]!;
+      const outcome = outcomes[row.request];
       if (row.note) {
-        const outcome = outcomes[row.request];
         if (outcome?.kind === 'created') outcome.followUps.push(message);
         continue;
       }
-      const files = (input.attachments ?? []).map((id) => ({ ...uploads.get(id)!, messageId: message.id }) as Attachment);
-      links.push(...files.map((f) => ({ uploadId: f.id, messageId: message.id })));
-      marks.set(memberKey(room.id, actor.id), { roomId: room.id, userId: actor.id, seq: Number(message.seq) });
+      const files = (requests[row.request]!.input.attachments ?? []).map(
+        (id) => ({ ...checks.uploads.get(id)!, messageId: message.id }) as Attachment,
+      );
       outcomes[row.request] = { kind: 'created', message, followUps: [], room, files };
     }
   }
-  await linkUploads(trx, links);
-  await raiseWatermarks(trx, marks);
-  return outcomes;
+  return { outcomes, enrolled };
 }

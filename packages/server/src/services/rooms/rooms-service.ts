@@ -3,27 +3,56 @@ import type { MemberDto, PageDto, RoomDto, RoomListItemDto } from '@confab/proto
 import type { Db } from '../../db/knex.js';
 import { Membership, RoomRecord, User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { appScope, registeredWrite, type RoomCache, roomScope, userScope } from '../../redis/room-cache.js';
 import type { Actor } from '../actor.js';
+import { loadLastMessages } from '../dto/message-dto.js';
+import { toMembershipDto, toRoomDto, toRoomDtos } from '../dto/room-dto.js';
+import { toUserSummary } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
 import { zip } from '../lists.js';
-import { loadLastMessages } from '../messages/message-dto.js';
 import { splitPage } from '../pagination.js';
-import { toUserSummary } from '../users/user-dto.js';
 import { accessMembership, canManage, findMembership, findRoom } from './access.js';
 import { activityCursor, byActivity, type WithActivity } from './activity.js';
 import { directKeyOf } from './direct-key.js';
-import { toMembershipDto, toRoomDto, toRoomDtos } from './room-dto.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
+
+/** Rooms whose changes a cached room list watches one by one. */
+const LIST_ROOMS_TRACKED = 200;
+/** A cached list also goes after this long (people's names and avatars in it are not watched). */
+const LIST_TTL_MS = 60_000;
 
 /** Rooms and membership. Every query is scoped to the caller's app. */
 export class RoomsService {
   constructor(
     private readonly db: Db,
     private readonly events: DomainEvents,
+    private readonly roomCache: RoomCache,
   ) {}
 
-  /** The caller's rooms, most recent activity first, each with its last message and unread count. */
+  /**
+   * The caller's rooms, most recent activity first, each with its last message and unread count.
+   * The first page comes from the room cache while none of the caller's rooms (nor their own
+   * memberships) changed since it was read.
+   */
   async list(actor: Actor, input: { limit: number; cursor?: string }): Promise<PageDto<RoomListItemDto>> {
+    if (input.cursor) return this.listFromDb(actor, input);
+    const key = `rooms:${actor.id}:${input.limit}`;
+    const cached = await this.roomCache.readDerived(key, [appScope(actor.appId), userScope(actor.id)]);
+    if ('value' in cached) return JSON.parse(cached.value) as PageDto<RoomListItemDto>;
+    const list = await this.listFromDb(actor, input);
+    if (cached.stamp) {
+      const roomIds: string[] = await this.db('memberships')
+        .where({ userId: actor.id })
+        .limit(LIST_ROOMS_TRACKED + 1)
+        .pluck('room_id');
+      // Past a few hundred rooms, any change in the app is cheaper to watch than each room.
+      const rooms = roomIds.length > LIST_ROOMS_TRACKED ? [appScope(actor.appId)] : roomIds.map(roomScope);
+      await this.roomCache.fillDerived(key, cached.stamp, [userScope(actor.id), ...rooms], JSON.stringify(list), LIST_TTL_MS);
+    }
+    return list;
+  }
+
+  private async listFromDb(actor: Actor, input: { limit: number; cursor?: string }): Promise<PageDto<RoomListItemDto>> {
     const query = RoomRecord.query(this.db)
       .select('rooms.*', 'memberships.read_seq as my_read_seq')
       .join('memberships', 'memberships.room_id', 'rooms.id')
@@ -46,8 +75,9 @@ export class RoomsService {
   async create(actor: Actor, input: CreateRoomInput): Promise<RoomDto> {
     if (actor.kind === 'guest') throw new ForbiddenError('Guests cannot create rooms');
     const memberIds = (input.memberIds ?? []).filter((id) => id !== actor.id);
-    const room = await this.db
-      .transaction(async (trx) => {
+    const scope = { appId: actor.appId, userIds: [actor.id, ...memberIds] };
+    const room = await registeredWrite(this.roomCache, scope, () =>
+      this.db.transaction(async (trx) => {
         await this.assertMembersOfApp(trx, actor, memberIds);
         const created = await RoomRecord.query(trx).insertAndFetch({
           appId: actor.appId,
@@ -61,8 +91,8 @@ export class RoomsService {
           ...memberIds.map((userId) => ({ roomId: created.id, userId, role: 'member' as const })),
         ]);
         return created;
-      })
-      .catch(rethrowSlugConflict);
+      }),
+    ).catch(rethrowSlugConflict);
     const dto = await toRoomDto(this.db, room, actor.id);
     this.events.emit('room.created', { appId: actor.appId, room: dto, memberIds: [actor.id, ...memberIds] });
     return dto;
@@ -83,19 +113,22 @@ export class RoomsService {
     const existing = await RoomRecord.query(this.db).findOne({ appId: actor.appId, directKey });
     if (existing) return { room: await toRoomDto(this.db, existing, actor.id), created: false };
 
-    const room = await this.db.transaction(async (trx) => {
-      const [row] = await trx('rooms')
-        .insert({ appId: actor.appId, kind: 'direct', directKey, createdBy: actor.id })
-        .onConflict(['app_id', 'direct_key'])
-        .ignore()
-        .returning('*');
-      if (!row) return null; // created concurrently by the other person
-      await Membership.query(trx).insert([
-        { roomId: row.id, userId: actor.id, role: 'member' },
-        { roomId: row.id, userId, role: 'member' },
-      ]);
-      return RoomRecord.fromJson(row, { skipValidation: true });
-    });
+    const ticket = await this.roomCache.beginWrite({ appId: actor.appId, userIds: [actor.id, userId] });
+    const room = await this.db
+      .transaction(async (trx) => {
+        const [row] = await trx('rooms')
+          .insert({ appId: actor.appId, kind: 'direct', directKey, createdBy: actor.id })
+          .onConflict(['app_id', 'direct_key'])
+          .ignore()
+          .returning('*');
+        if (!row) return null; // created concurrently by the other person
+        await Membership.query(trx).insert([
+          { roomId: row.id, userId: actor.id, role: 'member' },
+          { roomId: row.id, userId, role: 'member' },
+        ]);
+        return RoomRecord.fromJson(row, { skipValidation: true });
+      })
+      .finally(() => this.roomCache.endWrite(ticket, {}));
     if (!room) return this.direct(actor, userId);
     const dto = await toRoomDto(this.db, room, actor.id);
     this.events.emit('room.created', { appId: actor.appId, room: dto, memberIds: [actor.id, userId] });
@@ -105,7 +138,7 @@ export class RoomsService {
   /** Details: for members, and for anyone of the app when the room is public. */
   async get(actor: Actor, roomId: string): Promise<RoomDto> {
     const room = await findRoom(this.db, actor, roomId);
-    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room))) {
+    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room, this.roomCache))) {
       throw new ForbiddenError('You are not a member of this room');
     }
     return await toRoomDto(this.db, room, actor.id);
@@ -117,9 +150,11 @@ export class RoomsService {
     if (!canManage(actor, room, await findMembership(this.db, roomId, actor.id))) {
       throw new ForbiddenError('Only the room owner can change it');
     }
-    const updated = await RoomRecord.query(this.db)
-      .patchAndFetchById(roomId, { ...input, updatedAt: new Date() })
-      .catch(rethrowSlugConflict);
+    const updated = await registeredWrite(
+      this.roomCache,
+      { appId: actor.appId, roomIds: [roomId] },
+      async () => await RoomRecord.query(this.db).patchAndFetchById(roomId, { ...input, updatedAt: new Date() }),
+    ).catch(rethrowSlugConflict);
     const dto = await toRoomDto(this.db, updated, actor.id);
     this.events.emit('room.updated', { appId: actor.appId, room: withoutMembership(dto), memberIds: await this.memberIds(roomId) });
     return dto;
@@ -127,7 +162,7 @@ export class RoomsService {
 
   async members(actor: Actor, roomId: string): Promise<PageDto<MemberDto>> {
     const room = await findRoom(this.db, actor, roomId);
-    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room))) {
+    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room, this.roomCache))) {
       throw new ForbiddenError('You are not a member of this room');
     }
     return { items: await this.memberDtos(roomId), hasMore: false };
@@ -150,15 +185,23 @@ export class RoomsService {
       );
     }
     if (joiningSelf && actor.kind === 'guest' && room.kind !== 'public') throw new ForbiddenError('Guests cannot join this room');
-    const added = await this.db.transaction(async (trx) => {
-      if (!joiningSelf) await this.assertMembersOfApp(trx, actor, input.userIds);
-      const rows = await trx('memberships')
-        .insert(input.userIds.map((userId) => ({ roomId, userId, role: 'member', deliveredSeq: 0, readSeq: 0 })))
-        .onConflict(['room_id', 'user_id'])
-        .ignore()
-        .returning('user_id');
-      return rows.map((r: { userId: string }) => r.userId);
-    });
+    const scope = { appId: actor.appId, roomIds: [roomId], userIds: input.userIds };
+    const joined = (added: string[]) => ({ [roomId]: { members: Object.fromEntries(added.map((id) => [id, 'member' as const])) } });
+    const added = await registeredWrite(
+      this.roomCache,
+      scope,
+      () =>
+        this.db.transaction(async (trx) => {
+          if (!joiningSelf) await this.assertMembersOfApp(trx, actor, input.userIds);
+          const rows = await trx('memberships')
+            .insert(input.userIds.map((userId) => ({ roomId, userId, role: 'member', deliveredSeq: 0, readSeq: 0 })))
+            .onConflict(['room_id', 'user_id'])
+            .ignore()
+            .returning('user_id');
+          return rows.map((r: { userId: string }) => r.userId);
+        }),
+      joined,
+    );
     if (added.length) this.events.emit('member.added', { appId: actor.appId, roomId, userIds: added });
     return { items: await this.memberDtos(roomId), hasMore: false };
   }
@@ -170,7 +213,12 @@ export class RoomsService {
     if (userId !== actor.id && !canManage(actor, room, await findMembership(this.db, roomId, actor.id))) {
       throw new ForbiddenError('Only the room owner can remove people');
     }
-    const removed = await Membership.query(this.db).delete().where({ roomId, userId });
+    const removed = await registeredWrite(
+      this.roomCache,
+      { appId: actor.appId, roomIds: [roomId], userIds: [userId] },
+      async () => await Membership.query(this.db).delete().where({ roomId, userId }),
+      () => ({ [roomId]: { members: { [userId]: null } } }),
+    );
     if (!removed) throw new NotFoundError('Membership');
     this.events.emit('member.removed', { appId: actor.appId, roomId, userId });
   }

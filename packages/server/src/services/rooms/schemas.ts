@@ -3,18 +3,13 @@ import {
   type CreateRoomInput as CreateRoomBody,
   type DirectRoomInput,
   LIMITS,
-  type PageQuery,
   SLUG_PATTERN,
   type UpdateRoomInput,
 } from '@confab/protocol';
 import Joi from 'joi';
 
-import { cursorSchema, limitSchema } from '../pagination.js';
+import { idSchema, pageSchema, type WithDefaults } from '../fields.js';
 
-/** A wire input after validation: the fields joi gives a default are always there. */
-export type WithDefaults<T, K extends keyof T> = T & { [F in K]-?: Exclude<T[F], undefined> };
-
-export const idSchema = Joi.string().guid();
 const roomName = Joi.string().trim().min(1).max(LIMITS.roomNameMax);
 const slug = Joi.string()
   .trim()
@@ -60,14 +55,6 @@ export const addMembersSchema = Joi.object<AddMembersInput, false, { userId?: st
 })
   .xor('userId', 'userIds')
   .custom((value: { userId?: string; userIds?: string[] }): AddMembersInput => ({ userIds: value.userIds ?? [value.userId!] }));
-
-export type PageInput = WithDefaults<PageQuery, 'limit'>;
-
-/** `?limit=&cursor=` of a keyset-paged list. */
-export const pageSchema = Joi.object<PageInput>({
-  limit: limitSchema,
-  cursor: cursorSchema,
-});
 
 export const listRoomsSchema = pageSchema;
 

@@ -11,9 +11,9 @@ import {
 } from '@confab/protocol';
 import Joi from 'joi';
 
+import { idSchema, type WithDefaults } from '../fields.js';
 import { attachmentIdsSchema, clientIdSchema, messageTextSchema } from '../messages/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
-import { idSchema, type WithDefaults } from '../rooms/schemas.js';
 import { isValidTimeZone } from './business-hours.js';
 
 const shortText = (max: number) => Joi.string().trim().max(max);

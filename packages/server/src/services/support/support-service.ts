@@ -12,22 +12,25 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db/knex.js';
 import { type Message, RoomRecord, User } from '../../db/models/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
+import { appScope, registeredWrite, type RoomCache, userScope } from '../../redis/room-cache.js';
 import type { Throttle } from '../../redis/throttle.js';
 import { type Actor, isStaff, requireStaff } from '../actor.js';
+import { displayName, toConversationDto, toConversationDtos } from '../dto/conversation-dto.js';
 import type { DomainEvents } from '../events.js';
 import { zip } from '../lists.js';
 import { type MessagesService, Rollback, rollbackable } from '../messages/messages-service.js';
-import { appendSystemMessage } from '../messages/room-version.js';
 import { splitPage } from '../pagination.js';
+import { appendSystemMessage } from '../room-version.js';
 import { requireMember } from '../rooms/access.js';
 import { activityCursor, byActivity, type WithActivity } from '../rooms/activity.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import type { AvailabilityService } from './availability.js';
-import { displayName, toConversationDto, toConversationDtos } from './conversation-dto.js';
 import type { InboxQuery } from './schemas.js';
 
 // Starting conversations is cheap to ask for and costly to triage: a visitor gets a few a minute.
 const STARTS_PER_MINUTE = { limit: 5, periodMs: 60_000 };
+/** A cached inbox page also goes after this long (visitors' names and emails in it are not watched). */
+const INBOX_TTL_MS = 60_000;
 
 interface Change {
   status?: SupportStatus;
@@ -46,6 +49,7 @@ export class SupportService {
     private readonly availability: AvailabilityService,
     private readonly outbox: Outbox,
     private readonly throttle: Throttle,
+    private readonly roomCache: RoomCache,
   ) {}
 
   /**
@@ -68,6 +72,8 @@ export class SupportService {
     if (first) await this.messages.consumeRate(actor);
     const { available, awayMessage } = await this.availability.settings(actor.appId);
 
+    // The visitor's room list changes: registered with the room cache (a new room has no entry to drop).
+    const ticket = await this.roomCache.beginWrite({ appId: actor.appId, userIds: [actor.id] });
     const outcome = await rollbackable<{ room: RoomRecord; created: Message[]; firstId: string | null }, Message>(() =>
       this.db.transaction(async (trx) => {
         const room = await RoomRecord.query(trx).insertAndFetch({
@@ -96,7 +102,7 @@ export class SupportService {
         await this.outbox.enqueue(trx, actor.appId, 'conversation.created', { conversation });
         return { room, created, firstId: first ? (created[0]?.id ?? null) : null };
       }),
-    );
+    ).finally(() => this.roomCache.endWrite(ticket, {}));
     if (outcome instanceof Rollback) return (await this.retried(actor, first!.clientId))!;
 
     const dtos = await this.messages.announceCreated(actor.appId, outcome.created);
@@ -107,9 +113,23 @@ export class SupportService {
     return { ...conversation!, message: dtos.find((m) => m.id === outcome.firstId) ?? null };
   }
 
-  /** The agents' inbox: conversations by last activity, with what the caller has not read. */
+  /**
+   * The agents' inbox: conversations by last activity, with what the caller has not read. The
+   * first page comes from the room cache while nothing changed in the app since it was read.
+   */
   async inbox(actor: Actor, query: InboxQuery): Promise<PageDto<SupportInboxItemDto>> {
     requireStaff(actor);
+    if (query.cursor) return this.inboxFromDb(actor, query);
+    const key = `inbox:${actor.id}:${query.limit}:${query.status ?? ''}:${query.assignee ?? ''}`;
+    const scopes = [appScope(actor.appId), userScope(actor.id)];
+    const cached = await this.roomCache.readDerived(key, scopes);
+    if ('value' in cached) return JSON.parse(cached.value) as PageDto<SupportInboxItemDto>;
+    const page = await this.inboxFromDb(actor, query);
+    if (cached.stamp) await this.roomCache.fillDerived(key, cached.stamp, scopes, JSON.stringify(page), INBOX_TTL_MS);
+    return page;
+  }
+
+  private async inboxFromDb(actor: Actor, query: InboxQuery): Promise<PageDto<SupportInboxItemDto>> {
     const q = RoomRecord.query(this.db)
       .select(
         'rooms.*',
@@ -138,7 +158,7 @@ export class SupportService {
 
   /** One conversation: for the app's agents and for its own visitor. */
   async get(actor: Actor, roomId: string): Promise<SupportConversationDto> {
-    const { room } = await requireMember(this.db, actor, roomId);
+    const { room } = await requireMember(this.db, actor, roomId, this.roomCache);
     if (room.kind !== 'support') throw new NotFoundError('Conversation');
     return await toConversationDto(this.db, room, actor.id);
   }
@@ -178,6 +198,20 @@ export class SupportService {
 
   /** Applies a change under the room lock; a no-op change writes nothing and announces nothing. */
   private async change(actor: Actor, roomId: string, change: Change, agent: User | null): Promise<SupportConversationDto> {
+    // Registered with the room cache until announced: the room's version moves, agents may join (an
+    // agent's room entry is read from the database whenever it says "not a member" of a support room).
+    const scope = { appId: actor.appId, roomIds: [roomId], userIds: [actor.id, ...(change.assigneeId ? [change.assigneeId] : [])] };
+    await registeredWrite(
+      this.roomCache,
+      scope,
+      () => this.changeAndAnnounce(actor, roomId, change, agent),
+      (created) => ({ [roomId]: { version: Math.max(0, ...created.map((m) => Number(m.version))) } }),
+    );
+    return this.get(actor, roomId);
+  }
+
+  /** The change under the room lock, then its announcements; the system messages it wrote. */
+  private async changeAndAnnounce(actor: Actor, roomId: string, change: Change, agent: User | null): Promise<Message[]> {
     const result = await this.db.transaction(async (trx) => {
       const room = await RoomRecord.query(trx).forUpdate().findOne({ id: roomId, appId: actor.appId });
       if (!room || room.kind !== 'support') throw new NotFoundError('Conversation');
@@ -222,7 +256,7 @@ export class SupportService {
       if (result.joined) this.events.emit('member.added', { appId: actor.appId, roomId, userIds: [result.joined] });
       this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: true });
     }
-    return this.get(actor, roomId);
+    return result?.created ?? [];
   }
 
   /** Makes an agent a member of the conversation; the user id when they were not one before. */

@@ -7,7 +7,7 @@ import { Attachment } from '../../db/models/index.js';
 import { AppError, NotFoundError, RateLimitedError } from '../../errors.js';
 import type { Throttle } from '../../redis/throttle.js';
 import type { Actor } from '../actor.js';
-import { toAttachmentDto } from '../messages/message-dto.js';
+import { toAttachmentDto } from '../dto/message-dto.js';
 import { accessMembership } from '../rooms/access.js';
 import { safeFileName, sniffFile } from './sniff.js';
 import type { UploadStorage } from './storage.js';

@@ -1,9 +1,9 @@
 import { LIMITS, type ListUsersQuery, type UpdateMeInput } from '@confab/protocol';
 import Joi from 'joi';
 
-import { emailSchema, metadataSchema, nameSchema } from '../auth/schemas.js';
+import type { WithDefaults } from '../fields.js';
+import { emailSchema, metadataSchema, nameSchema } from '../fields.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
-import type { WithDefaults } from '../rooms/schemas.js';
 
 export type { UpdateMeInput };
 

@@ -4,9 +4,9 @@ import type { Db } from '../../db/knex.js';
 import { User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError } from '../../errors.js';
 import type { Actor } from '../actor.js';
+import { toUserDto } from '../dto/user-dto.js';
 import { decodeCursor, encodeCursor, likePattern, splitPage } from '../pagination.js';
 import type { ListUsersInput, UpdateMeInput } from './schemas.js';
-import { toUserDto } from './user-dto.js';
 
 const SORT_KEY = "lower(coalesce(name, username, ''))";
 const EMAIL_UNAVAILABLE = 'That email cannot be used';
@@ -38,7 +38,23 @@ export class UsersService {
     return toUserDto(user, actor);
   }
 
-  /** Marks the user as seen now (presence changes); returns that time. */
+  /**
+   * The rooms that hear each user's presence live: theirs of at most `maxMembers` members. One
+   * query for the users of a burst of connections (rooms.presenceRoomIdsOf asks for one user).
+   */
+  async presenceRooms(userIds: string[], maxMembers: number): Promise<Map<string, string[]>> {
+    const rows = (await this.db('memberships as m')
+      .whereIn('m.user_id', userIds)
+      .whereRaw('(select count(*) from (select 1 from memberships o where o.room_id = m.room_id limit ?) capped) <= ?', [
+        maxMembers + 1,
+        maxMembers,
+      ])
+      .select('m.user_id', 'm.room_id')) as { userId: string; roomId: string }[];
+    const rooms = new Map<string, string[]>(userIds.map((id) => [id, []]));
+    for (const { userId, roomId } of rows) rooms.get(userId)?.push(roomId);
+    return rooms;
+  }
+
   /** Records that the user was just seen; returns when, and who they are (for presence announcements). */
   async touchLastSeen(userId: string): Promise<{ lastSeenAt: Date; appId: string | null; role: UserRole | null }> {
     const now = new Date();

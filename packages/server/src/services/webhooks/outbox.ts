@@ -4,8 +4,8 @@ import type { MessageDto, WebhookEventName, WebhookPayload } from '@confab/proto
 import type { Knex } from 'knex';
 
 import type { Message, User } from '../../db/models/index.js';
+import { toMessageDtos } from '../dto/message-dto.js';
 import type { DomainEvents } from '../events.js';
-import { toMessageDtos } from '../messages/message-dto.js';
 
 // How long a node trusts its list of an app's subscribed events; a new webhook hears within it.
 const SUBSCRIPTIONS_TTL_MS = 5_000;

@@ -12,8 +12,8 @@ import type { Db } from '../../db/knex.js';
 import { type Webhook, type WebhookDelivery } from '../../db/models/index.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { DomainEvents } from '../events.js';
+import type { WithDefaults } from '../fields.js';
 import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
-import type { WithDefaults } from '../rooms/schemas.js';
 import type { Outbox } from './outbox.js';
 import { newWebhookSecret } from './signature.js';
 

@@ -1,8 +1,8 @@
 import type { RoomKind, SupportStatus, SystemEventDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
-import { Message } from '../../db/models/index.js';
-import { NotFoundError } from '../../errors.js';
+import { Message } from '../db/models/index.js';
+import { NotFoundError } from '../errors.js';
 
 export interface BumpedRoom {
   id: string;

@@ -4,9 +4,9 @@ import type { Knex } from 'knex';
 import { allOf } from '../../db/knex.js';
 import type { RoomRecord, User } from '../../db/models/index.js';
 import { single, zip } from '../lists.js';
-import { loadLastMessages } from '../messages/message-dto.js';
-import { toRoomDtos } from '../rooms/room-dto.js';
-import { toUserSummary } from '../users/user-dto.js';
+import { loadLastMessages } from './message-dto.js';
+import { toRoomDtos } from './room-dto.js';
+import { toUserSummary } from './user-dto.js';
 
 /**
  * Support conversations as `viewerId` sees them: the room, its visitor and assignee, and the

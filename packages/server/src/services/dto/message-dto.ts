@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { allOf } from '../../db/knex.js';
 import { type Attachment, Message, type RoomRecord, type User } from '../../db/models/index.js';
 import { single } from '../lists.js';
-import { toUserSummary } from '../users/user-dto.js';
+import { toUserSummary } from './user-dto.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
