@@ -1,7 +1,7 @@
 // The baseline: a bare Socket.IO broadcast server. Same transport, same payload shape as Confab's
-// `message:created` and the same ack shape, but no auth, no validation and no persistence, so it
-// is the ceiling a chat server on Socket.IO can approach. With REDIS_URL set it uses the Redis
-// adapter, like Confab nodes do, for the two-node scenario.
+// `message:created` and the same ack shapes (`room:join`, `room:leave`, `message:send`), but no
+// auth, no validation and no persistence, so it is the ceiling a chat server on Socket.IO can
+// approach. With REDIS_URL set it uses the Redis adapter, like Confab nodes do, for the two-node scenario.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +31,10 @@ io.on('connection', (socket) => {
   socket.on('room:join', (input: { roomId: string }, ack: Ack) => {
     void socket.join(input.roomId);
     ack({ data: { messages: [], hasMore: false } });
+  });
+  socket.on('room:leave', (input: { roomId: string }, ack: Ack) => {
+    void socket.leave(input.roomId);
+    ack({ data: { roomId: input.roomId } });
   });
   socket.on('message:send', (input: SendInput, ack: Ack) => {
     const seq = (seqs.get(input.roomId) ?? 0) + 1;

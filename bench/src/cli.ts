@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only P1,P4] [-- --profile] [-- --out FILE]`
+// `npm run bench [-- --quick] [-- --only P1,P4,S1] [-- --profile] [-- --out FILE]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -17,6 +17,8 @@ import { p4History } from './scenarios/p4-history.js';
 import { p5Embed } from './scenarios/p5-embed.js';
 import { p6TwoNodes } from './scenarios/p6-two-nodes.js';
 import { p7Reconnect } from './scenarios/p7-reconnect.js';
+import { p8SupportDesk } from './scenarios/p8-support-desk.js';
+import { s1Soak } from './scenarios/s1-soak.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,10 +36,12 @@ const out = resolve(values.out ?? `${resultsDir}/${quick ? 'quick' : 'latest'}.j
 const profileDir = values.profile ? resolve(resultsDir, 'profiles', String(Date.now())) : undefined;
 
 const PROFILED: [string, string][] = [
-  ['p1-confab', 'P1 fan-out steps'],
-  ['p2-confab', 'P2 persisted sends'],
-  ['p4-confab-warm', 'P4 warm history requests'],
-  ['p4-confab-cold', 'P4 cold history requests'],
+  ['p1-confab', 'Confab, P1 fan-out steps'],
+  ['p1-baseline', 'the bare Socket.IO server, P1 fan-out steps (for comparison)'],
+  ['p2-confab', 'Confab, P2 persisted sends'],
+  ['p4-confab-warm', 'Confab, P4 warm history requests'],
+  ['p4-confab-cold', 'Confab, P4 cold history requests'],
+  ['p8-confab', "Confab, P8 support desk (Confab's phase)"],
 ];
 
 const databaseBase = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -70,9 +74,11 @@ async function main(): Promise<void> {
   };
   try {
     let bestRate = quick ? 20 : 40;
+    let p1Best: number | null = null;
     await run('P1', async () => {
       const result = await p1Fanout(ctx);
       bestRate = result.bestRate;
+      p1Best = result.held ? result.bestRate : null;
       return result;
     });
     await run('P2', () => p2Persist(ctx));
@@ -81,6 +87,8 @@ async function main(): Promise<void> {
     await run('P5', () => p5Embed(ctx));
     await run('P6', () => p6TwoNodes(ctx, bestRate));
     await run('P7', () => p7Reconnect(ctx));
+    await run('P8', () => p8SupportDesk(ctx));
+    await run('S1', () => s1Soak(ctx, p1Best));
   } finally {
     await database.drop().catch(() => undefined);
   }
@@ -89,7 +97,7 @@ async function main(): Promise<void> {
     const summary = profileDir ? summarizeProfiles(profileDir, prefix) : undefined;
     if (!summary) continue;
     profiles[prefix] = summary.top;
-    process.stdout.write(`\n### Where Confab's CPU time went: ${what} (V8 profiler, self time)\n\n${summary.text}\n`);
+    process.stdout.write(`\n### Where the CPU time went: ${what} (V8 profiler, self time)\n\n${summary.text}\n`);
   }
   mkdirSync(dirname(out), { recursive: true });
   const report = { date: new Date().toISOString(), quick, machine, seconds: Math.round((Date.now() - started) / 1000), results, profiles };

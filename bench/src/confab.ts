@@ -114,7 +114,8 @@ export interface BenchUser {
   session: AuthSessionDto;
 }
 
-async function api<T>(url: string, method: string, path: string, app: string, body?: unknown, token?: string): Promise<T> {
+/** One REST call; a non-2xx answer throws with its status and body. */
+export async function api<T>(url: string, method: string, path: string, app: string, body?: unknown, token?: string): Promise<T> {
   const res = await fetch(url + path, {
     method,
     headers: { 'content-type': 'application/json', 'x-confab-app': app, ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -125,16 +126,30 @@ async function api<T>(url: string, method: string, path: string, app: string, bo
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
+export interface SignInOptions {
+  /** The host's user id of user `i` (its `sub`); a new one per call by default. */
+  subject?: (i: number) => string;
+  name?: (i: number) => string;
+  role?: 'user' | 'agent' | 'admin';
+}
+
 /** `count` members signed in through host-signed tokens (POST /v1/auth/exchange). */
-export async function signInUsers(url: string, tenant: Tenant, count: number, concurrency = 32): Promise<BenchUser[]> {
+export async function signInUsers(
+  url: string,
+  tenant: Tenant,
+  count: number,
+  concurrency = 32,
+  options: SignInOptions = {},
+): Promise<BenchUser[]> {
   const run = randomBytes(3).toString('hex');
   return mapLimit(
     Array.from({ length: count }, (_, i) => i),
     concurrency,
     async (i) => {
-      const token = jwt.sign({ name: `Bench ${i}` }, tenant.secret, {
+      const claims = { name: options.name?.(i) ?? `Bench ${i}`, ...(options.role ? { role: options.role } : {}) };
+      const token = jwt.sign(claims, tenant.secret, {
         algorithm: 'HS256',
-        subject: `bench-${run}-${i}`,
+        subject: options.subject?.(i) ?? `bench-${run}-${i}`,
         audience: tenant.id,
         expiresIn: '1h',
       });

@@ -8,12 +8,21 @@ export interface ProcessStats {
   rss: number;
 }
 
+/** How late the server's event loop ran (ms) since the last reset. */
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
 export interface ServerProcess {
   name: string;
   url: string;
   pid: number;
   /** Own CPU time and memory; `gc` runs a full collection first (heap after GC). */
   stats(gc?: boolean): Promise<ProcessStats>;
+  /** The event-loop delay since the last reset; `reset` starts a new window. */
+  loopDelay(reset?: boolean): Promise<LoopDelay>;
   /** Starts the V8 sampling profiler in the process (for the measured phase only). */
   profileStart(): Promise<void>;
   /** Stops it and writes the `.cpuprofile` to `file`. */
@@ -32,6 +41,12 @@ export interface StartOptions {
 const PROBE = fileURLToPath(new URL('./probe.js', import.meta.url));
 const STARTUP_MS = 60_000;
 
+// Whatever happens to the benchmark (a failed scenario, process.exit), no server outlives it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** Forks a server script that prints "listening on http://HOST:PORT", with the stats probe loaded. */
 export function startServerProcess(options: StartOptions): Promise<ServerProcess> {
   const execArgv = ['--expose-gc', '--import', PROBE];
@@ -40,6 +55,8 @@ export function startServerProcess(options: StartOptions): Promise<ServerProcess
     env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let output = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output = (output + chunk).slice(-4000)));
   return new Promise((resolve, reject) => {
@@ -87,6 +104,10 @@ function wrap(name: string, url: string, child: ChildProcess): ServerProcess {
     stats: async (gc = false) => {
       const { cpuMs, heapUsed, rss } = await ask<ProcessStats>({ type: 'bench:stats', gc });
       return { cpuMs, heapUsed, rss };
+    },
+    loopDelay: async (reset = false) => {
+      const { p50, p99, max } = await ask<LoopDelay>({ type: 'bench:loop', reset });
+      return { p50, p99, max };
     },
     profileStart: () => ask({ type: 'bench:profile', action: 'start' }),
     profileStop: (file: string) => ask({ type: 'bench:profile', action: 'stop', file }),

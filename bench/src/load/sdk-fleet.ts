@@ -1,10 +1,11 @@
 // Real `@confab/sdk` clients spread over several child processes (`sdk-watchers.ts`), so that the
 // load generator is not what limits a scenario with 1,000 live clients. The parent hands each
 // process its share of the sessions and then drives them all at once over IPC.
-import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 import type { AuthSessionDto } from '@confab/protocol';
+
+import { type AnswerOf, spawnWorker, stopWorker, type Worker } from './workers.js';
 
 export interface FleetOptions {
   /** The server, as the clients would reach it (each process puts its own cut proxy in front). */
@@ -79,81 +80,21 @@ export type FleetReply = { id: number; error?: string } & (
 );
 
 /** A reply as the watcher process builds it (the request id is added when it is sent). */
-export type FleetAnswer = WithoutId<FleetReply>;
-
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-type ReplyOf<T extends FleetRequest['type']> = Extract<FleetReply, { type: T }>;
-type Request = WithoutId<FleetRequest>;
+export type FleetAnswer = AnswerOf<FleetReply>;
 
 const SCRIPT = fileURLToPath(new URL('./sdk-watchers.js', import.meta.url));
 const START_TIMEOUT_MS = 180_000;
-const EXIT_GRACE_MS = 5_000;
 
-// Whatever happens to the parent (a failed scenario, process.exit), no watcher outlives it.
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-interface Worker {
-  child: ChildProcess;
-  ask<T extends Request>(request: T, timeoutMs: number): Promise<ReplyOf<T['type']>>;
-  exited: Promise<void>;
-}
-
-function spawnWorker(index: number): Worker {
-  const child = fork(SCRIPT, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [], serialization: 'advanced' });
-  live.add(child);
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  const pending = new Map<number, { resolve(reply: FleetReply): void; reject(err: Error): void }>();
-  const exited = new Promise<void>((done) =>
-    child.once('exit', (code, signal) => {
-      live.delete(child);
-      for (const { reject } of pending.values()) reject(new Error(`watcher process ${index} exited (${code ?? signal})\n${stderr}`));
-      pending.clear();
-      done();
-    }),
-  );
-  child.on('message', (reply: FleetReply) => {
-    const waiting = pending.get(reply.id);
-    if (!waiting) return;
-    pending.delete(reply.id);
-    if (reply.error) waiting.reject(new Error(`watcher process ${index}: ${reply.error}`));
-    else waiting.resolve(reply);
-  });
-  let nextId = 0;
-  const ask = <T extends Request>(request: T, timeoutMs: number) =>
-    new Promise<ReplyOf<T['type']>>((resolve, reject) => {
-      const id = ++nextId;
-      const timer = setTimeout(() => {
-        pending.delete(id);
-        reject(new Error(`watcher process ${index} did not answer ${request.type} within ${timeoutMs} ms\n${stderr}`));
-      }, timeoutMs);
-      pending.set(id, {
-        resolve: (reply) => (clearTimeout(timer), resolve(reply as ReplyOf<T['type']>)),
-        reject: (err) => (clearTimeout(timer), reject(err)),
-      });
-      child.send({ ...request, id }, (err) => err && pending.get(id)?.reject(err));
-    });
-  return { child, ask, exited };
-}
-
-async function stopWorker(worker: Worker): Promise<void> {
-  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
-  const kill = setTimeout(() => worker.child.kill('SIGKILL'), EXIT_GRACE_MS);
-  await worker.ask({ type: 'close' }, EXIT_GRACE_MS).catch(() => worker.child.kill('SIGKILL'));
-  await worker.exited;
-  clearTimeout(kill);
-}
+type Watcher = Worker<FleetRequest, FleetReply>;
+const stop = (worker: Watcher) => stopWorker(worker, { type: 'close' });
 
 const sum = <T>(items: T[], pick: (item: T) => number) => items.reduce((n, item) => n + pick(item), 0);
 
 /** Forks the processes, signs every client in and has it watch the room. */
 export async function startWatcherFleet(options: FleetOptions): Promise<WatcherFleet> {
   const count = Math.min(options.processes, options.sessions.length);
-  const workers = Array.from({ length: count }, (_, i) => spawnWorker(i));
-  const close = async () => void (await Promise.all(workers.map(stopWorker)));
+  const workers = Array.from({ length: count }, (_, i) => spawnWorker<FleetRequest, FleetReply>(SCRIPT, `watcher process ${i}`));
+  const close = async () => void (await Promise.all(workers.map(stop)));
   try {
     const started = await Promise.all(
       workers.map((worker, i) =>

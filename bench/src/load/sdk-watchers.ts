@@ -8,6 +8,7 @@ import { type ChatClient, type ChatMessage, type ConnectionStatus, createClient,
 import { mapLimit } from '../stats.js';
 import { type CutProxy, startCutProxy } from './cut-proxy.js';
 import type { FleetAnswer, FleetReply, FleetRequest } from './sdk-fleet.js';
+import { serveRequests } from './workers.js';
 
 /** Every instant is taken and compared in this process, on its monotonic clock. */
 const now = () => performance.now();
@@ -174,13 +175,4 @@ async function answer(request: FleetRequest): Promise<FleetAnswer> {
   }
 }
 
-process.on('message', (request: FleetRequest) => {
-  answer(request).then(
-    (reply) => process.send!({ ...reply, id: request.id } as FleetReply, () => request.type === 'close' && process.exit(0)),
-    (err: unknown) => process.send!({ type: request.type, id: request.id, error: (err as Error)?.stack ?? String(err) } as FleetReply),
-  );
-});
-// Orphaned (the parent died): nothing left to report to.
-process.on('disconnect', () => process.exit(0));
-// A stray rejection inside a client is the SDK's to report, not a reason to lose the other clients' figures.
-process.on('unhandledRejection', (reason) => process.stderr.write(`unhandled rejection: ${(reason as Error)?.stack ?? String(reason)}\n`));
+serveRequests<FleetRequest, FleetReply>(answer);

@@ -1,35 +1,44 @@
 import { randomBytes } from 'node:crypto';
 
-import type { Socket } from 'socket.io-client';
-
 import { createRoom, createTenant, signInUsers, startBaseline, startConfab } from '../confab.js';
 import type { BenchContext } from '../context.js';
-import { FanoutDriver, groupLatency, type StepResult } from '../load/fanout.js';
-import { closeAll, connectMany, joinAll } from '../load/sockets.js';
+import { groupLatency, type MemberSpec, startFanoutFleet, type StepResult } from '../load/fanout.js';
 import type { ServerProcess } from '../processes.js';
 import type { ScenarioResult } from '../report.js';
 import { itemAt, round } from '../stats.js';
-import { MEMBERS } from './p1-fanout.js';
+import { GENERATOR_PROCESSES, MEMBERS, SENDERS } from './p1-fanout.js';
 
-const SENDERS = 10;
+/** Members alternate between node A (even) and B (odd); the senders are the first even ones, so B's members hear them across Redis. */
+function split(nodes: [ServerProcess, ServerProcess], credentials?: { app: string; tokens: string[] }): MemberSpec[] {
+  return Array.from({ length: MEMBERS }, (_, i) => ({
+    url: itemAt(nodes, i % 2).url,
+    ...(credentials ? { app: credentials.app, token: itemAt(credentials.tokens, i) } : {}),
+    group: i % 2 === 0 ? 'same' : 'cross',
+    sender: i % 2 === 0 && i < 2 * SENDERS,
+  }));
+}
 
-/** Members alternate between node A (even) and B (odd); senders sit on A, so B's members hear them across Redis. */
 async function runSplit(
   ctx: BenchContext,
   label: string,
   nodes: [ServerProcess, ServerProcess],
-  sockets: Socket[],
+  members: MemberSpec[],
   roomId: string,
   rate: number,
 ): Promise<{ step: StepResult; lost: number }> {
-  const senders = sockets.filter((_, i) => i % 2 === 0).slice(0, SENDERS);
-  const driver = new FanoutDriver(sockets, senders, roomId, (i) => (i % 2 === 0 ? 'same' : 'cross'));
-  const step = await driver.step(rate, ctx.quick ? 3_000 : 8_000, 3_000, nodes);
-  ctx.log(
-    `  ${label} ${rate} msg/s: same-node p99 ${round(groupLatency(step, 'same').p99)} ms, ` +
-      `cross-node p99 ${round(groupLatency(step, 'cross').p99)} ms`,
-  );
-  return { step, lost: (await driver.lost(5_000)).messages };
+  const fleet = await startFanoutFleet({ roomId, members, processes: GENERATOR_PROCESSES });
+  try {
+    // Warm-up (JIT, connection buffers, the adapter's channels), not reported.
+    await fleet.step(rate, 2_000, 3_000, nodes);
+    const step = await fleet.step(rate, ctx.quick ? 3_000 : 8_000, 3_000, nodes);
+    ctx.log(
+      `  ${label} ${rate} msg/s: same-node p99 ${round(groupLatency(step, 'same').p99)} ms, ` +
+        `cross-node p99 ${round(groupLatency(step, 'cross').p99)} ms`,
+    );
+    return { step, lost: (await fleet.lost(5_000)).messages };
+  } finally {
+    await fleet.close();
+  }
 }
 
 async function measureConfab(ctx: BenchContext, rate: number) {
@@ -38,15 +47,8 @@ async function measureConfab(ctx: BenchContext, rate: number) {
     const tenant = await createTenant(ctx.env);
     const users = await signInUsers(nodes[0].url, tenant, MEMBERS);
     const roomId = await createRoom(nodes[0].url, tenant, itemAt(users, 0), users);
-    const { sockets } = await connectMany((i) => ({ url: itemAt(nodes, i % 2).url, app: tenant.id }), MEMBERS, {
-      token: (i) => itemAt(users, i).accessToken,
-    });
-    await joinAll(sockets, roomId);
-    try {
-      return await runSplit(ctx, 'confab', nodes, sockets, roomId, rate);
-    } finally {
-      closeAll(sockets);
-    }
+    const members = split(nodes, { app: tenant.id, tokens: users.map((u) => u.accessToken) });
+    return await runSplit(ctx, 'confab', nodes, members, roomId, rate);
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
   }
@@ -59,13 +61,7 @@ async function measureBaseline(ctx: BenchContext, rate: number) {
     ServerProcess,
   ];
   try {
-    const { sockets } = await connectMany((i) => ({ url: itemAt(nodes, i % 2).url }), MEMBERS);
-    await joinAll(sockets, 'bench-room');
-    try {
-      return await runSplit(ctx, 'baseline', nodes, sockets, 'bench-room', rate);
-    } finally {
-      closeAll(sockets);
-    }
+    return await runSplit(ctx, 'baseline', nodes, split(nodes), 'bench-room', rate);
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
   }
@@ -96,7 +92,8 @@ export async function p6TwoNodes(ctx: BenchContext, rate: number): Promise<Scena
     ],
     target: { text: 'cross-node p99 ≤ 1.5 × same-node p99', met: crossOverSame(c) <= 1.5 && confab.lost === 0 && !c.behind },
     notes: [
-      `${MEMBERS} members, even ones on node A (where the ${SENDERS} senders are), odd ones on node B`,
+      `${MEMBERS.toLocaleString('en-US')} members in ${GENERATOR_PROCESSES} generator processes, ` +
+        `even ones on node A (where the ${SENDERS} senders are), odd ones on node B`,
       ...(c.behind ? ['Confab fell behind at this rate on two nodes'] : []),
     ],
     raw: { confab, baseline },

@@ -370,6 +370,7 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '003-support',
         '004-refresh-grace',
         '005-revoked-sessions',
+        '006-activity-index',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

@@ -6,6 +6,7 @@ import * as roomVersions from './migrations/002-room-versions.js';
 import * as support from './migrations/003-support.js';
 import * as refreshGrace from './migrations/004-refresh-grace.js';
 import * as revokedSessions from './migrations/005-revoked-sessions.js';
+import * as activityIndex from './migrations/006-activity-index.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '003-support': support,
   '004-refresh-grace': refreshGrace,
   '005-revoked-sessions': revokedSessions,
+  '006-activity-index': activityIndex,
 };
 
 const source: Knex.MigrationSource<string> = {

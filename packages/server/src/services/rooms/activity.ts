@@ -4,8 +4,10 @@ import type { QueryBuilder } from 'objection';
 import type { RoomRecord } from '../../db/models/index.js';
 import { decodeCursor, encodeCursor } from '../pagination.js';
 
-// Millisecond precision, like the cursor that carries it (an ISO string).
-const ACTIVITY = "date_trunc('milliseconds', coalesce(rooms.last_message_at, rooms.created_at))";
+// Millisecond precision, like the cursor that carries it (an ISO string). Truncated in UTC, so the
+// expression is immutable and matches the index of migration 006 (the inbox and room list read
+// their page from it instead of sorting every room of the app).
+export const ACTIVITY = "timezone('UTC', date_trunc('milliseconds', timezone('UTC', coalesce(rooms.last_message_at, rooms.created_at))))";
 
 export type WithActivity<T> = T & { activityAt: Date };
 
