@@ -6,19 +6,21 @@ import type { Db } from '../../db/knex.js';
 import { Message, type User } from '../../db/models/index.js';
 import { ConflictError, dbErrorCode, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.js';
 import type { MessageCache } from '../../redis/message-cache.js';
-import type { RoomCache, RoomChange, WriteTicket } from '../../redis/room-cache.js';
+import type { RoomCache, WriteTicket } from '../../redis/room-cache.js';
 import type { Throttle } from '../../redis/throttle.js';
 import type { Actor } from '../actor.js';
 import type { AppsService } from '../apps/apps-service.js';
-import { messageDto, toAttachmentDto, toMessageDto, toMessageDtos } from '../dto/message-dto.js';
+import { toMessageDto, toMessageDtos } from '../dto/message-dto.js';
 import type { DomainEvents } from '../events.js';
 import { GroupCommit } from '../group-commit.js';
 import { first, single, zip } from '../lists.js';
+import { Rollback, rollbackable } from '../rollback.js';
 import { bumpRoom } from '../room-version.js';
 import { findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
 import { directMembers } from '../rooms/direct-key.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { findStored, sendKey, type SendOutcome, type SendRequest, writeSends, type WrittenSends } from './send-batch.js';
+import { cacheChanges, createdDtos } from './sent-batch.js';
 
 export interface WrittenMessage {
   message: Message;
@@ -36,20 +38,6 @@ export interface SendResult {
 const SEND_BATCH = { maxBatch: 128, maxFlights: 2 };
 /** A batch that lost a deadlock or raced a retry on the unique key is written once more. */
 const RETRY_SQLSTATES = new Set(['40P01', '40001', '23505']);
-
-/** Thrown inside a transaction to roll it back with an answer (a retried send, an unchanged reaction). */
-export class Rollback<T> {
-  constructor(readonly value: T) {}
-}
-
-export async function rollbackable<T, R>(work: () => Promise<T>): Promise<T | Rollback<R>> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof Rollback) return err as Rollback<R>;
-    throw err;
-  }
-}
 
 /**
  * Writes to messages: idempotent gap-free sends, edits, deletes, reactions. Each commits, then
@@ -365,32 +353,4 @@ export class MessagesService {
     if (!message) throw new NotFoundError('Message');
     return message;
   }
-}
-
-/** Wire forms of each created send's message and follow-ups, by request index, from the rows just written. */
-function createdDtos(outcomes: SendOutcome[]): Map<number, MessageDto[]> {
-  const dtos = new Map<number, MessageDto[]>();
-  outcomes.forEach((outcome, i) => {
-    if (outcome.kind !== 'created') return;
-    dtos.set(i, [
-      messageDto(outcome.message, outcome.message.sender, outcome.files.map(toAttachmentDto), []),
-      ...outcome.followUps.map((note) => messageDto(note, note.sender, [], [])),
-    ]);
-  });
-  return dtos;
-}
-
-/** What a committed batch changed for the room cache: each room's newest version, and the members it added. */
-function cacheChanges({ outcomes, enrolled }: WrittenSends): Record<string, RoomChange> {
-  const changes: Record<string, RoomChange> = {};
-  for (const outcome of outcomes) {
-    if (outcome.kind !== 'created') continue;
-    const change = (changes[outcome.room.id] ??= {});
-    change.version = Math.max(change.version ?? 0, outcome.room.version);
-  }
-  for (const { roomId, userId, role } of enrolled) {
-    const change = (changes[roomId] ??= {});
-    change.members = { ...change.members, [userId]: role };
-  }
-  return changes;
 }
