@@ -10,7 +10,7 @@ define('chat-widget', ChatWidget);
 define('chat-inbox', ChatInbox);
 
 export { ChatInbox, ChatWidget };
-export type { ChatErrorEventDetail, ChatMessageEventDetail, ChatUnreadEventDetail } from './components/chat-widget/events.js';
+export type { ChatErrorEventDetail, ChatMessageEventDetail, ChatUnreadEventDetail } from './lib/events.js';
 export { type Locale, resolveLocale } from './i18n/index.js';
 
 declare global {

@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 import type { App } from '../../../server/src/db/models/index.js';
 import { User } from '../../../server/src/db/models/index.js';
@@ -103,4 +105,30 @@ export function storedVisit(page: Page): Promise<{ conversationId?: string } | n
     const key = Object.keys(localStorage).find((k) => k.startsWith('confab:widget:') && !k.endsWith(':session'));
     return key ? JSON.parse(localStorage.getItem(key)!) : null;
   });
+}
+
+/** Where browser tests save what they show: look at these before calling a visible change done. */
+export const SCREENSHOTS = fileURLToPath(new URL('../../../../test-results/screenshots/', import.meta.url));
+
+/** Saves a PNG of the page (or one element) as `test-results/screenshots/<name>.png`; returns its path. */
+export async function screenshot(target: Page | Locator, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await target.screenshot({ path });
+  return path;
+}
+
+/** The phone and desktop sizes every visible state is checked at. */
+export const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 375, height: 667 } } as const;
+
+/** Records every console error and failed request of the page (a favicon 404 counts). */
+export function recordConsoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) errors.push(`${res.status()} ${res.url()}`);
+  });
+  return errors;
 }

@@ -2,7 +2,7 @@ import { css, html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 
 import { i18n, resolveLocale } from '../../i18n/index.js';
-import { emit } from '../chat-widget/events.js';
+import { emit } from '../../lib/events.js';
 import { baseStyles, themeTokens } from '../theme.styles.js';
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;

@@ -8,7 +8,7 @@ import { Notifier } from '../../lib/notify.js';
 import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { widgetStyles } from './chat-widget.styles.js';
-import { emit } from './events.js';
+import { emit } from '../../lib/events.js';
 import { renderLauncher } from './launcher.js';
 import { renderPanelHeader } from './panel-header.js';
 import { readPrechat, renderPrechat } from './prechat.js';
