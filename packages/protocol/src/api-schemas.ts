@@ -12,6 +12,7 @@ import type {
   ReceiptDto,
   RoomDto,
   RoomListItemDto,
+  UploadLinksDto,
   UserDto,
   UserSummaryDto,
 } from './dto.js';
@@ -68,6 +69,7 @@ export interface ApiSchemas {
   RoomListPage: PageDto<RoomListItemDto>;
   Reaction: ReactionDto;
   Attachment: AttachmentDto;
+  UploadLinks: UploadLinksDto;
   Message: MessageDto;
   MessagePage: PageDto<MessageDto>;
   ReactionUpdate: ReactionUpdatedEvent;

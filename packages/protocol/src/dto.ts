@@ -49,6 +49,21 @@ export interface AttachmentDto {
   url: string;
 }
 
+/** A short-lived URL of one file, loadable without headers (`<img src>`, a download link). */
+export interface UploadLinkDto {
+  id: string;
+  /** `/v1/uploads/:id?exp=&sig=`, relative to the server. */
+  url: string;
+  expiresAt: string;
+  /** Seconds from the reply until it expires: the expiry for clients whose clock is off. */
+  expiresIn: number;
+}
+
+/** `POST /v1/uploads/links`: one link per file the caller may read, in the order asked; others are left out. */
+export interface UploadLinksDto {
+  items: UploadLinkDto[];
+}
+
 /** `system`: a change to the conversation (assignment, status, away reply), rendered by clients in their language. */
 export type MessageType = 'text' | 'system';
 export type SystemEventKind = 'assigned' | 'unassigned' | 'resolved' | 'reopened' | 'pending' | 'away';
@@ -96,6 +111,8 @@ export interface VisitorInfo {
   referrer?: string;
   userAgent?: string;
   locale?: string;
+  /** The visitor's IANA time zone, e.g. `Europe/Lisbon` (for their local time in the inbox). */
+  timezone?: string;
 }
 
 export interface RoomDto {

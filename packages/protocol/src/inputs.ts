@@ -88,6 +88,8 @@ export interface InboxQuery extends PageQuery {
   status?: SupportStatus;
   /** `me`, `none`, or an agent's id. */
   assignee?: string;
+  /** Only the conversations this visitor started (their previous conversations). */
+  visitorId?: string;
 }
 
 /** No `agentId`: claim it yourself; `null`: unassign. */
@@ -110,9 +112,20 @@ export interface CannedListQuery {
   q?: string;
 }
 
-/** `GET /v1/uploads/:id`: `<img src>` cannot send headers, so the token may come in the query. */
+/**
+ * `GET /v1/uploads/:id` by a signed link (`POST /v1/uploads/links`): `<img src>` cannot send
+ * headers. Without them, the access token goes in the `Authorization` header.
+ */
 export interface DownloadQuery {
-  access_token?: string;
+  /** When the link stops working, in Unix seconds. */
+  exp?: number;
+  /** The link's signature. */
+  sig?: string;
+}
+
+/** `POST /v1/uploads/links`: the files to link, at most `LIMITS.uploadLinksMax`. */
+export interface UploadLinksInput {
+  ids: string[];
 }
 
 /** `POST /v1/admin/apps`. */

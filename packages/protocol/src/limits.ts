@@ -21,6 +21,10 @@ export const LIMITS = {
   /** Greeting and away message of an app. */
   supportTextMax: 1000,
   fileNameMax: 200,
+  /** Files one `POST /v1/uploads/links` signs links for. */
+  uploadLinksMax: 100,
+  /** An IANA time zone name, e.g. `America/Argentina/Buenos_Aires`. */
+  timeZoneMax: 64,
   webhooksPerAppMax: 20,
   pageDefault: 50,
   pageMax: 100,

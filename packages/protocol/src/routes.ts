@@ -30,6 +30,7 @@ import type {
   RefreshInput,
   UpdateMeInput,
   UpdateRoomInput,
+  UploadLinksInput,
   WebhookInput,
 } from './inputs.js';
 import type { AppSettingsDto, StartConversationInput } from './support.js';
@@ -39,9 +40,11 @@ import type { AppSettingsDto, StartConversationInput } from './support.js';
  * - `user`: a Confab access token (`Authorization: Bearer`);
  * - `app`: no user yet, the app named by `X-Confab-App` (a guest's token, if sent, is picked up);
  * - `admin`: the operator's `ADMIN_TOKEN` as the bearer token;
+ * - `link`: a signed link (`exp` and `sig` in the query, made by `POST /v1/uploads/links`) for
+ *   `<img src>`, which cannot send headers; or else a Confab access token, as for `user`;
  * - `none`: anyone.
  */
-export type RouteAuth = 'user' | 'app' | 'admin' | 'none';
+export type RouteAuth = 'user' | 'app' | 'admin' | 'link' | 'none';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 declare const shapeOf: unique symbol;
@@ -170,7 +173,8 @@ export const REST_ROUTES = defineRoutes({
   'DELETE /v1/canned-responses/:id': { auth: 'user', status: 204, errors: ['forbidden'] },
 
   'POST /v1/uploads': { auth: 'user', status: 201, body: upload, response: 'Attachment', errors: ['rate_limited'] },
-  'GET /v1/uploads/:id': { auth: 'user', query: json<DownloadQuery>(), response: 'binary' },
+  'POST /v1/uploads/links': { auth: 'user', body: json<UploadLinksInput>(), response: 'UploadLinks' },
+  'GET /v1/uploads/:id': { auth: 'link', query: json<DownloadQuery>(), response: 'binary' },
 
   'GET /v1/admin/apps': { auth: 'admin', response: 'AppPage' },
   'POST /v1/admin/apps': { auth: 'admin', status: 201, body: json<CreateAppInput>(), response: 'AppWithSecret' },
@@ -238,6 +242,8 @@ export const AUTH_ERRORS = {
   // No or an unknown X-Confab-App, a page of another origin, and the sign-in throttle.
   app: ['bad_request', 'not_found', 'origin_not_allowed', 'rate_limited'],
   admin: ['unauthorized', 'forbidden'],
+  // No token and no link, a link tampered with or of another file, an expired one; or as `user`.
+  link: ['unauthorized', 'token_expired', 'forbidden', 'origin_not_allowed'],
   none: [],
 } as const satisfies Record<RouteAuth, readonly ErrorCode[]>;
 /** A body that is not JSON, too large, malformed or invalid (an upload: not multipart, too large, not one file). */

@@ -1,10 +1,16 @@
 import type { MessageDto, RoomDto, SupportDetailsDto, UserSummaryDto, VisitorInfo } from './dto.js';
 
+/** The visitor of a support conversation: their summary, full name and the email they gave. */
+export interface SupportVisitorDto extends UserSummaryDto {
+  lastName: string | null;
+  email: string | null;
+}
+
 /** A support conversation as agents see it (and its visitor). */
 export interface SupportConversationDto extends RoomDto {
   support: SupportDetailsDto;
-  /** The visitor who started it, with the email they gave (agents see it; so does the visitor). */
-  visitor: (UserSummaryDto & { email: string | null }) | null;
+  /** The visitor who started it (agents see their email; so does the visitor). */
+  visitor: SupportVisitorDto | null;
   assignee: UserSummaryDto | null;
   lastMessage: MessageDto | null;
 }
@@ -56,6 +62,10 @@ export interface BusinessHoursDto {
   days: Partial<Record<Weekday, { open: string; close: string }[]>>;
 }
 
+/** How fast the team usually replies, as the widget tells visitors ("in a few minutes"). */
+export type ReplyTime = 'minutes' | 'hours' | 'day';
+export const REPLY_TIMES = ['minutes', 'hours', 'day'] as const satisfies readonly ReplyTime[];
+
 /** Per-app settings (admin API). */
 export interface AppSettingsDto {
   /** Shown by the widget when a visitor opens the chat. */
@@ -65,6 +75,8 @@ export interface AppSettingsDto {
   businessHours?: BusinessHoursDto | null;
   /** Overrides `MESSAGE_RATE` for this app (`N/unit` or `unlimited`). */
   messageRate?: string | null;
+  /** How fast the team usually replies; unset, the widget says nothing about it. */
+  replyTime?: ReplyTime | null;
 }
 
 /** `GET /v1/support/settings`: what the widget shows before the visitor writes. */
@@ -72,6 +84,7 @@ export interface SupportSettingsDto extends SupportAvailabilityDto {
   greeting: string | null;
   awayMessage: string | null;
   businessHours: BusinessHoursDto | null;
+  replyTime: ReplyTime | null;
 }
 
 export interface CannedResponseDto {

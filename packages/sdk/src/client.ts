@@ -23,6 +23,7 @@ import { browserSessionStore } from './tabs/session-store.js';
 import { TabSocket } from './tabs/tab-socket.js';
 import { HttpTransport } from './transport/http.js';
 import { type ClientSocket, type ConnectionStatus, type SocketHooks, type SocketLink, SocketTransport } from './transport/socket.js';
+import { UploadLinks } from './upload-links.js';
 
 export interface ClientOptions {
   /** The Confab server, e.g. `https://chat.example.com`. */
@@ -86,6 +87,7 @@ export class ChatClient {
   private status_: ConnectionStatus = 'idle';
   private readonly context: RoomContext;
   private readonly app: string;
+  private readonly uploadLinks: UploadLinks;
 
   /** Your rooms: the list with last messages and unread counts, and creating rooms. */
   readonly rooms = {
@@ -115,15 +117,22 @@ export class ChatClient {
     this.app = options.app;
     this.http = new HttpTransport(url, options.app, options.fetch);
     const store = options.storageKey ? browserSessionStore(options.storageKey) : null;
+    this.uploadLinks = new UploadLinks(
+      (ids) => this.http.call('POST /v1/uploads/links', { body: { ids } }),
+      (path) => this.http.absolute(path),
+    );
     this.session = new Session(
       this.http,
       {
         changed: (session, switched, remote) => {
+          // Links are capabilities of the user they were made for.
+          if (!session || switched) this.uploadLinks.clear();
           if (session && switched) this.socket?.identityChanged();
           else if (session) this.socket?.tokenRefreshed(session.accessToken);
           this.events.emit('session:changed', session, remote);
         },
         ended: (reason, error) => {
+          this.uploadLinks.clear();
           this.socket?.disconnect();
           this.setStatus('unauthorized');
           this.events.emit('session:ended', { reason, error });
@@ -133,7 +142,7 @@ export class ChatClient {
     );
     this.http.tokens = this.session;
     this.support = createSupportApi(this.http);
-    this.uploads = createUploadsApi(this.http, () => this.session.accessToken());
+    this.uploads = createUploadsApi(this.http, this.uploadLinks);
     this.sendQueue = new SendQueue(() => this.socket.connected);
     const hooks: SocketHooks = {
       status: (status) => this.setStatus(status),
@@ -254,6 +263,7 @@ export class ChatClient {
         .catch(() => undefined);
     }
     this.session.clear();
+    this.uploadLinks.clear();
     this.rooms_.clear();
     this.watched.clear();
   }

@@ -2,6 +2,7 @@ import type { AgentAvailability, AttachmentDto, CannedResponseInput, InboxQuery,
 
 import { newClientId } from './ids.js';
 import type { HttpTransport } from './transport/http.js';
+import type { UploadLinks } from './upload-links.js';
 
 /** The inbox's filters: `assignee` is `me`, `none`, or an agent's id. */
 export type InboxFilter = InboxQuery;
@@ -22,7 +23,10 @@ export function createSupportApi(http: HttpTransport) {
       }),
     /** Greeting, away message, business hours and who is online: needs no session. */
     settings: () => http.call('GET /v1/support/settings'),
-    /** Agents: the inbox by last activity, with unread counts. */
+    /**
+     * Agents: the inbox by last activity, with unread counts; `visitorId` lists that visitor's conversations.
+     * @example const previous = await client.support.inbox({ visitorId: conversation.visitor.id });
+     */
     inbox: (filter: InboxFilter = {}) => http.call('GET /v1/support/conversations', { query: filter }),
     get: (id: string) => http.call('GET /v1/support/conversations/:id', { params: { id } }),
     /** Claims the conversation, or (with an agent id) hands it over; `null` unassigns it. */
@@ -46,7 +50,7 @@ export function createSupportApi(http: HttpTransport) {
 export type SupportApi = ReturnType<typeof createSupportApi>;
 
 /** Files: upload before sending (pass the ids as `attachments`), and URLs to show them. */
-export function createUploadsApi(http: HttpTransport, accessToken: () => Promise<string>) {
+export function createUploadsApi(http: HttpTransport, links: UploadLinks) {
   return {
     /**
      * Uploads a file; its type is decided by the server from the content.
@@ -62,9 +66,16 @@ export function createUploadsApi(http: HttpTransport, accessToken: () => Promise
       form.append('file', file, name);
       return http.call('POST /v1/uploads', { form, onUploadProgress: options.onProgress });
     },
-    /** An absolute URL that loads the file in `<img src>` or a link (carries a short-lived token). */
-    src: async (attachment: Pick<AttachmentDto, 'id'>) =>
-      http.url('GET /v1/uploads/:id', { params: { id: attachment.id }, query: { access_token: await accessToken() } }),
+    /**
+     * An absolute URL that loads the file in `<img src>` or a link, signed for a few minutes (no
+     * token in it). Calls in the same tick share one request; a URL is reused until shortly before
+     * it expires, so ask again when showing the file later. Rejects with `not_found` for a file the
+     * user may not read.
+     * @example img.src = await client.uploads.src(message.attachments[0]);
+     */
+    src: (attachment: Pick<AttachmentDto, 'id'>): Promise<string> => links.src(attachment.id),
+    /** Signed links to several files at once (`src` batches and caches them for you). */
+    links: (ids: string[]) => http.call('POST /v1/uploads/links', { body: { ids } }),
   };
 }
 

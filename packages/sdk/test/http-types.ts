@@ -1,7 +1,16 @@
 // The SDK's REST calls are typed from @confab/protocol's route table: what must compile does, and every
 // misuse below fails (an unused @ts-expect-error is itself an error). Checked by types.test.ts and
 // `npm run typecheck`; never run. The transport is internal, so its source is compiled here, not dist.
-import type { AttachmentDto, MessageDto, PageDto, ReactionUpdatedEvent, RoomDto, StartConversationResult, UserDto } from '@confab/protocol';
+import type {
+  AttachmentDto,
+  MessageDto,
+  PageDto,
+  ReactionUpdatedEvent,
+  RoomDto,
+  StartConversationResult,
+  UploadLinksDto,
+  UserDto,
+} from '@confab/protocol';
 
 import type { HttpTransport } from '../src/transport/http.js';
 
@@ -29,8 +38,9 @@ export async function correctCalls(id: string): Promise<void> {
   const file: AttachmentDto = await http.call('POST /v1/uploads', { form, onUploadProgress: (sent) => console.log(sent) });
   const session = await http.call('POST /v1/auth/login', { body: { username: 'ana', password: 'pw' }, bearer: 'guest-token' });
   const apps = await http.call('GET /v1/admin/apps', { bearer: 'admin-token' });
-  const src: string = http.url('GET /v1/uploads/:id', { params: { id }, query: { access_token: 't' } });
-  console.log(created, page, rooms, started, file, session.user, apps.items, src);
+  const src: string = http.url('GET /v1/uploads/:id', { params: { id }, query: { exp: 1741944667, sig: 's' } });
+  const links: UploadLinksDto = await http.call('POST /v1/uploads/links', { body: { ids: [id] } });
+  console.log(created, page, rooms, started, file, session.user, apps.items, src, links.items);
 }
 
 export async function wrongCalls(id: string): Promise<void> {

@@ -10,6 +10,7 @@ import { HttpMethodEnum, koaBody } from 'koa-body';
 import type { Config } from './config.js';
 import type { Db } from './db/knex.js';
 import { NotFoundError, toBodyError } from './errors.js';
+import { mountFavicon } from './http/favicon.js';
 import { errorHandler } from './http/middleware/errors.js';
 import { inFlight } from './http/middleware/in-flight.js';
 import { originGuard } from './http/middleware/origin.js';
@@ -125,6 +126,7 @@ export function createApp(options: AppOptions): ConfabApp {
   mountRoutes(router, routes, services, config);
   const docs = { version: VERSION, publicUrl: config.publicUrl };
   mountDocs(router, () => buildOpenApi(routes, docs), { ...docs, demo: config.demo });
+  mountFavicon(router);
   if (config.demo) mountDemo(router);
 
   koa.use(inFlight(drain));

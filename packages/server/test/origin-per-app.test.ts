@@ -1,4 +1,4 @@
-import type { AttachmentDto, AuthSessionDto } from '@confab/protocol';
+import type { AttachmentDto, AuthSessionDto, UploadLinksDto } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
@@ -58,6 +58,17 @@ async function uploadAs(session: AuthSessionDto): Promise<AttachmentDto> {
   return (await res.json()) as AttachmentDto;
 }
 
+/** A signed link to `file` (`POST /v1/uploads/links`), as a path. */
+async function linkTo(session: AuthSessionDto, file: AttachmentDto, origin: string): Promise<string> {
+  const res = await server.request<UploadLinksDto>('POST', '/v1/uploads/links', {
+    token: session.accessToken,
+    body: { ids: [file.id] },
+    headers: { origin },
+  });
+  expect({ status: res.status, cors: acao(res) }).toEqual({ status: 200, cors: origin });
+  return res.body.items[0]!.url;
+}
+
 describe('the origin is checked against the app the request acts in', () => {
   it("refuses a guest of app B from app A's origin, whatever token claims app A, and creates nobody in B", async () => {
     const before = await usersOf(appB);
@@ -73,9 +84,9 @@ describe('the origin is checked against the app the request acts in', () => {
     expect(await usersOf(appB)).toBe(before);
   });
 
-  it("refuses app B's upload to app A's origin, with the token in the query and no app header", async () => {
+  it("refuses app B's upload to app A's origin, by a signed link with no app header, or by the token", async () => {
     const file = await uploadAs(memberB);
-    const path = `/v1/uploads/${file.id}?access_token=${encodeURIComponent(memberB.accessToken)}`;
+    const path = await linkTo(memberB, file, B_ORIGIN);
     const fromA = await fetch(server.url + path, { headers: { origin: A_ORIGIN } });
     expect({ status: fromA.status, cors: acao(fromA) }).toEqual({ status: 403, cors: null });
     expect(await fromA.json()).toMatchObject({ error: { code: 'origin_not_allowed' } });
@@ -140,9 +151,7 @@ describe('what still works from an allowed origin', () => {
     });
     expect({ status: refreshed.status, cors: acao(refreshed) }).toEqual({ status: 200, cors: B_ORIGIN });
     const file = await uploadAs(refreshed.body);
-    const download = await fetch(`${server.url}/v1/uploads/${file.id}?access_token=${encodeURIComponent(refreshed.body.accessToken)}`, {
-      headers: { origin: B_ORIGIN },
-    });
+    const download = await fetch(server.url + (await linkTo(refreshed.body, file, B_ORIGIN)), { headers: { origin: B_ORIGIN } });
     expect({ status: download.status, cors: acao(download) }).toEqual({ status: 200, cors: B_ORIGIN });
   });
 

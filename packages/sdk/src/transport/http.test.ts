@@ -108,8 +108,14 @@ describe('HttpTransport.call', () => {
 describe('HttpTransport.url', () => {
   it('builds the absolute URL of a GET operation with its params and query', () => {
     const { http } = server();
-    expect(http.url('GET /v1/uploads/:id', { params: { id: 'a b' }, query: { access_token: 't+1' } })).toBe(
-      'https://chat.test/v1/uploads/a%20b?access_token=t%2B1',
+    expect(http.url('GET /v1/uploads/:id', { params: { id: 'a b' }, query: { exp: 1741944667, sig: 'a+b' } })).toBe(
+      'https://chat.test/v1/uploads/a%20b?exp=1741944667&sig=a%2Bb',
     );
+  });
+
+  it('makes a path the server answered absolute under the same base, and leaves an absolute URL alone', () => {
+    const { http } = server();
+    expect(http.absolute('/v1/uploads/f1?exp=1&sig=s')).toBe('https://chat.test/v1/uploads/f1?exp=1&sig=s');
+    expect(http.absolute('https://cdn.test/f1')).toBe('https://cdn.test/f1');
   });
 });

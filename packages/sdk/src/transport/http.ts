@@ -105,6 +105,11 @@ export class HttpTransport {
     return this.build(key, (options ?? {}) as AnyOptions);
   }
 
+  /** The absolute URL of a path the server answered (a signed file link), under the same base as every call. */
+  absolute(path: string): string {
+    return /^https?:\/\//i.test(path) ? path : `${this.baseUrl}${path}`;
+  }
+
   /** The one place a key becomes a URL: params filled in (URI-encoded) by `routePath`, the query appended. */
   private build(key: RouteKey, options: Pick<AnyOptions, 'params' | 'query'>): string {
     // routePath's arguments are checked per key at the public methods; here every key is one of them.

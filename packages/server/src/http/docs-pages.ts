@@ -1,5 +1,7 @@
 // The server's own documentation pages: plain HTML and one stylesheet, readable without JavaScript.
 
+import { FAVICON_LINK } from './favicon.js';
+
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -28,7 +30,7 @@ export function layout(title: string, tab: DocsTab, body: string, scripts: strin
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="color-scheme" content="light dark">
   <title>${escapeHtml(title)}</title>
-  <link rel="icon" href="/docs/favicon-32x32.png">
+  ${FAVICON_LINK}
   <link rel="stylesheet" href="/docs/docs.css">
 ${scripts.map((src) => `  <script src="${src}"></script>\n`).join('')}</head>
 <body>

@@ -38,7 +38,7 @@ const room = {
     properties: {
       status: { type: 'string', enum: ['open', 'pending', 'resolved'] },
       assigneeId: nstr,
-      visitor: { type: 'object', properties: { pageUrl: str, referrer: str, userAgent: str, locale: str } },
+      visitor: { type: 'object', properties: { pageUrl: str, referrer: str, userAgent: str, locale: str, timezone: str } },
       resolvedAt: ntime,
     },
   },
@@ -47,7 +47,7 @@ const room = {
 
 const conversation = {
   ...room,
-  visitor: nullableRef('UserSummary'),
+  visitor: { ...obj({ ...userSummary, lastName: nstr, email: nstr }), nullable: true },
   assignee: nullableRef('UserSummary'),
   lastMessage: nullableRef('Message'),
 };
@@ -67,7 +67,8 @@ const businessHours = {
   nullable: true,
   properties: { timezone: str, days: { type: 'object', additionalProperties: { type: 'array', items: obj({ open: str, close: str }) } } },
 };
-const appSettings = { type: 'object', properties: { greeting: nstr, awayMessage: nstr, businessHours, messageRate: nstr } };
+const replyTime = { type: 'string', enum: ['minutes', 'hours', 'day'], nullable: true };
+const appSettings = { type: 'object', properties: { greeting: nstr, awayMessage: nstr, businessHours, messageRate: nstr, replyTime } };
 const webhook = {
   id: str,
   url: str,
@@ -135,6 +136,17 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
     height: { ...int, nullable: true },
     url: str,
   }),
+  UploadLinks: obj({
+    items: {
+      type: 'array',
+      items: obj({
+        id: str,
+        url: { ...str, description: '`/v1/uploads/:id?exp=&sig=`, relative to the server' },
+        expiresAt: time,
+        expiresIn: { ...int, description: 'Seconds from the reply until the link expires' },
+      }),
+    },
+  }),
   Message: obj(
     {
       id: str,
@@ -199,7 +211,7 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   InboxItem: obj({ ...conversation, unreadCount: int }, [...conversationRequired, 'unreadCount']),
   InboxPage: page('InboxItem'),
   SupportAvailability: obj(availability),
-  SupportSettings: obj({ ...availability, greeting: nstr, awayMessage: nstr, businessHours }),
+  SupportSettings: obj({ ...availability, greeting: nstr, awayMessage: nstr, businessHours, replyTime }),
   CannedResponse: obj({ id: str, shortcut: str, text: str, createdBy: nstr, createdAt: time, updatedAt: time }),
   CannedResponsePage: page('CannedResponse'),
   Webhook: obj(webhook),

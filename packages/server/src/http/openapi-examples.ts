@@ -12,6 +12,8 @@ import type {
   SupportAvailabilityDto,
   SupportConversationDto,
   SupportDetailsDto,
+  SupportVisitorDto,
+  UploadLinkDto,
   UserDto,
   UserSummaryDto,
   WebhookDeliveryDto,
@@ -44,11 +46,12 @@ const page = <T>(item: T): PageDto<T> => ({ items: [item], hasMore: true, nextCu
 
 const ana: UserSummaryDto = { id: ids.ana, kind: 'member', role: 'user', name: 'Ana', username: 'ana', avatarUrl: null };
 const bob: UserSummaryDto = { id: ids.bob, kind: 'member', role: 'agent', name: 'Bob', username: 'bob', avatarUrl: null };
-const visitor: UserSummaryDto & { email: string | null } = {
+const visitor: SupportVisitorDto = {
   id: ids.visitor,
   kind: 'guest',
   role: 'user',
-  name: 'Visitor',
+  name: 'Sam',
+  lastName: 'Rivera',
   username: null,
   avatarUrl: null,
   email: 'sam@example.org',
@@ -71,6 +74,12 @@ const attachment = {
   width: 1200,
   height: 800,
   url: `/v1/uploads/${ids.attachment}`,
+};
+const uploadLink: UploadLinkDto = {
+  id: ids.attachment,
+  url: `/v1/uploads/${ids.attachment}?exp=1741944667&sig=Xq3vJ8kL2mN5pR7tW9yB1cD4fG6hK0sA3eU8iO2qZ5w`,
+  expiresAt: '2025-03-14T09:31:07.000Z',
+  expiresIn: 600,
 };
 const reaction = { emoji: '👍', count: 2, userIds: [ids.ana, ids.bob] };
 const message: MessageDto = {
@@ -114,7 +123,13 @@ const room: RoomDto = {
 const support: SupportDetailsDto = {
   status: 'open',
   assigneeId: ids.bob,
-  visitor: { pageUrl: 'https://example.com/pricing', referrer: 'https://www.google.com/', userAgent: 'Mozilla/5.0', locale: 'pt-PT' },
+  visitor: {
+    pageUrl: 'https://example.com/pricing',
+    referrer: 'https://www.google.com/',
+    userAgent: 'Mozilla/5.0',
+    locale: 'pt-PT',
+    timezone: 'Europe/Lisbon',
+  },
   resolvedAt: null,
 };
 const conversationMessage: MessageDto = {
@@ -160,6 +175,7 @@ const settings = {
   awayMessage: 'We are away; we will answer by email.',
   businessHours,
   messageRate: null,
+  replyTime: 'minutes' as const,
 };
 const app = { id: ids.app, name: 'Acme shop', allowedOrigins: ['https://shop.example.com'], settings, createdAt: created };
 const webhook: WebhookDto = {
@@ -235,6 +251,7 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   RoomListPage: page({ ...room, lastMessage: message, unreadCount: 2 }),
   Reaction: reaction,
   Attachment: attachment,
+  UploadLinks: { items: [uploadLink] },
   Message: message,
   MessagePage: { items: [message], hasMore: true },
   ReactionUpdate: { roomId: ids.room, messageId: ids.message, version: 58, reactions: [reaction] },
@@ -249,7 +266,13 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   InboxItem: { ...conversation, unreadCount: 1 },
   InboxPage: page({ ...conversation, unreadCount: 1 }),
   SupportAvailability: availability,
-  SupportSettings: { ...availability, greeting: settings.greeting, awayMessage: settings.awayMessage, businessHours },
+  SupportSettings: {
+    ...availability,
+    greeting: settings.greeting,
+    awayMessage: settings.awayMessage,
+    businessHours,
+    replyTime: settings.replyTime,
+  },
   CannedResponse: canned,
   CannedResponsePage: { items: [canned], hasMore: false },
   Webhook: webhook,
@@ -292,9 +315,10 @@ export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
   'PUT /v1/support/availability': { availability: 'online' },
   'POST /v1/canned-responses': { shortcut: canned.shortcut, text: canned.text },
   'PATCH /v1/canned-responses/:id': { text: 'We ship to the EU in 2-4 working days.' },
+  'POST /v1/uploads/links': { ids: [ids.attachment] },
   'POST /v1/admin/apps': { name: app.name, origins: app.allowedOrigins },
   'PUT /v1/admin/apps/:id/origins': { origins: ['https://shop.example.com', 'http://localhost:*'] },
-  'PATCH /v1/admin/apps/:id/settings': { greeting: settings.greeting, businessHours },
+  'PATCH /v1/admin/apps/:id/settings': { greeting: settings.greeting, businessHours, replyTime: 'hours' },
   'POST /v1/admin/apps/:id/webhooks': { url: webhook.url, events: webhook.events },
   'PATCH /v1/admin/apps/:id/webhooks/:webhookId': { active: false },
 };

@@ -96,7 +96,7 @@ function parameters(def: RouteDef): JsonSchema[] {
 const ERROR_MEANING: Record<ErrorCode, string> = {
   bad_request: 'the request is malformed (body not parseable, `X-Confab-App` missing)',
   unauthorized: 'no valid credentials',
-  token_expired: 'the access token expired: refresh it and retry',
+  token_expired: 'the access token (or a signed link) expired: refresh it, or ask for a new link, and retry',
   forbidden: 'the caller may not do this',
   origin_not_allowed: "the page's origin is not allowed for the app",
   not_found: 'it does not exist, or the caller may not know it does',
@@ -187,6 +187,8 @@ function operation(def: RouteDef): JsonSchema {
   if (def.auth === 'user') op.security = [{ bearer: [] }];
   if (def.auth === 'admin') op.security = [{ admin: [] }];
   if (def.auth === 'app') op.security = [{}, { bearer: [] }];
+  // A signed link's `exp` and `sig` are query parameters (listed above); or the bearer token.
+  if (def.auth === 'link') op.security = [{}, { bearer: [] }];
   const body = describe(def.body);
   if (body) {
     const example = (BODY_EXAMPLES as Partial<Record<RouteKey, unknown>>)[def.key];

@@ -34,10 +34,13 @@ export interface RouteInput<P, Q, B> {
   body: B;
 }
 
-export interface RouteContext<P, Q, B> {
+export interface RouteContext<P, Q, B, A extends RouteAuth = RouteAuth> {
   input: RouteInput<P, Q, B>;
-  /** The caller, on `user` routes (and on `app` routes when a valid token came along). */
-  actor: Actor;
+  /**
+   * The caller, on `user` routes (and on `app` routes when a valid token came along); on `link`
+   * routes null when a signed link came instead of a token (the handler checks the link).
+   */
+  actor: A extends 'link' ? Actor | null : Actor;
   app: App;
   services: Services;
   config: Config;
@@ -67,8 +70,6 @@ export interface RouteDef {
   multipart: boolean;
   /** The reply is a file, not JSON. */
   binary: boolean;
-  /** Also accept the access token as `?access_token=` (for `<img src>`, which cannot send headers). */
-  tokenInQuery?: boolean;
   /** Throttle keys (beyond the route and IP) for the auth rate, e.g. IP and username tried, or the caller. */
   throttle?: Throttle;
   // Method syntax: each handler is checked against its own table entry by `route()`, then erased here.
@@ -76,6 +77,7 @@ export interface RouteDef {
 }
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
+type AuthOf<K extends RouteKey> = (typeof REST_ROUTES)[K]['auth'];
 /** What the handler sees: the joi schema's output type when it is typed (defaults applied), else the table's. */
 type Validated<V, Wire> = IsAny<V> extends true ? Wire : V;
 /** A JSON body; uploads are read by their handler, not validated by a schema. */
@@ -92,20 +94,16 @@ export type RouteDeclaration<K extends RouteKey, P, Q, B> = {
   summary: string;
   /** What a developer needs: what it does, who may call it, notable errors. */
   description: string;
-  tokenInQuery?: boolean;
   throttle?: Throttle;
   handler: (
-    ctx: RouteContext<Validated<P, RouteParams<K>>, Validated<Q, RouteQuery<K>>, Validated<B, JsonBody<K>>>,
+    ctx: RouteContext<Validated<P, RouteParams<K>>, Validated<Q, RouteQuery<K>>, Validated<B, JsonBody<K>>, AuthOf<K>>,
   ) => Promise<HandlerResult<K>>;
 } & Slot<'params', RouteParams<K>, P> &
   Slot<'query', RouteQuery<K>, Q> &
   Slot<'body', JsonBody<K>, B>;
 
 /** A declaration with its types erased: the fields `route()` copies into the RouteDef. */
-type ErasedDeclaration = Pick<
-  RouteDef,
-  'tag' | 'summary' | 'description' | 'params' | 'query' | 'body' | 'tokenInQuery' | 'throttle' | 'handler'
->;
+type ErasedDeclaration = Pick<RouteDef, 'tag' | 'summary' | 'description' | 'params' | 'query' | 'body' | 'throttle' | 'handler'>;
 
 /**
  * Declares the server side of the table entry `key`: method, path, auth, status and shapes come from
@@ -119,7 +117,7 @@ export function route<
 >(key: K, declaration: RouteDeclaration<K, P, Q, B>): RouteDef {
   const spec: RouteSpec = REST_ROUTES[key];
   const { method, path } = splitRouteKey(key);
-  const { tag, summary, description, params, query, body, tokenInQuery, throttle, handler } = declaration as unknown as ErasedDeclaration;
+  const { tag, summary, description, params, query, body, throttle, handler } = declaration as unknown as ErasedDeclaration;
   return {
     key,
     spec,
@@ -135,7 +133,6 @@ export function route<
     body,
     multipart: spec.body?.kind === 'multipart',
     binary: spec.response === 'binary',
-    tokenInQuery,
     throttle,
     handler,
   };
@@ -192,10 +189,11 @@ async function throttleAuth(
 export function mountRoutes(router: Router, routes: RouteDef[], services: Services, config: Config): void {
   for (const def of routes) {
     router[def.method](def.path, async (ctx) => {
-      const token = bearer(ctx) ?? (def.tokenInQuery && typeof ctx.query.access_token === 'string' ? ctx.query.access_token : null);
+      // Tokens come in the Authorization header only: a URL ends up in logs, history and Referer.
+      const token = bearer(ctx);
       let actor: Actor | null = null;
       let app: App | null = null;
-      if (def.auth === 'user') {
+      if (def.auth === 'user' || (def.auth === 'link' && token)) {
         if (!token) throw new UnauthorizedError();
         actor = await services.auth.authenticate(token);
         assertOriginAllowedFor(ctx, actor.appId);

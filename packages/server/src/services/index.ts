@@ -17,6 +17,7 @@ import { RoomsService } from './rooms/rooms-service.js';
 import { AvailabilityService } from './support/availability.js';
 import { CannedResponsesService } from './support/canned-service.js';
 import { SupportService } from './support/support-service.js';
+import { LinkSigner } from './uploads/links.js';
 import type { UploadStorage } from './uploads/storage.js';
 import { UploadsService } from './uploads/uploads-service.js';
 import { LastSeen } from './users/last-seen.js';
@@ -93,7 +94,7 @@ export function createServices({
     support: new SupportService(db, events, messages, availability, outbox, throttle, roomCache),
     availability,
     canned: new CannedResponsesService(db),
-    uploads: new UploadsService(db, storage, throttle),
+    uploads: new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret)),
     webhooks: new WebhooksService(db, outbox, events),
   };
 }

@@ -3,6 +3,7 @@ import type Koa from 'koa';
 
 import { DEMO_PASSWORD_FILE } from '../../services/apps/demo.js';
 import { escapeHtml } from '../docs-pages.js';
+import { FAVICON_LINK } from '../favicon.js';
 
 /** The policy the widget is built to work under: no inline script or style, same-origin only. */
 export const DEMO_CSP = [
@@ -22,6 +23,7 @@ const HEAD = (title: string) => `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>${title}</title>
+  ${FAVICON_LINK}
   <link rel="stylesheet" href="/demo.css">
   <script type="module" src="/widget.js"></script>
 </head>`;

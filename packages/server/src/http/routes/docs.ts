@@ -7,13 +7,13 @@ import type Koa from 'koa';
 
 import { type AsyncApiDocument, buildAsyncApi, withServer } from '../asyncapi.js';
 import { DOCS_CSS, startPage } from '../docs-pages.js';
+import { FAVICON_LINK } from '../favicon.js';
 import { realtimePage } from '../realtime-page.js';
 
 // Swagger UI from the swagger-ui-dist package, with no inline script so a strict CSP holds.
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
 };
 
 const REST_PAGE = `<!doctype html>
@@ -22,7 +22,7 @@ const REST_PAGE = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Confab: REST reference</title>
-  <link rel="icon" href="/docs/favicon-32x32.png">
+  ${FAVICON_LINK}
   <link rel="stylesheet" href="/docs/swagger-ui.css">
   <link rel="stylesheet" href="/docs/rest.css">
 </head>

@@ -35,7 +35,8 @@ export const supportRoutes = [
     summary: "The agents' inbox, latest activity first",
     description:
       'Support conversations of the app with visitor, assignee, last message and what the caller has not read. Filter ' +
-      `by \`status\` and \`assignee\` (\`me\`, \`none\` or an agent id); paged with \`limit\` and \`cursor\`. ${STAFF}`,
+      `by \`status\`, \`assignee\` (\`me\`, \`none\` or an agent id) and \`visitorId\` (the conversations that visitor ` +
+      `started: their previous ones); paged with \`limit\` and \`cursor\`. ${STAFF}`,
     query: inboxSchema,
     handler: async ({ services, actor, input }) => services.support.inbox(actor, input.query),
   }),
@@ -75,8 +76,9 @@ export const supportRoutes = [
     tag,
     summary: 'What the widget shows before a visitor writes',
     description:
-      'The greeting, away message and business hours of the app named by `X-Confab-App`, and whether someone can answer ' +
-      'now (agents online, within business hours). No user needed: the widget asks before signing in.',
+      'The greeting, away message, business hours and usual reply time (`replyTime`) of the app named by ' +
+      '`X-Confab-App`, and whether someone can answer now (agents online, within business hours). No user needed: ' +
+      'the widget asks before signing in.',
     handler: async ({ services, app }) => services.availability.settings(app.id),
   }),
   route('PUT /v1/support/availability', {

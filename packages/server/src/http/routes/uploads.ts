@@ -2,13 +2,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { DownloadQuery } from '@confab/protocol';
+import { type DownloadQuery, LIMITS, type UploadLinksInput } from '@confab/protocol';
 import Joi from 'joi';
 import type Koa from 'koa';
 import { koaBody } from 'koa-body';
 
-import { AppError, ValidationError } from '../../errors.js';
+import { AppError, UnauthorizedError, ValidationError } from '../../errors.js';
 import { idSchema } from '../../services/fields.js';
+import { LINK_TTL_SECONDS } from '../../services/uploads/links.js';
+import type { StoredFile } from '../../services/uploads/uploads-service.js';
+import { assertOriginAllowedFor } from '../middleware/origin.js';
 import { route } from '../route.js';
 
 const tag = 'uploads';
@@ -70,11 +73,34 @@ function oneFileOnly(): ValidationError {
 }
 
 function tooLarge(maxBytes: number): AppError {
-  return new AppError('payload_too_large', `Files are limited to ${maxBytes} bytes`, { maxBytes });
+  return new AppError('payload_too_large', `Files are limited to ${humanBytes(maxBytes)}`, { maxBytes });
+}
+
+/** "25 MB", "900 KB", "1.5 GB": 1024-based, as file managers (and the widget) show sizes. */
+export function humanBytes(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const rounded = unit === 0 || value >= 10 ? Math.round(value) : Math.round(value * 10) / 10;
+  return `${rounded} ${units[unit]}`;
 }
 
 const downloadParams = Joi.object<{ id: string }>({ id: idSchema.required() });
-const downloadQuery = Joi.object<DownloadQuery>({ access_token: Joi.string().max(4096) });
+const downloadQuery = Joi.object<DownloadQuery>({
+  exp: Joi.number()
+    .integer()
+    .min(0)
+    .max(2 ** 40),
+  // base64url of an HMAC-SHA256.
+  sig: Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/),
+}).and('exp', 'sig');
+const linksBody = Joi.object<UploadLinksInput>({
+  ids: Joi.array().items(idSchema.required()).min(1).max(LIMITS.uploadLinksMax).required(),
+});
 
 export const uploadRoutes = [
   route('POST /v1/uploads', {
@@ -90,22 +116,48 @@ export const uploadRoutes = [
       return services.uploads.create(actor, bytes, name);
     },
   }),
+  route('POST /v1/uploads/links', {
+    tag,
+    summary: 'Short-lived links to files, for `<img src>` and download links',
+    description:
+      `Up to ${LIMITS.uploadLinksMax} file ids; each file the caller may read (as for a download) gets a URL ` +
+      `\`/v1/uploads/:id?exp=&sig=\` that loads it without headers for ${LINK_TTL_SECONDS / 60} minutes. Files the ` +
+      "caller may not read, or that do not exist, are left out (another app's files among them). The access token " +
+      'never goes in a URL.',
+    body: linksBody,
+    handler: async ({ services, actor, input }) => services.uploads.links(actor, input.body.ids),
+  }),
   route('GET /v1/uploads/:id', {
     tag,
     summary: 'Download a file',
     description:
-      'Members of the room the file was sent in may read it, and its uploader before it is sent; anyone else gets ' +
-      '`not_found`. Raster images come inline, anything else as an attachment, under a sandboxing ' +
-      'Content-Security-Policy. `<img src>` cannot send headers, so the access token may come as `?access_token=`.',
+      'With the access token in the `Authorization` header: members of the room the file was sent in may read it, ' +
+      'and its uploader before it is sent; anyone else gets `not_found`. Without headers (`<img src>`), with the ' +
+      '`exp` and `sig` of a link from `POST /v1/uploads/links`: an expired link is `token_expired` (ask for a new ' +
+      'one), one tampered with or made for another file `forbidden`. Raster images come inline, anything else as an ' +
+      'attachment, under a sandboxing Content-Security-Policy.',
     params: downloadParams,
     query: downloadQuery,
-    tokenInQuery: true,
     handler: async ({ services, actor, input, koa }) => {
-      const file = await services.uploads.open(actor, input.params.id);
+      const { id } = input.params;
+      const { exp, sig } = input.query;
+      let file: StoredFile;
+      let maxAge = 3600;
+      if (actor) {
+        file = await services.uploads.open(actor, id);
+      } else {
+        if (exp === undefined || sig === undefined) {
+          throw new UnauthorizedError('Send the access token in the Authorization header, or use a link from POST /v1/uploads/links');
+        }
+        file = await services.uploads.openLinked(id, { exp, sig });
+        assertOriginAllowedFor(koa, file.attachment.appId);
+        // A copy is kept no longer than the link works.
+        maxAge = Math.max(0, exp - Math.floor(Date.now() / 1000));
+      }
       koa.type = file.attachment.mime.startsWith('text/') ? `${file.attachment.mime}; charset=utf-8` : file.attachment.mime;
       koa.set('Content-Disposition', `${file.inline ? 'inline' : 'attachment'}; filename="${file.downloadName}"`);
       koa.set('Content-Security-Policy', "default-src 'none'; sandbox");
-      koa.set('Cache-Control', 'private, max-age=3600');
+      koa.set('Cache-Control', `private, max-age=${maxAge}`);
       return file.bytes;
     },
   }),

@@ -19,18 +19,21 @@ export async function toConversationDtos(db: Knex, rooms: RoomRecord[], viewerId
     db,
     () => toRoomDtos(db, rooms, viewerId),
     async () =>
-      userIds.length ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'username', 'avatar_url', 'email') : [],
+      userIds.length
+        ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'last_name', 'username', 'avatar_url', 'email')
+        : [],
     () => loadLastMessages(db, rooms),
   );
   const summaries = new Map<string, UserSummaryDto>(users.map((u) => [u.id, toUserSummary(u)]));
-  const emails = new Map(users.map((u) => [u.id, u.email ?? null]));
+  const byId = new Map(users.map((u) => [u.id, u]));
   return zip(rooms, roomDtos).map(([record, room]) => {
     const visitorId = record.createdBy ?? '';
     const visitor = summaries.get(visitorId);
+    const user = byId.get(visitorId);
     return {
       ...room,
       support: room.support!,
-      visitor: visitor ? { ...visitor, email: emails.get(visitorId) ?? null } : null,
+      visitor: visitor ? { ...visitor, lastName: user?.lastName ?? null, email: user?.email ?? null } : null,
       assignee: summaries.get(record.assigneeId ?? '') ?? null,
       lastMessage: lastMessages.get(room.id) ?? null,
     };

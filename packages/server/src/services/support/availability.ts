@@ -49,7 +49,7 @@ export class AvailabilityService {
     };
   }
 
-  /** What the widget shows before the visitor writes: greeting, away message, who is there. */
+  /** What the widget shows before the visitor writes: greeting, away message, reply time, who is there. */
   async settings(appId: string): Promise<SupportSettingsDto> {
     const [app, availability] = await Promise.all([this.apps.get(appId), this.of(appId)]);
     return {
@@ -57,6 +57,7 @@ export class AvailabilityService {
       greeting: app.settings?.greeting ?? null,
       awayMessage: app.settings?.awayMessage ?? null,
       businessHours: app.settings?.businessHours ?? null,
+      replyTime: app.settings?.replyTime ?? null,
     };
   }
 

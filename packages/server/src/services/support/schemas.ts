@@ -6,6 +6,7 @@ import {
   type CannedResponseInput,
   type InboxQuery as InboxQueryBody,
   LIMITS,
+  REPLY_TIMES,
   SHORTCUT_PATTERN,
   type StartConversationInput,
 } from '@confab/protocol';
@@ -33,6 +34,12 @@ export const visitorSchema = Joi.object({
     .trim()
     .max(35)
     .pattern(/^[a-zA-Z]{2,8}(?:-[a-zA-Z0-9]{1,8})*$/),
+  // The shape of an IANA name only: a zone newer than this server's ICU must not stop a visitor starting.
+  timezone: Joi.string()
+    .trim()
+    .max(LIMITS.timeZoneMax)
+    .pattern(/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/)
+    .messages({ 'string.pattern.base': '{#label} must be an IANA time zone, e.g. Europe/Lisbon' }),
 });
 
 /** The first message is optional; when given, it follows the rules of any message (clientId required). */
@@ -54,6 +61,7 @@ const status = Joi.string().valid('open', 'pending', 'resolved');
 export const inboxSchema = Joi.object<InboxQuery>({
   status,
   assignee: Joi.alternatives(Joi.string().valid('me', 'none'), idSchema),
+  visitorId: idSchema,
   limit: limitSchema,
   cursor: cursorSchema,
 });
@@ -90,6 +98,9 @@ export const appSettingsSchema = Joi.object<AppSettingsDto>({
   awayMessage: shortText(LIMITS.supportTextMax).allow(null, ''),
   businessHours: businessHoursSchema.allow(null),
   messageRate: Joi.string().trim().max(32).allow(null),
+  replyTime: Joi.string()
+    .valid(...REPLY_TIMES)
+    .allow(null),
 }).min(1);
 
 const shortcut = Joi.string()

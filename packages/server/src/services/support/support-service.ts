@@ -121,7 +121,7 @@ export class SupportService {
   async inbox(actor: Actor, query: InboxQuery): Promise<PageDto<SupportInboxItemDto>> {
     requireStaff(actor);
     if (query.cursor) return this.inboxFromDb(actor, query);
-    const key = `inbox:${actor.id}:${query.limit}:${query.status ?? ''}:${query.assignee ?? ''}`;
+    const key = `inbox:${actor.id}:${query.limit}:${query.status ?? ''}:${query.assignee ?? ''}:${query.visitorId ?? ''}`;
     const scopes = [appScope(actor.appId), userScope(actor.id)];
     const cached = await this.roomCache.readDerived(key, scopes);
     if ('value' in cached) return JSON.parse(cached.value) as PageDto<SupportInboxItemDto>;
@@ -147,6 +147,7 @@ export class SupportService {
     if (query.assignee === 'me') q.where('rooms.assignee_id', actor.id);
     else if (query.assignee === 'none') q.whereNull('rooms.assignee_id');
     else if (query.assignee) q.where('rooms.assignee_id', query.assignee);
+    if (query.visitorId) q.where('rooms.created_by', query.visitorId);
     const rows = (await byActivity(this.db, q, query.limit, query.cursor)) as WithActivity<RoomRecord & { unread: number }>[];
     const { items, hasMore } = splitPage(rows, query.limit);
     const dtos = await toConversationDtos(this.db, items, actor.id);

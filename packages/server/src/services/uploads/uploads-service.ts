@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-import type { AttachmentDto, RoomKind } from '@confab/protocol';
+import type { AttachmentDto, MembershipRole, RoomKind, UploadLinksDto } from '@confab/protocol';
 
 import type { Db } from '../../db/knex.js';
 import { Attachment } from '../../db/models/index.js';
-import { AppError, NotFoundError, RateLimitedError } from '../../errors.js';
+import { AppError, ForbiddenError, NotFoundError, RateLimitedError } from '../../errors.js';
 import type { Throttle } from '../../redis/throttle.js';
-import type { Actor } from '../actor.js';
-import { toAttachmentDto } from '../dto/message-dto.js';
-import { accessMembership } from '../rooms/access.js';
+import { type Actor, isStaff } from '../actor.js';
+import { attachmentUrl, toAttachmentDto } from '../dto/message-dto.js';
+import type { LinkSigner, SignedLink } from './links.js';
 import { safeFileName, sniffFile } from './sniff.js';
 import type { UploadStorage } from './storage.js';
 
@@ -22,6 +22,13 @@ export interface StoredFile {
   /** The name the download gets: ours, never the uploader's. */
   downloadName: string;
 }
+
+/** An attachment with what deciding who may read it needs: its message's room and the caller's place in it. */
+type AttachmentAccess = Attachment & {
+  messageDeletedAt: Date | null;
+  roomKind: RoomKind | null;
+  memberRole: MembershipRole | null;
+};
 
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 const EXTENSIONS: Record<string, string> = {
@@ -49,13 +56,15 @@ function extensionOf(mime: string): string {
 
 /**
  * Files: stored once uploaded, typed from their bytes, linked to a message when it is sent, and
- * served only to that room's members (or, before sending, to the uploader).
+ * served only to that room's members (or, before sending, to the uploader), with their token or
+ * a short-lived signed link made for them.
  */
 export class UploadsService {
   constructor(
     private readonly db: Db,
     private readonly storage: UploadStorage,
     private readonly throttle: Throttle,
+    private readonly signer: LinkSigner,
   ) {}
 
   async create(actor: Actor, bytes: Buffer, originalName: string): Promise<AttachmentDto> {
@@ -94,8 +103,81 @@ export class UploadsService {
    * exist: ids of other people's files reveal nothing.
    */
   async open(actor: Actor, id: string): Promise<StoredFile> {
-    const attachment = await Attachment.query(this.db).findOne({ id, appId: actor.appId });
-    if (!attachment || !(await this.mayRead(actor, attachment))) throw new NotFoundError('File');
+    const [attachment] = await this.readable(actor, [id]);
+    if (!attachment) throw new NotFoundError('File');
+    return this.read(attachment);
+  }
+
+  /**
+   * Signed links to the files the caller may read, in the order asked (each once); the others are
+   * left out, as files that do not exist would be.
+   */
+  async links(actor: Actor, ids: string[]): Promise<UploadLinksDto> {
+    const readable = new Map((await this.readable(actor, ids)).map((a) => [a.id, a]));
+    const now = Date.now();
+    const items = [...new Set(ids.map((id) => id.toLowerCase()))].flatMap((id) => {
+      const attachment = readable.get(id);
+      if (!attachment) return [];
+      const { exp, sig } = this.signer.sign(attachment.appId, attachment.id, now);
+      return [
+        {
+          id: attachment.id,
+          url: `${attachmentUrl(attachment.id)}?exp=${exp}&sig=${sig}`,
+          expiresAt: new Date(exp * 1000).toISOString(),
+          expiresIn: exp - Math.floor(now / 1000),
+        },
+      ];
+    });
+    return { items };
+  }
+
+  /**
+   * The file a signed link names. The link stands for the access checked when it was made; a
+   * file whose message was deleted since is gone all the same.
+   */
+  async openLinked(id: string, link: SignedLink): Promise<StoredFile> {
+    const [attachment] = await this.withAccess([id], {});
+    if (!attachment) throw new NotFoundError('File');
+    const check = this.signer.check(attachment.appId, attachment.id, link);
+    if (check === 'invalid') throw new ForbiddenError('This link is not valid for this file');
+    if (check === 'expired') throw new AppError('token_expired', 'This link has expired: ask for a new one');
+    if (attachment.messageId && (!attachment.roomKind || attachment.messageDeletedAt)) throw new NotFoundError('File');
+    return this.read(attachment);
+  }
+
+  /**
+   * The caller's app's files among `ids` that the caller may read: members of the room the file
+   * was sent in (agents: any support conversation), or its uploader before it is sent.
+   */
+  private async readable(actor: Actor, ids: string[]): Promise<Attachment[]> {
+    const rows = await this.withAccess(ids, { appId: actor.appId, memberId: actor.id });
+    return rows.filter((a) => {
+      if (!a.messageId) return a.uploaderId === actor.id;
+      if (!a.roomKind || a.messageDeletedAt) return false;
+      return a.memberRole !== null || (a.roomKind === 'support' && isStaff(actor));
+    });
+  }
+
+  /** One query for a batch of files: each with its message's state, its room's kind and `memberId`'s role there. */
+  private async withAccess(ids: string[], scope: { appId?: string; memberId?: string }): Promise<AttachmentAccess[]> {
+    if (!ids.length) return [];
+    const query = Attachment.query(this.db)
+      .select('attachments.*', 'm.deleted_at as message_deleted_at', 'r.kind as room_kind')
+      .leftJoin('messages as m', 'm.id', 'attachments.message_id')
+      .leftJoin('rooms as r', 'r.id', 'm.room_id')
+      .whereIn('attachments.id', ids);
+    if (scope.appId) query.where('attachments.app_id', scope.appId);
+    if (scope.memberId) {
+      query
+        .select('mem.role as member_role')
+        .leftJoin('memberships as mem', (j) => j.on('mem.room_id', 'm.room_id').andOnVal('mem.user_id', scope.memberId!));
+    } else {
+      query.select(this.db.raw('null as member_role'));
+    }
+    return (await query) as AttachmentAccess[];
+  }
+
+  private async read(attachment: Attachment): Promise<StoredFile> {
     const bytes = await this.storage.get(attachment.storageKey);
     if (!bytes) throw new NotFoundError('File');
     return {
@@ -104,15 +186,5 @@ export class UploadsService {
       inline: INLINE_TYPES.has(attachment.mime),
       downloadName: `confab-${attachment.id.slice(0, 8)}.${extensionOf(attachment.mime)}`,
     };
-  }
-
-  private async mayRead(actor: Actor, attachment: Attachment): Promise<boolean> {
-    if (!attachment.messageId) return attachment.uploaderId === actor.id;
-    const message: { roomId: string; deletedAt: Date | null; kind: RoomKind } | undefined = await this.db('messages as m')
-      .join('rooms as r', 'r.id', 'm.room_id')
-      .where('m.id', attachment.messageId)
-      .first('m.room_id', 'm.deleted_at', 'r.kind');
-    if (!message || message.deletedAt) return false;
-    return (await accessMembership(this.db, actor, { id: message.roomId, kind: message.kind })) !== null;
   }
 }
