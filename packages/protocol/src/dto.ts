@@ -29,6 +29,7 @@ export interface UserSummaryDto {
   kind: UserKind;
   role: UserRole;
   name: string | null;
+  lastName: string | null;
   username: string | null;
   avatarUrl: string | null;
 }

@@ -1,8 +1,7 @@
 import type { MessageDto, RoomDto, SupportDetailsDto, UserSummaryDto, VisitorInfo } from './dto.js';
 
-/** The visitor of a support conversation: their summary, full name and the email they gave. */
+/** The visitor of a support conversation: their summary and the email they gave. */
 export interface SupportVisitorDto extends UserSummaryDto {
-  lastName: string | null;
   email: string | null;
 }
 
@@ -40,6 +39,7 @@ export type AgentStatus = AgentAvailability | 'offline';
 export interface AgentStatusDto {
   id: string;
   name: string | null;
+  lastName: string | null;
   avatarUrl: string | null;
   status: AgentStatus;
 }

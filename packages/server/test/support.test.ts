@@ -464,7 +464,7 @@ describe('support conversations', () => {
       online: 0,
       away: 0,
     });
-    expect(before.agents).toEqual([{ id: agent.user.id, name: 'Ana', avatarUrl: null, status: 'offline' }]);
+    expect(before.agents).toEqual([{ id: agent.user.id, name: 'Ana', lastName: null, avatarUrl: null, status: 'offline' }]);
 
     // Nobody online: the away message follows the visitor's first message.
     const visitor = await server.guest(tenant);
@@ -484,7 +484,7 @@ describe('support conversations', () => {
     const agentSocket = await socketOf(agent);
     const online = await heardOnline;
     expect(online).toMatchObject({ available: true, withinBusinessHours: true, online: 1, away: 0 });
-    expect(online.agents).toEqual([{ id: agent.user.id, name: 'Ana', avatarUrl: null, status: 'online' }]);
+    expect(online.agents).toEqual([{ id: agent.user.id, name: 'Ana', lastName: null, avatarUrl: null, status: 'online' }]);
     expect(await settings(tenant)).toMatchObject({ available: true, online: 1, away: 0, greeting: 'Hi! Ask us anything.' });
 
     // Someone can answer: no away message.

@@ -10,8 +10,8 @@ define('chat-widget', ChatWidget);
 define('chat-inbox', ChatInbox);
 
 export { ChatInbox, ChatWidget };
-export type { ChatErrorEventDetail, ChatMessageEventDetail, ChatUnreadEventDetail } from './lib/events.js';
 export { type Locale, resolveLocale } from './i18n/index.js';
+export type { ChatErrorEventDetail, ChatMessageEventDetail, ChatUnreadEventDetail } from './lib/events.js';
 
 declare global {
   interface HTMLElementTagNameMap {

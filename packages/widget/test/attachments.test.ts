@@ -1,5 +1,3 @@
-import { deflateSync } from 'node:zlib';
-
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,50 +12,12 @@ import {
   type TestServer,
   violations,
 } from './helpers/browser.js';
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  // The index is masked to 0..255, all of which the table holds.
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { png, type Rgba } from './helpers/png.js';
 
 /** The colour of pixel (x, y) in the test images: every pixel differs. */
-const colour = (x: number, y: number): [number, number, number, number] => [x * 60, y * 80, 200 - x * 10 - y * 5, 255];
+const colour = (x: number, y: number): Rgba => [x * 60, y * 80, 200 - x * 10 - y * 5, 255];
 
-/** A real RGBA PNG of the given size, built by hand (signature, IHDR, zlib IDAT, IEND). */
-function png(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, no filter, no interlace
-  const raw = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) raw.set(colour(x, y), y * (width * 4 + 1) + 1 + x * 4);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-const PHOTO = png(4, 3);
+const PHOTO = png(4, 3, colour);
 const NOTES = 'Order 1234\nTracking: none yet <b>not bold</b>\n';
 
 interface Loaded {
@@ -142,9 +102,9 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
     };
   }
 
-  /** Expects the image message to show the 4x3 PNG, loaded from the server, linked for a full view. */
+  /** Expects the image message to show the 4x3 PNG, loaded from the server, as a button that opens it full size. */
   async function expectPhoto(page: HostPage, message: Locator): Promise<void> {
-    const img = message.locator('.files a > img');
+    const img = message.locator('.files button.thumb > img');
     await expect.poll(() => img.count()).toBe(1);
     expect(await img.getAttribute('alt')).toBe('photo.png');
     await expect.poll(async () => (await loaded(img)).naturalWidth, { timeout: 10_000 }).toBeGreaterThan(0);
@@ -153,10 +113,9 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
     const src = new URL(state.src);
     expect(src.origin).toBe(server.url);
     expect(src.pathname).toMatch(/^\/v1\/uploads\/[^/]+$/);
-    const link = message.locator('.files a');
-    expect(await link.getAttribute('href')).toBe(await img.getAttribute('src'));
-    expect(await link.getAttribute('target')).toBe('_blank');
-    expect((await link.getAttribute('rel'))?.split(' ')).toEqual(expect.arrayContaining(['noopener', 'noreferrer']));
+    const open = message.locator('.files button.thumb');
+    expect(await open.getAttribute('aria-haspopup')).toBe('dialog');
+    expect(await open.getAttribute('aria-label')).toContain('photo.png');
     expect(page.problems).toEqual([]);
   }
 
@@ -213,7 +172,7 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
       const link = message.locator('.files a[download]');
       await expect.poll(() => link.count(), { timeout: 10_000 }).toBe(1);
       expect(await link.getAttribute('download')).toBe('notes.txt');
-      expect(await link.getAttribute('aria-label')).toContain('notes.txt');
+      expect(await message.getByRole('link', { name: /^notes\.txt TXT · \d+ B Download$/ }).count()).toBe(1);
       expect(await link.textContent()).toContain('notes.txt');
       expect(await message.locator('img').count()).toBe(0);
       expect(new URL((await link.getAttribute('href'))!).origin).toBe(server.url);

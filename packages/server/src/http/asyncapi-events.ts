@@ -284,7 +284,7 @@ export const SERVER_EVENTS: { [E in keyof ServerToClientEvents]: ServerEventDoc<
       withinBusinessHours: true,
       online: 1,
       away: 0,
-      agents: [{ id: USER_ID, name: 'Carol', avatarUrl: null, status: 'online' }],
+      agents: [{ id: USER_ID, name: 'Carol', lastName: null, avatarUrl: null, status: 'online' }],
     },
   },
   'auth:expired': {

@@ -18,6 +18,7 @@ const userSummary = {
   kind: { type: 'string', enum: ['member', 'guest'] },
   role: { type: 'string', enum: ['user', 'agent', 'admin'] },
   name: nstr,
+  lastName: nstr,
   username: nstr,
   avatarUrl: nstr,
 };
@@ -47,7 +48,7 @@ const room = {
 
 const conversation = {
   ...room,
-  visitor: { ...obj({ ...userSummary, lastName: nstr, email: nstr }), nullable: true },
+  visitor: { ...obj({ ...userSummary, email: nstr }), nullable: true },
   assignee: nullableRef('UserSummary'),
   lastMessage: nullableRef('Message'),
 };
@@ -59,7 +60,7 @@ const availability = {
   away: int,
   agents: {
     type: 'array',
-    items: obj({ id: str, name: nstr, avatarUrl: nstr, status: { type: 'string', enum: ['online', 'away', 'offline'] } }),
+    items: obj({ id: str, name: nstr, lastName: nstr, avatarUrl: nstr, status: { type: 'string', enum: ['online', 'away', 'offline'] } }),
   },
 };
 const businessHours = {
@@ -103,7 +104,6 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   User: obj(
     {
       ...userSummary,
-      lastName: nstr,
       email: { ...nstr, description: 'Yourself, or anyone when you are staff' },
       externalId: nstr,
       metadata: { type: 'object' },

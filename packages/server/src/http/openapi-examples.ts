@@ -44,8 +44,16 @@ const later = '2025-03-14T09:31:07.000Z';
 const cursor = 'WyIyMDI1LTAzLTE0VDA5OjMxOjA3LjAwMFoiLCI5YjBjMWQyZSJd';
 const page = <T>(item: T): PageDto<T> => ({ items: [item], hasMore: true, nextCursor: cursor });
 
-const ana: UserSummaryDto = { id: ids.ana, kind: 'member', role: 'user', name: 'Ana', username: 'ana', avatarUrl: null };
-const bob: UserSummaryDto = { id: ids.bob, kind: 'member', role: 'agent', name: 'Bob', username: 'bob', avatarUrl: null };
+const ana: UserSummaryDto = { id: ids.ana, kind: 'member', role: 'user', name: 'Ana', lastName: 'Silva', username: 'ana', avatarUrl: null };
+const bob: UserSummaryDto = {
+  id: ids.bob,
+  kind: 'member',
+  role: 'agent',
+  name: 'Bob',
+  lastName: 'Okafor',
+  username: 'bob',
+  avatarUrl: null,
+};
 const visitor: SupportVisitorDto = {
   id: ids.visitor,
   kind: 'guest',
@@ -59,7 +67,6 @@ const visitor: SupportVisitorDto = {
 const user: UserDto = {
   ...ana,
   avatarUrl: 'https://example.com/avatars/ana.png',
-  lastName: 'Silva',
   email: 'ana@example.com',
   externalId: 'crm-1042',
   metadata: { plan: 'pro' },
@@ -164,7 +171,7 @@ const availability: SupportAvailabilityDto = {
   withinBusinessHours: true,
   online: 1,
   away: 0,
-  agents: [{ id: ids.bob, name: 'Bob', avatarUrl: null, status: 'online' }],
+  agents: [{ id: ids.bob, name: 'Bob', lastName: 'Okafor', avatarUrl: null, status: 'online' }],
 };
 const businessHours = {
   timezone: 'Europe/Lisbon',

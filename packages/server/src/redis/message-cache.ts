@@ -95,6 +95,16 @@ redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1
 `;
 
+/**
+ * A cached message as stored by any server version: entries written before the sender carried
+ * `lastName` (they live up to a day) read as null there, like a user without one.
+ */
+export function decodeCachedMessage(row: string): MessageDto {
+  const message = JSON.parse(row) as MessageDto;
+  if (message.sender) message.sender.lastName ??= null;
+  return message;
+}
+
 /** The Redis keys of a room's cached messages and of the version they reflect (the room cache reads them too). */
 export const messageCacheKeys = (prefix: string, roomId: string): [string, string] => [
   `${prefix}cache:${roomId}`,
@@ -127,7 +137,7 @@ export function createRedisMessageCache(redis: Redis, prefix: string, logger: Lo
   return {
     async read(roomId, version) {
       const rows = await r.confabCacheRead(...keys(roomId), version).catch(warn('read'));
-      return rows ? rows.map((row) => JSON.parse(row) as MessageDto) : null;
+      return rows ? rows.map(decodeCachedMessage) : null;
     },
     async fill(roomId, version, messages) {
       const args = messages.slice(-CACHED_MESSAGES).flatMap((m) => [m.seq, JSON.stringify(m)]);

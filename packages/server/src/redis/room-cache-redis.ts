@@ -1,8 +1,8 @@
-import type { MessageDto, RoomKind } from '@confab/protocol';
+import type { RoomKind } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-import { messageCacheKeys } from './message-cache.js';
+import { decodeCachedMessage, messageCacheKeys } from './message-cache.js';
 import {
   changesByScope,
   type MemberRole,
@@ -262,7 +262,7 @@ export function createRedisRoomCache(redis: Redis, prefix: string, logger: Logge
         stamp,
         room: { id: roomId, appId, kind: kind as RoomKind, version: Number(version) },
         role: decodeRole(role),
-        latest: page === 'held' ? page : page ? page.map((row) => JSON.parse(row) as MessageDto) : null,
+        latest: page === 'held' ? page : page ? page.map(decodeCachedMessage) : null,
       };
     },
 

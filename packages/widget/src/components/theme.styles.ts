@@ -64,8 +64,21 @@ export const themeTokens = css`
   }
 `;
 
+/** Hidden on screen, read by screen readers. */
+export const srOnly = css`
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
+`;
+
 /** Shared bits of the public elements' own shadow roots. */
 export const baseStyles = css`
+  ${srOnly}
   :host {
     font-family: var(--chat-font);
     font-size: 15px;
@@ -83,14 +96,6 @@ export const baseStyles = css`
   :focus-visible {
     outline: 3px solid var(--chat-focus, var(--chat-accent));
     outline-offset: 2px;
-  }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
   }
   .field {
     display: flex;

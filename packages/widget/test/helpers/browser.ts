@@ -22,7 +22,16 @@ if (!existsSync(CHROMIUM)) {
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required',
+      // Host pages are fulfilled by Playwright (no address of their own), so Chromium counts them as
+      // public pages and refuses their WebSocket to the loopback server; real pages are not affected.
+      '--disable-features=LocalNetworkAccessChecks',
+    ],
   });
 }
 

@@ -6,7 +6,7 @@ import type { RoomRecord, User } from '../../db/models/index.js';
 import { single, zip } from '../lists.js';
 import { loadLastMessages } from './message-dto.js';
 import { toRoomDtos } from './room-dto.js';
-import { toUserSummary } from './user-dto.js';
+import { SUMMARY_COLUMNS, toUserSummary } from './user-dto.js';
 
 /**
  * Support conversations as `viewerId` sees them: the room, its visitor and assignee, and the
@@ -20,7 +20,9 @@ export async function toConversationDtos(db: Knex, rooms: RoomRecord[], viewerId
     () => toRoomDtos(db, rooms, viewerId),
     async () =>
       userIds.length
-        ? db('users').whereIn('id', userIds).select('id', 'kind', 'role', 'name', 'last_name', 'username', 'avatar_url', 'email')
+        ? db('users')
+            .whereIn('id', userIds)
+            .select(...SUMMARY_COLUMNS, 'email')
         : [],
     () => loadLastMessages(db, rooms),
   );
@@ -33,7 +35,7 @@ export async function toConversationDtos(db: Knex, rooms: RoomRecord[], viewerId
     return {
       ...room,
       support: room.support!,
-      visitor: visitor ? { ...visitor, lastName: user?.lastName ?? null, email: user?.email ?? null } : null,
+      visitor: visitor ? { ...visitor, email: user?.email ?? null } : null,
       assignee: summaries.get(record.assigneeId ?? '') ?? null,
       lastMessage: lastMessages.get(room.id) ?? null,
     };

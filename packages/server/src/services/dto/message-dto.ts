@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { allOf } from '../../db/knex.js';
 import { type Attachment, Message, type RoomRecord, type User } from '../../db/models/index.js';
 import { single } from '../lists.js';
-import { toUserSummary } from './user-dto.js';
+import { SUMMARY_COLUMNS, toUserSummary } from './user-dto.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -49,7 +49,12 @@ export async function toMessageDtos(db: Knex, messages: Message[], knownUsers: U
   const missing = [...new Set(messages.map((m) => m.senderId))].filter((id): id is string => id !== null && !users.has(id));
   const [senders, reactions, attachments] = await allOf<[User[], Map<string, ReactionDto[]>, Attachment[]]>(
     db,
-    async () => (missing.length ? db('users').whereIn('id', missing).select('id', 'kind', 'role', 'name', 'username', 'avatar_url') : []),
+    async () =>
+      missing.length
+        ? db('users')
+            .whereIn('id', missing)
+            .select(...SUMMARY_COLUMNS)
+        : [],
     () => loadReactions(db, ids),
     () => db('attachments').whereIn('message_id', ids).orderBy('created_at'),
   );

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { allOf } from '../../db/knex.js';
 import type { Membership, RoomRecord, User } from '../../db/models/index.js';
 import { single } from '../lists.js';
-import { toUserSummary } from './user-dto.js';
+import { SUMMARY_COLUMNS, toUserSummary } from './user-dto.js';
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -40,7 +40,7 @@ export async function toRoomDtos(db: Knex, rooms: RoomRecord[], viewerId: string
             .modify((q) => {
               if (viewerId) q.whereNot('m.user_id', viewerId);
             })
-            .select('m.room_id', 'u.id', 'u.kind', 'u.role', 'u.name', 'u.username', 'u.avatar_url')
+            .select('m.room_id', ...SUMMARY_COLUMNS.map((c) => `u.${c}`))
         : [],
   );
   const countBy = new Map<string, number>(counts.map((c) => [c.roomId, Number(c.count)]));

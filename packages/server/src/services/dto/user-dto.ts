@@ -26,12 +26,16 @@ export function toUserDto(user: User, viewer: Pick<Actor, 'id' | 'role'> | null)
   return dto;
 }
 
-export function toUserSummary(user: Pick<User, 'id' | 'kind' | 'role' | 'name' | 'username' | 'avatarUrl'>): UserSummaryDto {
+/** The columns a summary needs, for queries that select only them. */
+export const SUMMARY_COLUMNS = ['id', 'kind', 'role', 'name', 'last_name', 'username', 'avatar_url'] as const;
+
+export function toUserSummary(user: Pick<User, 'id' | 'kind' | 'role' | 'name' | 'lastName' | 'username' | 'avatarUrl'>): UserSummaryDto {
   return {
     id: user.id,
     kind: user.kind,
     role: user.role,
     name: user.name,
+    lastName: user.lastName,
     username: user.username,
     avatarUrl: user.avatarUrl,
   };

@@ -190,7 +190,8 @@ function plan(requests: readonly SendRequest[], accepted: number[], rooms: Map<s
 const RETURNED = `i.id, i.room_id as "roomId", i.seq, i.version, i.created_version as "createdVersion", i.sender_id as "senderId", i.type,
   i.meta, i.client_id as "clientId", i.text, i.reply_to_id as "replyToId", i.created_at as "createdAt", i.edited_at as "editedAt",
   i.deleted_at as "deletedAt",
-  json_build_object('id', u.id, 'kind', u.kind, 'role', u.role, 'name', u.name, 'username', u.username, 'avatarUrl', u.avatar_url)
+  json_build_object('id', u.id, 'kind', u.kind, 'role', u.role, 'name', u.name, 'lastName', u.last_name, 'username', u.username,
+    'avatarUrl', u.avatar_url)
     as sender`;
 
 /** A message as the batch wrote it, with its sender as messages show them. */

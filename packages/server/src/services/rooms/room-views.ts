@@ -4,7 +4,7 @@ import type { Db } from '../../db/knex.js';
 import { Membership, RoomRecord, type User } from '../../db/models/index.js';
 import { NotFoundError } from '../../errors.js';
 import { toMembershipDto, toRoomDtos } from '../dto/room-dto.js';
-import { toUserSummary } from '../dto/user-dto.js';
+import { SUMMARY_COLUMNS, toUserSummary } from '../dto/user-dto.js';
 import { GroupCommit } from '../group-commit.js';
 import { zip } from '../lists.js';
 
@@ -43,9 +43,7 @@ export class RoomViews {
         ? (this.db('memberships as m')
             .join('users as u', 'u.id', 'm.user_id')
             .whereIn('m.room_id', direct)
-            .select('m.room_id', 'u.id', 'u.kind', 'u.role', 'u.name', 'u.username', 'u.avatar_url') as Promise<
-            (User & { roomId: string })[]
-          >)
+            .select('m.room_id', ...SUMMARY_COLUMNS.map((c) => `u.${c}`)) as Promise<(User & { roomId: string })[]>)
         : Promise.resolve([]),
     ]);
     const byId = new Map(zip(rooms, shared).map(([record, dto]) => [record.id, dto]));

@@ -251,11 +251,19 @@ export class RoomsService {
       .where('m.room_id', roomId)
       .orderBy('m.joined_at')
       .orderBy('m.user_id')
-      .select('m.*', 'u.kind', 'u.role as user_role', 'u.name', 'u.username', 'u.avatar_url')) as (Membership &
-      Pick<User, 'kind' | 'name' | 'username' | 'avatarUrl'> & { userRole: User['role'] })[];
+      .select('m.*', 'u.kind', 'u.role as user_role', 'u.name', 'u.last_name', 'u.username', 'u.avatar_url')) as (Membership &
+      Pick<User, 'kind' | 'name' | 'lastName' | 'username' | 'avatarUrl'> & { userRole: User['role'] })[];
     return rows.map((r) => ({
       ...toMembershipDto(r),
-      user: toUserSummary({ id: r.userId, kind: r.kind, role: r.userRole, name: r.name, username: r.username, avatarUrl: r.avatarUrl }),
+      user: toUserSummary({
+        id: r.userId,
+        kind: r.kind,
+        role: r.userRole,
+        name: r.name,
+        lastName: r.lastName,
+        username: r.username,
+        avatarUrl: r.avatarUrl,
+      }),
     }));
   }
 

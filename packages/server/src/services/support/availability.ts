@@ -27,12 +27,13 @@ export class AvailabilityService {
       this.db('users')
         .where({ appId, kind: 'member' })
         .whereIn('role', ['agent', 'admin'])
-        .select('id', 'name', 'username', 'avatar_url', 'availability') as Promise<User[]>,
+        .select('id', 'name', 'last_name', 'username', 'avatar_url', 'availability') as Promise<User[]>,
     ]);
     const online = await this.presence.online(staff.map((u) => u.id));
     const agents: AgentStatusDto[] = staff.map((u) => ({
       id: u.id,
       name: u.name ?? u.username,
+      lastName: u.lastName,
       avatarUrl: u.avatarUrl,
       status: online.has(u.id) ? u.availability : 'offline',
     }));

@@ -1,8 +1,12 @@
 import { css } from 'lit';
 
+import { srOnly } from '../theme.styles.js';
+
 export const composerStyles = css`
+  ${srOnly}
   :host {
     display: block;
+    container-type: inline-size;
   }
   form {
     display: flex;
@@ -13,13 +17,20 @@ export const composerStyles = css`
     background: var(--chat-bg);
     position: relative;
   }
+  form.dropping {
+    outline: 2px dashed var(--chat-accent);
+    outline-offset: -4px;
+  }
   .row {
     display: flex;
     align-items: flex-end;
     gap: 6px;
+    min-width: 0;
   }
   textarea {
-    flex: 1;
+    flex: 1 1 0;
+    min-width: 0;
+    width: 100%;
     resize: none;
     min-height: 40px;
     max-height: 140px;
@@ -32,6 +43,12 @@ export const composerStyles = css`
     font: inherit;
     line-height: 1.4;
   }
+  /* Phones zoom into a field whose text is under 16px: keep it at 16px there. */
+  @media (max-width: 640px), (pointer: coarse) {
+    textarea {
+      font-size: 16px;
+    }
+  }
   button {
     font: inherit;
     cursor: pointer;
@@ -39,22 +56,54 @@ export const composerStyles = css`
   }
   .icon {
     flex: none;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
     width: 40px;
     height: 40px;
+    padding: 0;
     border: 1px solid transparent;
     background: transparent;
     color: var(--chat-fg);
-    font-size: 20px;
-    line-height: 1;
   }
   .send {
     flex: none;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    gap: 6px;
+    min-width: 40px;
     height: 40px;
     padding: 0 14px;
     border: none;
     background: var(--chat-accent);
     color: var(--chat-accent-contrast);
     font-weight: 600;
+    white-space: nowrap;
+  }
+  .send-icon {
+    display: none;
+  }
+  /* A narrow composer (a column of the inbox on a phone) keeps the box wide: Send becomes an arrow. */
+  @container (max-width: 320px) {
+    .send {
+      width: 40px;
+      padding: 0;
+    }
+    .send-icon {
+      display: block;
+    }
+    .send-label {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
+    .icon {
+      width: 36px;
+    }
   }
   .send:disabled {
     cursor: default;
@@ -74,55 +123,105 @@ export const composerStyles = css`
     list-style: none;
   }
   .file {
+    box-sizing: border-box;
     display: flex;
     align-items: center;
-    gap: 6px;
+    gap: 8px;
     max-width: 100%;
-    padding: 4px 6px;
+    min-width: 0;
+    padding: 4px 4px 4px 6px;
     border: 1px solid var(--chat-border, rgba(127, 127, 127, 0.3));
     border-radius: 8px;
     font-size: 0.85em;
+    line-height: 1.3;
     color: var(--chat-fg);
   }
-  .file img {
-    width: 40px;
-    height: 40px;
-    object-fit: cover;
+  .file.failed {
+    flex-basis: 100%;
+    border-color: var(--chat-danger, #b42318);
+  }
+  .file img,
+  .file .file-icon {
+    flex: none;
+    width: 36px;
+    height: 36px;
     border-radius: 4px;
+  }
+  .file img {
+    object-fit: cover;
+  }
+  .file.failed .file-icon {
+    color: var(--chat-danger, #b42318);
+  }
+  .file-text {
+    min-width: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 2px;
   }
   .file .name {
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
-    max-width: 160px;
+    max-width: 180px;
+    font-weight: 600;
+  }
+  .file .size {
+    color: var(--chat-muted);
   }
   .file .error {
     color: var(--chat-danger, #b42318);
+    overflow-wrap: anywhere;
   }
   progress {
-    width: 60px;
+    width: 80px;
+    height: 6px;
   }
   .remove {
+    flex: none;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 32px;
+    height: 32px;
+    margin-left: auto;
+    padding: 0;
     border: none;
     background: transparent;
     color: var(--chat-fg);
-    padding: 2px 6px;
   }
-  .suggestions {
+  .remove:hover {
+    background: var(--chat-bubble-bg, rgba(127, 127, 127, 0.15));
+  }
+  .suggestions,
+  .hint {
     position: absolute;
     left: 10px;
     right: 10px;
     bottom: 100%;
-    max-height: 200px;
-    overflow: auto;
     margin: 0;
-    padding: 4px 0;
-    list-style: none;
     background: var(--chat-bg);
     color: var(--chat-fg);
     border: 1px solid var(--chat-border-strong, #6b7280);
     border-radius: 8px;
     box-shadow: 0 -4px 16px rgba(0, 0, 0, 0.15);
+  }
+  .suggestions {
+    max-height: 200px;
+    overflow: auto;
+    padding: 4px 0;
+    list-style: none;
+  }
+  .hint {
+    padding: 8px 12px;
+    font-size: 0.9em;
+    color: var(--chat-muted);
+  }
+  /* Kept in the page while empty, so screen readers hear it when it fills. */
+  .hint:empty {
+    padding: 0;
+    border: none;
+    box-shadow: none;
   }
   .suggestions li {
     padding: 6px 10px;
@@ -134,13 +233,5 @@ export const composerStyles = css`
   }
   .shortcut {
     font-weight: 600;
-  }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
   }
 `;

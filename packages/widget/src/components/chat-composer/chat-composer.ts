@@ -5,7 +5,12 @@ import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 
 import type { I18n } from '../../i18n/index.js';
+import { FileDrop } from '../../lib/drop.js';
+import { fileIcon, fileKind } from '../../lib/file-kind.js';
+import { formatBytes } from '../../lib/format.js';
+import { crossIcon, paperclipIcon, sendIcon } from '../../lib/icons.js';
 import { composerStyles } from './chat-composer.styles.js';
+import { uploadError } from './upload-error.js';
 
 /** Uploads one file, reporting progress; provided by the parent (it owns the session). */
 export type Uploader = (file: File, onProgress: (fraction: number) => void) => Promise<AttachmentDto>;
@@ -24,13 +29,16 @@ interface PendingFile {
 export interface ComposerSubmit {
   text: string;
   attachments: AttachmentDto[];
+  /** The message this one answers (set by the thread, not the composer). */
+  replyTo?: string;
 }
 
 let nextKey = 1;
 
 /**
  * The message box: multi-line (Enter sends, Shift+Enter breaks the line), files by button, paste
- * or drop with upload progress and previews, and `/shortcut` saved replies when `canned` is set.
+ * or drop with upload progress and previews, and `/shortcut` saved replies when `canned` is set
+ * (an empty list still says, on `/`, that there are none yet; null: saved replies do not apply).
  * Fires `confab-submit` (detail: ComposerSubmit) and calls `onTyping` on input.
  */
 export class ChatComposer extends LitElement {
@@ -38,7 +46,7 @@ export class ChatComposer extends LitElement {
 
   @property({ attribute: false }) i18n!: I18n;
   @property({ attribute: false }) upload: Uploader | null = null;
-  @property({ attribute: false }) canned: readonly CannedResponseDto[] = [];
+  @property({ attribute: false }) canned: readonly CannedResponseDto[] | null = null;
   @property({ attribute: false }) onTyping: (() => void) | null = null;
   @property({ attribute: false }) previewSrc: ((attachment: AttachmentDto) => Promise<string>) | null = null;
   @property({ type: Boolean }) disabled = false;
@@ -48,6 +56,7 @@ export class ChatComposer extends LitElement {
   @state() private suggestion = 0;
   @query('textarea') private textarea!: HTMLTextAreaElement;
   @query('input[type=file]') private fileInput!: HTMLInputElement;
+  private readonly drop = new FileDrop(this, () => (this.upload ? (files) => this.addFiles(files) : null));
 
   override focus(): void {
     this.textarea?.focus();
@@ -55,17 +64,26 @@ export class ChatComposer extends LitElement {
 
   /** Adds files to upload (from a drop on the message view, say). */
   addFiles(files: Iterable<File>): void {
-    if (!this.upload) return;
+    const upload = this.upload;
+    if (!upload) return;
+    const { t } = this.i18n;
+    let count = this.files.filter((f) => !f.error).length;
     for (const file of files) {
       const pending: PendingFile = { key: nextKey++, file, progress: 0, attachment: null, preview: null, error: null };
+      // What the server would refuse anyway is said at once, without an upload.
+      const max = LIMITS.attachmentsPerMessageMax;
+      if (count >= max) pending.error = t('tooManyFiles', { name: file.name, max });
+      else if (!file.size) pending.error = t('fileEmpty', { name: file.name });
+      else count++;
       this.files = [...this.files, pending];
-      this.upload(file, (fraction) => this.patch(pending.key, { progress: fraction })).then(
+      if (pending.error) continue;
+      upload(file, (fraction) => this.patch(pending.key, { progress: fraction })).then(
         async (attachment) => {
           this.patch(pending.key, { attachment, progress: 1 });
           if (attachment.width && this.previewSrc)
             this.patch(pending.key, { preview: await this.previewSrc(attachment).catch(() => null) });
         },
-        (err: Error) => this.patch(pending.key, { error: err.message }),
+        (err: unknown) => this.patch(pending.key, { error: uploadError(this.i18n, file.name, err) }),
       );
     }
   }
@@ -73,11 +91,20 @@ export class ChatComposer extends LitElement {
   protected override render() {
     const { t } = this.i18n;
     const matches = this.suggestions();
+    const hint = matches.length ? '' : this.cannedHint();
     const uploading = this.files.some((f) => !f.attachment && !f.error);
     const ready = this.files.filter((f) => f.attachment);
     const canSend = !this.disabled && !uploading && (this.text.trim() !== '' || ready.length > 0);
     return html`
-      <form part="composer" @submit=${this.onSubmit} @dragover=${this.onDragOver} @drop=${this.onDrop}>
+      <form
+        part="composer"
+        class=${this.drop.active ? 'dropping' : ''}
+        @submit=${this.onSubmit}
+        @dragenter=${this.drop.onDragEnter}
+        @dragover=${this.drop.onDragOver}
+        @dragleave=${this.drop.onDragLeave}
+        @drop=${this.drop.onDrop}
+      >
         ${
           matches.length
             ? html`<ul class="suggestions" role="listbox" id="canned" aria-label=${t('cannedResponses')}>
@@ -95,6 +122,7 @@ export class ChatComposer extends LitElement {
               </ul>`
             : nothing
         }
+        <p class="hint" role="status">${hint}</p>
         ${
           this.files.length
             ? html`<ul class="files">
@@ -116,7 +144,7 @@ export class ChatComposer extends LitElement {
                     title=${t('attach')}
                     @click=${() => this.fileInput.click()}
                   >
-                    ${paperclip}
+                    ${paperclipIcon}
                   </button>
                   <input class="sr-only" type="file" multiple tabindex="-1" aria-hidden="true" @change=${this.onPick} />`
               : nothing
@@ -137,7 +165,9 @@ export class ChatComposer extends LitElement {
             @keydown=${this.onKeyDown}
             @paste=${this.onPaste}
           ></textarea>
-          <button part="send-button" class="send" type="submit" ?disabled=${!canSend}>${t('send')}</button>
+          <button part="send-button" class="send" type="submit" ?disabled=${!canSend}>
+            ${sendIcon}<span class="send-label">${t('send')}</span>
+          </button>
         </div>
       </form>
     `;
@@ -152,19 +182,24 @@ export class ChatComposer extends LitElement {
 
   private renderFile(f: PendingFile) {
     const { t } = this.i18n;
+    const name = f.file.name;
     const percent = Math.round(f.progress * 100);
-    return html`<li class="file">
-      ${f.preview ? html`<img src=${f.preview} alt="" />` : nothing}
-      <span class="name">${f.file.name}</span>
-      ${
-        f.error
-          ? html`<span class="error" role="alert">${t('uploadFailed', { name: f.file.name, reason: f.error })}</span>`
-          : f.attachment
-            ? nothing
-            : html`<progress max="100" value=${percent} aria-label=${t('uploading', { name: f.file.name, percent })}></progress>`
-      }
-      <button type="button" class="remove" aria-label=${t('removeFile', { name: f.file.name })} @click=${() => this.removeFile(f.key)}>
-        ✕
+    const detail = f.error
+      ? html`<span class="error" role="alert">${f.error}</span>`
+      : f.attachment
+        ? html`<span class="size">${formatBytes(f.file.size, this.i18n.locale)}</span>`
+        : html`<progress max="100" value=${percent} aria-label=${t('uploading', { name, percent })}></progress>`;
+    return html`<li class=${f.error ? 'file failed' : 'file'} title=${name}>
+      ${f.preview ? html`<img src=${f.preview} alt="" />` : fileIcon(fileKind(f.attachment?.type ?? f.file.type, name))}
+      <span class="file-text">${f.error ? nothing : html`<span class="name">${name}</span>`}${detail}</span>
+      <button
+        type="button"
+        class="remove"
+        aria-label=${t('removeFile', { name })}
+        title=${t('removeFile', { name })}
+        @click=${() => this.removeFile(f.key)}
+      >
+        ${crossIcon(16)}
       </button>
     </li>`;
   }
@@ -180,9 +215,20 @@ export class ChatComposer extends LitElement {
 
   /** Saved replies whose shortcut starts with what follows a leading `/`. */
   private suggestions(): readonly CannedResponseDto[] {
-    if (!this.canned.length || !this.text.startsWith('/') || /\s/.test(this.text)) return [];
+    if (!this.canned?.length || !this.typingShortcut()) return [];
     const typed = this.text.slice(1).toLowerCase();
     return this.canned.filter((c) => c.shortcut.startsWith(typed)).slice(0, 8);
+  }
+
+  /** Why no saved reply is offered while a `/shortcut` is typed (none saved, or none matches). */
+  private cannedHint(): string {
+    if (!this.canned || !this.typingShortcut()) return '';
+    const typed = this.text.slice(1);
+    return this.canned.length && typed ? this.i18n.t('noCannedMatch', { typed }) : this.canned.length ? '' : this.i18n.t('noCanned');
+  }
+
+  private typingShortcut(): boolean {
+    return this.text.startsWith('/') && !/\s/.test(this.text) && this.text.length <= 1 + LIMITS.shortcutMax;
   }
 
   private pick(e: Event, canned: CannedResponseDto): void {
@@ -250,29 +296,4 @@ export class ChatComposer extends LitElement {
     e.preventDefault();
     this.addFiles(files);
   }
-
-  private onDragOver(e: DragEvent): void {
-    if (this.upload && e.dataTransfer?.types.includes('Files')) e.preventDefault();
-  }
-
-  private onDrop(e: DragEvent): void {
-    const files = [...(e.dataTransfer?.files ?? [])];
-    if (!files.length || !this.upload) return;
-    e.preventDefault();
-    this.addFiles(files);
-  }
 }
-
-const paperclip = html`<svg
-  viewBox="0 0 24 24"
-  width="20"
-  height="20"
-  aria-hidden="true"
-  fill="none"
-  stroke="currentColor"
-  stroke-width="2"
-  stroke-linecap="round"
-  stroke-linejoin="round"
->
-  <path d="m21 11-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6L15 6.6" />
-</svg>`;

@@ -14,7 +14,7 @@ const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
  *
  * @example
  * <script type="module" src="https://chat.example.com/widget.js"></script>
- * <chat-inbox app="APP_ID" style="height: 100vh"></chat-inbox>
+ * <chat-inbox app="APP_ID" style="height: 100dvh"></chat-inbox>
  *
  * @cssprop --chat-accent - buttons, selection, own messages
  * @cssprop --chat-accent-contrast - text on the accent colour

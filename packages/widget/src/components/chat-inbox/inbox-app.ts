@@ -1,33 +1,27 @@
 import '../conversation-elements.js';
 
-import {
-  type AttachmentDto,
-  type CannedResponseDto,
-  type ChatClient,
-  type ChatError,
-  createClient,
-  type Room,
-  type SupportAvailabilityDto,
-  type SupportConversationDto,
-  type SupportInboxItemDto,
-  type UserDto,
-} from '@confab/sdk';
+import type { AttachmentDto, ChatClient, SupportConversationDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 
+import { StoreController } from '../../controllers/store-controller.js';
 import type { I18n } from '../../i18n/index.js';
+import { fullName } from '../../lib/avatar.js';
 import { define } from '../../lib/define.js';
 import { Notifier } from '../../lib/notify.js';
-import { VisitStorage } from '../../lib/storage.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
+import { AgentSession } from './agent-session.js';
+import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
-import { applyChange, filterOf, type InboxTab, TABS } from './inbox-list.js';
-import { renderActions, renderDetails, renderInboxItem, renderSignIn } from './inbox-views.js';
+import { TABS } from './inbox-list.js';
+import { InboxNavigation, type InboxView } from './inbox-navigation.js';
+import { chevron, renderConversationHeader, renderInboxItem, renderNoSelection, renderSignIn } from './inbox-views.js';
+import { browserOf, renderDetails } from './visitor-details.js';
 
 const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;
 
-/** The inbox itself (loaded on demand by `<chat-inbox>`). */
+/** The inbox itself (loaded on demand by `<chat-inbox>`): renders the `AgentSession` and routes the agent's actions to it. */
 export class InboxApp extends LitElement {
   static override styles = inboxStyles;
 
@@ -36,308 +30,265 @@ export class InboxApp extends LitElement {
   @property({ attribute: false }) userToken: string | null = null;
   @property({ attribute: false }) i18n!: I18n;
 
-  @state() private phase: 'starting' | 'signin' | 'ready' = 'starting';
-  @state() private me: UserDto | null = null;
-  @state() private signInError = '';
-  /** Why the agent is back at the sign-in form (session ended, signed out in another tab). */
-  @state() private signInNotice = '';
-  @state() private tab: InboxTab = 'open';
-  @state() private items: SupportInboxItemDto[] = [];
-  @state() private cursor: string | null = null;
-  @state() private selected: SupportConversationDto | null = null;
-  @state() private room: Room | null = null;
-  @state() private availability: SupportAvailabilityDto | null = null;
-  @state() private canned: CannedResponseDto[] = [];
-  @state() private connection = 'idle';
-  /** The connection came up while the list was loading: the page it got may predate live events. */
-  private listStale = false;
-  @state() private actionError = '';
-
-  private client: ChatClient | null = null;
-  private starting: Promise<void> | null = null;
-  private storage: VisitStorage | null = null;
-  private offs: (() => void)[] = [];
+  @state() private session: AgentSession | null = null;
+  private readonly agent = new StoreController<AgentState>(this, INITIAL_AGENT);
+  private readonly nav = new InboxNavigation(this, (from, to) => this.onNavigate(from, to));
   private notifier: Notifier | null = null;
-  private known = new Set<string>();
+  private clock: ReturnType<typeof setInterval> | null = null;
+  /** The conversation the agent went back from: the browser's forward button opens it again. */
+  private closed: SupportConversationDto | null = null;
+
+  /** The SDK client of this inbox (tests read whether it talks for the browser's tabs). */
+  get client(): ChatClient | null {
+    return this.session?.client ?? null;
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
     this.notifier = new Notifier((count) => this.i18n.t('newMessageTitle', { count }));
+    // The visitor's local time in the details moves on.
+    this.clock = setInterval(() => {
+      if (this.agent.value.selected) this.requestUpdate();
+    }, 30_000);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.teardown();
+    if (this.clock) clearInterval(this.clock);
+    this.session?.dispose();
+    this.session = null;
+    this.agent.use(null);
     this.notifier?.dispose();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if ((changed.has('server') || changed.has('app') || changed.has('userToken')) && this.app && this.server) this.starting = this.start();
-  }
-
-  private async start(): Promise<void> {
-    this.teardown();
-    this.storage = VisitStorage.for(this.server, this.app, 'inbox');
-    this.storage.migrateSession();
-    // Every inbox tab of this browser shares the agent's session (and one connection).
-    const client = (this.client = createClient({ url: this.server, app: this.app, storageKey: this.storage.sessionKey }));
-    this.offs = [
-      client.on('connection:changed', (status) => {
-        // Up (first time, or back after a drop): conversations that started or changed while no
-        // connection listened were missed live. The list catches up like a room does.
-        const up = status === 'online' && this.connection !== 'online';
-        this.connection = status;
-        if (!up) return;
-        if (this.phase === 'ready') void this.load().catch(() => undefined);
-        else this.listStale = true;
-      }),
-      client.on('session:changed', (session, fromOtherTab) => {
-        // Signed in from another inbox tab: this one follows.
-        if (session && fromOtherTab && this.phase === 'signin') void this.resumeStored().catch(() => undefined);
-      }),
-      client.on('session:ended', ({ reason }) => {
-        if (reason === 'logout') return;
-        this.leave(this.i18n.t(reason === 'logout-elsewhere' ? 'signedOutElsewhere' : 'agentSessionEnded'));
-      }),
-      client.on('support:conversation', (c) => this.onConversation(c)),
-      client.on('support:availability', (a) => {
-        this.availability = a;
-      }),
-    ];
-    this.phase = 'starting';
-    try {
-      if (this.userToken) await this.enter(await client.connectUser(this.userTokenProvider));
-      else if (!(await this.resumeStored())) this.phase = 'signin';
-    } catch (err) {
-      this.leave((err as ChatError).status === 401 ? this.i18n.t('agentSessionEnded') : '');
+    if ((changed.has('server') || changed.has('app') || changed.has('userToken')) && this.app && this.server) {
+      this.session?.dispose();
+      const session = new AgentSession(
+        { server: this.server, app: this.app, userToken: this.userToken },
+        { newConversation: () => this.notifier?.notify({ sound: true }) },
+      );
+      this.session = session;
+      this.agent.use(session.state);
+      this.nav.reset();
+      void session.start();
     }
-  }
-
-  private readonly userTokenProvider = async () => this.userToken ?? '';
-
-  /** Goes on with the session stored by an earlier page or another tab; false when there is none. */
-  private async resumeStored(): Promise<boolean> {
-    const user = await this.client!.resume();
-    if (!user) return false;
-    await this.enter(user);
-    return true;
   }
 
   /** Signs the agent out of every inbox tab of this browser (ends the session on the server). */
   async logout(): Promise<void> {
-    await this.starting;
-    await this.signOut();
-  }
-
-  private teardown(): void {
-    for (const off of this.offs) off();
-    this.offs = [];
-    this.client?.close();
-    this.client = null;
-  }
-
-  private async enter(user: UserDto): Promise<void> {
-    const client = this.client!;
-    if (user.role !== 'agent' && user.role !== 'admin') {
-      await client.logout();
-      this.storage?.clear();
-      this.signInError = this.i18n.t('notAgent');
-      this.phase = 'signin';
-      return;
-    }
-    this.me = user;
-    this.listStale = false;
-    await this.load();
-    if (this.listStale) await this.load();
-    this.phase = 'ready';
-    client.support.settings().then(
-      (s) => (this.availability = s),
-      () => undefined,
-    );
-    client.support.canned.list().then(
-      (page) => (this.canned = page.items),
-      () => undefined,
-    );
-  }
-
-  private async load(more = false): Promise<void> {
-    const page = await this.client!.support.inbox({
-      ...filterOf(this.tab),
-      cursor: more ? (this.cursor ?? undefined) : undefined,
-      limit: 30,
-    });
-    this.items = more ? [...this.items, ...page.items] : page.items;
-    this.cursor = page.hasMore ? (page.nextCursor ?? null) : null;
-    for (const item of page.items) this.known.add(item.id);
+    await this.session?.signOut();
   }
 
   protected override render() {
     const { t } = this.i18n;
-    if (this.phase === 'starting') return html`<div class="status" role="status">${t('loading')}</div>`;
-    if (this.phase === 'signin') {
-      // The form does not wait: signIn shows its own failure in the form.
-      return renderSignIn(this.i18n, this.signInNotice, this.signInError, (e) => void this.signIn(e));
+    const s = this.agent.value;
+    if (s.phase === 'starting') return html`<div class="status" role="status">${t('loading')}</div>`;
+    if (s.phase === 'signin') {
+      const notice = s.notice === 'elsewhere' ? t('signedOutElsewhere') : s.notice === 'ended' ? t('agentSessionEnded') : '';
+      const error = s.signInError === 'not-agent' ? t('notAgent') : (s.signInError ?? '');
+      return renderSignIn(this.i18n, notice, error, (e) => void this.signIn(e));
     }
-    const reconnecting = this.connection === 'offline' || this.connection === 'connecting';
-    return html`<div class="layout">
-      <nav class="list" aria-label=${t('conversations')}>
-        <div class="toolbar">
-          <strong>${t('inbox')}</strong>
-          <label class="availability">
-            <span class="sr-only">${t('availability')}</span>
-            <select @change=${this.setAvailability} .value=${this.myAvailability()}>
-              <option value="online">${t('availabilityOnline')}</option>
-              <option value="away">${t('availabilityAway')}</option>
-            </select>
-          </label>
-          <button class="link" @click=${this.signOut}>${t('signOut')}</button>
-        </div>
-        ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
-        <div class="tabs" role="tablist" aria-label=${t('conversations')}>
-          ${TABS.map(
-            (tab) =>
-              html`<button
-                role="tab"
-                aria-selected=${tab === this.tab ? 'true' : 'false'}
-                tabindex=${tab === this.tab ? 0 : -1}
-                data-tab=${tab}
-                @click=${() => this.setTab(tab)}
-                @keydown=${this.onTabKey}
-              >
-                ${t(TAB_LABEL[tab])}
-              </button>`,
-          )}
-        </div>
-        <div class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[this.tab])}>
-          <ul>
-            ${this.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
-            ${repeat(
-              this.items,
-              (c) => c.id,
-              (c) => renderInboxItem(this.i18n, c, this.selected?.id === c.id, () => this.select(c)),
-            )}
-          </ul>
-        </div>
-        ${this.cursor ? html`<button class="more" @click=${() => this.load(true)}>${t('loadMore')}</button>` : nothing}
-      </nav>
-      <main class="conversation">
-        ${this.selected ? this.renderConversation(this.selected) : html`<p class="status">${t('selectConversation')}</p>`}
-      </main>
-      ${this.selected ? renderDetails(this.i18n, this.selected) : nothing}
+    const reconnecting = s.connection === 'offline' || s.connection === 'connecting';
+    const view: InboxView = s.selected ? this.nav.view : 'list';
+    const details = s.selected !== null && this.nav.detailsShown;
+    return html`<div class="shell" data-size=${this.nav.size} data-view=${view}>
+      ${
+        reconnecting
+          ? html`<div class="banner" role="status"><span class="spinner" aria-hidden="true"></span>${t('reconnecting')}</div>`
+          : nothing
+      }
+      ${s.actionError ? html`<p class="error" role="alert">${t('errorGeneric', { message: s.actionError })}</p>` : nothing}
+      <div class="layout ${details ? 'with-details' : ''}">
+        ${this.renderList(s)}
+        <main class="conversation">
+          ${s.selected ? this.renderConversation(s, s.selected) : renderNoSelection(this.i18n, openCount(s))}
+        </main>
+        ${s.selected && details ? this.renderDetailsPane(s, s.selected) : nothing}
+      </div>
     </div>`;
   }
 
-  private renderConversation(c: SupportConversationDto) {
-    const agents = this.availability?.agents ?? [];
-    const support = this.client!.support;
-    return html`${renderActions(this.i18n, c, agents, c.support.assigneeId !== this.me?.id, {
-        claim: () => this.act(() => support.assign(c.id)),
-        assign: (agentId) => this.assign(c, agentId),
-        resolve: () => this.act(() => support.resolve(c.id)),
-        reopen: () => this.act(() => support.reopen(c.id)),
-      })}
-      ${this.actionError ? html`<p class="error" role="alert">${this.actionError}</p>` : nothing}
+  private renderList(s: AgentState) {
+    const { t } = this.i18n;
+    const availability = this.session!.myAvailability();
+    return html`<nav class="list" aria-label=${t('conversations')}>
+      <div class="toolbar">
+        <h2 class="title">${t('inbox')}</h2>
+        <label class="select availability" data-status=${availability}>
+          <span class="dot" aria-hidden="true"></span>
+          <span class="sr-only">${t('availability')}</span>
+          <select @change=${this.setAvailability} .value=${availability}>
+            <option value="online">${t('availabilityOnline')}</option>
+            <option value="away">${t('availabilityAway')}</option>
+          </select>
+          ${chevron}
+        </label>
+        <button class="btn link" @click=${() => this.session?.signOut()}>${t('signOut')}</button>
+      </div>
+      <div class="tabs" role="tablist" aria-label=${t('conversations')}>
+        ${TABS.map(
+          (tab) =>
+            html`<button
+              role="tab"
+              aria-selected=${tab === s.tab ? 'true' : 'false'}
+              tabindex=${tab === s.tab ? 0 : -1}
+              data-tab=${tab}
+              @click=${() => this.session?.setTab(tab)}
+              @keydown=${this.onTabKey}
+            >
+              ${t(TAB_LABEL[tab])}
+            </button>`,
+        )}
+      </div>
+      <div class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[s.tab])}>
+        <ul>
+          ${s.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
+          ${repeat(
+            s.items,
+            (c) => c.id,
+            (c) => renderInboxItem(this.i18n, c, s.selected?.id === c.id, () => this.open(c)),
+          )}
+        </ul>
+        ${s.cursor ? html`<button class="btn more" @click=${() => this.session?.loadMore()}>${t('loadMore')}</button>` : nothing}
+      </div>
+    </nav>`;
+  }
+
+  private renderConversation(s: AgentState, c: SupportConversationDto) {
+    const session = this.session!;
+    const agents = s.availability?.agents ?? [];
+    const client = session.client;
+    const header = renderConversationHeader(
+      this.i18n,
+      c,
+      {
+        agents,
+        notMine: c.support.assigneeId !== s.me?.id,
+        detailsShown: this.nav.detailsShown,
+        subtitle: c.visitor?.email || browserOf(this.i18n, c) || '',
+      },
+      {
+        back: () => this.nav.back(),
+        toggleDetails: () => this.toggleDetails(),
+        claim: () => session.claim(c),
+        assign: (agentId) => session.assign(c, agentId),
+        resolve: () => session.resolve(c),
+        reopen: () => session.reopen(c),
+      },
+    );
+    return html`${header}
       <confab-thread
         exportparts="messages, message, composer, input, send-button"
         agent
         .i18n=${this.i18n}
-        .room=${this.room}
-        .me=${this.me?.id ?? null}
-        .canned=${this.canned}
-        .names=${Object.fromEntries(agents.map((a) => [a.id, a.name ?? '']))}
-        .send=${(input: ComposerSubmit) => this.room!.send(input.text, { attachments: input.attachments.map((a) => a.id) })}
+        .room=${s.room}
+        .me=${s.me?.id ?? null}
+        .canned=${s.canned}
+        .names=${threadNames(agents, c)}
+        .send=${(input: ComposerSubmit) =>
+          s.room!.send(input.text, { attachments: input.attachments.map((a) => a.id), replyTo: input.replyTo })}
         .upload=${(file: File, progress: (f: number) => void) =>
-          this.client!.uploads.upload(file, file.name, { onProgress: (sent, total) => progress(total ? sent / total : 0) })}
-        .resolveSrc=${(a: AttachmentDto) => this.client!.uploads.src(a)}
+          client.uploads.upload(file, file.name, { onProgress: (sent, total) => progress(total ? sent / total : 0) })}
+        .resolveSrc=${(a: AttachmentDto) => client.uploads.src(a)}
         active
       ></confab-thread>`;
+  }
+
+  private renderDetailsPane(s: AgentState, c: SupportConversationDto) {
+    const { t } = this.i18n;
+    const size = this.nav.size;
+    const close =
+      size === 'narrow'
+        ? { kind: 'back' as const, label: t('backToConversation'), onClick: () => this.nav.back() }
+        : size === 'medium'
+          ? { kind: 'close' as const, label: t('closeDetails'), onClick: () => this.closeDetails() }
+          : null;
+    return html`<div class="details-pane" @keydown=${this.onDetailsKey}>
+      ${renderDetails(this.i18n, c, { previous: s.previous, close, open: (p) => this.open(p) })}
+    </div>`;
   }
 
   private async signIn(e: Event): Promise<void> {
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
-    this.signInError = '';
-    this.signInNotice = '';
-    try {
-      await this.enter(await this.client!.login({ username: String(data.get('username')), password: String(data.get('password')) }));
-    } catch (err) {
-      this.signInError = (err as Error).message;
+    await this.session?.signIn(String(data.get('username')), String(data.get('password')));
+  }
+
+  /** Opens a conversation; in the one-column layout it replaces the list (and back returns). */
+  private async open(c: SupportConversationDto): Promise<void> {
+    const narrow = this.nav.size === 'narrow';
+    if (narrow && this.nav.view === 'details') {
+      // One of the visitor's earlier conversations: back to the conversation column, showing that one.
+      this.nav.back();
+      await this.session?.select(c);
+      return;
+    }
+    this.nav.open('conversation');
+    const selecting = this.session?.select(c);
+    if (narrow) await this.focusOn('.conv-header h2');
+    await selecting;
+  }
+
+  private toggleDetails(): void {
+    const opening = !this.nav.detailsShown;
+    this.nav.open('details');
+    if (opening) void this.focusOn('#details-title');
+  }
+
+  private closeDetails(): void {
+    this.nav.closeDetails();
+    void this.focusOn('.details-toggle');
+  }
+
+  private onDetailsKey(e: KeyboardEvent): void {
+    if (e.key === 'Escape' && this.nav.size === 'medium') {
+      e.stopPropagation();
+      this.closeDetails();
     }
   }
 
-  private async signOut(): Promise<void> {
-    await this.client?.logout().catch(() => undefined);
-    this.storage?.clear();
-    this.leave('');
+  /** Back or forward between the columns: the list lets the conversation go; forward opens it again. */
+  private onNavigate(from: InboxView, to: InboxView): void {
+    const session = this.session;
+    if (!session) return;
+    if (to === 'list') {
+      const selected = session.state.get().selected;
+      this.closed = selected;
+      session.deselect();
+      void this.focusOn(selected ? `button.item[data-id="${CSS.escape(selected.id)}"]` : '[role=tab][aria-selected=true]');
+    } else if (to === 'conversation' && from === 'details') {
+      void this.focusOn('.details-toggle');
+    } else if (to === 'conversation' && this.closed) {
+      void session.select(this.closed);
+      void this.focusOn('.conv-header h2');
+    } else if (to === 'details') {
+      void this.focusOn('#details-title');
+    }
   }
 
-  /** Back to the sign-in form, saying why when the session ended by itself. */
-  private leave(notice: string): void {
-    this.room?.unwatch().catch(() => undefined);
-    this.me = null;
-    this.selected = null;
-    this.room = null;
-    this.items = [];
-    this.signInNotice = notice;
-    this.phase = 'signin';
-  }
-
-  private async setTab(tab: InboxTab): Promise<void> {
-    this.tab = tab;
-    await this.load().catch((err: Error) => (this.actionError = err.message));
+  private async focusOn(selector: string): Promise<void> {
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
   private onTabKey(e: KeyboardEvent): void {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-    const next = TABS[(TABS.indexOf(this.tab) + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
+    const tab = this.agent.value.tab;
+    const next = TABS[(TABS.indexOf(tab) + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
     if (!next) return;
-    void this.setTab(next).then(async () => {
-      await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>(`[data-tab=${next}]`)?.focus();
-    });
+    void this.session?.setTab(next);
+    void this.focusOn(`[data-tab=${next}]`);
   }
 
-  private async select(c: SupportConversationDto): Promise<void> {
-    if (this.room && this.room.id !== c.id) void this.room.unwatch();
-    this.selected = c;
-    this.actionError = '';
-    this.items = this.items.map((i) => (i.id === c.id ? { ...i, unreadCount: 0 } : i));
-    const room = this.client!.room(c.id);
-    this.room = room;
-    await room.watch().catch((err: Error) => (this.actionError = err.message));
+  private setAvailability(e: Event): void {
+    void this.session?.setAvailability((e.target as HTMLSelectElement).value as 'online' | 'away');
   }
+}
 
-  private assign(c: SupportConversationDto, agentId: string): void {
-    void this.act(() => this.client!.support.assign(c.id, agentId || null));
-  }
-
-  private async act(action: () => Promise<SupportConversationDto>): Promise<void> {
-    this.actionError = '';
-    try {
-      this.onConversation(await action());
-    } catch (err) {
-      this.actionError = this.i18n.t('errorGeneric', { message: (err as Error).message });
-    }
-  }
-
-  private async setAvailability(e: Event): Promise<void> {
-    const value = (e.target as HTMLSelectElement).value as 'online' | 'away';
-    this.availability = await this.client!.support.setAvailability(value).catch(() => this.availability);
-  }
-
-  private myAvailability(): string {
-    return this.availability?.agents.find((a) => a.id === this.me?.id)?.status === 'away' ? 'away' : 'online';
-  }
-
-  private onConversation(c: SupportConversationDto): void {
-    if (!this.me) return;
-    const isNew = !this.known.has(c.id);
-    this.known.add(c.id);
-    this.items = applyChange(this.items, c, this.tab, this.me.id, this.selected?.id ?? null);
-    if (this.selected?.id === c.id) this.selected = { ...this.selected, ...c };
-    // One tab of the browser chimes for all.
-    if (isNew && c.support.status === 'open' && this.client?.primaryTab) this.notifier?.notify({ sound: true });
-  }
+/** How many conversations are open, when the list shows them all. */
+function openCount(s: AgentState): number | null {
+  return s.tab === 'open' && !s.cursor ? s.items.length : null;
 }
 
 define('confab-inbox-app', InboxApp);
@@ -346,4 +297,11 @@ declare global {
   interface HTMLElementTagNameMap {
     'confab-inbox-app': InboxApp;
   }
+}
+
+/** Names the thread shows: the agents', and the visitor's full name (message senders carry only the first). */
+function threadNames(agents: readonly { id: string; name: string | null }[], c: SupportConversationDto): Record<string, string> {
+  const names = Object.fromEntries(agents.map((a) => [a.id, a.name ?? '']));
+  if (c.visitor) names[c.visitor.id] = fullName(c.visitor);
+  return names;
 }

@@ -11,6 +11,7 @@ const user = (id: string, role: UserSummaryDto['role'], kind: UserSummaryDto['ki
   kind,
   role,
   name: id,
+  lastName: null,
   username: null,
   avatarUrl: null,
 });

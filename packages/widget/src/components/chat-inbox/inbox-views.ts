@@ -2,6 +2,7 @@ import type { SupportAvailabilityDto, SupportConversationDto, SupportInboxItemDt
 import { html, nothing } from 'lit';
 
 import type { I18n } from '../../i18n/index.js';
+import { fullName, renderAvatar } from '../../lib/avatar.js';
 
 /** The agent's sign-in form; `notice` says why they are back here (session ended, signed out elsewhere). */
 export function renderSignIn(i18n: I18n, notice: string, error: string, onSubmit: (e: Event) => void) {
@@ -16,93 +17,143 @@ export function renderSignIn(i18n: I18n, notice: string, error: string, onSubmit
   </form>`;
 }
 
-/** Who the visitor is and where they came from, beside the conversation. */
-export function renderDetails(i18n: I18n, c: SupportConversationDto) {
-  const { t } = i18n;
-  const v = c.support.visitor;
-  const rows: [string, string | undefined | null][] = [
-    [t('name'), visitorName(i18n, c)],
-    [t('email'), c.visitor?.email],
-    [t('statusLabel'), t(`status_${c.support.status}`)],
-    [t('page'), v.pageUrl],
-    [t('referrer'), v.referrer],
-    [t('browser'), v.userAgent],
-    [t('language'), v.locale],
-    [t('firstSeen'), i18n.dateTime(c.createdAt)],
-  ];
-  return html`<aside class="details" aria-label=${t('visitorDetails')}>
-    <h2>${t('visitorDetails')}</h2>
-    <dl>
-      ${rows
-        .filter(([, value]) => value)
-        .map(
-          ([label, value]) =>
-            html`<dt>${label}</dt>
-              <dd>${value}</dd>`,
-        )}
-    </dl>
-  </aside>`;
-}
-
 const AVAILABILITY_LABEL = { online: 'availabilityOnline', away: 'availabilityAway', offline: 'availabilityOffline' } as const;
 
-/** What the inbox calls the visitor of a conversation. */
+/** What the inbox calls the visitor of a conversation: the full name, else the username. */
 export function visitorName(i18n: I18n, c: Pick<SupportInboxItemDto, 'visitor'>): string {
-  return c.visitor?.name || c.visitor?.username || i18n.t('visitor');
+  return fullName(c.visitor) || i18n.t('visitor');
 }
 
-/** One conversation in the list: who, when, the last message, unread count and assignee. */
+export const chevron = html`<svg class="chevron" viewBox="0 0 16 16" aria-hidden="true"><path d="M4 6l4 4 4-4" /></svg>`;
+const backIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15 5l-7 7 7 7" /></svg>`;
+const infoIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true">
+  <circle cx="12" cy="12" r="9" />
+  <path d="M12 11v6M12 7.5v.5" />
+</svg>`;
+const personIcon = html`<svg class="lead" viewBox="0 0 16 16" aria-hidden="true">
+  <circle cx="8" cy="5.5" r="2.75" />
+  <path d="M2.75 14c.6-2.9 2.7-4.5 5.25-4.5s4.65 1.6 5.25 4.5" />
+</svg>`;
+
+/** A status as a coloured pill: open, pending, resolved. */
+export function renderStatusPill(i18n: I18n, status: SupportConversationDto['support']['status']) {
+  return html`<span class="pill" data-status=${status}><span class="dot" aria-hidden="true"></span>${i18n.t(`status_${status}`)}</span>`;
+}
+
+/** One conversation in the list: avatar, who, when, the last message, unread count and assignee. */
 export function renderInboxItem(i18n: I18n, c: SupportInboxItemDto, current: boolean, onSelect: () => unknown) {
   const { t } = i18n;
   const last = c.lastMessage;
   const preview = last ? (last.deletedAt ? t('deleted') : last.text || (last.attachments.length ? t('attachment') : '')) : '';
   const unread = t('unread', { count: c.unreadCount });
   const assignee = c.assignee ? c.assignee.name || c.assignee.username || '' : null;
+  const visitor = c.visitor;
   return html`<li>
-    <button class="item" aria-current=${current ? 'true' : 'false'} data-id=${c.id} @click=${onSelect}>
-      <span class="row">
-        <span class="name">${visitorName(i18n, c)}</span>
-        ${c.lastMessageAt ? html`<time datetime=${c.lastMessageAt}>${i18n.time(c.lastMessageAt)}</time>` : nothing}
+    <button class="item ${c.unreadCount ? 'has-unread' : ''}" aria-current=${current ? 'true' : 'false'} data-id=${c.id} @click=${onSelect}>
+      ${renderAvatar({ ...visitor, id: visitor?.id ?? c.id })}
+      <span class="item-body">
+        <span class="row">
+          <span class="name">${visitorName(i18n, c)}</span>
+          ${c.lastMessageAt ? html`<time datetime=${c.lastMessageAt}>${i18n.time(c.lastMessageAt)}</time>` : nothing}
+        </span>
+        <span class="row">
+          <span class="preview">${preview}</span>
+          ${c.unreadCount ? html`<span class="unread" aria-label=${unread}>${c.unreadCount}</span>` : nothing}
+        </span>
+        ${assignee === null ? nothing : html`<span class="assignee">${t('assignedTo', { name: assignee })}</span>`}
       </span>
-      <span class="row">
-        <span class="preview">${preview}</span>
-        ${c.unreadCount ? html`<span class="unread" aria-label=${unread}>${c.unreadCount}</span>` : nothing}
-      </span>
-      ${assignee === null ? nothing : html`<span class="assignee">${t('assignedTo', { name: assignee })}</span>`}
     </button>
   </li>`;
 }
 
 export interface ConversationActions {
+  back(): unknown;
+  toggleDetails(): unknown;
   claim(): unknown;
   assign(agentId: string): unknown;
   resolve(): unknown;
   reopen(): unknown;
 }
 
-/** The conversation's toolbar: status, claim, hand over to an agent, resolve or reopen. */
-export function renderActions(
-  i18n: I18n,
-  c: SupportConversationDto,
-  agents: SupportAvailabilityDto['agents'],
-  notMine: boolean,
-  on: ConversationActions,
-) {
+export interface HeaderOptions {
+  agents: SupportAvailabilityDto['agents'];
+  notMine: boolean;
+  /** Whether the details pane shows (aria-expanded of its toggle). */
+  detailsShown: boolean;
+  /** A line under the name: the email, else the browser. */
+  subtitle: string;
+}
+
+/**
+ * The conversation's header: back to the list (one column layouts), who, the status, the details
+ * toggle, then claim, hand over to an agent, resolve or reopen.
+ */
+export function renderConversationHeader(i18n: I18n, c: SupportConversationDto, options: HeaderOptions, on: ConversationActions) {
   const { t } = i18n;
   const resolved = c.support.status === 'resolved';
-  const name = visitorName(i18n, c);
-  const agentLabel = (a: (typeof agents)[number]) => `${a.name ?? a.id} (${t(AVAILABILITY_LABEL[a.status])})`;
-  return html`<div class="actions" role="toolbar" aria-label=${name}>
-    <h2>${name}</h2>
-    <span class="pill">${t(`status_${c.support.status}`)}</span>
-    ${!resolved && notMine ? html`<button class="primary" @click=${on.claim}>${t('claim')}</button>` : nothing}
-    <label class="assign">
-      ${t('assignTo')}
-      <select @change=${(e: Event) => on.assign((e.target as HTMLSelectElement).value)} .value=${c.support.assigneeId ?? ''}>
-        <option value="">${t('unassigned')}</option>
-        ${agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${agentLabel(a)}</option>`)}
-      </select>
-    </label>
-    ${resolved ? html`<button @click=${on.reopen}>${t('reopen')}</button>` : html`<button @click=${on.resolve}>${t('resolve')}</button>`}
+  const visitor = c.visitor;
+  const agentLabel = (a: (typeof options.agents)[number]) => `${a.name ?? a.id} (${t(AVAILABILITY_LABEL[a.status])})`;
+  return html`<header class="conv-header">
+    <button class="btn icon back" aria-label=${t('backToList')} @click=${on.back}>${backIcon}</button>
+    ${renderAvatar({ ...visitor, id: visitor?.id ?? c.id })}
+    <div class="who">
+      <div class="who-line">
+        <h2 tabindex="-1">${visitorName(i18n, c)}</h2>
+        ${renderStatusPill(i18n, c.support.status)}
+      </div>
+      ${options.subtitle ? html`<span class="sub">${options.subtitle}</span>` : nothing}
+    </div>
+    <button
+      class="btn icon details-toggle"
+      aria-label=${t('visitorDetails')}
+      aria-controls="details"
+      aria-expanded=${options.detailsShown ? 'true' : 'false'}
+      @click=${on.toggleDetails}
+    >
+      ${infoIcon}
+    </button>
+    <div class="actions" role="group" aria-label=${t('conversationActions')}>
+      ${!resolved && options.notMine ? html`<button class="btn primary" @click=${on.claim}>${t('claim')}</button>` : nothing}
+      <label class="select assign">
+        ${personIcon}
+        <span class="sr-only">${t('assignTo')}</span>
+        <select @change=${(e: Event) => on.assign((e.target as HTMLSelectElement).value)} .value=${c.support.assigneeId ?? ''}>
+          <option value="">${t('unassigned')}</option>
+          ${options.agents.map((a) => html`<option value=${a.id} ?selected=${a.id === c.support.assigneeId}>${agentLabel(a)}</option>`)}
+        </select>
+        ${chevron}
+      </label>
+      ${
+        resolved
+          ? html`<button class="btn" @click=${on.reopen}>${t('reopen')}</button>`
+          : html`<button class="btn" @click=${on.resolve}>${t('resolve')}</button>`
+      }
+    </div>
+  </header>`;
+}
+
+const emptyArt = html`<svg class="art" viewBox="0 0 120 96" aria-hidden="true">
+  <rect class="art-back" x="30" y="8" width="78" height="52" rx="14" />
+  <path class="art-back" d="M88 58l10 14-2-14z" />
+  <rect class="art-front" x="10" y="30" width="76" height="50" rx="14" />
+  <path class="art-front" d="M26 78l-8 14 18-14z" />
+  <circle class="art-dot" cx="32" cy="55" r="4.5" />
+  <circle class="art-dot" cx="48" cy="55" r="4.5" />
+  <circle class="art-dot" cx="64" cy="55" r="4.5" />
+</svg>`;
+
+/** Nothing selected: a picture, what to do, and how many conversations are open when the list knows. */
+export function renderNoSelection(i18n: I18n, openCount: number | null) {
+  const { t } = i18n;
+  let line = t('selectConversationHint');
+  if (openCount === 0) line = t('openConversationsNone');
+  else if (openCount === 1) line = t('openConversationsOne');
+  else if (openCount !== null) line = t('openConversationsMany', { count: openCount });
+  return html`<div class="no-selection">
+    ${emptyArt}
+    <h2>${t('selectConversation')}</h2>
+    <p>${line}</p>
   </div>`;
 }
+
+export const icons = { back: backIcon };

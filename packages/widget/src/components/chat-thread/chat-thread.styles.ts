@@ -1,6 +1,12 @@
 import { css } from 'lit';
 
+import { avatarStyles } from '../../lib/avatar.js';
+import { srOnly } from '../theme.styles.js';
+import { messageStyles } from './message-view.styles.js';
+
 export const threadStyles = css`
+  ${avatarStyles}
+  ${srOnly}
   :host {
     display: flex;
     flex-direction: column;
@@ -69,172 +75,21 @@ export const threadStyles = css`
     text-align: center;
     padding: 16px;
   }
-  .msg {
-    display: flex;
-    flex-direction: column;
-    align-items: flex-start;
-    max-width: 82%;
-    border-radius: 8px;
-  }
-  .msg.start {
-    margin-top: 8px;
-  }
-  .msg.mine {
-    align-self: flex-end;
-    align-items: flex-end;
-  }
-  .sender {
-    font-size: 0.78em;
-    color: var(--chat-muted);
-    margin: 0 8px 2px;
-  }
-  .bubble {
-    padding: 8px 12px;
-    border-radius: var(--chat-radius, 12px);
-    background: var(--chat-bubble-bg);
-    color: var(--chat-bubble-fg, var(--chat-fg));
-    overflow-wrap: anywhere;
-    line-height: 1.4;
-  }
-  .text {
-    white-space: pre-wrap;
-  }
-  .mine .bubble {
+  ${messageStyles}
+  /* Files and images: message-body.ts (filesStyles). */
+  .drop-hint {
+    position: absolute;
+    top: 12px;
+    left: 50%;
+    transform: translateX(-50%);
+    padding: 6px 14px;
+    border-radius: 999px;
+    border: 2px dashed var(--chat-accent-contrast);
     background: var(--chat-accent);
     color: var(--chat-accent-contrast);
-  }
-  .mine .bubble a {
-    color: inherit;
-  }
-  .bubble a {
-    color: var(--chat-link, var(--chat-accent));
-    text-decoration: underline;
-  }
-  .deleted .bubble {
-    font-style: italic;
-    background: transparent;
-    color: var(--chat-muted);
-    border: 1px dashed var(--chat-border-strong, #6b7280);
-  }
-  .failed .bubble {
-    outline: 2px solid var(--chat-danger, #b42318);
-  }
-  .files {
-    display: flex;
-    flex-direction: column;
-    gap: 4px;
-    margin-top: 4px;
-  }
-  .files:first-child {
-    margin-top: 0;
-  }
-  .files img {
-    display: block;
-    max-width: 220px;
-    max-height: 220px;
-    width: auto;
-    height: auto;
-    border-radius: 8px;
-  }
-  .meta {
-    display: flex;
-    align-items: center;
-    gap: 6px;
-    margin: 2px 6px 0;
-    font-size: 0.72em;
-    color: var(--chat-muted);
-  }
-  .tick.read {
-    color: var(--chat-read, var(--chat-link, var(--chat-accent)));
-    font-weight: 700;
-  }
-  .reactions {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 4px;
-    margin-top: 2px;
-  }
-  .reaction {
-    font: inherit;
-    font-size: 0.8em;
-    padding: 1px 6px;
-    border-radius: 999px;
-    border: 1px solid var(--chat-border, rgba(127, 127, 127, 0.3));
-    background: var(--chat-bg);
-    color: var(--chat-fg);
-    cursor: pointer;
-  }
-  .reaction[aria-pressed='true'] {
-    border-color: var(--chat-accent);
-  }
-  .actions {
-    display: flex;
-    gap: 2px;
-    opacity: 0;
-  }
-  .msg:hover .actions,
-  .msg:focus-within .actions,
-  .msg:focus .actions {
-    opacity: 1;
-  }
-  .actions button,
-  .menu button,
-  .edit button,
-  .retry {
-    font: inherit;
-    font-size: 1em;
-    padding: 1px 6px;
-    border-radius: 6px;
-    border: 1px solid transparent;
-    background: transparent;
-    color: var(--chat-fg);
-    cursor: pointer;
-  }
-  .retry {
-    color: var(--chat-danger, #b42318);
-    text-decoration: underline;
-  }
-  .menu {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 2px;
-    padding: 4px;
-    margin-top: 2px;
-    border-radius: 8px;
-    border: 1px solid var(--chat-border, rgba(127, 127, 127, 0.3));
-    background: var(--chat-bg);
-  }
-  .edit {
-    display: flex;
-    flex-direction: column;
-    gap: 4px;
-    min-width: 220px;
-  }
-  .edit textarea {
-    font: inherit;
-    padding: 6px;
-    border-radius: 6px;
-    border: 1px solid var(--chat-border-strong, #6b7280);
-    background: var(--chat-bg);
-    color: var(--chat-fg);
-  }
-  .edit .buttons {
-    display: flex;
-    gap: 4px;
-    justify-content: flex-end;
-  }
-  .typing {
-    min-height: 1.4em;
-    padding: 0 14px 2px;
-    font-size: 0.8em;
-    color: var(--chat-muted);
-  }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
+    font-size: 0.9em;
+    font-weight: 600;
+    pointer-events: none;
+    box-shadow: 0 2px 10px rgba(0, 0, 0, 0.2);
   }
 `;

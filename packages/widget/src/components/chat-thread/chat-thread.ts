@@ -1,26 +1,21 @@
-import type { AttachmentDto, CannedResponseDto, ChatMessage, MessageStatus, Room } from '@confab/sdk';
+import type { AttachmentDto, CannedResponseDto, ChatMessage, Room } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 
 import { RoomController } from '../../controllers/room-controller.js';
-import type { I18n, Strings } from '../../i18n/index.js';
+import { ScrollAnchor } from '../../controllers/scroll-anchor.js';
+import type { I18n } from '../../i18n/index.js';
+import { FileDrop } from '../../lib/drop.js';
 import { moveFocus } from '../../lib/list-keys.js';
-import { timeline, type TimelineRow } from '../../lib/timeline.js';
+import { timeline } from '../../lib/timeline.js';
 import type { ComposerSubmit, Uploader } from '../chat-composer/chat-composer.js';
 import { threadStyles } from './chat-thread.styles.js';
-import { renderFiles, renderText } from './message-body.js';
+import { Lightbox, lightboxStyles } from './lightbox.js';
+import { MessageActions } from './message-actions.js';
+import { filesStyles, renderFiles, renderText } from './message-body.js';
 import { type NameSource, senderName, systemText, typingText } from './message-text.js';
-
-const REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'];
-const STATUS_LABEL: Record<MessageStatus, keyof Strings> = {
-  pending: 'statusPending',
-  sent: 'statusSent',
-  delivered: 'statusDelivered',
-  read: 'statusRead',
-  failed: 'statusFailed',
-};
-const TICK: Record<MessageStatus, string> = { pending: '◷', sent: '✓', delivered: '✓✓', read: '✓✓', failed: '!' };
+import { type MessageViewContext, renderGreeting, renderMessage, renderReplyBar, renderTyping } from './message-view.js';
 
 /**
  * One conversation: the message list (older pages on scroll with the position kept, day
@@ -29,7 +24,7 @@ const TICK: Record<MessageStatus, string> = { pending: '◷', sent: '✓', deliv
  * `<chat-widget>` and `<chat-inbox>`; the parent decides how a send and an upload happen.
  */
 export class ChatThread extends LitElement {
-  static override styles = threadStyles;
+  static override styles = [threadStyles, filesStyles, lightboxStyles];
 
   @property({ attribute: false }) i18n!: I18n;
   @property({ attribute: false }) room: Room | null = null;
@@ -47,18 +42,36 @@ export class ChatThread extends LitElement {
   /** Agents see who the visitor is on each of their messages. */
   @property({ type: Boolean }) agent = false;
 
-  @state() private menuFor: string | null = null;
-  @state() private editing: string | null = null;
-  @state() private showJump = false;
   @state() private announcement = '';
   @state() private error = '';
   @query('.scroller') private scroller!: HTMLElement;
   @query('confab-composer') private composer!: HTMLElement & { focus(): void; addFiles(files: Iterable<File>): void };
 
   private readonly controller = new RoomController(this);
+  /** Menus, reactions, edit, delete and replies (message-actions.ts). */
+  private readonly actions = new MessageActions(this, {
+    room: () => this.room,
+    me: () => this.me,
+    list: () => this.scroller,
+    fail: (err) => (this.error = this.i18n.t('errorGeneric', { message: (err as Error).message })),
+    focusComposer: () => this.focus(),
+    leaveBottom: () => this.anchor.hold(),
+  });
   private readonly srcs = new Map<string, string>();
-  private anchor: { fromBottom: number; atBottom: boolean; first: string | undefined; last: string | undefined; count: number } | null =
-    null;
+  /** Files dropped on the messages go to the composer (lib/drop.ts). */
+  private readonly drop = new FileDrop(this, () => (this.upload ? (files) => this.composer?.addFiles(files) : null));
+  /** Images opened full size, inside the component (lightbox.ts). */
+  private readonly lightbox = new Lightbox(this, () => this.i18n);
+  /** At the newest message on open and while the reader is there; else their place kept. */
+  private readonly anchor = new ScrollAnchor(this, {
+    scroller: () => this.scroller,
+    newest: () => {
+      const last = this.controller.state.messages.at(-1);
+      return last && { key: last.id, own: last.senderId !== null && last.senderId === this.me };
+    },
+  });
+  /** The newest message already announced to screen readers (or there at open). */
+  private newestId: string | undefined;
   private loadingOlder = false;
   private marking = false;
   private readonly onVisibility = () => this.requestUpdate();
@@ -83,25 +96,14 @@ export class ChatThread extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('room')) {
       this.controller.setRoom(this.room);
-      this.anchor = null;
-      this.menuFor = this.editing = null;
-      this.showJump = false;
+      this.anchor.reset();
+      this.newestId = undefined;
     }
-    const el = this.scroller;
     const messages = this.controller.state.messages;
-    if (el) {
-      const fromBottom = el.scrollHeight - el.scrollTop;
-      this.anchor = {
-        fromBottom,
-        atBottom: fromBottom - el.clientHeight < 48,
-        first: this.anchor?.first,
-        last: this.anchor?.last,
-        count: this.anchor?.count ?? 0,
-      };
-    }
-    const previousLast = this.anchor?.last;
+    const previousLast = this.newestId;
     const last = messages[messages.length - 1];
-    if (this.anchor && previousLast && last && last.id !== previousLast && last.senderId !== this.me && last.status !== 'pending') {
+    this.newestId = last?.id;
+    if (previousLast && last && last.id !== previousLast && last.senderId !== this.me && last.status !== 'pending') {
       this.announcement =
         last.type === 'system'
           ? systemText(this.naming(), last)
@@ -114,6 +116,9 @@ export class ChatThread extends LitElement {
     const state = this.controller.state;
     const rows = timeline(state.messages);
     const typing = typingText(this.naming(), state.typing);
+    const view = this.messageView();
+    // The greeting opens the conversation: after the first day's separator, and only once its start is loaded.
+    const greeting = this.greeting && !state.hasOlder ? renderGreeting(this.greeting) : nothing;
     return html`
       <div
         class="scroller"
@@ -124,163 +129,74 @@ export class ChatThread extends LitElement {
         tabindex="0"
         @scroll=${this.onScroll}
         @keydown=${this.onListKey}
-        @dragover=${this.onDragOver}
-        @drop=${this.onDrop}
+        @dragenter=${this.drop.onDragEnter}
+        @dragover=${this.drop.onDragOver}
+        @dragleave=${this.drop.onDragLeave}
+        @drop=${this.drop.onDrop}
       >
         ${state.hasOlder ? html`<button class="older" @click=${this.loadOlder}>${t('loadOlder')}</button>` : nothing}
-        ${
-          this.greeting
-            ? html`<div class="msg start end theirs greeting" part="message greeting">
-                <div class="bubble"><span class="text">${this.greeting}</span></div>
-              </div>`
-            : nothing
-        }
+        ${!rows.length && greeting ? greeting : nothing}
         ${!rows.length && !this.greeting ? html`<div class="empty"><slot name="empty">${t('noMessages')}</slot></div>` : nothing}
         ${repeat(
           rows,
           (row) => row.key,
-          (row) => (row.kind === 'day' ? html`<div class="day" role="separator">${this.i18n.day(row.at)}</div>` : this.renderMessage(row)),
+          (row, i) =>
+            row.kind === 'day'
+              ? html`<div class="day" role="separator">${this.i18n.day(row.at)}</div>${i === 0 ? greeting : nothing}`
+              : renderMessage(row, view),
         )}
+        <div class=${typing ? 'typing on' : 'typing'} part="typing" aria-live="polite">
+          ${typing ? renderTyping(view, typing, state.typing) : nothing}
+        </div>
       </div>
       ${this.showJump ? html`<button class="jump" @click=${this.jumpToEnd}>${t('newMessages')} ↓</button>` : nothing}
-      <div class="typing" aria-live="polite">${typing}</div>
+      ${this.actions.replyingTo ? renderReplyBar(view, this.actions.replyingTo) : nothing}
+      ${this.drop.active ? html`<div class="drop-hint" aria-hidden="true">${t('dropFiles')}</div>` : nothing}
       <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       ${this.error ? html`<div class="sr-only" role="alert">${this.error}</div>` : nothing}
       <confab-composer
         exportparts="composer, input, send-button"
         .i18n=${this.i18n}
         .upload=${this.upload}
-        .canned=${this.canned}
+        .canned=${this.agent ? this.canned : null}
         .previewSrc=${this.resolveSrc}
         .onTyping=${() => this.room?.typing()}
         ?disabled=${!this.send}
         @confab-submit=${this.onSubmit}
+        @keydown=${this.onComposerKey}
       ></confab-composer>
+      ${this.lightbox.render()}
     `;
   }
 
   protected override updated(): void {
-    const el = this.scroller;
-    const messages = this.controller.state.messages;
-    const first = messages[0]?.id;
-    const last = messages[messages.length - 1];
-    const anchor = this.anchor;
-    if (el) {
-      if (!anchor || !anchor.count) {
-        if (messages.length) el.scrollTop = el.scrollHeight;
-      } else if (anchor.first && first !== anchor.first && messages.length > anchor.count && last?.id === anchor.last) {
-        el.scrollTop = el.scrollHeight - anchor.fromBottom; // older page above: keep what was in view
-      } else if (last && last.id !== anchor.last) {
-        if (anchor.atBottom || last.senderId === this.me) el.scrollTop = el.scrollHeight;
-        else this.showJump = true;
-      }
-      this.anchor = { fromBottom: el.scrollHeight - el.scrollTop, atBottom: true, first, last: last?.id, count: messages.length };
-    }
     this.markRead();
   }
 
-  private renderMessage(row: Extract<TimelineRow, { kind: 'message' }>) {
-    const { t } = this.i18n;
-    const m = row.message;
-    if (m.type === 'system') {
-      return html`<div class="system" part="message system" data-id=${m.id} tabindex="-1">
-        ${systemText(this.naming(), m)} · ${this.i18n.time(m.createdAt)}
-      </div>`;
-    }
-    const mine = m.senderId !== null && m.senderId === this.me;
-    const deleted = m.deletedAt !== null;
-    const classes = [
-      'msg',
-      mine ? 'mine' : 'theirs',
-      row.groupStart ? 'start' : '',
-      row.groupEnd ? 'end' : '',
-      deleted ? 'deleted' : '',
-      m.status === 'failed' ? 'failed' : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
-    const name = mine ? t('you') : senderName(this.naming(), m);
-    const status = t(STATUS_LABEL[m.status]);
-    const retry = m.status === 'failed' ? m.retry : undefined;
-    return html`<div
-      class=${classes}
-      part=${mine ? 'message mine' : 'message theirs'}
-      data-id=${m.id}
-      data-status=${mine ? m.status : nothing}
-      tabindex="-1"
-    >
-      ${row.groupStart && !mine ? html`<div class="sender" aria-hidden="true">${name}</div>` : nothing}
-      <div class="bubble">
-        <span class="sr-only">${name}: </span>${
-          deleted ? t('deleted') : this.editing === m.id ? this.renderEditor(m) : this.renderContent(m)
-        }
-      </div>
-      ${
-        !deleted && m.reactions.length
-          ? html`<div class="reactions">
-              ${m.reactions.map(
-                (r) =>
-                  html`<button
-                    class="reaction"
-                    aria-pressed=${this.me && r.userIds.includes(this.me) ? 'true' : 'false'}
-                    aria-label=${`${t('reactWith', { emoji: r.emoji })} (${r.count})`}
-                    @click=${() => this.toggleReaction(m, r.emoji)}
-                  >
-                    ${r.emoji} ${r.count}
-                  </button>`,
-              )}
-            </div>`
-          : nothing
-      }
-      <div class="meta">
-        <time datetime=${m.createdAt}>${this.i18n.time(m.createdAt)}</time>
-        ${m.editedAt && !deleted ? html`<span>${t('edited')}</span>` : nothing}
-        ${mine ? html`<span class=${`tick ${m.status}`} role="img" aria-label=${status} title=${status}>${TICK[m.status]}</span>` : nothing}
-        ${retry ? html`<button class="retry" @click=${() => retry().catch(() => undefined)}>${t('retry')}</button>` : nothing}
-        ${
-          !deleted && m.seq > 0
-            ? html`<span class="actions">
-                <button
-                  aria-label=${t('messageActions')}
-                  aria-expanded=${this.menuFor === m.id ? 'true' : 'false'}
-                  @click=${() => this.toggleMenu(m.id)}
-                >
-                  ⋯
-                </button>
-              </span>`
-            : nothing
-        }
-      </div>
-      ${this.menuFor === m.id ? this.renderMenu(m, mine) : nothing}
-    </div>`;
+  /** A message arrived below the view while the reader was scrolled up. */
+  private get showJump(): boolean {
+    return this.anchor.unseen;
   }
 
-  private renderMenu(m: ChatMessage, mine: boolean) {
-    const { t } = this.i18n;
-    return html`<div class="menu" role="group" aria-label=${t('messageActions')} @keydown=${this.onMenuKey}>
-      ${REACTIONS.map(
-        (emoji) => html`<button aria-label=${t('reactWith', { emoji })} @click=${() => this.toggleReaction(m, emoji)}>${emoji}</button>`,
-      )}
-      ${mine && m.text && !m.attachments.length ? html`<button @click=${() => this.startEdit(m.id)}>${t('edit')}</button>` : nothing}
-      ${mine ? html`<button @click=${() => this.removeMessage(m)}>${t('delete')}</button>` : nothing}
-    </div>`;
+  private messageView(): MessageViewContext {
+    const messages = this.controller.state.messages;
+    return {
+      i18n: this.i18n,
+      me: this.me,
+      naming: this.naming(),
+      actions: this.actions,
+      content: (m) => this.renderContent(m),
+      find: (id) => messages.find((m) => m.id === id),
+    };
   }
 
   /** The text and the files of a message that is neither deleted nor being edited. */
   private renderContent(m: ChatMessage) {
     const text = m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing;
-    return html`${text}${renderFiles(m.attachments, this.i18n, (f) => this.srcFor(f))}`;
-  }
-
-  private renderEditor(m: ChatMessage) {
-    const { t } = this.i18n;
-    return html`<form class="edit" @submit=${(e: Event) => this.saveEdit(e, m)} @keydown=${this.onEditKey}>
-      <textarea aria-label=${t('editLabel')} .value=${m.text} rows="2"></textarea>
-      <div class="buttons">
-        <button type="button" @click=${() => this.stopEdit()}>${t('cancel')}</button>
-        <button type="submit">${t('save')}</button>
-      </div>
-    </form>`;
+    return html`${text}${renderFiles(m.attachments, this.i18n, {
+      srcFor: (f) => this.srcFor(f),
+      open: (f, src, opener) => void this.lightbox.open(f, src, opener),
+    })}`;
   }
 
   private srcFor(file: AttachmentDto): string | undefined {
@@ -304,7 +220,9 @@ export class ChatThread extends LitElement {
   private async onSubmit(e: CustomEvent<ComposerSubmit>): Promise<void> {
     try {
       this.error = '';
-      await this.send?.(e.detail);
+      const replyTo = this.actions.replyingTo?.id;
+      if (replyTo) this.actions.cancelReply(false);
+      await this.send?.({ ...e.detail, replyTo });
     } catch (err) {
       this.error = this.i18n.t('errorGeneric', { message: (err as Error).message });
     }
@@ -326,6 +244,7 @@ export class ChatThread extends LitElement {
   private async loadOlder(): Promise<void> {
     if (!this.room || this.loadingOlder || !this.controller.state.hasOlder) return;
     this.loadingOlder = true;
+    this.anchor.hold();
     try {
       await this.room.loadOlder();
     } catch (err) {
@@ -335,17 +254,13 @@ export class ChatThread extends LitElement {
     }
   }
 
+  /** Near the top: the older page (the anchor keeps the reader's place and the jump control). */
   private onScroll(): void {
-    const el = this.scroller;
-    if (el.scrollTop < 60) void this.loadOlder();
-    if (this.showJump && el.scrollHeight - el.scrollTop - el.clientHeight < 48) {
-      this.showJump = false;
-    }
+    if (this.scroller.scrollTop < 60) void this.loadOlder();
   }
 
   private jumpToEnd(): void {
-    this.scroller.scrollTop = this.scroller.scrollHeight;
-    this.showJump = false;
+    this.anchor.jump();
     this.focus();
   }
 
@@ -354,82 +269,11 @@ export class ChatThread extends LitElement {
     moveFocus(e, this.scroller, '[part~=message]');
   }
 
-  private onMenuKey(e: KeyboardEvent): void {
-    if (e.key !== 'Escape') return;
+  /** Escape in the message box drops the reply being written (before it would close the panel). */
+  private onComposerKey(e: KeyboardEvent): void {
+    if (e.key !== 'Escape' || !this.actions.replyingTo) return;
     e.stopPropagation();
-    const id = this.menuFor;
-    this.menuFor = null;
-    void this.updateComplete.then(() => this.scroller.querySelector<HTMLElement>(`[data-id="${id}"] .actions button`)?.focus());
-  }
-
-  private toggleMenu(id: string): void {
-    this.menuFor = this.menuFor === id ? null : id;
-    if (this.menuFor) void this.updateComplete.then(() => this.scroller.querySelector<HTMLElement>('.menu button')?.focus());
-  }
-
-  private async toggleReaction(m: ChatMessage, emoji: string): Promise<void> {
-    this.menuFor = null;
-    if (!this.room || !this.me) return;
-    const mine = m.reactions.some((r) => r.emoji === emoji && r.userIds.includes(this.me!));
-    try {
-      await (mine ? this.room.unreact(m.id, emoji) : this.room.react(m.id, emoji));
-    } catch (err) {
-      this.error = this.i18n.t('errorGeneric', { message: (err as Error).message });
-    }
-  }
-
-  private startEdit(id: string): void {
-    this.menuFor = null;
-    this.editing = id;
-    void this.updateComplete.then(() => this.scroller.querySelector<HTMLTextAreaElement>('.edit textarea')?.focus());
-  }
-
-  private stopEdit(): void {
-    const id = this.editing;
-    this.editing = null;
-    void this.updateComplete.then(() => this.scroller.querySelector<HTMLElement>(`[data-id="${id}"]`)?.focus());
-  }
-
-  private onEditKey(e: KeyboardEvent): void {
-    if (e.key === 'Escape') {
-      e.stopPropagation();
-      this.stopEdit();
-    } else if (e.key === 'Enter' && !e.shiftKey) {
-      e.preventDefault();
-      (e.currentTarget as HTMLFormElement).requestSubmit();
-    }
-  }
-
-  private async saveEdit(e: Event, m: ChatMessage): Promise<void> {
     e.preventDefault();
-    const text = (e.currentTarget as HTMLFormElement).querySelector('textarea')!.value.trim();
-    this.stopEdit();
-    if (!this.room || !text || text === m.text) return;
-    try {
-      await this.room.edit(m.id, text);
-    } catch (err) {
-      this.error = this.i18n.t('errorGeneric', { message: (err as Error).message });
-    }
-  }
-
-  private async removeMessage(m: ChatMessage): Promise<void> {
-    this.menuFor = null;
-    if (!this.room || !confirm(this.i18n.t('confirmDelete'))) return;
-    try {
-      await this.room.delete(m.id);
-    } catch (err) {
-      this.error = this.i18n.t('errorGeneric', { message: (err as Error).message });
-    }
-  }
-
-  private onDragOver(e: DragEvent): void {
-    if (this.upload && e.dataTransfer?.types.includes('Files')) e.preventDefault();
-  }
-
-  private onDrop(e: DragEvent): void {
-    const files = [...(e.dataTransfer?.files ?? [])];
-    if (!files.length || !this.upload) return;
-    e.preventDefault();
-    this.composer?.addFiles(files);
+    this.actions.cancelReply();
   }
 }

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '@confab/sdk';
 
 import type { I18n } from '../../i18n/index.js';
+import { fullName } from '../../lib/avatar.js';
 
 /** What naming people in a thread draws on: the strings, names given by the parent, the messages held. */
 export interface NameSource {
@@ -15,7 +16,7 @@ export function nameOf(src: NameSource, userId: string | null | undefined): stri
     if (src.names[userId]) return src.names[userId];
     for (let i = src.messages.length - 1; i >= 0; i--) {
       const sender = src.messages[i]?.sender;
-      if (sender?.id === userId && (sender.name || sender.username)) return sender.name || sender.username!;
+      if (sender?.id === userId && fullName(sender)) return fullName(sender);
     }
   }
   return src.i18n.t('someone');
@@ -24,9 +25,27 @@ export function nameOf(src: NameSource, userId: string | null | undefined): stri
 export function senderName(src: NameSource, m: ChatMessage): string {
   const { t } = src.i18n;
   if (!m.senderId) return t('someone');
-  const name = m.sender?.name || m.sender?.username || src.names[m.senderId];
+  // The parent may know more (e.g. the visitor's last name, which message senders do not carry).
+  const name = src.names[m.senderId] || fullName(m.sender);
   if (name) return name;
   return m.sender?.kind === 'guest' ? t('visitor') : t('someone');
+}
+
+/** A user's picture, from the latest message of theirs that carries one. */
+export function avatarUrlOf(src: NameSource, userId: string): string | null {
+  for (let i = src.messages.length - 1; i >= 0; i--) {
+    const sender = src.messages[i]?.sender;
+    if (sender?.id === userId && sender.avatarUrl) return sender.avatarUrl;
+  }
+  return null;
+}
+
+/** One line of a message for a reply quote: its text with spaces folded, else its first file's name. */
+export function excerpt(src: NameSource, m: ChatMessage, max = 120): string {
+  if (m.deletedAt) return src.i18n.t('deleted');
+  const text = m.text.replace(/\s+/g, ' ').trim();
+  if (!text) return m.attachments[0]?.name ?? src.i18n.t('attachment');
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** A system message in the reader's language (its stored `text` is English). */

@@ -1,10 +1,12 @@
 import { css } from 'lit';
 
+import { avatarStyles } from '../../lib/avatar.js';
 import { baseStyles, themeTokens } from '../theme.styles.js';
 
 export const widgetStyles = [
   themeTokens,
   baseStyles,
+  avatarStyles,
   css`
     :host {
       display: contents;
@@ -14,8 +16,8 @@ export const widgetStyles = [
     }
     .launcher {
       position: fixed;
-      bottom: 20px;
-      right: 20px;
+      bottom: calc(20px + env(safe-area-inset-bottom, 0px));
+      right: calc(20px + env(safe-area-inset-right, 0px));
       z-index: var(--chat-z-index);
       width: 58px;
       height: 58px;
@@ -41,7 +43,60 @@ export const widgetStyles = [
     .left .launcher,
     .left.panel {
       right: auto;
-      left: 20px;
+      left: calc(20px + env(safe-area-inset-left, 0px));
+    }
+    .launcher-note {
+      position: fixed;
+      bottom: calc(31px + env(safe-area-inset-bottom, 0px));
+      right: calc(90px + env(safe-area-inset-right, 0px));
+      z-index: var(--chat-z-index);
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      max-width: min(280px, calc(100vw - 130px));
+      padding: 8px 14px;
+      box-sizing: border-box;
+      border-radius: 999px;
+      background: var(--chat-bg);
+      color: var(--chat-fg);
+      box-shadow: 0 2px 12px rgba(0, 0, 0, 0.18);
+      font-family: var(--chat-font);
+      font-size: 0.85em;
+      cursor: pointer;
+      animation: rise 0.18s ease-out;
+    }
+    .launcher-note:has(.faces) {
+      padding-left: 6px;
+    }
+    .launcher-note span:last-child {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .left .launcher-note {
+      right: auto;
+      left: calc(90px + env(safe-area-inset-left, 0px));
+    }
+    .faces {
+      display: flex;
+      flex: none;
+    }
+    .faces .avatar {
+      box-shadow: 0 0 0 2px var(--chat-bg);
+    }
+    .faces .avatar + .avatar {
+      margin-inline-start: -7px;
+    }
+    .faces .more {
+      background: var(--chat-bubble-bg);
+      color: var(--chat-fg);
+      font-size: 10px;
+    }
+    header .faces .avatar {
+      inline-size: 32px;
+      block-size: 32px;
+      font-size: 12px;
+      box-shadow: 0 0 0 2px var(--chat-accent);
     }
     .badge {
       position: absolute;
@@ -61,8 +116,8 @@ export const widgetStyles = [
     }
     .panel {
       position: fixed;
-      bottom: 92px;
-      right: 20px;
+      bottom: calc(92px + env(safe-area-inset-bottom, 0px));
+      right: calc(20px + env(safe-area-inset-right, 0px));
       z-index: var(--chat-z-index);
       width: var(--chat-width);
       height: var(--chat-height);
@@ -95,14 +150,27 @@ export const widgetStyles = [
         transform: translateY(12px);
       }
     }
+    /* Phones: the panel is the whole visible viewport (above the on-screen keyboard, inside the safe area). */
     @media (max-width: 480px) {
       .panel:not(.inline) {
         inset: 0;
+        top: var(--chat-viewport-top, 0);
+        bottom: auto;
         width: 100%;
         height: 100%;
+        height: var(--chat-viewport-height, 100dvh);
         max-height: none;
         max-width: none;
+        box-sizing: border-box;
+        padding: 0 env(safe-area-inset-right, 0px) env(safe-area-inset-bottom, 0px) env(safe-area-inset-left, 0px);
         border-radius: 0;
+        animation: none;
+      }
+      .panel:not(.inline) header {
+        padding-top: calc(12px + env(safe-area-inset-top, 0px));
+      }
+      .launcher-note {
+        display: none;
       }
     }
     header {
@@ -120,29 +188,55 @@ export const widgetStyles = [
     header h2 {
       margin: 0;
       font-size: 1.05em;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
     }
     header p {
       margin: 2px 0 0;
       font-size: 0.85em;
     }
+    .reply-time {
+      display: block;
+      margin-top: 1px;
+      font-size: 0.8em;
+      opacity: 0.9;
+    }
     .dot {
       display: inline-block;
       width: 8px;
       height: 8px;
-      margin-right: 4px;
+      margin-right: 5px;
       border-radius: 50%;
-      background: currentColor;
-      vertical-align: middle;
+      background: var(--chat-online);
+      box-shadow: 0 0 0 1.5px var(--chat-accent-contrast);
+      vertical-align: 1px;
     }
-    .close {
+    .icon {
+      flex: none;
+      display: grid;
+      place-items: center;
       width: 36px;
       height: 36px;
+      padding: 0;
       border: none;
       border-radius: 8px;
       background: transparent;
       color: inherit;
       font-size: 20px;
       cursor: pointer;
+    }
+    .icon:hover {
+      background: rgba(127, 127, 127, 0.2);
+    }
+    .icon svg {
+      width: 24px;
+      height: 24px;
+      fill: currentColor;
+    }
+    .back {
+      margin-inline-start: -6px;
+      margin-inline-end: -4px;
     }
     header :focus-visible {
       outline-color: var(--chat-accent-contrast);
@@ -153,6 +247,11 @@ export const widgetStyles = [
       background: var(--chat-bubble-bg);
       color: var(--chat-fg);
       border-bottom: 1px solid var(--chat-border);
+    }
+    .banner.note {
+      text-align: center;
+      color: var(--chat-muted);
+      background: var(--chat-bg);
     }
     .status {
       margin: auto;
@@ -183,8 +282,14 @@ export const widgetStyles = [
     .prechat p {
       margin: 0;
     }
-    confab-thread {
+    /* 16 px: below it, iOS zooms the page in when a field gets focus. */
+    .prechat input {
+      font-size: 16px;
+    }
+    confab-thread,
+    confab-conversation-list {
       flex: 1;
+      min-height: 0;
     }
   `,
 ];

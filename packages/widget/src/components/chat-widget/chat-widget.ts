@@ -4,17 +4,19 @@ import { property, query, state } from 'lit/decorators.js';
 
 import { StoreController } from '../../controllers/store-controller.js';
 import { type I18n, i18n, resolveLocale } from '../../i18n/index.js';
+import { fullName } from '../../lib/avatar.js';
+import { emit } from '../../lib/events.js';
 import { Notifier } from '../../lib/notify.js';
 import { VisitStorage } from '../../lib/storage.js';
+import { styleProps } from '../../lib/style-props.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { widgetStyles } from './chat-widget.styles.js';
-import { emit } from '../../lib/events.js';
 import { renderLauncher } from './launcher.js';
 import { renderPanelHeader } from './panel-header.js';
 import { readPrechat, renderPrechat } from './prechat.js';
 import { renderSessionEnded } from './session-ended.js';
 import type { VisitorSession } from './visitor-session.js';
-import { INITIAL_VISITOR, type VisitorState } from './visitor-state.js';
+import { canGoBack, INITIAL_VISITOR, type VisitorState } from './visitor-state.js';
 
 /** Where widget.js was loaded from: the default `server`. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
@@ -47,6 +49,7 @@ const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
  *
  * @csspart launcher - the round button that opens the chat
  * @csspart badge - the unread count on the launcher
+ * @csspart launcher-note - beside the closed launcher: who is online and how fast the team replies
  * @csspart panel - the chat window
  * @csspart header - its title bar
  * @csspart messages - the scrolling message list
@@ -55,6 +58,9 @@ const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
  * @csspart input - the message text box
  * @csspart send-button - the send button
  * @csspart prechat - the pre-chat form
+ * @csspart conversations - the visitor's list of conversations
+ * @csspart conversation - one conversation in that list
+ * @csspart new-conversation - the button that starts a new conversation
  *
  * @slot header - replaces the title and subtitle
  * @slot empty - shown when there are no messages yet
@@ -87,8 +93,11 @@ export class ChatWidget extends LitElement {
   @state() private session: VisitorSession | null = null;
   @state() private prechatError = '';
   @state() private everOnline = false;
+  /** The visible viewport while open on a phone: the panel fits above the on-screen keyboard. */
+  @state() private viewport: { height: number; top: number } | null = null;
   @query('.launcher') private launcherButton?: HTMLButtonElement;
   @query('confab-thread') private thread?: HTMLElement;
+  @query('confab-conversation-list') private list?: HTMLElement & { focusRow(id?: string | null): void };
   @query('.panel') private panel?: HTMLElement;
 
   private readonly visitor = new StoreController<VisitorState>(this, INITIAL_VISITOR);
@@ -96,6 +105,10 @@ export class ChatWidget extends LitElement {
   private readonly onVisibility = () => this.session?.setLooking(this.isOpen && !document.hidden);
   private notifier: Notifier | null = null;
   private lastUnread = 0;
+  private readonly onViewport = () => {
+    const vv = window.visualViewport;
+    this.viewport = vv ? { height: Math.round(vv.height), top: Math.round(vv.offsetTop) } : null;
+  };
 
   private get text(): I18n {
     return i18n(resolveLocale(this.lang));
@@ -158,6 +171,7 @@ export class ChatWidget extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisibility);
+    this.followViewport(false);
     this.notifier?.dispose();
     this.notifier = null;
     this.session?.dispose();
@@ -171,6 +185,7 @@ export class ChatWidget extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('opened') || changed.has('mode')) this.followViewport(this.opened && this.mode !== 'inline');
     if (changed.has('opened') && (changed.get('opened') !== undefined || this.opened)) {
       if (this.opened) {
         emit(this, 'chat-open', {});
@@ -198,8 +213,9 @@ export class ChatWidget extends LitElement {
     const state = this.visitor.value;
     const left = this.position === 'bottom-left' ? 'left' : '';
     const unread = this.isOpen ? 0 : state.unread;
+    const launcher = { opened: this.opened, unread, settings: state.settings, onToggle: () => this.toggle() };
     return html`
-      <div class=${left}>${this.mode === 'inline' ? nothing : renderLauncher(this.text, this.opened, unread, () => this.toggle())}</div>
+      <div class=${left}>${this.mode === 'inline' ? nothing : renderLauncher(this.text, launcher)}</div>
       ${this.isOpen ? this.renderPanel(state, left) : nothing}
     `;
   }
@@ -207,8 +223,22 @@ export class ChatWidget extends LitElement {
   private renderPanel(state: VisitorState, left: string) {
     const { t } = this.text;
     const inline = this.mode === 'inline';
-    const reconnecting = state.user && this.everOnline && (state.connection === 'offline' || state.connection === 'connecting');
-    const header = { title: this.title, subtitle: this.subtitle, settings: state.settings, inline, onClose: () => this.close() };
+    const reconnecting = Boolean(state.user && this.everOnline && (state.connection === 'offline' || state.connection === 'connecting'));
+    const back = state.phase === 'ready' && state.view === 'thread' && canGoBack(state);
+    const header = {
+      title: this.title,
+      subtitle: this.subtitle,
+      settings: state.settings,
+      inline,
+      reconnecting,
+      onClose: () => this.close(),
+      onBack: back ? () => this.showList() : null,
+    };
+    const current = state.room && state.conversations.find((c) => c.id === state.room!.id);
+    const resolved = state.phase === 'ready' && state.view === 'thread' && current?.status === 'resolved';
+    const fit = this.viewport
+      ? { '--chat-viewport-height': `${this.viewport.height}px`, '--chat-viewport-top': `${this.viewport.top}px` }
+      : {};
     return html`<section
       id="panel"
       class=${`panel ${inline ? 'inline' : left}`}
@@ -216,9 +246,10 @@ export class ChatWidget extends LitElement {
       role=${inline ? 'region' : 'dialog'}
       aria-label=${this.title || t('defaultTitle')}
       @keydown=${this.onPanelKey}
+      ${styleProps(fit)}
     >
-      ${renderPanelHeader(this.text, header)} ${reconnecting ? html`<div class="banner" role="status">${t('reconnecting')}</div>` : nothing}
-      ${this.renderBody(state)}
+      ${renderPanelHeader(this.text, header)} ${reconnecting ? html`<div class="banner" role="status">${t('offline')}</div>` : nothing}
+      ${resolved ? html`<div class="banner note">${t('conversationResolvedNote')}</div>` : nothing} ${this.renderBody(state)}
     </section>`;
   }
 
@@ -239,13 +270,26 @@ export class ChatWidget extends LitElement {
         return renderSessionEnded(this.text, state.ended, Boolean(this.userToken), () => void this.continueAfterEnd());
       case 'ready':
         if (!session) break;
+        if (session.supportMode && state.view === 'list') {
+          return html`<confab-conversation-list
+            exportparts="conversations, conversation, new-conversation"
+            .i18n=${this.text}
+            .conversations=${state.conversations}
+            .agents=${state.settings?.agents ?? []}
+            .me=${state.user?.id ?? null}
+            .visitorName=${fullName(state.user)}
+            .team=${this.title}
+            .onOpen=${(id: string) => void this.openConversation(id)}
+            .onNew=${() => void this.newConversation()}
+          ></confab-conversation-list>`;
+        }
         return html`<confab-thread
           exportparts="messages, message, composer, input, send-button"
           .i18n=${this.text}
           .room=${state.room}
           .me=${state.user?.id ?? null}
           .greeting=${this.greeting || state.settings?.greeting || null}
-          .names=${Object.fromEntries((state.settings?.agents ?? []).map((a) => [a.id, a.name ?? '']))}
+          .names=${this.names(state)}
           .send=${(input: ComposerSubmit) => session.send(input)}
           .upload=${(file: File, progress: (f: number) => void) => session.upload(file, progress)}
           .resolveSrc=${(a: AttachmentDto) => session.client.uploads.src(a)}
@@ -278,6 +322,48 @@ export class ChatWidget extends LitElement {
     }
   }
 
+  /** Who the thread names: the team's agents, and the visitor by their full name. */
+  private names(state: VisitorState): Record<string, string> {
+    const names = Object.fromEntries((state.settings?.agents ?? []).map((a) => [a.id, a.name ?? '']));
+    const me = fullName(state.user);
+    if (state.user && me) names[state.user.id] = me;
+    return names;
+  }
+
+  private async openConversation(id: string): Promise<void> {
+    await this.session?.openConversation(id);
+    await this.updateComplete;
+    this.focusInside();
+  }
+
+  private async newConversation(): Promise<void> {
+    this.session?.newConversation();
+    await this.updateComplete;
+    this.focusInside();
+  }
+
+  private async showList(): Promise<void> {
+    const from = this.visitor.value.room?.id;
+    this.session?.showList();
+    await this.updateComplete;
+    this.list?.focusRow(from);
+  }
+
+  /** On phones the panel fills the visible viewport, which shrinks while the on-screen keyboard is up. */
+  private followViewport(on: boolean): void {
+    const vv = window.visualViewport;
+    if (!vv) return;
+    vv.removeEventListener('resize', this.onViewport);
+    vv.removeEventListener('scroll', this.onViewport);
+    if (!on) {
+      this.viewport = null;
+      return;
+    }
+    vv.addEventListener('resize', this.onViewport);
+    vv.addEventListener('scroll', this.onViewport);
+    this.onViewport();
+  }
+
   private async retry(): Promise<void> {
     await this.session?.retry();
   }
@@ -299,6 +385,7 @@ export class ChatWidget extends LitElement {
     const prechat = this.renderRoot.querySelector<HTMLInputElement>('.prechat input');
     if (prechat) prechat.focus();
     else if (this.thread) this.thread.focus();
+    else if (this.list) this.list.focusRow();
     else this.panel?.querySelector<HTMLElement>('button')?.focus();
   }
 

@@ -13,10 +13,19 @@ import {
   type VisitorInfo,
 } from '@confab/sdk';
 
+import { define } from '../../lib/define.js';
 import type { VisitStorage } from '../../lib/storage.js';
 import { TabAttention } from '../../lib/tab-attention.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
-import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
+import { ConversationList } from './conversation-list.js';
+import { chooseConversation, fromRoomList, sortConversations, unreadTotal, withMessage, withRoom, withStarted } from './conversations.js';
+import { type ConversationSummary, INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
+
+// The visitor's list of conversations comes with the session: only a visitor who opened the chat needs it.
+define('confab-conversation-list', ConversationList);
+
+/** How many of the visitor's rooms the list asks for (visitors have a handful of conversations). */
+const LIST_LIMIT = 50;
 
 export interface VisitorOptions {
   server: string;
@@ -45,6 +54,9 @@ export class VisitorSession {
   private resuming: Promise<boolean> | null = null;
   private readonly offs: (() => void)[] = [];
   private roomOffs: (() => void)[] = [];
+  /** Connected once: a later `online` is a reconnect, after which availability and the list are asked again. */
+  private wasOnline = false;
+  private settingsAsked = false;
   /** Host-signed tokens come from the attribute or identify(); renewals may sign in with it again. */
   private readonly userTokenProvider = async () => {
     if (!this.options.userToken) throw new ChatError('unauthorized', 'No user token', 401);
@@ -62,7 +74,12 @@ export class VisitorSession {
     // A session stored by an earlier page or another tab is already the visitor's.
     this.set({ user: this.client.user });
     this.offs.push(
-      this.client.on('connection:changed', (connection) => this.set({ connection })),
+      this.client.on('connection:changed', (connection) => {
+        this.set({ connection });
+        if (connection !== 'online') return;
+        if (this.wasOnline) this.caughtUp();
+        this.wasOnline = true;
+      }),
       this.client.on('session:changed', (session, fromOtherTab) => {
         if (!session) return; // ended: the conversation stays on screen until the visitor goes on
         const before = this.state.get().user;
@@ -75,6 +92,16 @@ export class VisitorSession {
       this.client.on('support:availability', (availability) => {
         const settings = this.state.get().settings;
         if (settings) this.set({ settings: { ...settings, ...availability } });
+      }),
+      // A conversation's status or assignee changed (an agent resolved it; the visitor's message reopened it).
+      this.client.on('room:updated', (room) => {
+        if (room.kind !== 'support') return;
+        const list = withRoom(this.state.get().conversations, room);
+        if (list) this.setConversations(list);
+        else if (this.state.get().phase === 'ready') this.relist();
+      }),
+      this.client.on('room:created', (room) => {
+        if (room.kind === 'support' && this.state.get().phase === 'ready') this.relist(); // started in another tab
       }),
     );
   }
@@ -109,6 +136,7 @@ export class VisitorSession {
   private async resumeStored(): Promise<boolean> {
     if (!this.client.user) return false;
     this.persist = true;
+    this.loadSettings();
     this.set({ phase: 'loading' });
     try {
       await this.signIn();
@@ -122,12 +150,7 @@ export class VisitorSession {
 
   private async start(): Promise<void> {
     this.persist = true;
-    if (this.supportMode) {
-      this.client.support.settings().then(
-        (settings) => this.set({ settings }),
-        () => undefined, // greeting and availability are extras: the chat works without them
-      );
-    }
+    this.loadSettings();
     if (await this.resume()) return;
     this.set({ phase: 'loading' });
     if (this.options.userToken) {
@@ -151,11 +174,11 @@ export class VisitorSession {
   }
 
   /** Sends a message; in support mode the first one starts the conversation. */
-  async send({ text, attachments }: ComposerSubmit): Promise<void> {
+  async send({ text, attachments, replyTo }: ComposerSubmit): Promise<void> {
     const ids = attachments.map((a) => a.id);
     const room = this.state.get().room;
     if (room) {
-      await room.send(text, { attachments: ids });
+      await room.send(text, { attachments: ids, replyTo });
       return;
     }
     await this.ensureUser();
@@ -170,7 +193,34 @@ export class VisitorSession {
       visitor: visitorInfo(),
     });
     if (this.persist) this.storage.write({ conversationId: conversation.id });
+    this.setConversations(withStarted(this.state.get().conversations, conversation));
     await this.watch(this.client.room(conversation.id));
+  }
+
+  /** Opens one of the visitor's conversations (writing into a resolved one reopens it: the server does). */
+  async openConversation(id: string): Promise<void> {
+    if (this.persist) this.storage.write({ conversationId: id });
+    this.set({ view: 'thread' });
+    try {
+      await this.watch(this.client.room(id));
+    } catch (err) {
+      this.hooks.error(asChatError(err));
+    }
+  }
+
+  /** An empty conversation: the visitor's next message starts it. */
+  newConversation(): void {
+    this.detachRoom();
+    if (this.persist) this.storage.write({ conversationId: undefined });
+    this.set({ room: null, view: 'thread' });
+    this.countUnread();
+  }
+
+  /** Back to the list of conversations, fresh from the server (the one left stays watched for its unread count). */
+  showList(): void {
+    if (this.persist) this.storage.write({ conversationId: undefined });
+    this.set({ view: 'list' });
+    this.relist();
   }
 
   async upload(file: File, onProgress: (fraction: number) => void): Promise<AttachmentDto> {
@@ -235,6 +285,22 @@ export class VisitorSession {
     this.set({ ...INITIAL_VISITOR, settings: this.state.get().settings });
   }
 
+  /** Greeting, reply time and who can answer: extras, the chat works without them. */
+  private loadSettings(again = false): void {
+    if (!this.supportMode || (this.settingsAsked && !again)) return;
+    this.settingsAsked = true;
+    this.client.support.settings().then(
+      (settings) => this.set({ settings }),
+      () => undefined,
+    );
+  }
+
+  /** Back online after an outage: availability pushes and list changes may have been missed. */
+  private caughtUp(): void {
+    this.loadSettings(true);
+    if (this.state.get().phase === 'ready') this.relist();
+  }
+
   private async signIn(): Promise<void> {
     if (this.options.userToken) await this.client.connectUser(this.userTokenProvider);
     else await this.client.resume();
@@ -263,25 +329,57 @@ export class VisitorSession {
       await this.watch(await this.client.rooms.join(this.options.room!));
       return;
     }
+    const { conversations, complete } = await this.refreshConversations();
     const stored = this.storage.read()?.conversationId;
-    if (stored) {
+    if (stored && !complete && !conversations.some((c) => c.id === stored)) {
       try {
+        this.set({ view: 'thread' });
         await this.watch(this.client.room(stored));
         return;
       } catch (err) {
         const code = asChatError(err).code;
         if (code !== 'not_found' && code !== 'forbidden') throw err;
-        // Not this user's conversation (another visitor's storage): look for their own.
-        this.detachRoom();
-        this.set({ room: null });
-        this.storage.write({ conversationId: undefined });
       }
     }
-    const rooms = await this.client.rooms.list({ limit: 20 });
-    const id = rooms.items.find((r) => r.kind === 'support')?.id;
-    if (!id) return;
-    if (this.persist) this.storage.write({ conversationId: id });
-    await this.watch(this.client.room(id));
+    const { open, view } = chooseConversation(conversations, stored);
+    if (open) {
+      if (this.persist) this.storage.write({ conversationId: open.id });
+      this.set({ view });
+      await this.watch(this.client.room(open.id));
+      return;
+    }
+    // Not this user's conversation (another visitor's storage), or none chosen yet.
+    this.detachRoom();
+    if (stored) this.storage.write({ conversationId: undefined });
+    this.set({ room: null, view });
+    this.countUnread();
+  }
+
+  /** Reloads the visitor's conversations; `complete` when the list holds all of them. */
+  private async refreshConversations(): Promise<{ conversations: readonly ConversationSummary[]; complete: boolean }> {
+    if (!this.supportMode || !this.client.user) return { conversations: [], complete: true };
+    const page = await this.client.rooms.list({ limit: LIST_LIMIT });
+    // (The row of the room being watched then takes its live count: it is read as it is shown.)
+    this.setConversations(sortConversations(fromRoomList(page.items)));
+    return { conversations: this.state.get().conversations, complete: !page.hasMore };
+  }
+
+  /** The list, in the background: when the server cannot be reached, the one held stays. */
+  private relist(): void {
+    this.refreshConversations().catch(() => undefined);
+  }
+
+  private setConversations(conversations: readonly ConversationSummary[]): void {
+    this.set({ conversations });
+    this.countUnread();
+  }
+
+  /** The badge, and the row of the room being watched, from its live count. */
+  private countUnread(): void {
+    const { room, conversations } = this.state.get();
+    const stale = room && conversations.some((c) => c.id === room.id && c.unread !== room.unreadCount);
+    const live = stale ? conversations.map((c) => (c.id === room.id ? { ...c, unread: room.unreadCount } : c)) : conversations;
+    this.set({ conversations: live, unread: unreadTotal(live, room) });
   }
 
   private async watch(room: Room): Promise<void> {
@@ -290,14 +388,18 @@ export class VisitorSession {
       this.roomOffs = [
         room.state.select(
           (s) => s.unreadCount,
-          (unread) => this.set({ unread }),
+          () => this.countUnread(),
         ),
-        room.on('message:created', (message) => this.hooks.message(message)),
+        room.on('message:created', (message) => {
+          this.setConversations(withMessage(this.state.get().conversations, message));
+          this.hooks.message(message);
+        }),
       ];
-      this.set({ room, unread: room.unreadCount });
+      this.set({ room });
+      this.countUnread();
     }
     await room.watch();
-    this.set({ unread: room.unreadCount });
+    this.countUnread();
   }
 
   private detachRoom(): void {
@@ -337,6 +439,8 @@ function visitorInfo(): VisitorInfo {
   if (/^https?:/.test(location.href) && location.href.length <= LIMITS.urlMax) info.pageUrl = location.href;
   if (/^https?:/.test(document.referrer) && document.referrer.length <= LIMITS.urlMax) info.referrer = document.referrer;
   if (/^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$/.test(navigator.language)) info.locale = navigator.language;
+  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (timezone && timezone.length <= 64) info.timezone = timezone;
   return info;
 }
 

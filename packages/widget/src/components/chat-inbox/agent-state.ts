@@ -1,0 +1,55 @@
+import type {
+  CannedResponseDto,
+  ConnectionStatus,
+  Room,
+  SupportAvailabilityDto,
+  SupportConversationDto,
+  SupportInboxItemDto,
+  UserDto,
+} from '@confab/sdk';
+
+import type { InboxTab } from './inbox-list.js';
+
+// What <chat-inbox> renders from, shared by the element and its AgentSession.
+
+/** Why the agent is at the sign-in form: their session ended, or they signed out in another tab. */
+export type SignInNotice = 'ended' | 'elsewhere' | null;
+
+/** What `<chat-inbox>` renders from. */
+export interface AgentState {
+  phase: 'starting' | 'signin' | 'ready';
+  connection: ConnectionStatus;
+  me: UserDto | null;
+  notice: SignInNotice;
+  /** The sign-in failed: `not-agent`, or the server's message. */
+  signInError: string | null;
+  tab: InboxTab;
+  items: SupportInboxItemDto[];
+  /** The next page of the tab's list; null when it is all shown. */
+  cursor: string | null;
+  selected: SupportConversationDto | null;
+  room: Room | null;
+  /** The selected visitor's other conversations; null until they are loaded. */
+  previous: SupportInboxItemDto[] | null;
+  availability: SupportAvailabilityDto | null;
+  canned: CannedResponseDto[];
+  /** The last claim / assign / resolve / load that failed, in the server's words. */
+  actionError: string | null;
+}
+
+export const INITIAL_AGENT: AgentState = {
+  phase: 'starting',
+  connection: 'idle',
+  me: null,
+  notice: null,
+  signInError: null,
+  tab: 'open',
+  items: [],
+  cursor: null,
+  selected: null,
+  room: null,
+  previous: null,
+  availability: null,
+  canned: [],
+  actionError: null,
+};
