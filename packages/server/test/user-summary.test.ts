@@ -149,7 +149,7 @@ describe('user summaries', () => {
     if (!redis) return; // The in-process cache holds only what this process wrote.
     const [zset] = messageCacheKeys(server.redisPrefix, started.id);
     const rows = await until('the page to be cached', async () => {
-      const found = await redis.zrange(zset, 0, -1, 'WITHSCORES');
+      const found = await redis.zrange(zset, '0', '-1', 'WITHSCORES');
       return found.length ? found : null;
     });
     // Rewrite each cached message as a server from before this field wrote it.

@@ -140,9 +140,7 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
       },
       async close(expectedErrors: RegExp | null = null) {
         // Chromium's local-network check refuses the WebSocket upgrade on 127.0.0.1 here (socket.io falls back to polling).
-        const unexpected = consoleErrors.filter(
-          (e) => !expectedErrors?.test(e),
-        );
+        const unexpected = consoleErrors.filter((e) => !expectedErrors?.test(e));
         expect(unexpected).toEqual([]);
         expect(page.problems).toEqual([]);
         expect(await violations(page)).toEqual([]);

@@ -142,7 +142,8 @@ export class ChatThread extends LitElement {
           (row) => row.key,
           (row, i) =>
             row.kind === 'day'
-              ? html`<div class="day" role="separator">${this.i18n.day(row.at)}</div>${i === 0 ? greeting : nothing}`
+              ? html`<div class="day" role="separator">${this.i18n.day(row.at)}</div>
+                  ${i === 0 ? greeting : nothing}`
               : renderMessage(row, view),
         )}
         <div class=${typing ? 'typing on' : 'typing'} part="typing" aria-live="polite">

@@ -73,4 +73,3 @@ export function canGoBack(state: VisitorState): boolean {
   if (!room) return conversations.length > 0;
   return conversations.length > 1 || conversations.find((c) => c.id === room.id)?.status === 'resolved';
 }
-
