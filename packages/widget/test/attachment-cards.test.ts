@@ -102,10 +102,11 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
   });
 
   /** A visitor past the pre-chat form, in the open widget (1280×800, light). */
-  async function openWidget(name: string) {
+  async function openWidget(name: string, { fakeClock = false } = {}) {
     const tenant: App = await server.createTenant(['http://127.0.0.1:*']);
     await createAgent(server, tenant, 'lee', 'tr0ub4dor&3', 'Lee Agent');
     const context: BrowserContext = await browser.newContext({ viewport: VIEWPORTS.desktop });
+    if (fakeClock) await context.clock.install();
     const page = await openHostPage(context, server, {
       body: `<chat-widget app="${tenant.id}" theme="light" require-name></chat-widget>`,
       csp: STRICT_CSP,
@@ -198,6 +199,36 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     await widget.evaluate((el) => el.setAttribute('theme', 'light'));
     expect(await axeSerious(page, widget)).toEqual([]);
     await shots(page, widget, 'file-card');
+    await close();
+  });
+
+  it("renews a file's signed link before it runs out, and opens the lightbox on a fresh one", async () => {
+    // The page's clock is Playwright's from the start (it runs as usual until the test moves it).
+    const { page, sendFiles, close } = await openWidget('Rex Renew', { fakeClock: true });
+    const message = await sendFiles([
+      { name: 'invoice.pdf', mimeType: 'application/pdf', buffer: PDF },
+      { name: 'photo.png', mimeType: 'image/png', buffer: PHOTO },
+    ]);
+    const card = message.locator('a.file-card[download="invoice.pdf"]');
+    await expect.poll(() => card.getAttribute('href')).toMatch(/[?&]sig=/);
+    const first = (await card.getAttribute('href'))!;
+    const thumb = message.locator('button.thumb img');
+    await expect.poll(() => thumb.getAttribute('src')).toMatch(/[?&]sig=/);
+    const firstThumb = (await thumb.getAttribute('src'))!;
+    // A new link differs from the old one in its expiry second: let a real second pass on the server.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Links live 10 minutes: move the page's clock 9.5 minutes on (no timers fire) and point at the card.
+    await page.clock.setSystemTime(Date.now() + 9.5 * 60_000);
+    await card.hover();
+    await expect.poll(() => card.getAttribute('href')).not.toBe(first);
+    const renewed = new URL((await card.getAttribute('href'))!);
+    expect(Number(renewed.searchParams.get('exp'))).toBeGreaterThan(Number(new URL(first).searchParams.get('exp')));
+    expect(await page.evaluate(async (url) => (await fetch(url)).status, renewed.href)).toBe(200);
+    // The lightbox asks for the link again instead of trusting the thumbnail's.
+    await message.locator('button.thumb').click();
+    const full = page.locator('chat-widget').locator('dialog.lightbox img');
+    await expect.poll(() => full.getAttribute('src')).toMatch(/[?&]sig=/);
+    expect(await full.getAttribute('src')).not.toBe(firstThumb);
     await close();
   });
 

@@ -17,6 +17,9 @@ import { filesStyles, renderFiles, renderText } from './message-body.js';
 import { type NameSource, senderName, systemText, typingText } from './message-text.js';
 import { type MessageViewContext, renderGreeting, renderMessage, renderReplyBar, renderTyping } from './message-view.js';
 
+// Signed links to files live 10 minutes, and the SDK reuses one until a minute before its end.
+const SRC_RECHECK_MS = 45_000;
+
 /**
  * One conversation: the message list (older pages on scroll with the position kept, day
  * separators, groups, ticks, reactions, edit and delete of your own, typing, a jump to new
@@ -57,7 +60,8 @@ export class ChatThread extends LitElement {
     focusComposer: () => this.focus(),
     leaveBottom: () => this.anchor.hold(),
   });
-  private readonly srcs = new Map<string, string>();
+  /** Signed links to files, with when they were asked for ('' while asking). */
+  private readonly srcs = new Map<string, { src: string; at: number }>();
   /** Files dropped on the messages go to the composer (lib/drop.ts). */
   private readonly drop = new FileDrop(this, () => (this.upload ? (files) => this.composer?.addFiles(files) : null));
   /** Images opened full size, inside the component (lightbox.ts). */
@@ -196,22 +200,35 @@ export class ChatThread extends LitElement {
     const text = m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing;
     return html`${text}${renderFiles(m.attachments, this.i18n, {
       srcFor: (f) => this.srcFor(f),
-      open: (f, src, opener) => void this.lightbox.open(f, src, opener),
+      // Full size on a fresh link: the one in the thumbnail may be near its end.
+      open: (f, src, opener) => void this.freshSrc(f, src).then((fresh) => this.lightbox.open(f, fresh, opener)),
+      refresh: (f) => void this.srcFor(f),
     })}`;
   }
 
+  /**
+   * The file's signed link, once known. Links last minutes: one held longer than SRC_RECHECK_MS is
+   * asked for again (the SDK answers from its cache until the link nears its end, then signs anew),
+   * while the old one stays on screen.
+   */
   private srcFor(file: AttachmentDto): string | undefined {
     const known = this.srcs.get(file.id);
-    if (known !== undefined || !this.resolveSrc) return known || undefined;
-    this.srcs.set(file.id, '');
+    if (!this.resolveSrc || (known && (!known.src || Date.now() - known.at < SRC_RECHECK_MS))) return known?.src || undefined;
+    this.srcs.set(file.id, { src: known?.src ?? '', at: Date.now() });
     this.resolveSrc(file).then(
       (src) => {
-        this.srcs.set(file.id, src);
-        this.requestUpdate();
+        this.srcs.set(file.id, { src, at: Date.now() });
+        if (src !== known?.src) this.requestUpdate();
       },
-      () => this.srcs.delete(file.id),
+      () => (known ? this.srcs.set(file.id, { src: known.src, at: Date.now() }) : this.srcs.delete(file.id)),
     );
-    return undefined;
+    return known?.src || undefined;
+  }
+
+  private async freshSrc(file: AttachmentDto, fallback: string): Promise<string> {
+    const src = await this.resolveSrc?.(file).catch(() => null);
+    if (src) this.srcs.set(file.id, { src, at: Date.now() });
+    return src ?? fallback;
   }
 
   private naming(): NameSource {

@@ -19,6 +19,8 @@ export function renderText(text: string) {
 export interface FileActions {
   srcFor(file: AttachmentDto): string | undefined;
   open(file: AttachmentDto, src: string, opener: HTMLElement): void;
+  /** About to be used (pointer over it, focus): make sure its link is still good. */
+  refresh(file: AttachmentDto): void;
 }
 
 // Thumbnails fit in MAX×MAX; tiny images are scaled up to MIN on their long side, so they can be hit.
@@ -77,7 +79,16 @@ function renderCard(f: AttachmentDto, i18n: I18n, actions: FileActions) {
     </span>
     ${src ? html`<span class="file-action">${downloadIcon}<span class="sr-only">${i18n.t('downloadAction')}</span></span>` : nothing}`;
   return src
-    ? html`<a class="file-card" part="file" href=${src} download=${f.name} target="_blank" rel="noopener noreferrer" title=${f.name}
+    ? html`<a
+        class="file-card"
+        part="file"
+        href=${src}
+        download=${f.name}
+        target="_blank"
+        rel="noopener noreferrer"
+        title=${f.name}
+        @pointerenter=${() => actions.refresh(f)}
+        @focus=${() => actions.refresh(f)}
         >${body}</a
       >`
     : html`<span class="file-card" part="file" title=${f.name}>${body}</span>`;
