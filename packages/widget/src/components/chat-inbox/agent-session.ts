@@ -1,5 +1,6 @@
-import { type ChatClient, ChatError, createClient, createStore, type Store, type SupportConversationDto, type UserDto } from '@confab/sdk';
+import { type ChatClient, createClient, createStore, type Store, type SupportConversationDto, type UserDto } from '@confab/sdk';
 
+import { asChatError } from '../../lib/chat-error.js';
 import { VisitStorage } from '../../lib/storage.js';
 import { type AgentState, INITIAL_AGENT, type SignInNotice } from './agent-state.js';
 import { applyChange, filterOf, type InboxTab } from './inbox-list.js';
@@ -272,8 +273,4 @@ export class AgentSession {
 /** The visitor who started a conversation. */
 export function visitorOf(c: Pick<SupportConversationDto, 'visitor' | 'createdBy'>): string | null {
   return c.visitor?.id ?? c.createdBy ?? null;
-}
-
-function asChatError(err: unknown): ChatError {
-  return err instanceof ChatError ? err : new ChatError('internal', err instanceof Error ? err.message : String(err), 0);
 }

@@ -1,22 +1,19 @@
-import type { AttachmentDto, ChatError, MessageDto } from '@confab/sdk';
+import type { ChatError, MessageDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 
 import { StoreController } from '../../controllers/store-controller.js';
+import { ViewportController } from '../../controllers/viewport-controller.js';
 import { type I18n, i18n, resolveLocale } from '../../i18n/index.js';
-import { fullName } from '../../lib/avatar.js';
 import { emit } from '../../lib/events.js';
 import { Notifier } from '../../lib/notify.js';
 import { VisitStorage } from '../../lib/storage.js';
-import { styleProps } from '../../lib/style-props.js';
-import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { widgetStyles } from './chat-widget.styles.js';
 import { renderLauncher } from './launcher.js';
-import { renderPanelHeader } from './panel-header.js';
-import { readPrechat, renderPrechat } from './prechat.js';
-import { renderSessionEnded } from './session-ended.js';
+import { type PanelOptions, renderPanel } from './panel.js';
+import { readPrechat } from './prechat.js';
 import type { VisitorSession } from './visitor-session.js';
-import { canGoBack, INITIAL_VISITOR, type VisitorState } from './visitor-state.js';
+import { INITIAL_VISITOR, type VisitorState } from './visitor-state.js';
 
 /** Where widget.js was loaded from: the default `server`. */
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
@@ -93,22 +90,18 @@ export class ChatWidget extends LitElement {
   @state() private session: VisitorSession | null = null;
   @state() private prechatError = '';
   @state() private everOnline = false;
-  /** The visible viewport while open on a phone: the panel fits above the on-screen keyboard. */
-  @state() private viewport: { height: number; top: number } | null = null;
   @query('.launcher') private launcherButton?: HTMLButtonElement;
   @query('confab-thread') private thread?: HTMLElement;
   @query('confab-conversation-list') private list?: HTMLElement & { focusRow(id?: string | null): void };
   @query('.panel') private panel?: HTMLElement;
 
   private readonly visitor = new StoreController<VisitorState>(this, INITIAL_VISITOR);
+  /** Followed while open as a popup: on a phone the panel fits above the on-screen keyboard. */
+  private readonly viewport = new ViewportController(this);
   private loading: Promise<VisitorSession> | null = null;
   private readonly onVisibility = () => this.session?.setLooking(this.isOpen && !document.hidden);
   private notifier: Notifier | null = null;
   private lastUnread = 0;
-  private readonly onViewport = () => {
-    const vv = window.visualViewport;
-    this.viewport = vv ? { height: Math.round(vv.height), top: Math.round(vv.offsetTop) } : null;
-  };
 
   private get text(): I18n {
     return i18n(resolveLocale(this.lang));
@@ -171,7 +164,6 @@ export class ChatWidget extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('visibilitychange', this.onVisibility);
-    this.followViewport(false);
     this.notifier?.dispose();
     this.notifier = null;
     this.session?.dispose();
@@ -185,15 +177,11 @@ export class ChatWidget extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('opened') || changed.has('mode')) this.followViewport(this.opened && this.mode !== 'inline');
+    if (changed.has('opened') || changed.has('mode')) this.viewport.follow(this.opened && this.mode !== 'inline');
     if (changed.has('opened') && (changed.get('opened') !== undefined || this.opened)) {
       if (this.opened) {
         emit(this, 'chat-open', {});
-        void this.ensureSession().then(async (s) => {
-          await s.begin();
-          await this.updateComplete;
-          this.focusInside();
-        });
+        void this.ensureSession().then((s) => this.focusAfter(s.begin()));
       } else if (changed.get('opened')) {
         emit(this, 'chat-close', {});
         this.launcherButton?.focus();
@@ -216,88 +204,28 @@ export class ChatWidget extends LitElement {
     const launcher = { opened: this.opened, unread, settings: state.settings, onToggle: () => this.toggle() };
     return html`
       <div class=${left}>${this.mode === 'inline' ? nothing : renderLauncher(this.text, launcher)}</div>
-      ${this.isOpen ? this.renderPanel(state, left) : nothing}
+      ${this.isOpen ? renderPanel(this.text, state, this, this.panelOptions(left)) : nothing}
     `;
   }
 
-  private renderPanel(state: VisitorState, left: string) {
-    const { t } = this.text;
-    const inline = this.mode === 'inline';
-    const reconnecting = Boolean(state.user && this.everOnline && (state.connection === 'offline' || state.connection === 'connecting'));
-    const back = state.phase === 'ready' && state.view === 'thread' && canGoBack(state);
-    const header = {
-      title: this.title,
-      subtitle: this.subtitle,
-      settings: state.settings,
-      inline,
-      reconnecting,
+  /** What the open panel shows besides the visitor's state and the attributes, and where its controls lead. */
+  private panelOptions(left: string): PanelOptions {
+    return {
+      left,
+      viewport: this.viewport.value,
+      session: this.session,
+      everOnline: this.everOnline,
+      prechatError: this.prechatError,
+      onKey: (e) => this.onPanelKey(e),
       onClose: () => this.close(),
-      onBack: back ? () => this.showList() : null,
+      onBack: () => void this.showList(),
+      // The form and the buttons do not wait: a failure shows in the form, or in the session's state.
+      onPrechat: (e) => void this.submitPrechat(e),
+      onRetry: () => void this.session?.retry(),
+      onContinue: () => void this.focusAfter(this.session?.continueAfterEnd()),
+      onOpen: (id) => void this.focusAfter(this.session?.conversations.open(id)),
+      onNew: () => void this.focusAfter(this.session?.conversations.startNew()),
     };
-    const current = state.room && state.conversations.find((c) => c.id === state.room!.id);
-    const resolved = state.phase === 'ready' && state.view === 'thread' && current?.status === 'resolved';
-    const fit = this.viewport
-      ? { '--chat-viewport-height': `${this.viewport.height}px`, '--chat-viewport-top': `${this.viewport.top}px` }
-      : {};
-    return html`<section
-      id="panel"
-      class=${`panel ${inline ? 'inline' : left}`}
-      part="panel"
-      role=${inline ? 'region' : 'dialog'}
-      aria-label=${this.title || t('defaultTitle')}
-      @keydown=${this.onPanelKey}
-      ${styleProps(fit)}
-    >
-      ${renderPanelHeader(this.text, header)} ${reconnecting ? html`<div class="banner" role="status">${t('offline')}</div>` : nothing}
-      ${resolved ? html`<div class="banner note">${t('conversationResolvedNote')}</div>` : nothing} ${this.renderBody(state)}
-    </section>`;
-  }
-
-  private renderBody(state: VisitorState) {
-    const { t } = this.text;
-    const session = this.session;
-    switch (state.phase) {
-      case 'prechat':
-        // The form does not wait: submitPrechat shows its own failure in the form.
-        return renderPrechat(this.text, this, this.prechatError, (e) => void this.submitPrechat(e));
-      case 'error':
-        return html`<div class="status" role="alert">
-          <p class="error">${t('errorGeneric', { message: state.error?.message ?? '' })}</p>
-          <button class="primary" @click=${this.retry}>${t('retry')}</button>
-        </div>`;
-      case 'ended':
-        // The button does not wait: the session reports its own failure in its state.
-        return renderSessionEnded(this.text, state.ended, Boolean(this.userToken), () => void this.continueAfterEnd());
-      case 'ready':
-        if (!session) break;
-        if (session.supportMode && state.view === 'list') {
-          return html`<confab-conversation-list
-            exportparts="conversations, conversation, new-conversation"
-            .i18n=${this.text}
-            .conversations=${state.conversations}
-            .agents=${state.settings?.agents ?? []}
-            .me=${state.user?.id ?? null}
-            .visitorName=${fullName(state.user)}
-            .team=${this.title}
-            .onOpen=${(id: string) => void this.openConversation(id)}
-            .onNew=${() => void this.newConversation()}
-          ></confab-conversation-list>`;
-        }
-        return html`<confab-thread
-          exportparts="messages, message, composer, input, send-button"
-          .i18n=${this.text}
-          .room=${state.room}
-          .me=${state.user?.id ?? null}
-          .greeting=${this.greeting || state.settings?.greeting || null}
-          .names=${this.names(state)}
-          .send=${(input: ComposerSubmit) => session.send(input)}
-          .upload=${(file: File, progress: (f: number) => void) => session.upload(file, progress)}
-          .resolveSrc=${(a: AttachmentDto) => session.client.uploads.src(a)}
-          ?active=${this.isOpen}
-          ><slot name="empty" slot="empty">${t('noMessages')}</slot></confab-thread
-        >`;
-    }
-    return html`<div class="status" role="status">${t('loading')}</div>`;
   }
 
   private async submitPrechat(e: Event): Promise<void> {
@@ -322,56 +250,11 @@ export class ChatWidget extends LitElement {
     }
   }
 
-  /** Who the thread names: the team's agents, and the visitor by their full name. */
-  private names(state: VisitorState): Record<string, string> {
-    const names = Object.fromEntries((state.settings?.agents ?? []).map((a) => [a.id, a.name ?? '']));
-    const me = fullName(state.user);
-    if (state.user && me) names[state.user.id] = me;
-    return names;
-  }
-
-  private async openConversation(id: string): Promise<void> {
-    await this.session?.openConversation(id);
-    await this.updateComplete;
-    this.focusInside();
-  }
-
-  private async newConversation(): Promise<void> {
-    this.session?.newConversation();
-    await this.updateComplete;
-    this.focusInside();
-  }
-
   private async showList(): Promise<void> {
     const from = this.visitor.value.room?.id;
-    this.session?.showList();
+    this.session?.conversations.showList();
     await this.updateComplete;
     this.list?.focusRow(from);
-  }
-
-  /** On phones the panel fills the visible viewport, which shrinks while the on-screen keyboard is up. */
-  private followViewport(on: boolean): void {
-    const vv = window.visualViewport;
-    if (!vv) return;
-    vv.removeEventListener('resize', this.onViewport);
-    vv.removeEventListener('scroll', this.onViewport);
-    if (!on) {
-      this.viewport = null;
-      return;
-    }
-    vv.addEventListener('resize', this.onViewport);
-    vv.addEventListener('scroll', this.onViewport);
-    this.onViewport();
-  }
-
-  private async retry(): Promise<void> {
-    await this.session?.retry();
-  }
-
-  private async continueAfterEnd(): Promise<void> {
-    await this.session?.continueAfterEnd();
-    await this.updateComplete;
-    this.focusInside();
   }
 
   private onPanelKey(e: KeyboardEvent): void {
@@ -379,6 +262,13 @@ export class ChatWidget extends LitElement {
       e.preventDefault();
       this.close();
     }
+  }
+
+  /** Once a step changed what the panel shows, focus goes into the new view. */
+  private async focusAfter(step: Promise<void> | void): Promise<void> {
+    await step;
+    await this.updateComplete;
+    this.focusInside();
   }
 
   private focusInside(): void {

@@ -3,7 +3,7 @@ import type { MessageDto, RoomDto, RoomListItemDto, StartConversationResult } fr
 import type { ConversationSummary, VisitorView } from './visitor-state.js';
 
 // The visitor's list of conversations as pure steps over an immutable list (loaded with the
-// session, not with the launcher). VisitorSession feeds them the server's answers and events.
+// session, not with the launcher). VisitorConversations feeds them the server's answers and events.
 
 /** Open and pending conversations first, then resolved ones; newest activity first within each. */
 export function sortConversations(list: readonly ConversationSummary[]): ConversationSummary[] {

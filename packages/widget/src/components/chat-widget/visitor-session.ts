@@ -1,31 +1,18 @@
 import '../conversation-elements.js';
 
-import { LIMITS } from '@confab/protocol';
-import {
-  type AttachmentDto,
-  type ChatClient,
-  ChatError,
-  createClient,
-  createStore,
-  type MessageDto,
-  type Room,
-  type Store,
-  type VisitorInfo,
-} from '@confab/sdk';
+import { type AttachmentDto, type ChatClient, ChatError, createClient, createStore, type MessageDto, type Store } from '@confab/sdk';
 
+import { asChatError } from '../../lib/chat-error.js';
 import { define } from '../../lib/define.js';
 import type { VisitStorage } from '../../lib/storage.js';
 import { TabAttention } from '../../lib/tab-attention.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { ConversationList } from './conversation-list.js';
-import { chooseConversation, fromRoomList, sortConversations, unreadTotal, withMessage, withRoom, withStarted } from './conversations.js';
-import { type ConversationSummary, INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
+import { VisitorConversations } from './visitor-conversations.js';
+import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
 
 // The visitor's list of conversations comes with the session: only a visitor who opened the chat needs it.
 define('confab-conversation-list', ConversationList);
-
-/** How many of the visitor's rooms the list asks for (visitors have a handful of conversations). */
-const LIST_LIMIT = 50;
 
 export interface VisitorOptions {
   server: string;
@@ -40,12 +27,15 @@ export interface VisitorOptions {
 
 /**
  * The visitor's side of `<chat-widget>`, loaded when the chat first opens (or at once when an
- * earlier visit was stored): the SDK client, whose session every tab of the site shares, the
- * support conversation or public room, and the team's availability.
+ * earlier visit was stored): the SDK client, whose session every tab of the site shares, signing
+ * in, resuming and ending it, and the team's availability. Which conversation is open, and the
+ * list of them, are its `conversations`.
  */
 export class VisitorSession {
   readonly client: ChatClient;
   readonly state: Store<VisitorState> = createStore<VisitorState>(INITIAL_VISITOR);
+  /** The support conversations (or the public room) the visitor sees. */
+  readonly conversations: VisitorConversations;
   /** Which tabs show the chat: one chime per browser, none while someone reads. */
   private readonly attention: TabAttention;
   /** Storage is written only once the visitor has opened the chat. */
@@ -53,7 +43,6 @@ export class VisitorSession {
   private began: Promise<void> | null = null;
   private resuming: Promise<boolean> | null = null;
   private readonly offs: (() => void)[] = [];
-  private roomOffs: (() => void)[] = [];
   /** Connected once: a later `online` is a reconnect, after which availability and the list are asked again. */
   private wasOnline = false;
   private settingsAsked = false;
@@ -93,17 +82,15 @@ export class VisitorSession {
         const settings = this.state.get().settings;
         if (settings) this.set({ settings: { ...settings, ...availability } });
       }),
-      // A conversation's status or assignee changed (an agent resolved it; the visitor's message reopened it).
-      this.client.on('room:updated', (room) => {
-        if (room.kind !== 'support') return;
-        const list = withRoom(this.state.get().conversations, room);
-        if (list) this.setConversations(list);
-        else if (this.state.get().phase === 'ready') this.relist();
-      }),
-      this.client.on('room:created', (room) => {
-        if (room.kind === 'support' && this.state.get().phase === 'ready') this.relist(); // started in another tab
-      }),
     );
+    this.conversations = new VisitorConversations({
+      client: this.client,
+      state: this.state,
+      storage,
+      hooks,
+      supportMode: this.supportMode,
+      persisting: () => this.persist,
+    });
   }
 
   get supportMode(): boolean {
@@ -187,40 +174,7 @@ export class VisitorSession {
       await this.state.get().room?.send(text, { attachments: ids });
       return;
     }
-    const conversation = await this.client.support.start({
-      text: text || undefined,
-      attachments: ids.length ? ids : undefined,
-      visitor: visitorInfo(),
-    });
-    if (this.persist) this.storage.write({ conversationId: conversation.id });
-    this.setConversations(withStarted(this.state.get().conversations, conversation));
-    await this.watch(this.client.room(conversation.id));
-  }
-
-  /** Opens one of the visitor's conversations (writing into a resolved one reopens it: the server does). */
-  async openConversation(id: string): Promise<void> {
-    if (this.persist) this.storage.write({ conversationId: id });
-    this.set({ view: 'thread' });
-    try {
-      await this.watch(this.client.room(id));
-    } catch (err) {
-      this.hooks.error(asChatError(err));
-    }
-  }
-
-  /** An empty conversation: the visitor's next message starts it. */
-  newConversation(): void {
-    this.detachRoom();
-    if (this.persist) this.storage.write({ conversationId: undefined });
-    this.set({ room: null, view: 'thread' });
-    this.countUnread();
-  }
-
-  /** Back to the list of conversations, fresh from the server (the one left stays watched for its unread count). */
-  showList(): void {
-    if (this.persist) this.storage.write({ conversationId: undefined });
-    this.set({ view: 'list' });
-    this.relist();
+    await this.conversations.start(text, ids);
   }
 
   async upload(file: File, onProgress: (fraction: number) => void): Promise<AttachmentDto> {
@@ -265,7 +219,7 @@ export class VisitorSession {
 
   /** Ends the session on the server (in every tab) and forgets everything stored. */
   async logout(): Promise<void> {
-    this.detachRoom();
+    this.conversations.detach();
     this.options.userToken = null;
     await this.client.logout().catch(() => undefined);
     this.storage.clear();
@@ -273,7 +227,7 @@ export class VisitorSession {
   }
 
   dispose(): void {
-    this.detachRoom();
+    this.conversations.dispose();
     for (const off of this.offs) off();
     this.attention.dispose();
     this.client.close();
@@ -298,7 +252,7 @@ export class VisitorSession {
   /** Back online after an outage: availability pushes and list changes may have been missed. */
   private caughtUp(): void {
     this.loadSettings(true);
-    if (this.state.get().phase === 'ready') this.relist();
+    if (this.state.get().phase === 'ready') this.conversations.relist();
   }
 
   private async signIn(): Promise<void> {
@@ -325,88 +279,8 @@ export class VisitorSession {
 
   /** Finds and watches the visitor's conversation (support) or joins the public room. */
   private async attach(): Promise<void> {
-    if (!this.supportMode) {
-      await this.watch(await this.client.rooms.join(this.options.room!));
-      return;
-    }
-    const { conversations, complete } = await this.refreshConversations();
-    const stored = this.storage.read()?.conversationId;
-    if (stored && !complete && !conversations.some((c) => c.id === stored)) {
-      try {
-        this.set({ view: 'thread' });
-        await this.watch(this.client.room(stored));
-        return;
-      } catch (err) {
-        const code = asChatError(err).code;
-        if (code !== 'not_found' && code !== 'forbidden') throw err;
-      }
-    }
-    const { open, view } = chooseConversation(conversations, stored);
-    if (open) {
-      if (this.persist) this.storage.write({ conversationId: open.id });
-      this.set({ view });
-      await this.watch(this.client.room(open.id));
-      return;
-    }
-    // Not this user's conversation (another visitor's storage), or none chosen yet.
-    this.detachRoom();
-    if (stored) this.storage.write({ conversationId: undefined });
-    this.set({ room: null, view });
-    this.countUnread();
-  }
-
-  /** Reloads the visitor's conversations; `complete` when the list holds all of them. */
-  private async refreshConversations(): Promise<{ conversations: readonly ConversationSummary[]; complete: boolean }> {
-    if (!this.supportMode || !this.client.user) return { conversations: [], complete: true };
-    const page = await this.client.rooms.list({ limit: LIST_LIMIT });
-    // (The row of the room being watched then takes its live count: it is read as it is shown.)
-    this.setConversations(sortConversations(fromRoomList(page.items)));
-    return { conversations: this.state.get().conversations, complete: !page.hasMore };
-  }
-
-  /** The list, in the background: when the server cannot be reached, the one held stays. */
-  private relist(): void {
-    this.refreshConversations().catch(() => undefined);
-  }
-
-  private setConversations(conversations: readonly ConversationSummary[]): void {
-    this.set({ conversations });
-    this.countUnread();
-  }
-
-  /** The badge, and the row of the room being watched, from its live count. */
-  private countUnread(): void {
-    const { room, conversations } = this.state.get();
-    const stale = room && conversations.some((c) => c.id === room.id && c.unread !== room.unreadCount);
-    const live = stale ? conversations.map((c) => (c.id === room.id ? { ...c, unread: room.unreadCount } : c)) : conversations;
-    this.set({ conversations: live, unread: unreadTotal(live, room) });
-  }
-
-  private async watch(room: Room): Promise<void> {
-    if (this.state.get().room !== room) {
-      this.detachRoom();
-      this.roomOffs = [
-        room.state.select(
-          (s) => s.unreadCount,
-          () => this.countUnread(),
-        ),
-        room.on('message:created', (message) => {
-          this.setConversations(withMessage(this.state.get().conversations, message));
-          this.hooks.message(message);
-        }),
-      ];
-      this.set({ room });
-      this.countUnread();
-    }
-    await room.watch();
-    this.countUnread();
-  }
-
-  private detachRoom(): void {
-    for (const off of this.roomOffs) off();
-    this.roomOffs = [];
-    const room = this.state.get().room;
-    if (room) room.unwatch().catch(() => undefined);
+    if (this.supportMode) await this.conversations.choose();
+    else await this.conversations.watch(await this.client.rooms.join(this.options.room!));
   }
 
   /** The session is over: say so (the conversation stays on screen behind the notice). */
@@ -432,18 +306,4 @@ export class VisitorSession {
   private set(patch: Partial<VisitorState>): void {
     this.state.set((s) => ({ ...s, ...patch }));
   }
-}
-
-function visitorInfo(): VisitorInfo {
-  const info: VisitorInfo = { userAgent: navigator.userAgent.slice(0, 512) };
-  if (/^https?:/.test(location.href) && location.href.length <= LIMITS.urlMax) info.pageUrl = location.href;
-  if (/^https?:/.test(document.referrer) && document.referrer.length <= LIMITS.urlMax) info.referrer = document.referrer;
-  if (/^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$/.test(navigator.language)) info.locale = navigator.language;
-  const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  if (timezone && timezone.length <= 64) info.timezone = timezone;
-  return info;
-}
-
-function asChatError(err: unknown): ChatError {
-  return err instanceof ChatError ? err : new ChatError('internal', err instanceof Error ? err.message : String(err), 0);
 }
