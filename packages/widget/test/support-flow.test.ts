@@ -64,10 +64,12 @@ describe('a visitor and an agent talk through <chat-widget> and <chat-inbox>', (
     const items = inbox.locator('button.item');
     await expect.poll(() => items.count()).toBe(1);
 
-    // A second visitor message arrives live and counts as unread in the list.
+    // The first message is unread; a second one arrives live and counts too.
+    const unread = inbox.locator('button.item .unread');
+    await expect.poll(() => unread.textContent()).toBe('1');
     await input.fill('Order #1234');
     await input.press('Enter');
-    await expect.poll(() => inbox.locator('button.item .unread').textContent()).toBe('1');
+    await expect.poll(() => unread.textContent()).toBe('2');
     expect(await items.first().textContent()).toContain('Maria Visitor');
 
     // Claim, look at the details, type (the visitor sees it) and reply.
