@@ -20,10 +20,13 @@ import type { ErrorResponse } from './errors.js';
 import type { ReactionUpdatedEvent } from './events.js';
 import type {
   CannedResponseDto,
+  ConversationRatingDto,
   StartConversationResult,
   SupportAvailabilityDto,
   SupportConversationDto,
   SupportInboxItemDto,
+  SupportLabelDto,
+  SupportSearchResultDto,
   SupportSettingsDto,
   WebhookDeliveryDto,
   WebhookDto,
@@ -81,12 +84,17 @@ export interface ApiSchemas {
   AppPage: PageDto<AppDto>;
   Conversation: SupportConversationDto;
   StartedConversation: StartConversationResult;
+  ConversationRating: ConversationRatingDto;
   InboxItem: SupportInboxItemDto;
   InboxPage: PageDto<SupportInboxItemDto>;
+  SearchResult: SupportSearchResultDto;
+  SearchPage: PageDto<SupportSearchResultDto>;
   SupportAvailability: SupportAvailabilityDto;
   SupportSettings: SupportSettingsDto;
   CannedResponse: CannedResponseDto;
   CannedResponsePage: PageDto<CannedResponseDto>;
+  Label: SupportLabelDto;
+  LabelPage: PageDto<SupportLabelDto>;
   Webhook: WebhookDto;
   WebhookWithSecret: WebhookWithSecretDto;
   WebhookPage: PageDto<WebhookDto>;

@@ -1,6 +1,6 @@
 import type { MessageDto, ReactionDto, ReceiptDto, RoomDto } from './dto.js';
 import type { ErrorBody } from './errors.js';
-import type { SupportAvailabilityDto, SupportConversationDto } from './support.js';
+import type { SupportAvailabilityDto, SupportConversationDto, SupportLabelsEvent } from './support.js';
 
 /** Every client→server event is acknowledged with exactly one of these. */
 export type Ack<T> = { data: T; error?: undefined } | { error: ErrorBody; data?: undefined };
@@ -139,6 +139,8 @@ export interface ServerToClientEvents {
   'support:conversation': (conversation: SupportConversationDto) => void;
   /** To every socket of the app: agents went online, away or offline. */
   'support:availability': (availability: SupportAvailabilityDto) => void;
+  /** To the app's agents: a label was created, renamed, recoloured or deleted; the app's labels now. */
+  'support:labels': (event: SupportLabelsEvent) => void;
   /** Sent right before the server disconnects a socket whose token expired. */
   'auth:expired': (error: ErrorBody) => void;
   /** Sent right before a server that is shutting down disconnects: reconnect (to another node). */

@@ -3,7 +3,7 @@
  * defaults): `routes.ts` says which operation takes which. Path ids are not repeated here.
  */
 import type { SupportStatus } from './dto.js';
-import type { AgentAvailability, WebhookDeliveryStatus, WebhookEventName } from './support.js';
+import type { AgentAvailability, LabelColour, WebhookDeliveryStatus, WebhookEventName } from './support.js';
 
 /** `?limit=&cursor=` of a keyset-paged list; `limit` defaults to `LIMITS.pageDefault`. */
 export interface PageQuery {
@@ -81,6 +81,8 @@ export type AddMembersInput = { userId: string } | { userIds: string[] };
 export interface ListMessagesQuery {
   before?: number;
   after?: number;
+  /** A message id of the room: a page centred on it (about half older, the rest newer). */
+  around?: string;
   limit?: number;
 }
 
@@ -90,6 +92,8 @@ export interface InboxQuery extends PageQuery {
   assignee?: string;
   /** Only the conversations this visitor started (their previous conversations). */
   visitorId?: string;
+  /** Only the conversations carrying this label (its id). */
+  label?: string;
 }
 
 /** No `agentId`: claim it yourself; `null`: unassign. */
@@ -105,6 +109,13 @@ export interface CannedResponseInput {
   /** Without the slash. */
   shortcut: string;
   text: string;
+}
+
+/** `POST /v1/support/labels`; `PATCH` takes either field. */
+export interface LabelInput {
+  /** 1 to `LIMITS.labelNameMax` characters, unique per app ignoring case. */
+  name: string;
+  colour: LabelColour;
 }
 
 export interface CannedListQuery {

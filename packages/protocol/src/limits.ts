@@ -18,14 +18,24 @@ export const LIMITS = {
   /** Levels of nesting in `metadata` (the object itself is level 1). */
   metadataDepthMax: 8,
   shortcutMax: 32,
+  /** A support label's name (labels area). */
+  labelNameMax: 40,
   /** Greeting and away message of an app. */
   supportTextMax: 1000,
+  /** A visitor's satisfaction rating: scores 1 to `ratingScoreMax`, and the optional comment. */
+  ratingScoreMax: 5,
+  ratingCommentMax: 1000,
   fileNameMax: 200,
   /** Files one `POST /v1/uploads/links` signs links for. */
   uploadLinksMax: 100,
   /** An IANA time zone name, e.g. `America/Argentina/Buenos_Aires`. */
   timeZoneMax: 64,
   webhooksPerAppMax: 20,
+  /** The text of `GET /v1/support/search`. */
+  searchQueryMax: 200,
+  /** Results one search page holds at most (each carries its conversation and context). */
+  searchPageMax: 50,
+  searchPageDefault: 20,
   pageDefault: 50,
   pageMax: 100,
   /** Largest JSON body the REST API accepts. */

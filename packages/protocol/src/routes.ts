@@ -22,6 +22,7 @@ import type {
   ExchangeInput,
   GuestInput,
   InboxQuery,
+  LabelInput,
   ListMessagesQuery,
   ListUsersQuery,
   LoginInput,
@@ -33,7 +34,7 @@ import type {
   UploadLinksInput,
   WebhookInput,
 } from './inputs.js';
-import type { AppSettingsDto, StartConversationInput } from './support.js';
+import type { AppSettingsDto, RateConversationInput, StartConversationInput, SupportSearchQuery } from './support.js';
 
 /**
  * Who may call an operation:
@@ -150,10 +151,23 @@ export const REST_ROUTES = defineRoutes({
     errors: ['forbidden', 'conflict', 'rate_limited'],
   },
   'GET /v1/support/conversations': { auth: 'user', query: json<InboxQuery>(), response: 'InboxPage', errors: ['forbidden'] },
+  'GET /v1/support/search': { auth: 'user', query: json<SupportSearchQuery>(), response: 'SearchPage', errors: ['forbidden'] },
   'GET /v1/support/conversations/:id': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
   'POST /v1/support/conversations/:id/assign': { auth: 'user', body: json<AssignInput>(), response: 'Conversation', errors: ['forbidden'] },
   'POST /v1/support/conversations/:id/resolve': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
   'POST /v1/support/conversations/:id/reopen': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
+  'PUT /v1/support/conversations/:id/rating': {
+    auth: 'user',
+    body: json<RateConversationInput>(),
+    response: 'ConversationRating',
+    errors: ['forbidden', 'conflict'],
+  },
+  'GET /v1/support/labels': { auth: 'user', response: 'LabelPage', errors: ['forbidden'] },
+  'POST /v1/support/labels': { auth: 'user', status: 201, body: json<LabelInput>(), response: 'Label', errors: ['forbidden', 'conflict'] },
+  'PATCH /v1/support/labels/:id': { auth: 'user', body: json<Partial<LabelInput>>(), response: 'Label', errors: ['forbidden', 'conflict'] },
+  'DELETE /v1/support/labels/:id': { auth: 'user', status: 204, errors: ['forbidden'] },
+  'PUT /v1/support/conversations/:id/labels/:labelId': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
+  'DELETE /v1/support/conversations/:id/labels/:labelId': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
   'GET /v1/support/settings': { auth: 'app', response: 'SupportSettings' },
   'PUT /v1/support/availability': { auth: 'user', body: json<AvailabilityInput>(), response: 'SupportAvailability', errors: ['forbidden'] },
   'GET /v1/canned-responses': { auth: 'user', query: json<CannedListQuery>(), response: 'CannedResponsePage', errors: ['forbidden'] },

@@ -12,11 +12,34 @@ export interface SupportConversationDto extends RoomDto {
   visitor: SupportVisitorDto | null;
   assignee: UserSummaryDto | null;
   lastMessage: MessageDto | null;
+  /** The app's labels on it, by name (agents only: a visitor always gets `[]`). */
+  labels: SupportLabelRefDto[];
+  /** The visitor's rating of the current resolution; null while open or pending, or not rated yet. */
+  rating: ConversationRatingDto | null;
 }
 
 /** An inbox row: the conversation with what the calling agent has not read yet. */
 export interface SupportInboxItemDto extends SupportConversationDto {
   unreadCount: number;
+}
+
+/** `GET /v1/support/search`: words of messages, or of the visitor's name, username or email. */
+export interface SupportSearchQuery {
+  /** 1–200 characters; every word must match, the last one also as a prefix (`ana` finds `anabela`). */
+  q: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** One conversation found by a search: the best match in it, with its neighbours for context. */
+export interface SupportSearchResultDto {
+  conversation: SupportInboxItemDto;
+  /** The matching message; null when the conversation matched by its visitor (name, username or email). */
+  message: MessageDto | null;
+  /** The message just before the match (none when it is the first, or `message` is null). */
+  before: MessageDto[];
+  /** The message just after the match. */
+  after: MessageDto[];
 }
 
 /** `POST /v1/support/conversations`. */
@@ -26,6 +49,31 @@ export interface StartConversationInput {
   clientId?: string;
   attachments?: string[];
   visitor?: VisitorInfo;
+}
+
+/** A visitor's satisfaction rating of one resolution of a conversation (CSAT). */
+export interface ConversationRatingDto {
+  conversationId: string;
+  /** 1 (bad) to 5 (great). */
+  score: number;
+  comment: string | null;
+  /** The resolution it rates: a conversation reopened and resolved again can be rated again. */
+  resolvedAt: string;
+  createdAt: string;
+  /** When the visitor last changed it (re-rating the same resolution replaces it). */
+  updatedAt: string;
+}
+
+/** `PUT /v1/support/conversations/:id/rating`: the visitor rates the resolved conversation. */
+export interface RateConversationInput {
+  score: number;
+  comment?: string | null;
+}
+
+/** The `data` of the `conversation.rated` webhook event. */
+export interface ConversationRatedEvent {
+  conversation: SupportConversationDto;
+  rating: ConversationRatingDto;
 }
 
 export interface StartConversationResult extends SupportConversationDto {
@@ -97,7 +145,30 @@ export interface CannedResponseDto {
   updatedAt: string;
 }
 
-export const WEBHOOK_EVENTS = ['message.created', 'conversation.created', 'conversation.resolved'] as const;
+/**
+ * Label colours are names from a fixed palette, not free hex codes: each client maps a name to
+ * colours readable in its light and dark themes.
+ */
+export const LABEL_COLOURS = ['grey', 'red', 'orange', 'yellow', 'green', 'teal', 'blue', 'purple'] as const;
+export type LabelColour = (typeof LABEL_COLOURS)[number];
+
+/** A per-app label that agents put on support conversations. Names are unique per app, ignoring case. */
+export interface SupportLabelDto {
+  id: string;
+  name: string;
+  colour: LabelColour;
+  createdAt: string;
+}
+
+/** A label as a conversation carries it. */
+export type SupportLabelRefDto = Pick<SupportLabelDto, 'id' | 'name' | 'colour'>;
+
+/** `support:labels`: the app's labels after one was created, renamed, recoloured or deleted. */
+export interface SupportLabelsEvent {
+  labels: SupportLabelDto[];
+}
+
+export const WEBHOOK_EVENTS = ['message.created', 'conversation.created', 'conversation.resolved', 'conversation.rated'] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 /**

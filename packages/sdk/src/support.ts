@@ -1,4 +1,13 @@
-import type { AgentAvailability, AttachmentDto, CannedResponseInput, InboxQuery, StartConversationInput } from '@confab/protocol';
+import type {
+  AgentAvailability,
+  AttachmentDto,
+  CannedResponseInput,
+  InboxQuery,
+  LabelInput,
+  RateConversationInput,
+  StartConversationInput,
+  SupportSearchQuery,
+} from '@confab/protocol';
 
 import { newClientId } from './ids.js';
 import type { HttpTransport } from './transport/http.js';
@@ -24,18 +33,59 @@ export function createSupportApi(http: HttpTransport) {
     /** Greeting, away message, business hours and who is online: needs no session. */
     settings: () => http.call('GET /v1/support/settings'),
     /**
-     * Agents: the inbox by last activity, with unread counts; `visitorId` lists that visitor's conversations.
+     * Agents: the inbox by last activity, with unread counts; `visitorId` lists that visitor's conversations,
+     * `label` those carrying that label.
      * @example const previous = await client.support.inbox({ visitorId: conversation.visitor.id });
      */
     inbox: (filter: InboxFilter = {}) => http.call('GET /v1/support/conversations', { query: filter }),
+    /**
+     * Agents: full-text search of the app's conversations by message text and by the visitor's name,
+     * username or email; one result per conversation, with the match and the messages around it.
+     * @example const { items, nextCursor } = await client.support.search({ q: 'refund' });
+     */
+    search: (query: SupportSearchQuery) => http.call('GET /v1/support/search', { query }),
+    /**
+     * A page of a room's history centred on one of its messages (open a search result at its match);
+     * `hasMore`/`nextCursor` continue with older messages, `after` the last seq reads newer ones.
+     * @example const page = await client.support.messagesAround(result.conversation.id, result.message.id);
+     */
+    messagesAround: (roomId: string, messageId: string, limit?: number) =>
+      http.call('GET /v1/rooms/:id/messages', { params: { id: roomId }, query: { around: messageId, limit } }),
     get: (id: string) => http.call('GET /v1/support/conversations/:id', { params: { id } }),
     /** Claims the conversation, or (with an agent id) hands it over; `null` unassigns it. */
     assign: (id: string, agentId?: string | null) =>
       http.call('POST /v1/support/conversations/:id/assign', { params: { id }, body: agentId === undefined ? {} : { agentId } }),
     resolve: (id: string) => http.call('POST /v1/support/conversations/:id/resolve', { params: { id } }),
     reopen: (id: string) => http.call('POST /v1/support/conversations/:id/reopen', { params: { id } }),
+    /**
+     * The visitor rates their resolved conversation: a whole `score` 1–5 and an optional comment. Rating
+     * it again replaces the rating; after it is reopened and resolved again, it can be rated anew.
+     * @example await client.support.rate(conversation.id, { score: 5, comment: 'Quick and kind' });
+     */
+    rate: (id: string, rating: RateConversationInput) =>
+      http.call('PUT /v1/support/conversations/:id/rating', { params: { id }, body: rating }),
     /** Agents: take conversations (`online`) or not (`away`) while connected. */
     setAvailability: (availability: AgentAvailability) => http.call('PUT /v1/support/availability', { body: { availability } }),
+    /**
+     * Agents: puts one of the app's labels on a conversation (idempotent); resolves with the conversation.
+     * @example const conversation = await client.support.addLabel(conversation.id, billing.id);
+     */
+    addLabel: (conversationId: string, labelId: string) =>
+      http.call('PUT /v1/support/conversations/:id/labels/:labelId', { params: { id: conversationId, labelId } }),
+    /** Agents: takes a label off a conversation (idempotent); resolves with the conversation. */
+    removeLabel: (conversationId: string, labelId: string) =>
+      http.call('DELETE /v1/support/conversations/:id/labels/:labelId', { params: { id: conversationId, labelId } }),
+    /**
+     * Agents: the app's labels (filter the inbox with `inbox({ label: id })`). Changes to them arrive
+     * as `support:labels` with the whole list.
+     * @example const billing = await client.support.labels.create({ name: 'Billing', colour: 'purple' });
+     */
+    labels: {
+      list: () => http.call('GET /v1/support/labels'),
+      create: (input: LabelInput) => http.call('POST /v1/support/labels', { body: input }),
+      update: (id: string, patch: Partial<LabelInput>) => http.call('PATCH /v1/support/labels/:id', { params: { id }, body: patch }),
+      remove: (id: string) => http.call('DELETE /v1/support/labels/:id', { params: { id } }),
+    },
     /** Agents' saved replies. */
     canned: {
       list: (q?: string) => http.call('GET /v1/canned-responses', { query: { q } }),

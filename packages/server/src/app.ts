@@ -21,6 +21,7 @@ import { adminRoutes, adminSupportRoutes } from './http/routes/admin.js';
 import { authRoutes } from './http/routes/auth.js';
 import { mountDemo } from './http/routes/demo.js';
 import { mountDocs } from './http/routes/docs.js';
+import { labelRoutes } from './http/routes/labels.js';
 import { messageRoutes } from './http/routes/messages.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { roomRoutes } from './http/routes/rooms.js';
@@ -111,6 +112,7 @@ export function createApp(options: AppOptions): ConfabApp {
     ...roomRoutes,
     ...messageRoutes,
     ...supportRoutes,
+    ...labelRoutes,
     ...uploadRoutes,
     ...adminRoutes,
     ...adminSupportRoutes,

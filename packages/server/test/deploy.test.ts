@@ -371,6 +371,9 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '004-refresh-grace',
         '005-revoked-sessions',
         '006-activity-index',
+        '007-labels',
+        '008-search',
+        '009-ratings',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

@@ -7,6 +7,9 @@ import * as support from './migrations/003-support.js';
 import * as refreshGrace from './migrations/004-refresh-grace.js';
 import * as revokedSessions from './migrations/005-revoked-sessions.js';
 import * as activityIndex from './migrations/006-activity-index.js';
+import * as labels from './migrations/007-labels.js';
+import * as search from './migrations/008-search.js';
+import * as ratings from './migrations/009-ratings.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +24,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '004-refresh-grace': refreshGrace,
   '005-revoked-sessions': revokedSessions,
   '006-activity-index': activityIndex,
+  '007-labels': labels,
+  '008-search': search,
+  '009-ratings': ratings,
 };
 
 const source: Knex.MigrationSource<string> = {

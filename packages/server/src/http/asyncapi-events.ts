@@ -287,6 +287,15 @@ export const SERVER_EVENTS: { [E in keyof ServerToClientEvents]: ServerEventDoc<
       agents: [{ id: USER_ID, name: 'Carol', lastName: null, avatarUrl: null, status: 'online' }],
     },
   },
+  'support:labels': {
+    summary: "A label was created, renamed, recoloured or deleted: the app's labels now",
+    description:
+      'Conversations carry their labels by name and colour: apply the new list to the ones you hold (a deleted label ' +
+      'is off every conversation). Putting a label on a conversation or taking it off is a `support:conversation`.',
+    to: "The app's agents",
+    payload: obj({ labels: { type: 'array', items: ref('Label') } }),
+    example: { labels: SCHEMA_EXAMPLES.LabelPage.items },
+  },
   'auth:expired': {
     summary: "The socket's access token expired: the server disconnects right after",
     description: 'Reconnect with a fresh token (refresh the session over REST), or send `auth:refresh` before it happens.',

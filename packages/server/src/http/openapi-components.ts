@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type SchemaName } from '@confab/protocol';
+import { ERROR_STATUS, LABEL_COLOURS, type SchemaName, WEBHOOK_EVENTS } from '@confab/protocol';
 
 // Response shapes of the API (the DTOs of @confab/protocol), for /v1/openapi.json.
 const str = { type: 'string' };
@@ -46,13 +46,18 @@ const room = {
   membership: nullableRef('Membership'),
 };
 
+const labelColour = { type: 'string', enum: [...LABEL_COLOURS] };
+const label = { id: str, name: str, colour: labelColour, createdAt: time };
+
 const conversation = {
   ...room,
   visitor: { ...obj({ ...userSummary, email: nstr }), nullable: true },
   assignee: nullableRef('UserSummary'),
   lastMessage: nullableRef('Message'),
+  labels: { type: 'array', items: obj({ id: str, name: str, colour: labelColour }) },
+  rating: nullableRef('ConversationRating'),
 };
-const conversationRequired = ['id', 'kind', 'support', 'visitor', 'assignee', 'lastMessage'];
+const conversationRequired = ['id', 'kind', 'support', 'visitor', 'assignee', 'lastMessage', 'rating', 'labels'];
 const availability = {
   available: { type: 'boolean' },
   withinBusinessHours: { type: 'boolean' },
@@ -73,7 +78,7 @@ const appSettings = { type: 'object', properties: { greeting: nstr, awayMessage:
 const webhook = {
   id: str,
   url: str,
-  events: { type: 'array', items: { type: 'string', enum: ['message.created', 'conversation.created', 'conversation.resolved'] } },
+  events: { type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENTS] } },
   active: { type: 'boolean' },
   createdAt: time,
 };
@@ -208,12 +213,29 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   }),
   Conversation: obj(conversation, conversationRequired),
   StartedConversation: obj({ ...conversation, message: nullableRef('Message') }, [...conversationRequired, 'message']),
+  ConversationRating: obj({
+    conversationId: str,
+    score: { ...int, minimum: 1, maximum: 5 },
+    comment: nstr,
+    resolvedAt: time,
+    createdAt: time,
+    updatedAt: time,
+  }),
   InboxItem: obj({ ...conversation, unreadCount: int }, [...conversationRequired, 'unreadCount']),
   InboxPage: page('InboxItem'),
+  SearchResult: obj({
+    conversation: ref('InboxItem'),
+    message: nullableRef('Message'),
+    before: { type: 'array', items: ref('Message') },
+    after: { type: 'array', items: ref('Message') },
+  }),
+  SearchPage: page('SearchResult'),
   SupportAvailability: obj(availability),
   SupportSettings: obj({ ...availability, greeting: nstr, awayMessage: nstr, businessHours, replyTime }),
   CannedResponse: obj({ id: str, shortcut: str, text: str, createdBy: nstr, createdAt: time, updatedAt: time }),
   CannedResponsePage: page('CannedResponse'),
+  Label: obj(label),
+  LabelPage: page('Label'),
   Webhook: obj(webhook),
   WebhookWithSecret: obj({ ...webhook, secret: str }),
   WebhookPage: page('Webhook'),

@@ -1,5 +1,6 @@
 import type {
   ApiSchemas,
+  ConversationRatingDto,
   ErrorBody,
   ErrorCode,
   MembershipDto,
@@ -12,6 +13,7 @@ import type {
   SupportAvailabilityDto,
   SupportConversationDto,
   SupportDetailsDto,
+  SupportLabelDto,
   SupportVisitorDto,
   UploadLinkDto,
   UserDto,
@@ -32,6 +34,7 @@ const ids = {
   message: 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f',
   attachment: 'e5f6a7b8-c9d0-4e1f-9a2b-3c4d5e6f7a8b',
   canned: 'f1e2d3c4-b5a6-4978-8a1b-2c3d4e5f6a7b',
+  label: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
   webhook: 'b7a6c5d4-e3f2-4a1b-9c8d-7e6f5a4b3c2d',
   delivery: 'd9c8b7a6-f5e4-4d3c-8b2a-1f0e9d8c7b6a',
   event: '0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d',
@@ -165,6 +168,16 @@ const conversation: SupportConversationDto = {
   visitor,
   assignee: bob,
   lastMessage: conversationMessage,
+  rating: null,
+  labels: [{ id: ids.label, name: 'Shipping', colour: 'blue' }],
+};
+const rating: ConversationRatingDto = {
+  conversationId: ids.conversation,
+  score: 4,
+  comment: 'Quick and kind, thanks!',
+  resolvedAt: '2025-03-14T09:40:12.000Z',
+  createdAt: '2025-03-14T09:41:30.000Z',
+  updatedAt: '2025-03-14T09:41:30.000Z',
 };
 const availability: SupportAvailabilityDto = {
   available: true,
@@ -205,6 +218,7 @@ const delivery: WebhookDeliveryDto = {
   createdAt: created,
   deliveredAt: null,
 };
+const label: SupportLabelDto = { id: ids.label, name: 'Shipping', colour: 'blue', createdAt: created };
 const canned = {
   id: ids.canned,
   shortcut: 'shipping',
@@ -270,8 +284,11 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   AppPage: { items: [app], hasMore: false },
   Conversation: conversation,
   StartedConversation: { ...conversation, message: conversationMessage },
+  ConversationRating: rating,
   InboxItem: { ...conversation, unreadCount: 1 },
   InboxPage: page({ ...conversation, unreadCount: 1 }),
+  SearchResult: { conversation: { ...conversation, unreadCount: 1 }, message: conversationMessage, before: [], after: [] },
+  SearchPage: page({ conversation: { ...conversation, unreadCount: 1 }, message: conversationMessage, before: [], after: [] }),
   SupportAvailability: availability,
   SupportSettings: {
     ...availability,
@@ -282,6 +299,8 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   },
   CannedResponse: canned,
   CannedResponsePage: { items: [canned], hasMore: false },
+  Label: label,
+  LabelPage: { items: [label], hasMore: false },
   Webhook: webhook,
   WebhookWithSecret: { ...webhook, secret: 'whsec_3hT8kQ1mV6pZ9xB2nL5rC7wF0yD4gJ8s' },
   WebhookPage: { items: [webhook], hasMore: false },
@@ -319,9 +338,12 @@ export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
     visitor: support.visitor,
   },
   'POST /v1/support/conversations/:id/assign': { agentId: ids.bob },
+  'PUT /v1/support/conversations/:id/rating': { score: rating.score, comment: rating.comment },
   'PUT /v1/support/availability': { availability: 'online' },
   'POST /v1/canned-responses': { shortcut: canned.shortcut, text: canned.text },
   'PATCH /v1/canned-responses/:id': { text: 'We ship to the EU in 2-4 working days.' },
+  'POST /v1/support/labels': { name: label.name, colour: label.colour },
+  'PATCH /v1/support/labels/:id': { name: 'Shipping (EU)', colour: 'teal' },
   'POST /v1/uploads/links': { ids: [ids.attachment] },
   'POST /v1/admin/apps': { name: app.name, origins: app.allowedOrigins },
   'PUT /v1/admin/apps/:id/origins': { origins: ['https://shop.example.com', 'http://localhost:*'] },

@@ -153,8 +153,16 @@ export function startPublisher(
         io.to(agentsChannel(appId)).emit('support:conversation', shared);
         if (roomChanged) {
           const memberIds = await rooms.memberIds(roomId);
-          io.to([roomChannel(roomId), ...memberIds.map(userChannel)]).emit('room:updated', shared);
+          // Labels are the team's own notes on the conversation: its visitor (a member) never sees them.
+          const { labels: _labels, ...forMembers } = shared;
+          io.to([roomChannel(roomId), ...memberIds.map(userChannel)]).emit('room:updated', forMembers);
         }
+      }),
+    ),
+    events.on(
+      'support.labels',
+      safely(async ({ appId }) => {
+        io.to(agentsChannel(appId)).emit('support:labels', { labels: await services.labels.of(appId) });
       }),
     ),
     events.on(

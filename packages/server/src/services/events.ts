@@ -28,6 +28,8 @@ export interface DomainEventMap {
    * assignee. Agents hear it as `support:conversation`, its members as `room:updated`.
    */
   'support.changed': { appId: string; roomId: string; roomChanged: boolean };
+  /** An app's labels were created, renamed, recoloured or deleted: agents hear `support:labels`. */
+  'support.labels': { appId: string };
   /** An agent connected, disconnected or changed availability: visitors' "agents online" changed. */
   'agents.changed': { appId: string };
   /** Webhook deliveries were queued (committed): the dispatcher should look now. */

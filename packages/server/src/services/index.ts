@@ -16,6 +16,9 @@ import { RoomAccess } from './rooms/access.js';
 import { RoomsService } from './rooms/rooms-service.js';
 import { AvailabilityService } from './support/availability.js';
 import { CannedResponsesService } from './support/canned-service.js';
+import { LabelsService } from './support/labels.js';
+import { RatingsService } from './support/ratings.js';
+import { SupportSearch } from './support/search.js';
 import { SupportService } from './support/support-service.js';
 import { LinkSigner } from './uploads/links.js';
 import type { UploadStorage } from './uploads/storage.js';
@@ -40,8 +43,13 @@ export interface Services {
   history: HistoryService;
   receipts: ReceiptsService;
   support: SupportService;
+  /** Agents' full-text search of support conversations. */
+  search: SupportSearch;
   availability: AvailabilityService;
   canned: CannedResponsesService;
+  labels: LabelsService;
+  /** Visitors' satisfaction ratings of resolved conversations. */
+  ratings: RatingsService;
   uploads: UploadsService;
   webhooks: WebhooksService;
 }
@@ -92,8 +100,11 @@ export function createServices({
     history: new HistoryService(db, cache, access),
     receipts: new ReceiptsService(db, events, logger, roomCache),
     support: new SupportService(db, events, messages, availability, outbox, throttle, roomCache),
+    search: new SupportSearch(db),
     availability,
     canned: new CannedResponsesService(db),
+    labels: new LabelsService(db, events, roomCache),
+    ratings: new RatingsService(db, events, outbox, roomCache),
     uploads: new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret)),
     webhooks: new WebhooksService(db, outbox, events),
   };

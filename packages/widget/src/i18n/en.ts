@@ -155,6 +155,38 @@ export const en = {
   localTimeValue: '{time} ({zone})',
   previousConversations: 'Previous conversations',
   noPreviousConversations: 'No earlier conversations.',
+  // Satisfaction rating: the widget's card once a conversation is resolved, the inbox's line
+  ratingPrompt: 'How was this conversation?',
+  rating1: 'Terrible',
+  rating2: 'Bad',
+  rating3: 'Okay',
+  rating4: 'Good',
+  rating5: 'Great',
+  ratingComment: 'Tell us more (optional)',
+  ratingSend: 'Send rating',
+  ratingThanks: 'Thanks for your feedback',
+  ratingGiven: 'You rated it {score}/5',
+  ratingChange: 'Change',
+  ratingLabel: 'Rating',
+  // Inbox search: the box above the list, its results
+  searchConversations: 'Search conversations',
+  searchPlaceholder: 'Search messages, names, emails',
+  clearSearch: 'Clear search',
+  searchResults: 'Search results',
+  searchResultsOne: '1 result',
+  searchResultsCount: '{count} results',
+  searchNoResults: 'No conversations match “{q}”.',
+  searchVisitorMatch: 'Matches the visitor’s name or email',
+  searching: 'Searching…',
+  // Labels: chips on a conversation, the label picker, the list's label filter
+  labels: 'Labels',
+  labelAdd: 'Label',
+  labelRemove: 'Remove label {name}',
+  labelSearch: 'Find or create a label',
+  labelCreate: 'Create label “{name}”',
+  labelsNone: 'No labels yet: type a name to create one.',
+  labelFilter: 'Filter by label',
+  labelFilterAll: 'All labels',
 };
 
 export type Strings = typeof en;

@@ -20,7 +20,9 @@ export const messageRoutes = [
     description:
       'Messages are numbered by `seq` within their room. Without `before`/`after` this answers the latest page; ' +
       '`before` pages back, `after` forward. Oldest first within the page; `hasMore` says more wait in the direction ' +
-      `asked. Deleted messages come as tombstones. ${MEMBERS}`,
+      'asked. `around` (a message id of the room, not with `before`/`after`; `not_found` otherwise) answers a page ' +
+      'centred on that message, to open a search result at its match; its `hasMore` and `nextCursor` continue with ' +
+      `older messages. Deleted messages come as tombstones. ${MEMBERS}`,
     params: roomParamsSchema,
     query: listMessagesSchema,
     handler: async ({ services, actor, input }) => services.history.list(actor, input.params.id, input.query),

@@ -8,8 +8,10 @@ import {
   cannedListSchema,
   cannedUpdateSchema,
   inboxSchema,
+  rateSchema,
   startConversationSchema,
 } from '../../services/support/schemas.js';
+import { searchSchema } from '../../services/support/search.js';
 import { route } from '../route.js';
 
 const tag = 'support';
@@ -39,6 +41,19 @@ export const supportRoutes = [
       `started: their previous ones); paged with \`limit\` and \`cursor\`. ${STAFF}`,
     query: inboxSchema,
     handler: async ({ services, actor, input }) => services.support.inbox(actor, input.query),
+  }),
+  route('GET /v1/support/search', {
+    tag,
+    summary: 'Search conversations by message text, visitor name or email',
+    description:
+      "Full-text search of the app's support conversations: every word of `q` must match (the last also as a prefix, " +
+      'so `refun` finds "refund"), in a message (not deleted ones, not system messages) or in the visitor\'s name, ' +
+      'username or email. One result per conversation: the conversation as the inbox shows it, the best matching ' +
+      'message (`null` when the visitor matched) and the messages just before and after it; open it there with ' +
+      '`GET /v1/rooms/:id/messages?around=`. Best match first, newest first among equals; paged with `limit` (at most ' +
+      `50) and \`cursor\`. ${STAFF}`,
+    query: searchSchema,
+    handler: async ({ services, actor, input }) => services.search.search(actor, input.query),
   }),
   route('GET /v1/support/conversations/:id', {
     tag,
@@ -71,6 +86,19 @@ export const supportRoutes = [
     description: `Sets the status back to \`open\` (a system message records it). ${STAFF}`,
     params: idParams,
     handler: async ({ services, actor, input }) => services.support.setStatus(actor, input.params.id, 'open'),
+  }),
+  route('PUT /v1/support/conversations/:id/rating', {
+    tag,
+    summary: 'The visitor rates the resolved conversation (CSAT)',
+    description:
+      'The visitor who started the conversation rates its current resolution: a whole `score` from 1 to 5 and an ' +
+      'optional `comment` (up to 1000 characters). Rating the same resolution again replaces the rating; once the ' +
+      'conversation is reopened and resolved again it can be rated anew. Only while it is `resolved` (`conflict` ' +
+      'otherwise); agents and other users get `forbidden`. The conversation shows it as `rating`, agents hear ' +
+      '`support:conversation`, and webhooks get `conversation.rated`.',
+    params: idParams,
+    body: rateSchema,
+    handler: async ({ services, actor, input }) => services.ratings.rate(actor, input.params.id, input.body),
   }),
   route('GET /v1/support/settings', {
     tag,

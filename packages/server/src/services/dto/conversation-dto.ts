@@ -1,10 +1,19 @@
-import type { MessageDto, RoomDto, SupportConversationDto, UserSummaryDto } from '@confab/protocol';
+import type {
+  ConversationRatingDto,
+  MessageDto,
+  RoomDto,
+  SupportConversationDto,
+  SupportLabelRefDto,
+  UserSummaryDto,
+} from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { allOf } from '../../db/knex.js';
 import type { RoomRecord, User } from '../../db/models/index.js';
 import { single, zip } from '../lists.js';
+import { loadConversationLabels } from './label-dto.js';
 import { loadLastMessages } from './message-dto.js';
+import { loadRatings } from './rating-dto.js';
 import { toRoomDtos } from './room-dto.js';
 import { SUMMARY_COLUMNS, toUserSummary } from './user-dto.js';
 
@@ -14,8 +23,11 @@ import { SUMMARY_COLUMNS, toUserSummary } from './user-dto.js';
  */
 export async function toConversationDtos(db: Knex, rooms: RoomRecord[], viewerId: string | null): Promise<SupportConversationDto[]> {
   if (!rooms.length) return [];
+  const roomIds = rooms.map((r) => r.id);
   const userIds = [...new Set(rooms.flatMap((r) => [r.createdBy, r.assigneeId]).filter((id): id is string => !!id))];
-  const [roomDtos, users, lastMessages] = await allOf<[RoomDto[], User[], Map<string, MessageDto>]>(
+  const [roomDtos, users, lastMessages, labels, ratings] = await allOf<
+    [RoomDto[], User[], Map<string, MessageDto>, Map<string, SupportLabelRefDto[]>, Map<string, ConversationRatingDto>]
+  >(
     db,
     () => toRoomDtos(db, rooms, viewerId),
     async () =>
@@ -25,6 +37,8 @@ export async function toConversationDtos(db: Knex, rooms: RoomRecord[], viewerId
             .select(...SUMMARY_COLUMNS, 'email')
         : [],
     () => loadLastMessages(db, rooms),
+    () => loadConversationLabels(db, roomIds),
+    () => loadRatings(db, roomIds),
   );
   const summaries = new Map<string, UserSummaryDto>(users.map((u) => [u.id, toUserSummary(u)]));
   const byId = new Map(users.map((u) => [u.id, u]));
@@ -38,6 +52,8 @@ export async function toConversationDtos(db: Knex, rooms: RoomRecord[], viewerId
       visitor: visitor ? { ...visitor, email: user?.email ?? null } : null,
       assignee: summaries.get(record.assigneeId ?? '') ?? null,
       lastMessage: lastMessages.get(room.id) ?? null,
+      labels: labels.get(room.id) ?? [],
+      rating: ratings.get(room.id) ?? null,
     };
   });
 }

@@ -92,6 +92,7 @@ export class HistoryService {
    * (older), `after` forwards (newer); `nextCursor` continues in that direction.
    */
   async list(actor: Actor, roomId: string, input: ListMessagesInput): Promise<PageDto<MessageDto>> {
+    if (input.around !== undefined) return this.around(actor, roomId, input.around, input.limit);
     if (input.before === undefined && input.after === undefined && input.limit <= CACHED_MESSAGES)
       return this.cachedLatest(actor, roomId, input.limit);
     const { room } = await this.access.reader(actor, roomId);
@@ -105,6 +106,30 @@ export class HistoryService {
     const rows = forward ? items : items.reverse();
     const edge = forward ? rows[rows.length - 1] : rows[0];
     return page(await toMessageDtos(this.db, rows), hasMore, edge ? Number(edge.seq) : undefined);
+  }
+
+  /**
+   * A page centred on one message of the room (a search result opened at its match): half the
+   * page older than it, the rest from it on. `hasMore` and `nextCursor` are about older messages,
+   * as on the latest page; newer ones follow with `after` the last seq.
+   */
+  private async around(actor: Actor, roomId: string, messageId: string, limit: number): Promise<PageDto<MessageDto>> {
+    const { room } = await this.access.reader(actor, roomId);
+    const target = (await this.messages(room.id).where({ id: messageId }).first('seq')) as Pick<Message, 'seq'> | undefined;
+    if (!target) throw new NotFoundError('Message');
+    const seq = Number(target.seq);
+    // Half each side; near either end of the room the other side fills the page.
+    const [older, newer] = (await Promise.all([
+      this.messages(room.id)
+        .where('seq', '<', seq)
+        .orderBy('seq', 'desc')
+        .limit(limit + 1),
+      this.messages(room.id).where('seq', '>=', seq).orderBy('seq', 'asc').limit(limit),
+    ])) as [Message[], Message[]];
+    const olderCount = Math.min(older.length, Math.max(Math.floor(limit / 2), limit - newer.length));
+    const hasMore = older.length > olderCount;
+    const rows = [...older.slice(0, olderCount).reverse(), ...newer.slice(0, limit - olderCount)];
+    return page(await toMessageDtos(this.db, rows), hasMore, rows[0] ? Number(rows[0].seq) : undefined);
   }
 
   /**

@@ -35,8 +35,9 @@ export type ListMessagesInput = WithDefaults<ListMessagesQuery, 'limit'>;
 export const listMessagesSchema = Joi.object<ListMessagesInput>({
   before: Joi.number().integer().min(1),
   after: Joi.number().integer().min(0),
+  around: idSchema,
   limit: Joi.number().integer().min(1).max(LIMITS.pageMax).default(LIMITS.pageDefault),
-});
+}).without('around', ['before', 'after']);
 
 export const readSchema = Joi.object<Omit<RoomReadInput, 'roomId'>>({
   seq: Joi.number().integer().min(0).max(Number.MAX_SAFE_INTEGER).required(),

@@ -6,6 +6,7 @@ import {
   type CannedResponseInput,
   type InboxQuery as InboxQueryBody,
   LIMITS,
+  type RateConversationInput,
   REPLY_TIMES,
   SHORTCUT_PATTERN,
   type StartConversationInput,
@@ -62,6 +63,7 @@ export const inboxSchema = Joi.object<InboxQuery>({
   status,
   assignee: Joi.alternatives(Joi.string().valid('me', 'none'), idSchema),
   visitorId: idSchema,
+  label: idSchema,
   limit: limitSchema,
   cursor: cursorSchema,
 });
@@ -124,4 +126,10 @@ export const cannedUpdateSchema = Joi.object<Partial<CannedInput>>({
 
 export const cannedListSchema = Joi.object<CannedListQuery>({
   q: Joi.string().trim().max(LIMITS.shortcutMax).allow(''),
+});
+
+/** `PUT /v1/support/conversations/:id/rating`: a whole score 1–5 and an optional comment ('' or null: none). */
+export const rateSchema = Joi.object<RateConversationInput>({
+  score: Joi.number().integer().strict().min(1).max(LIMITS.ratingScoreMax).required(),
+  comment: Joi.string().trim().max(LIMITS.ratingCommentMax).allow('', null),
 });

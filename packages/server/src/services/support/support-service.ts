@@ -121,7 +121,8 @@ export class SupportService {
   async inbox(actor: Actor, query: InboxQuery): Promise<PageDto<SupportInboxItemDto>> {
     requireStaff(actor);
     if (query.cursor) return this.inboxFromDb(actor, query);
-    const key = `inbox:${actor.id}:${query.limit}:${query.status ?? ''}:${query.assignee ?? ''}:${query.visitorId ?? ''}`;
+    const filters = [query.status, query.assignee, query.visitorId, query.label].map((f) => f ?? '').join(':');
+    const key = `inbox:${actor.id}:${query.limit}:${filters}`;
     const scopes = [appScope(actor.appId), userScope(actor.id)];
     const cached = await this.roomCache.readDerived(key, scopes);
     if ('value' in cached) return JSON.parse(cached.value) as PageDto<SupportInboxItemDto>;
@@ -132,15 +133,7 @@ export class SupportService {
 
   private async inboxFromDb(actor: Actor, query: InboxQuery): Promise<PageDto<SupportInboxItemDto>> {
     const q = RoomRecord.query(this.db)
-      .select(
-        'rooms.*',
-        this.db.raw(
-          `(select count(*)::int from messages x
-             where x.room_id = rooms.id and x.seq > coalesce(m.read_seq, 0) and x.type = 'text'
-               and x.deleted_at is null and x.sender_id is distinct from ?) as unread`,
-          [actor.id],
-        ),
-      )
+      .select('rooms.*', unreadColumn(this.db, actor.id))
       .leftJoin('memberships as m', (j) => j.on('m.room_id', 'rooms.id').andOnVal('m.user_id', actor.id))
       .where({ 'rooms.app_id': actor.appId, 'rooms.kind': 'support' });
     if (query.status) q.where('rooms.status', query.status);
@@ -148,6 +141,12 @@ export class SupportService {
     else if (query.assignee === 'none') q.whereNull('rooms.assignee_id');
     else if (query.assignee) q.where('rooms.assignee_id', query.assignee);
     if (query.visitorId) q.where('rooms.created_by', query.visitorId);
+    if (query.label) {
+      const label = query.label;
+      q.whereExists((s) => {
+        s.select(1).from('conversation_labels as cl').whereRaw('cl.room_id = rooms.id').where('cl.label_id', label);
+      });
+    }
     const rows = (await byActivity(this.db, q, query.limit, query.cursor)) as WithActivity<RoomRecord & { unread: number }>[];
     const { items, hasMore } = splitPage(rows, query.limit);
     const dtos = await toConversationDtos(this.db, items, actor.id);
@@ -162,7 +161,7 @@ export class SupportService {
   async get(actor: Actor, roomId: string): Promise<SupportConversationDto> {
     const { room } = await requireMember(this.db, actor, roomId, this.roomCache);
     if (room.kind !== 'support') throw new NotFoundError('Conversation');
-    return await toConversationDto(this.db, room, actor.id);
+    return forViewer(actor, await toConversationDto(this.db, room, actor.id));
   }
 
   /** Claims the conversation (no `agentId`), hands it to another agent, or (null) unassigns it. */
@@ -280,8 +279,26 @@ export class SupportService {
     // The node that started it may have died before announcing: the message and the conversation again.
     if (message) this.messages.replay(actor.appId, [message]);
     this.events.emit('support.changed', { appId: actor.appId, roomId: previous.roomId, roomChanged: false });
-    return { ...conversation, message: message ?? null };
+    return { ...forViewer(actor, conversation), message: message ?? null };
   }
+}
+
+/**
+ * What `viewerId` has not read of each room, as `unread`: for queries of `rooms` joined with the
+ * viewer's membership as `m` (the inbox, and search results).
+ */
+export function unreadColumn(db: Db, viewerId: string): Knex.Raw {
+  return db.raw(
+    `(select count(*)::int from messages x
+       where x.room_id = rooms.id and x.seq > coalesce(m.read_seq, 0) and x.type = 'text'
+         and x.deleted_at is null and x.sender_id is distinct from ?) as unread`,
+    [viewerId],
+  );
+}
+
+/** Labels are the team's: a visitor sees their conversation without them. */
+function forViewer<T extends SupportConversationDto>(actor: Actor, conversation: T): T {
+  return isStaff(actor) ? conversation : { ...conversation, labels: [] };
 }
 
 /** The English text of a system message (clients render `system` in their own language). */

@@ -1,8 +1,17 @@
-import { type ChatClient, createClient, createStore, type Store, type SupportConversationDto, type UserDto } from '@confab/sdk';
+import {
+  type ChatClient,
+  createClient,
+  createStore,
+  type Store,
+  type SupportConversationDto,
+  type SupportLabelDto,
+  type UserDto,
+} from '@confab/sdk';
 
 import { asChatError } from '../../lib/chat-error.js';
 import { VisitStorage } from '../../lib/storage.js';
 import { type AgentState, INITIAL_AGENT, type SignInNotice } from './agent-state.js';
+import { matchesLabel, nextColour, withLabels } from './inbox-label-state.js';
 import { applyChange, filterOf, type InboxTab } from './inbox-list.js';
 
 export interface AgentOptions {
@@ -62,6 +71,7 @@ export class AgentSession {
       }),
       client.on('support:conversation', (c) => this.onConversation(c)),
       client.on('support:availability', (availability) => this.set({ availability })),
+      client.on('support:labels', ({ labels }) => this.onLabels(labels)),
     ];
   }
 
@@ -144,6 +154,10 @@ export class AgentSession {
       (page) => this.set({ canned: page.items }),
       () => undefined,
     );
+    support.labels.list().then(
+      (page) => this.onLabels(page.items),
+      () => undefined,
+    );
   }
 
   /** Back to the sign-in form, saying why when the session ended by itself. */
@@ -155,9 +169,10 @@ export class AgentSession {
   }
 
   private async load(more = false): Promise<void> {
-    const { tab, cursor } = this.get();
-    const page = await this.client.support.inbox({ ...filterOf(tab), cursor: more ? (cursor ?? undefined) : undefined, limit: PAGE });
-    if (this.get().tab !== tab) return; // the agent moved on to another tab meanwhile
+    const { tab, cursor, labelFilter } = this.get();
+    const query = { ...filterOf(tab), label: labelFilter ?? undefined, cursor: more ? (cursor ?? undefined) : undefined, limit: PAGE };
+    const page = await this.client.support.inbox(query);
+    if (this.get().tab !== tab || this.get().labelFilter !== labelFilter) return; // the agent moved on meanwhile
     for (const item of page.items) this.known.add(item.id);
     this.set({
       items: more ? [...this.get().items, ...page.items] : page.items,
@@ -173,6 +188,34 @@ export class AgentSession {
   async setTab(tab: InboxTab): Promise<void> {
     this.set({ tab, actionError: null });
     await this.load().catch((err) => this.set({ actionError: asChatError(err).message }));
+  }
+
+  /** Shows only the conversations carrying `label` (null: all of the tab). */
+  async setLabelFilter(label: string | null): Promise<void> {
+    this.set({ labelFilter: label, actionError: null });
+    await this.load().catch((err) => this.set({ actionError: asChatError(err).message }));
+  }
+
+  /** Puts a label on the conversation, or takes it off. */
+  toggleLabel(c: SupportConversationDto, labelId: string, on: boolean): Promise<void> {
+    const support = this.client.support;
+    return this.act(() => (on ? support.addLabel(c.id, labelId) : support.removeLabel(c.id, labelId)));
+  }
+
+  /** Creates a label (the next palette colour) and puts it on the conversation. */
+  createLabel(c: SupportConversationDto, name: string): Promise<void> {
+    return this.act(async () => {
+      const label = await this.client.support.labels.create({ name, colour: nextColour(this.get().labels) });
+      this.onLabels([...this.get().labels.filter((l) => l.id !== label.id), label]);
+      return this.client.support.addLabel(c.id, label.id);
+    });
+  }
+
+  private onLabels(labels: SupportLabelDto[]): void {
+    const filtered = this.get().labelFilter;
+    const sorted = [...labels].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
+    this.set(withLabels(this.get(), sorted));
+    if (filtered && !this.get().labelFilter) void this.load().catch(() => undefined);
   }
 
   /** Opens a conversation (from the list, or from the visitor's earlier ones). */
@@ -256,12 +299,12 @@ export class AgentSession {
   }
 
   private onConversation(c: SupportConversationDto): void {
-    const { me, tab, items, selected, previous } = this.get();
+    const { me, tab, items, selected, previous, labelFilter } = this.get();
     if (!me) return;
     const isNew = !this.known.has(c.id);
     this.known.add(c.id);
     this.set({
-      items: applyChange(items, c, tab, me.id, selected?.id ?? null),
+      items: applyChange(items, c, tab, me.id, selected?.id ?? null).filter((i) => matchesLabel(i, labelFilter)),
       selected: selected?.id === c.id ? { ...selected, ...c } : selected,
       previous: previous?.map((p) => (p.id === c.id ? { ...p, ...c } : p)) ?? null,
     });

@@ -5,6 +5,7 @@ import type {
   SupportAvailabilityDto,
   SupportConversationDto,
   SupportInboxItemDto,
+  SupportLabelDto,
   UserDto,
 } from '@confab/sdk';
 
@@ -33,6 +34,10 @@ export interface AgentState {
   previous: SupportInboxItemDto[] | null;
   availability: SupportAvailabilityDto | null;
   canned: CannedResponseDto[];
+  /** The app's labels, by name (inbox-labels.ts). */
+  labels: SupportLabelDto[];
+  /** The list shows only conversations carrying this label; null: all. */
+  labelFilter: string | null;
   /** The last claim / assign / resolve / load that failed, in the server's words. */
   actionError: string | null;
 }
@@ -51,5 +56,7 @@ export const INITIAL_AGENT: AgentState = {
   previous: null,
   availability: null,
   canned: [],
+  labels: [],
+  labelFilter: null,
   actionError: null,
 };

@@ -3,6 +3,7 @@ import { css } from 'lit';
 import { avatarStyles } from '../../lib/avatar.js';
 import { baseStyles } from '../theme.styles.js';
 import { controlsStyles } from './inbox-controls.styles.js';
+import { labelStyles } from './inbox-labels.js';
 import { listStyles } from './inbox-list.styles.js';
 import { detailsStyles } from './visitor-details.styles.js';
 
@@ -223,4 +224,4 @@ const signin = css`
   }
 `;
 
-export const inboxStyles = [baseStyles, avatarStyles, layout, controlsStyles, listStyles, conversation, detailsStyles, signin];
+export const inboxStyles = [baseStyles, avatarStyles, layout, controlsStyles, listStyles, labelStyles, conversation, detailsStyles, signin];

@@ -1,6 +1,6 @@
 import '../conversation-elements.js';
 
-import type { AttachmentDto, ChatClient, SupportConversationDto } from '@confab/sdk';
+import type { AttachmentDto, ChatClient, SupportConversationDto, SupportSearchResultDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -14,8 +14,10 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { AgentSession } from './agent-session.js';
 import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
+import { renderLabelFilter } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
+import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
 import { chevron, renderConversationHeader, renderInboxItem, renderNoSelection, renderSignIn } from './inbox-views.js';
 import { browserOf, renderDetails } from './visitor-details.js';
 
@@ -23,7 +25,7 @@ const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterU
 
 /** The inbox itself (loaded on demand by `<chat-inbox>`): renders the `AgentSession` and routes the agent's actions to it. */
 export class InboxApp extends LitElement {
-  static override styles = inboxStyles;
+  static override styles = [inboxStyles, searchStyles];
 
   @property({ attribute: false }) server = '';
   @property({ attribute: false }) app = '';
@@ -33,6 +35,8 @@ export class InboxApp extends LitElement {
   @state() private session: AgentSession | null = null;
   private readonly agent = new StoreController<AgentState>(this, INITIAL_AGENT);
   private readonly nav = new InboxNavigation(this, (from, to) => this.onNavigate(from, to));
+  /** The search box and its results, in the list's place while it has text (inbox-search.ts). */
+  private readonly search = new InboxSearch(this, () => this.session?.client ?? null);
   private notifier: Notifier | null = null;
   private clock: ReturnType<typeof setInterval> | null = null;
   /** The conversation the agent went back from: the browser's forward button opens it again. */
@@ -126,7 +130,14 @@ export class InboxApp extends LitElement {
         </label>
         <button class="btn link" @click=${() => this.session?.signOut()}>${t('signOut')}</button>
       </div>
-      <div class="tabs" role="tablist" aria-label=${t('conversations')}>
+      ${renderSearchBox(this.i18n, this.search)}
+      ${this.search.active ? renderSearchResults(this.i18n, this.search, s.selected?.id ?? null, this.openResult) : this.renderTabs(s)}
+    </nav>`;
+  }
+
+  private renderTabs(s: AgentState) {
+    const { t } = this.i18n;
+    return html`<div class="tabs" role="tablist" aria-label=${t('conversations')}>
         ${TABS.map(
           (tab) =>
             html`<button
@@ -141,6 +152,7 @@ export class InboxApp extends LitElement {
             </button>`,
         )}
       </div>
+      ${renderLabelFilter(this.i18n, s.labels, s.labelFilter, chevron, (label) => this.session?.setLabelFilter(label))}
       <div class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[s.tab])}>
         <ul>
           ${s.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
@@ -151,8 +163,7 @@ export class InboxApp extends LitElement {
           )}
         </ul>
         ${s.cursor ? html`<button class="btn more" @click=${() => this.session?.loadMore()}>${t('loadMore')}</button>` : nothing}
-      </div>
-    </nav>`;
+      </div>`;
   }
 
   private renderConversation(s: AgentState, c: SupportConversationDto) {
@@ -178,6 +189,13 @@ export class InboxApp extends LitElement {
       },
     );
     return html`${header}
+      <confab-inbox-labels
+        .i18n=${this.i18n}
+        .labels=${s.labels}
+        .applied=${c.labels ?? []}
+        .toggle=${(labelId: string, on: boolean) => session.toggleLabel(c, labelId, on)}
+        .create=${(name: string) => session.createLabel(c, name)}
+      ></confab-inbox-labels>
       <confab-thread
         exportparts="messages, message, composer, input, send-button"
         agent
@@ -228,6 +246,16 @@ export class InboxApp extends LitElement {
     const selecting = this.session?.select(c);
     if (narrow) await this.focusOn('.conv-header h2');
     await selecting;
+  }
+
+  private readonly openResult = (result: SupportSearchResultDto) => this.openAt(result);
+
+  /** Opens a search result at its match: the conversation, scrolled to the message and highlighted. */
+  private async openAt(result: SupportSearchResultDto): Promise<void> {
+    await this.open(result.conversation);
+    if (!result.message) return;
+    await this.updateComplete;
+    await this.renderRoot.querySelector('confab-thread')?.revealMessage(result.message.id);
   }
 
   private toggleDetails(): void {

@@ -62,6 +62,8 @@ function conversation(id: string, options: ConvOptions = {}): SupportConversatio
     visitor: { ...user(visitorOf(id), 'user', 'guest'), email: null },
     assignee: assigneeId ? user(assigneeId, 'agent') : null,
     lastMessage,
+    labels: [],
+    rating: null,
   };
 }
 

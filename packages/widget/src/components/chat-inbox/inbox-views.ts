@@ -3,6 +3,7 @@ import { html, nothing } from 'lit';
 
 import type { I18n } from '../../i18n/index.js';
 import { fullName, renderAvatar } from '../../lib/avatar.js';
+import { renderItemLabels } from './inbox-labels.js';
 
 /** The agent's sign-in form; `notice` says why they are back here (session ended, signed out elsewhere). */
 export function renderSignIn(i18n: I18n, notice: string, error: string, onSubmit: (e: Event) => void) {
@@ -61,6 +62,7 @@ export function renderInboxItem(i18n: I18n, c: SupportInboxItemDto, current: boo
           ${c.unreadCount ? html`<span class="unread" aria-label=${unread}>${c.unreadCount}</span>` : nothing}
         </span>
         ${assignee === null ? nothing : html`<span class="assignee">${t('assignedTo', { name: assignee })}</span>`}
+        ${renderItemLabels(i18n, c)}
       </span>
     </button>
   </li>`;

@@ -4,6 +4,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { I18n } from '../../i18n/index.js';
 import { renderAvatar } from '../../lib/avatar.js';
 import { describeUserAgent } from '../../lib/user-agent.js';
+import { ratingText } from './inbox-rating.js';
 import { icons, renderStatusPill, visitorName } from './inbox-views.js';
 
 /** "Chrome 156 on Linux", in the agent's language; null without a user agent. */
@@ -68,6 +69,7 @@ export function renderDetails(i18n: I18n, c: SupportConversationDto, options: De
     [t('language'), v.locale ? languageName(i18n, v.locale) : null],
     [t('localTime'), v.timezone ? localTime(i18n, v.timezone, options.now) : null],
     [t('firstSeen'), html`<time datetime=${firstSeen}>${i18n.dateTime(firstSeen)}</time>`],
+    [t('ratingLabel'), c.rating ? ratingText(i18n, c.rating) : null],
   ];
   const close = options.close;
   return html`<aside id="details" class="details" aria-labelledby="details-title">

@@ -1,3 +1,4 @@
+import { LIMITS } from '@confab/protocol';
 import type { AttachmentDto, CannedResponseDto, ChatMessage, Room } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
@@ -25,6 +26,8 @@ const SRC_RECHECK_MS = 45_000;
  * separators, groups, ticks, reactions, edit and delete of your own, typing, a jump to new
  * messages, an aria-live announcement of incoming ones) and the composer. Used by both
  * `<chat-widget>` and `<chat-inbox>`; the parent decides how a send and an upload happen.
+ *
+ * @slot above-composer - between the messages and the composer (the widget's rating card)
  */
 export class ChatThread extends LitElement {
   static override styles = [threadStyles, filesStyles, lightboxStyles];
@@ -97,6 +100,25 @@ export class ChatThread extends LitElement {
       .then(() => this.composer?.focus());
   }
 
+  /**
+   * Scrolls to a message, focuses and highlights it (a search result opened at its match), loading
+   * older pages until it is held; false when the room's history does not have it.
+   * @example await thread.revealMessage(result.message.id);
+   */
+  async revealMessage(id: string, pagesMax = 20): Promise<boolean> {
+    for (let pages = 0; this.room && pages <= pagesMax; pages += 1) {
+      const state = this.room.state.get();
+      if (state.messages.some((m) => m.id === id)) {
+        await this.updateComplete;
+        await this.actions.jumpTo(id);
+        return true;
+      }
+      if (!state.hasOlder || pages === pagesMax) break;
+      await this.room.loadOlder(LIMITS.pageMax);
+    }
+    return false;
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('room')) {
       this.controller.setRoom(this.room);
@@ -159,6 +181,7 @@ export class ChatThread extends LitElement {
       ${this.drop.active ? html`<div class="drop-hint" aria-hidden="true">${t('dropFiles')}</div>` : nothing}
       <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       ${this.error ? html`<div class="sr-only" role="alert">${this.error}</div>` : nothing}
+      <slot name="above-composer"></slot>
       <confab-composer
         exportparts="composer, input, send-button"
         .i18n=${this.i18n}

@@ -175,7 +175,12 @@ export class MessageActions implements ReactiveController {
     const el = find();
     if (!el) return;
     this.options.leaveBottom();
-    el.scrollIntoView({ block: 'center', behavior: 'instant' });
+    // The list alone scrolls (scrollIntoView would also scroll the page and the inbox's columns).
+    const list = this.options.list();
+    if (list) {
+      const offset = el.getBoundingClientRect().top - list.getBoundingClientRect().top;
+      list.scrollTop += offset - (list.clientHeight - el.offsetHeight) / 2;
+    }
     el.focus({ preventScroll: true });
   }
 

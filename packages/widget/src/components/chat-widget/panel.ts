@@ -1,4 +1,4 @@
-import type { AttachmentDto } from '@confab/sdk';
+import type { AttachmentDto, RateConversationInput } from '@confab/sdk';
 import { html, nothing } from 'lit';
 
 import type { VisibleViewport } from '../../controllers/viewport-controller.js';
@@ -97,7 +97,7 @@ function renderBody(i18n: I18n, state: VisitorState, element: PanelAttributes, o
       </div>`;
     case 'ended':
       return renderSessionEnded(i18n, state.ended, Boolean(element.userToken), options.onContinue);
-    case 'ready':
+    case 'ready': {
       if (!session) break;
       if (session.supportMode && state.view === 'list') {
         return html`<confab-conversation-list
@@ -112,7 +112,8 @@ function renderBody(i18n: I18n, state: VisitorState, element: PanelAttributes, o
           .onNew=${options.onNew}
         ></confab-conversation-list>`;
       }
-      // Active: the thread is shown only while the panel is open.
+      // Active: the thread is shown only while the panel is open. A resolved conversation asks for a rating.
+      const rateable = session.supportMode && state.room && state.conversations.find((c) => c.id === state.room!.id)?.status === 'resolved';
       return html`<confab-thread
         exportparts="messages, message, composer, input, send-button"
         .i18n=${i18n}
@@ -124,8 +125,19 @@ function renderBody(i18n: I18n, state: VisitorState, element: PanelAttributes, o
         .upload=${(file: File, progress: (f: number) => void) => session.upload(file, progress)}
         .resolveSrc=${(a: AttachmentDto) => session.client.uploads.src(a)}
         ?active=${true}
-        ><slot name="empty" slot="empty">${t('noMessages')}</slot></confab-thread
+        ><slot name="empty" slot="empty">${t('noMessages')}</slot>${
+          rateable
+            ? html`<confab-rating
+                slot="above-composer"
+                .i18n=${i18n}
+                .conversationId=${state.room!.id}
+                .load=${(id: string) => session.conversations.rating(id)}
+                .rate=${(id: string, input: RateConversationInput) => session.conversations.rate(id, input)}
+              ></confab-rating>`
+            : nothing
+        }</confab-thread
       >`;
+    }
   }
   return html`<div class="status" role="status">${t('loading')}</div>`;
 }

@@ -1,5 +1,5 @@
 import { LIMITS } from '@confab/protocol';
-import type { ChatClient, Room, Store, VisitorInfo } from '@confab/sdk';
+import type { ChatClient, ConversationRatingDto, RateConversationInput, Room, Store, VisitorInfo } from '@confab/sdk';
 
 import { asChatError } from '../../lib/chat-error.js';
 import type { VisitStorage } from '../../lib/storage.js';
@@ -115,6 +115,16 @@ export class VisitorConversations {
     this.remember(conversation.id);
     this.setConversations(withStarted(state.get().conversations, conversation));
     await this.watch(client.room(conversation.id));
+  }
+
+  /** The visitor's rating of the conversation's current resolution (null: none yet). */
+  async rating(id: string): Promise<ConversationRatingDto | null> {
+    return (await this.ctx.client.support.get(id)).rating;
+  }
+
+  /** Rates the resolved conversation (again: replaces the rating). */
+  rate(id: string, input: RateConversationInput): Promise<ConversationRatingDto> {
+    return this.ctx.client.support.rate(id, input);
   }
 
   /** The list, in the background: when the server cannot be reached, the one held stays. */

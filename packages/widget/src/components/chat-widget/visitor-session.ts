@@ -8,11 +8,13 @@ import type { VisitStorage } from '../../lib/storage.js';
 import { TabAttention } from '../../lib/tab-attention.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { ConversationList } from './conversation-list.js';
+import { ConversationRating } from './rating.js';
 import { VisitorConversations } from './visitor-conversations.js';
 import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
 
-// The visitor's list of conversations comes with the session: only a visitor who opened the chat needs it.
+// The visitor's list of conversations and the rating card come with the session: only a visitor who opened the chat needs it.
 define('confab-conversation-list', ConversationList);
+define('confab-rating', ConversationRating);
 
 export interface VisitorOptions {
   server: string;
