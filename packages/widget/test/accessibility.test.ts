@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 import type { AuthSessionDto, PageDto, SupportInboxItemDto } from '@confab/protocol';
-import type { AxeResults, RunOptions } from 'axe-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
 import { itemAt } from '../../server/test/helpers/items.js';
+import { axeScan } from './helpers/axe.js';
 import {
   createAgent,
   type HostPage,
@@ -20,8 +18,6 @@ import {
 } from './helpers/browser.js';
 import { luminance } from './helpers/colour.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const AGENT = { username: 'ana', password: 'correct horse battery', name: 'Ana Agent' };
 
 interface Focused {
@@ -86,47 +82,6 @@ async function recordEvents(context: BrowserContext): Promise<void> {
 function events(page: Page): Promise<{ type: string; bubbles: boolean; composed: boolean }[]> {
   return page.evaluate(() => (window as unknown as { __events: { type: string; bubbles: boolean; composed: boolean }[] }).__events);
 }
-
-interface AxeFinding {
-  id: string;
-  impact: string | null | undefined;
-  help: string;
-  nodes: { target: unknown; html: string; summary: string | undefined }[];
-}
-
-/** The part of axe-core's API the scan uses, as the injected script puts it on `window`. */
-interface AxeWindow {
-  axe: { run(context: Element | null, options: RunOptions): Promise<AxeResults> };
-}
-
-/** Runs axe-core on one element of the page (shadow DOM included). */
-async function axeScan(page: Page, selector: string): Promise<{ violations: AxeFinding[]; contrastChecked: number }> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
-  return page.evaluate(
-    async ({ selector, tags }) => {
-      const { axe } = window as unknown as AxeWindow;
-      const results = await axe.run(document.querySelector(selector), { runOnly: tags });
-      return {
-        violations: results.violations.map((v) => ({
-          id: v.id,
-          impact: v.impact,
-          help: v.help,
-          nodes: v.nodes.map((n) => ({ target: n.target, html: String(n.html).slice(0, 160), summary: n.failureSummary })),
-        })),
-        // Elements whose contrast axe could compute (a check that the scan reached the shadow DOM).
-        contrastChecked: results.passes.find((p) => p.id === 'color-contrast')?.nodes.length ?? 0,
-      };
-    },
-    { selector, tags: AXE_TAGS },
-  );
-}
-
-function seriousOf(found: AxeFinding[]): AxeFinding[] {
-  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-const report = (what: string, found: AxeFinding[]) =>
-  `${what}: serious/critical axe violations:\n${JSON.stringify(seriousOf(found), null, 2)}`;
 
 describe('accessibility of <chat-widget> and <chat-inbox>', () => {
   let server: TestServer;
@@ -323,7 +278,7 @@ describe('accessibility of <chat-widget> and <chat-inbox>', () => {
       await expect.poll(async () => luminance(await panelBg())).toBeGreaterThan(0.8);
       const scan = await axeScan(visitor, 'chat-widget');
       expect(scan.contrastChecked, 'axe checked the contrast of too few elements in the widget').toBeGreaterThan(5);
-      expect(seriousOf(scan.violations), report('widget, light', scan.violations)).toEqual([]);
+      expect(scan.findings, 'widget, light: serious/critical axe violations').toEqual([]);
       expect(visitor.problems).toEqual([]);
     });
 
@@ -332,7 +287,7 @@ describe('accessibility of <chat-widget> and <chat-inbox>', () => {
       await expect.poll(async () => luminance(await panelBg())).toBeLessThan(0.1);
       const scan = await axeScan(visitor, 'chat-widget');
       expect(scan.contrastChecked, 'axe checked the contrast of too few elements in the widget').toBeGreaterThan(5);
-      expect(seriousOf(scan.violations), report('widget, dark', scan.violations)).toEqual([]);
+      expect(scan.findings, 'widget, dark: serious/critical axe violations').toEqual([]);
       expect(visitor.problems).toEqual([]);
     });
 
@@ -341,7 +296,7 @@ describe('accessibility of <chat-widget> and <chat-inbox>', () => {
       expect(await inbox.locator('button.item .unread').allTextContents()).toEqual(['1']);
       const scan = await axeScan(agent, 'chat-inbox');
       expect(scan.contrastChecked, 'axe checked the contrast of too few elements in the inbox').toBeGreaterThan(5);
-      expect(seriousOf(scan.violations), report('inbox', scan.violations)).toEqual([]);
+      expect(scan.findings, 'inbox: serious/critical axe violations').toEqual([]);
       expect(agent.problems).toEqual([]);
     });
   });

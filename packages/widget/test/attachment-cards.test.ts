@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
+import { axeFindings } from './helpers/axe.js';
 import {
   createAgent,
   launchBrowser,
   openHostPage,
   recordConsoleErrors,
   screenshot,
+  screenshotThemes,
   startTestServer,
   STRICT_CSP,
   type TestServer,
@@ -27,29 +25,6 @@ const PHOTO = png(640, 480, (x, y) => [(x >> 6) * 24, 90 + (y >> 6) * 20, 200 - 
 const PDF = Buffer.from('%PDF-1.4\ntrailer\n%%EOF\n'); // 23 bytes
 const BIG_PDF = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(120 * 1024, 0x20)]);
 const EMOJI = /\p{Extended_Pictographic}/u;
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious and critical axe-core findings in the widget (shadow DOM included), light and dark; leaves it light. */
-async function axeSerious(page: Page, widget: Locator): Promise<string[]> {
-  // Evaluated by the test driver, so the page's strict CSP still holds for the page's own scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const found: string[] = [];
-  for (const theme of ['light', 'dark']) {
-    await widget.evaluate((el, t) => el.setAttribute('theme', t), theme);
-    const ids = await page.evaluate(async () => {
-      const { axe } = window as unknown as { axe: { run(ctx: Element, o: object): Promise<AxeResults> } };
-      const results = await axe.run(document.querySelector('chat-widget')!, {
-        runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-      });
-      return results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => String(n.html).slice(0, 120)).join(' | ')}`);
-    });
-    found.push(...ids.map((id) => `${theme} ${id}`));
-  }
-  await widget.evaluate((el) => el.setAttribute('theme', 'light'));
-  return found;
-}
 
 interface Box {
   width: number;
@@ -71,20 +46,6 @@ function focused(page: Page) {
       ? { tag: el.tagName.toLowerCase(), className: el.getAttribute('class') ?? '', inDialog: el.closest('dialog') !== null }
       : null;
   });
-}
-
-/** Saves the page at 1280×800 and 375×667, light and dark; leaves it at desktop size, light. */
-async function shots(page: Page, widget: Locator, name: string): Promise<void> {
-  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(viewport);
-    for (const theme of ['light', 'dark']) {
-      await widget.evaluate((el, t) => el.setAttribute('theme', t), theme);
-      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-      await screenshot(page, `attachments-${name}-${size}-${theme}`);
-    }
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-  await widget.evaluate((el) => el.setAttribute('theme', 'light'));
 }
 
 describe('file cards, image boxes, the lightbox and upload errors', () => {
@@ -197,8 +158,8 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
       expect(colours.text).toBe(colours.bubble);
     }
     await widget.evaluate((el) => el.setAttribute('theme', 'light'));
-    expect(await axeSerious(page, widget)).toEqual([]);
-    await shots(page, widget, 'file-card');
+    expect(await axeFindings(page, 'chat-widget', { themes: ['light', 'dark'] })).toEqual([]);
+    await screenshotThemes(page, widget, 'attachments-file-card');
     await close();
   });
 
@@ -269,7 +230,7 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     expect(await boxOf(thumb)).toEqual(before);
     expect(await heightOf()).toBe(contentBefore);
     await context.unroute(/\/v1\/uploads\/[^/?]+(\?.*)?$/);
-    await shots(page, widget, 'image-in-thread');
+    await screenshotThemes(page, widget, 'attachments-image-in-thread');
     await close();
   });
 
@@ -300,8 +261,8 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
       await page.keyboard.press('Tab');
       expect(await focused(page)).toMatchObject({ inDialog: true });
     }
-    expect(await axeSerious(page, widget)).toEqual([]);
-    await shots(page, widget, 'lightbox');
+    expect(await axeFindings(page, 'chat-widget', { themes: ['light', 'dark'] })).toEqual([]);
+    await screenshotThemes(page, widget, 'attachments-lightbox');
 
     // At 375 px the image fits the screen.
     await page.setViewportSize(VIEWPORTS.phone);
@@ -345,8 +306,8 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     expect(await errors.first().getAttribute('role')).toBe('alert');
     // Nothing to send: the failed files stay listed until removed.
     expect(await widget.locator('button[part=send-button]').isDisabled()).toBe(true);
-    expect(await axeSerious(page, widget)).toEqual([]);
-    await shots(page, widget, 'size-error');
+    expect(await axeFindings(page, 'chat-widget', { themes: ['light', 'dark'] })).toEqual([]);
+    await screenshotThemes(page, widget, 'attachments-size-error');
     await widget.getByRole('button', { name: 'Remove scan.pdf' }).click();
     await expect.poll(() => errors.count()).toBe(1);
 

@@ -1,60 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 import type { AuthSessionDto, StartConversationResult, SupportLabelDto } from '@confab/protocol';
-import type { AxeResults, RunOptions } from 'axe-core';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
+import { axeFindings } from './helpers/axe.js';
 import {
   createAgent,
-  type HostPage,
+  horizontalOverflow,
   launchBrowser,
-  openHostPage,
-  recordConsoleErrors,
+  openInbox,
   screenshot,
   startTestServer,
   type TestServer,
   VIEWPORTS,
 } from './helpers/browser.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AGENT = { username: 'lia', password: 'lia-password-1', name: 'Lia' };
-
-/** axe-core on the inbox (shadow DOM included): the serious and critical violations. */
-async function axeSerious(page: Page): Promise<string[]> {
-  // Evaluated, not added as a script tag: the page's strict CSP refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(context: Element | null, options: RunOptions): Promise<AxeResults> } };
-    const results = await axe.run(document.querySelector('chat-inbox'), {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-    });
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  });
-}
-
-/** Visible elements of the inbox (through its shadow roots) reaching past the right edge of the viewport. */
-function overflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const found: string[] = [];
-    const width = window.innerWidth;
-    const walk = (root: ParentNode) => {
-      for (const el of root.querySelectorAll('*')) {
-        const box = el.getBoundingClientRect();
-        if (box.width > 0 && box.height > 0 && box.right > width + 0.5) {
-          found.push(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '')} right ${Math.round(box.right)} > ${width}`);
-        }
-        if (el.shadowRoot) walk(el.shadowRoot);
-      }
-    };
-    walk(document.querySelector('chat-inbox')!.shadowRoot!);
-    return found;
-  });
-}
 
 describe('<chat-inbox> labels', () => {
   let server: TestServer;
@@ -98,26 +59,6 @@ describe('<chat-inbox> labels', () => {
     return res.body.id;
   }
 
-  async function openInbox(viewport: { width: number; height: number }): Promise<{ page: HostPage; inbox: Locator; errors: string[] }> {
-    const context = await browser.newContext({ viewport });
-    const page = await openHostPage(context, server, {
-      path: '/inbox.html',
-      body: `<chat-inbox app="${tenant.id}" lang="en"></chat-inbox>`,
-    });
-    const errors = recordConsoleErrors(page);
-    await page.evaluate(() => {
-      // Through the CSSOM: the strict CSP refuses style attributes.
-      document.body.style.margin = '0';
-      (document.querySelector('chat-inbox') as HTMLElement).style.height = '100dvh';
-    });
-    const inbox = page.locator('chat-inbox');
-    await inbox.locator('input[name=username]').fill(AGENT.username);
-    await inbox.locator('input[name=password]').fill(AGENT.password);
-    await inbox.locator('form.signin button[type=submit]').click();
-    await expect.poll(() => inbox.getByRole('tab').count()).toBe(4);
-    return { page, inbox, errors };
-  }
-
   const picker = (inbox: Locator) => inbox.locator('confab-inbox-labels').getByRole('listbox', { name: 'Labels' });
   const optionTexts = async (inbox: Locator) => (await picker(inbox).getByRole('option').allTextContents()).map((t) => t.trim());
   const listNames = (inbox: Locator) => inbox.locator('button.item .name').allTextContents();
@@ -128,7 +69,8 @@ describe('<chat-inbox> labels', () => {
   it('lets an agent add, create and remove labels with the keyboard, follows colleagues live, and filters the list by label', async () => {
     await startConversation('Rita', 'My invoice is wrong');
     const samId = await startConversation('Sam', 'The app crashes');
-    const { page, inbox, errors } = await openInbox(VIEWPORTS.desktop);
+    const { page, inbox, errors } = await openInbox(browser, server, tenant, AGENT, { viewport: VIEWPORTS.desktop });
+    await expect.poll(() => inbox.getByRole('tab').count()).toBe(4);
     await expect.poll(() => listNames(inbox)).toEqual(['Sam', 'Rita']);
     await expect.poll(() => inbox.locator('.label-filter option').allTextContents()).toEqual(['All labels', 'Billing', 'Bug', 'Shipping']);
 
@@ -143,7 +85,7 @@ describe('<chat-inbox> labels', () => {
     await screenshot(page, 'inbox-labels-picker-desktop-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-labels-picker-desktop-dark');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Type to narrow, Enter to put it on.
@@ -202,19 +144,20 @@ describe('<chat-inbox> labels', () => {
   });
 
   it('fits the picker on a phone', async () => {
-    const { page, inbox, errors } = await openInbox(VIEWPORTS.phone);
+    const { page, inbox, errors } = await openInbox(browser, server, tenant, AGENT, { viewport: VIEWPORTS.phone });
+    await expect.poll(() => inbox.getByRole('tab').count()).toBe(4);
     await inbox.locator('button.item', { hasText: 'Rita' }).click();
     await inbox.getByRole('button', { name: 'Label', exact: true }).click();
     await expect.poll(() => picker(inbox).getByRole('option').count()).toBeGreaterThan(2);
     await screenshot(page, 'inbox-labels-picker-phone-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-labels-picker-phone-dark');
-    expect(await overflow(page)).toEqual([]);
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.keyboard.press('Escape');
     await inbox.getByRole('button', { name: 'Back to conversations' }).click();
     await screenshot(page, 'inbox-labels-list-phone-dark');
-    expect(await overflow(page)).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
   });

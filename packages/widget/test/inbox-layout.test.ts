@@ -1,74 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 import type { AuthSessionDto, StartConversationResult, VisitorInfo } from '@confab/protocol';
-import type { AxeResults, RunOptions } from 'axe-core';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
+import { axeFindings } from './helpers/axe.js';
 import {
   createAgent,
-  type HostPage,
+  horizontalOverflow,
   launchBrowser,
-  openHostPage,
-  recordConsoleErrors,
+  type OpenInbox,
+  openInbox,
   screenshot,
   startTestServer,
   type TestServer,
   VIEWPORTS,
 } from './helpers/browser.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AGENT = { username: 'lena', password: 'lena-password-1', name: 'Lena Agent' };
 const PAGE_URL = 'https://shop.example.com/checkout/cart?step=2';
-
-interface Seriousness {
-  id: string;
-  impact: string | null | undefined;
-  targets: string[];
-}
-
-/** axe-core on the inbox (shadow DOM included): the serious and critical violations. */
-async function axeSerious(page: Page): Promise<Seriousness[]> {
-  // Evaluated, not added as a script tag: the page's strict CSP stays on and refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(context: Element | null, options: RunOptions): Promise<AxeResults> } };
-    const results = await axe.run(document.querySelector('chat-inbox'), {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-    });
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
-}
-
-/**
- * Horizontal overflow: the document and the inbox scroll sideways, or a visible element of the
- * inbox (through its shadow roots) reaches past the right edge of the viewport.
- */
-function overflow(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const found: string[] = [];
-    const doc = document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth) found.push(`document ${doc.scrollWidth} > ${doc.clientWidth}`);
-    const inbox = document.querySelector('chat-inbox')!;
-    if (inbox.scrollWidth > inbox.clientWidth) found.push(`chat-inbox ${inbox.scrollWidth} > ${inbox.clientWidth}`);
-    const width = window.innerWidth;
-    const walk = (root: ParentNode) => {
-      for (const el of root.querySelectorAll('*')) {
-        const box = el.getBoundingClientRect();
-        if (box.width > 0 && box.height > 0 && box.right > width + 0.5) {
-          found.push(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '')} right ${Math.round(box.right)} > ${width}`);
-        }
-        if (el.shadowRoot) walk(el.shadowRoot);
-      }
-    };
-    walk(inbox.shadowRoot!);
-    return found;
-  });
-}
 
 /** A visible element's box; fails when it is hidden. */
 async function box(locator: Locator) {
@@ -138,46 +87,34 @@ describe('<chat-inbox> layout on desktop and phone', () => {
   }
 
   /** The inbox filling the viewport of a page with the host's own history state, signed in. */
-  async function openInbox(
+  async function signedIn(
     viewport: { width: number; height: number },
     /** Names the sign-in screenshots (and checks the form); none when empty. */
     shots = '',
-  ): Promise<{ page: HostPage; inbox: Locator; errors: () => string[]; context: BrowserContext }> {
-    const context = await browser.newContext({ viewport });
-    const page = await openHostPage(context, server, {
-      path: '/inbox.html',
-      body: `<chat-inbox app="${tenant.id}" lang="en"></chat-inbox>`,
+  ): Promise<OpenInbox> {
+    const opened = await openInbox(browser, server, tenant, AGENT, {
+      viewport,
+      async beforeSignIn(page, inbox) {
+        await page.evaluate(() => history.replaceState({ host: 'kept' }, ''));
+        await inbox.locator('form.signin').waitFor();
+        if (!shots) return;
+        expect(await inbox.locator('input[name=username]').evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBe(16);
+        await screenshot(page, `inbox-${shots}-signin-light`);
+        await page.emulateMedia({ colorScheme: 'dark' });
+        await screenshot(page, `inbox-${shots}-signin-dark`);
+        expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
+        await page.emulateMedia({ colorScheme: 'light' });
+      },
     });
-    const all = recordConsoleErrors(page);
-    const errors = () => all;
-    await page.evaluate(() => {
-      // Through the CSSOM: the strict CSP refuses style attributes and inline style sheets.
-      document.body.style.margin = '0';
-      (document.querySelector('chat-inbox') as HTMLElement).style.height = '100dvh';
-      history.replaceState({ host: 'kept' }, '');
-    });
-    const inbox = page.locator('chat-inbox');
-    await inbox.locator('form.signin').waitFor();
-    if (shots) {
-      expect(await inbox.locator('input[name=username]').evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBe(16);
-      await screenshot(page, `inbox-${shots}-signin-light`);
-      await page.emulateMedia({ colorScheme: 'dark' });
-      await screenshot(page, `inbox-${shots}-signin-dark`);
-      expect(await axeSerious(page)).toEqual([]);
-      await page.emulateMedia({ colorScheme: 'light' });
-    }
-    await inbox.locator('input[name=username]').fill(AGENT.username);
-    await inbox.locator('input[name=password]').fill(AGENT.password);
-    await inbox.locator('form.signin button[type=submit]').click();
-    await expect.poll(() => inbox.locator('button.item').count()).toBe(3);
-    return { page, inbox, errors, context };
+    await expect.poll(() => opened.inbox.locator('button.item').count()).toBe(3);
+    return opened;
   }
 
   const item = (inbox: Locator, name: string) => inbox.locator('button.item', { hasText: name });
   const shell = (inbox: Locator) => inbox.locator('.shell');
 
   it('shows three columns at 1280×800, with the visitor details parsed and the earlier conversation one click away', async () => {
-    const { page, inbox, errors, context } = await openInbox(VIEWPORTS.desktop, 'desktop');
+    const { page, inbox, errors, context } = await signedIn(VIEWPORTS.desktop, 'desktop');
 
     // Nothing selected: a picture, a line and the count, not a bare sentence.
     const empty = inbox.locator('.no-selection');
@@ -186,7 +123,7 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     expect(await empty.locator('p').textContent()).toBe('3 open conversations');
     expect(await item(inbox, 'Alice Liddell').locator('.avatar').textContent()).toBe('AL');
     await screenshot(page, 'inbox-desktop-empty-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
 
     await item(inbox, 'Alice Liddell').click();
     const details = inbox.locator('aside.details');
@@ -223,11 +160,11 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     expect(await previous.locator('.pill').textContent()).toContain('Resolved');
     expect(await previous.locator('time').count()).toBe(1);
     await screenshot(page, 'inbox-desktop-conversation-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
 
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-desktop-conversation-dark');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
 
     await previous.click();
     await expect.poll(() => inbox.locator('.conv-header .pill').textContent()).toContain('Resolved');
@@ -238,23 +175,23 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     await screenshot(page, 'inbox-desktop-previous-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
-    expect(await overflow(page)).toEqual([]);
-    expect(errors()).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
+    expect(errors).toEqual([]);
     expect(page.problems).toEqual([]);
     await context.close();
   }, 60_000);
 
   it('shows one column at a time at 375×667: list → conversation → details and back, by the back control and the browser', async () => {
-    const { page, inbox, errors, context } = await openInbox(VIEWPORTS.phone, 'phone');
+    const { page, inbox, errors, context } = await signedIn(VIEWPORTS.phone, 'phone');
     const startLength = await page.evaluate(() => history.length);
     await expect.poll(() => shell(inbox).getAttribute('data-view')).toBe('list');
     expect(await inbox.locator('main.conversation').isVisible()).toBe(false);
-    expect(await overflow(page)).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
     await screenshot(page, 'inbox-phone-list-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-phone-list-dark');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Into the conversation: the list gives way, the composer has room and Send is on screen.
@@ -277,9 +214,9 @@ describe('<chat-inbox> layout on desktop and phone', () => {
       expect(b.x + b.width, action).toBeLessThanOrEqual(VIEWPORTS.phone.width);
     }
     await expect.poll(() => inbox.locator('[part~=message]').count()).toBeGreaterThanOrEqual(3);
-    expect(await overflow(page)).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
     await screenshot(page, 'inbox-phone-conversation-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
 
     // The composer works: a reply goes out.
     await input.fill('Sorry about that, Alice: I am refunding the second charge now.');
@@ -287,7 +224,7 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     await expect.poll(() => inbox.locator('[part~=message][part~=mine]').last().textContent()).toContain('refunding the second charge');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-phone-conversation-dark');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Details, from the header; its own back control returns to the conversation.
@@ -297,12 +234,12 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     expect(await details.locator('.full-name').textContent()).toBe('Alice Liddell');
     expect(await details.textContent()).toMatch(/Chrome \d+ on Linux/);
     expect(await inbox.locator('main.conversation').isVisible()).toBe(false);
-    expect(await overflow(page)).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
     await screenshot(page, 'inbox-phone-details-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-phone-details-dark');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
     await details.getByRole('button', { name: 'Back to the conversation' }).click();
     await expect.poll(() => shell(inbox).getAttribute('data-view')).toBe('conversation');
@@ -330,13 +267,13 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     expect(await page.evaluate(() => history.state)).toEqual({ host: 'kept' });
     expect(page.url()).toBe(`${server.url}/inbox.html`);
     expect(await page.evaluate(() => history.length)).toBe(startLength + 1);
-    expect(errors()).toEqual([]);
+    expect(errors).toEqual([]);
     expect(page.problems).toEqual([]);
     await context.close();
   }, 60_000);
 
   it("collapses the details into a toggle between 720 and 1100 px, in the list's place; Escape closes them and focus returns", async () => {
-    const { page, inbox, errors, context } = await openInbox({ width: 900, height: 700 });
+    const { page, inbox, errors, context } = await signedIn({ width: 900, height: 700 });
     await item(inbox, 'Alice Liddell').click();
     await expect.poll(() => inbox.locator('.conv-header h2').textContent()).toBe('Alice Liddell');
     expect(await inbox.locator('aside.details').count()).toBe(0);
@@ -351,9 +288,9 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     const send = await box(inbox.locator('[part~=send-button]'));
     expect(send.x + send.width).toBeLessThanOrEqual((await box(inbox.locator('aside.details'))).x);
     expect((await box(inbox.locator('[part~=composer]'))).width).toBeGreaterThanOrEqual(250);
-    expect(await overflow(page)).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
     await screenshot(page, 'inbox-medium-details-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.keyboard.press('Escape');
     await expect.poll(() => inbox.locator('aside.details').count()).toBe(0);
     expect(await inbox.locator('nav.list').isVisible()).toBe(true);
@@ -365,12 +302,12 @@ describe('<chat-inbox> layout on desktop and phone', () => {
         ),
       )
       .toContain('details-toggle');
-    expect(errors()).toEqual([]);
+    expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
 
   it('keeps the reconnecting banner above the conversation at 375 px while the connection is down', async () => {
-    const { page, inbox, context } = await openInbox(VIEWPORTS.phone);
+    const { page, inbox, context } = await signedIn(VIEWPORTS.phone);
     await item(inbox, 'Rita Guest').click();
     await expect.poll(() => shell(inbox).getAttribute('data-view')).toBe('conversation');
     await expect.poll(() => inbox.locator('[part~=message]').allTextContents()).toContainEqual(expect.stringContaining('this is Rita'));
@@ -382,12 +319,12 @@ describe('<chat-inbox> layout on desktop and phone', () => {
     expect(await banner.textContent()).toContain('Reconnecting');
     const b = await box(banner);
     expect(b.y).toBeLessThan((await box(inbox.locator('.conv-header'))).y);
-    expect(await overflow(page)).toEqual([]);
+    expect(await horizontalOverflow(page, 'chat-inbox')).toEqual([]);
     await screenshot(page, 'inbox-phone-reconnecting-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-phone-reconnecting-dark');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox')).toEqual([]);
     await page.unroute('**/socket.io/**');
     await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
     await context.close();

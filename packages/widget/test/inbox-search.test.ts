@@ -1,37 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 import type { AuthSessionDto, MessageDto, StartConversationResult } from '@confab/protocol';
-import type { AxeResults, RunOptions } from 'axe-core';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
-import {
-  createAgent,
-  launchBrowser,
-  openHostPage,
-  recordConsoleErrors,
-  screenshot,
-  startTestServer,
-  type TestServer,
-  VIEWPORTS,
-} from './helpers/browser.js';
+import { axeFindings, WCAG_TAGS } from './helpers/axe.js';
+import { createAgent, launchBrowser, openInbox, screenshot, startTestServer, type TestServer, VIEWPORTS } from './helpers/browser.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AGENT = { username: 'sara', password: 'sara-password-1', name: 'Sara' };
-
-async function axeSerious(page: Page): Promise<{ id: string; targets: string[] }[]> {
-  // Evaluated, not added as a script tag: the page's strict CSP refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(context: Element | null, options: RunOptions): Promise<AxeResults> } };
-    const results = await axe.run(document.querySelector('chat-inbox'), { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] });
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
-  });
-}
 
 describe('inbox search', () => {
   let server: TestServer;
@@ -76,25 +51,6 @@ describe('inbox search', () => {
     await server?.close();
   });
 
-  async function signIn(viewport: { width: number; height: number }) {
-    const context = await browser.newContext({ viewport });
-    const page = await openHostPage(context, server, {
-      path: '/inbox.html',
-      body: `<chat-inbox app="${tenant.id}" lang="en"></chat-inbox>`,
-    });
-    const errors = recordConsoleErrors(page);
-    await page.evaluate(() => {
-      document.body.style.margin = '0';
-      (document.querySelector('chat-inbox') as HTMLElement).style.height = '100dvh';
-    });
-    const inbox = page.locator('chat-inbox');
-    await inbox.locator('input[name=username]').fill(AGENT.username);
-    await inbox.locator('input[name=password]').fill(AGENT.password);
-    await inbox.locator('form.signin button[type=submit]').click();
-    await expect.poll(() => inbox.locator('button.item').count()).toBe(3);
-    return { page, inbox, errors };
-  }
-
   const box = (inbox: Locator) => inbox.getByRole('searchbox', { name: 'Search conversations' });
   const results = (inbox: Locator) => inbox.locator('.search-results button.item');
 
@@ -112,7 +68,8 @@ describe('inbox search', () => {
   }
 
   it('finds conversations by a word prefix, marks the words, and opens one at its match (desktop)', async () => {
-    const { page, inbox, errors } = await signIn(VIEWPORTS.desktop);
+    const { page, inbox, errors } = await openInbox(browser, server, tenant, AGENT, { viewport: VIEWPORTS.desktop });
+    await expect.poll(() => inbox.locator('button.item').count()).toBe(3);
     await screenshot(page, 'inbox-search-desktop-empty');
 
     // "/" jumps to the box.
@@ -130,10 +87,10 @@ describe('inbox search', () => {
     const marks = await results(inbox).locator('mark').allTextContents();
     expect(marks.map((m) => m.toLowerCase())).toEqual(['refun', 'refun']);
     await screenshot(page, 'inbox-search-desktop-results-light');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox', { tags: WCAG_TAGS })).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-search-desktop-results-dark');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox', { tags: WCAG_TAGS })).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Rita's match is 66 messages back: the thread pages to it, scrolls it into view and focuses it.
@@ -164,14 +121,15 @@ describe('inbox search', () => {
   });
 
   it('searches and opens a result at 375 px', async () => {
-    const { page, inbox, errors } = await signIn(VIEWPORTS.phone);
+    const { page, inbox, errors } = await openInbox(browser, server, tenant, AGENT, { viewport: VIEWPORTS.phone });
+    await expect.poll(() => inbox.locator('button.item').count()).toBe(3);
     await box(inbox).fill('refund order');
     await expect.poll(() => results(inbox).locator('.name').allTextContents()).toEqual(['Rita Lopes']);
     await screenshot(page, 'inbox-search-phone-results-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'inbox-search-phone-results-dark');
     await page.emulateMedia({ colorScheme: 'light' });
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-inbox', { tags: WCAG_TAGS })).toEqual([]);
     await results(inbox).first().click();
     await expect.poll(() => revealed(inbox, refund.id), { timeout: 15_000 }).toBe(true);
     // Only the message list scrolled: the conversation header stays on screen.

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 import type { PageDto, StartConversationResult, SupportInboxItemDto } from '@confab/protocol';
 import { type ChatClient, createClient, type MessageDto, type Room } from '@confab/sdk';
-import type { AxeResults } from 'axe-core';
 import type { Browser, BrowserContext, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { itemAt } from '../../server/test/helpers/items.js';
+import { axeFindings } from './helpers/axe.js';
 import {
   createAgent,
   type HostPage,
@@ -20,21 +17,6 @@ import {
 } from './helpers/browser.js';
 
 const GREETING = 'Hi there! Ask us anything.';
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious and critical axe-core findings in the widget (evaluated over the DevTools protocol, so the page's CSP allows it). */
-async function axeSerious(page: HostPage): Promise<{ id: string; targets: unknown[] }[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const { axe } = window as unknown as { axe: { run(el: Element | null, o: object): Promise<AxeResults> } };
-    const results = await axe.run(document.querySelector('chat-widget'), {
-      runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-    });
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target) }));
-  });
-}
 
 /** A visitor with the widget open and one message sent, and an agent ("Ana Agent") watching the conversation through the SDK. */
 interface Scene {
@@ -419,31 +401,31 @@ describe('message actions in the shared thread', () => {
           await page.mouse.move(0, 0);
           await widget.locator('textarea[part=input]').focus();
           await shot(`message-thread-${size}-${theme}`);
-          expect(await axeSerious(page), `thread, ${size}, ${theme}`).toEqual([]);
+          expect(await axeFindings(page, 'chat-widget'), `thread, ${size}, ${theme}`).toEqual([]);
 
           const last = theirs(widget).last();
           await openMenu(last).then((s) => s.getByRole('button', { name: 'Reply' }).click());
           await widget.locator('textarea[part=input]').fill('Great, thank you');
           await shot(`message-reply-composing-${size}-${theme}`);
-          expect(await axeSerious(page), `reply-composing, ${size}, ${theme}`).toEqual([]);
+          expect(await axeFindings(page, 'chat-widget'), `reply-composing, ${size}, ${theme}`).toEqual([]);
           await widget.getByRole('button', { name: 'Cancel reply' }).click();
           await widget.locator('textarea[part=input]').fill('');
 
           await openMenu(last);
           await shot(`message-menu-${size}-${theme}`);
-          expect(await axeSerious(page), `menu, ${size}, ${theme}`).toEqual([]);
+          expect(await axeFindings(page, 'chat-widget'), `menu, ${size}, ${theme}`).toEqual([]);
           await last.getByRole('button', { name: 'More reactions' }).click();
           await expect.poll(() => last.locator('.picker').count()).toBe(1);
           await last.locator('.picker').scrollIntoViewIfNeeded();
           await shot(`message-emoji-picker-${size}-${theme}`);
-          expect(await axeSerious(page), `emoji-picker, ${size}, ${theme}`).toEqual([]);
+          expect(await axeFindings(page, 'chat-widget'), `emoji-picker, ${size}, ${theme}`).toEqual([]);
           await page.keyboard.press('Escape');
 
           const own = mine(widget).last();
           await openMenu(own).then((s) => s.getByRole('button', { name: 'Delete' }).click());
           await own.locator('.confirm').scrollIntoViewIfNeeded();
           await shot(`message-delete-confirm-${size}-${theme}`);
-          expect(await axeSerious(page), `delete-confirm, ${size}, ${theme}`).toEqual([]);
+          expect(await axeFindings(page, 'chat-widget'), `delete-confirm, ${size}, ${theme}`).toEqual([]);
           await page.keyboard.press('Escape');
 
           const keepTyping = setInterval(() => room.typing(), 500);
@@ -454,7 +436,7 @@ describe('message actions in the shared thread', () => {
             await page.mouse.move(0, 0);
             await widget.locator('textarea[part=input]').focus();
             await shot(`message-typing-${size}-${theme}`);
-            expect(await axeSerious(page), `typing, ${size}, ${theme}`).toEqual([]);
+            expect(await axeFindings(page, 'chat-widget'), `typing, ${size}, ${theme}`).toEqual([]);
           } finally {
             clearInterval(keepTyping);
           }

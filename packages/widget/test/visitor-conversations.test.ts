@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 
 import type { AuthSessionDto, PageDto, RoomListItemDto, StartConversationResult, SupportConversationDto } from '@confab/protocol';
-import type { AxeResults, RunOptions } from 'axe-core';
 import jwt from 'jsonwebtoken';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
 import { type ClientSocket, connect } from '../../server/test/helpers/sockets.js';
+import { axeFindings } from './helpers/axe.js';
 import {
   launchBrowser,
   openHostPage,
@@ -22,21 +20,6 @@ import {
   violations,
 } from './helpers/browser.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-
-/** Runs axe-core over the widget (shadow DOM included); axe is served from the page's origin, so the strict CSP holds. */
-async function seriousAxe(page: Page): Promise<{ id: string; impact: string | null | undefined; nodes: string[] }[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: '/axe.js' });
-  return page.evaluate(async (tags) => {
-    const { axe } = window as unknown as { axe: { run(context: Element | null, options: RunOptions): Promise<AxeResults> } };
-    const results = await axe.run(document.querySelector('chat-widget'), { runOnly: tags });
-    return results.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => String(n.html).slice(0, 160)) }));
-  }, AXE_TAGS);
-}
-
 describe('a visitor with several conversations, the header during an outage, the reply time, and the widget on a phone', () => {
   let server: TestServer;
   let tenant: App;
@@ -48,9 +31,7 @@ describe('a visitor with several conversations, the header during an outage, the
     jwt.sign(claims, tenant.secret, { algorithm: 'HS256', subject: sub, audience: tenant.id, expiresIn: '1h' });
 
   async function context(viewport: { width: number; height: number } = VIEWPORTS.desktop, timezoneId?: string): Promise<BrowserContext> {
-    const ctx = await browser.newContext({ viewport, timezoneId });
-    await ctx.route(`${server.url}/axe.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: AXE_SOURCE }));
-    return ctx;
+    return browser.newContext({ viewport, timezoneId });
   }
 
   async function start(visitor: AuthSessionDto, text: string): Promise<string> {
@@ -134,10 +115,10 @@ describe('a visitor with several conversations, the header during an outage, the
     await widget.locator('button.launcher').click();
     await expect.poll(() => rows.count()).toBe(2);
     await screenshot(widget.locator('[part=panel]'), 'visitor-conversations-list-desktop-light');
-    expect(await seriousAxe(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-widget')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(widget.locator('[part=panel]'), 'visitor-conversations-list-desktop-dark');
-    expect(await seriousAxe(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-widget')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
 
     // Open the resolved one: it says how to reopen it, and writing does (the server reopens it).
@@ -148,7 +129,7 @@ describe('a visitor with several conversations, the header during an outage, the
     await expect.poll(() => note.textContent()).toBe('This conversation was resolved. Write a message to reopen it.');
     expect((await storedVisit(page))?.conversationId).toBe(parcel);
     await screenshot(widget.locator('[part=panel]'), 'visitor-conversations-resolved-desktop-light');
-    expect(await seriousAxe(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-widget')).toEqual([]);
     const input = widget.locator('textarea[part=input]');
     await input.fill('It arrived broken');
     await input.press('Enter');
@@ -256,7 +237,7 @@ describe('a visitor with several conversations, the header during an outage, the
         for (const scheme of ['light', 'dark'] as const) {
           await page.emulateMedia({ colorScheme: scheme });
           await screenshot(widget.locator('[part=panel]'), `visitor-header-reply-time-desktop-${scheme}`);
-          expect(await seriousAxe(page)).toEqual([]);
+          expect(await axeFindings(page, 'chat-widget')).toEqual([]);
         }
         await page.emulateMedia({ colorScheme: 'light' });
       }
@@ -269,7 +250,7 @@ describe('a visitor with several conversations, the header during an outage, the
       expect(await widget.locator('button.launcher').getAttribute('aria-describedby')).toBe('launcher-note');
       if (lang === 'en') {
         await screenshot(page, 'visitor-launcher-note-desktop-light');
-        expect(await seriousAxe(page)).toEqual([]);
+        expect(await axeFindings(page, 'chat-widget')).toEqual([]);
         // On a phone the note would cover the page: the launcher goes alone.
         await page.setViewportSize(VIEWPORTS.phone);
         await expect.poll(() => launcherNote.isVisible()).toBe(false);
@@ -321,10 +302,10 @@ describe('a visitor with several conversations, the header during an outage, the
     };
     expect(await composerInside()).toBe(true);
     await screenshot(page, 'visitor-thread-phone-light');
-    expect(await seriousAxe(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-widget')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'visitor-thread-phone-dark');
-    expect(await seriousAxe(page)).toEqual([]);
+    expect(await axeFindings(page, 'chat-widget')).toEqual([]);
     await page.emulateMedia({ colorScheme: 'light' });
 
     // The on-screen keyboard leaves 300 px visible: the panel follows the visual viewport, the composer stays in view.
@@ -359,7 +340,7 @@ describe('a visitor with several conversations, the header during an outage, the
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await screenshot(page, `visitor-conversations-list-phone-${scheme}`);
-      expect(await seriousAxe(page)).toEqual([]);
+      expect(await axeFindings(page, 'chat-widget')).toEqual([]);
     }
     await page.emulateMedia({ colorScheme: 'light' });
     await rows.nth(1).click();
@@ -367,7 +348,7 @@ describe('a visitor with several conversations, the header during an outage, the
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       await screenshot(page, `visitor-conversations-resolved-phone-${scheme}`);
-      expect(await seriousAxe(page)).toEqual([]);
+      expect(await axeFindings(page, 'chat-widget')).toEqual([]);
     }
     expect(page.problems).toEqual([]);
     await ctx.close();

@@ -1,17 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
 import type { AuthSessionDto, SupportConversationDto } from '@confab/protocol';
-import type { AxeResults } from 'axe-core';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
+import { axeFindings } from './helpers/axe.js';
 import {
   createAgent,
   launchBrowser,
   openHostPage,
   screenshot,
+  screenshotThemes,
   startTestServer,
   storedVisit,
   type TestServer,
@@ -19,44 +17,7 @@ import {
   violations,
 } from './helpers/browser.js';
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const EMOJI = /\p{Extended_Pictographic}/u;
-
-/** Serious and critical axe-core findings in the element (shadow DOM included), light and dark; leaves it light. */
-async function axeSerious(page: Page, host: Locator, selector: string): Promise<string[]> {
-  // Evaluated by the test driver, so the page's strict CSP still holds for the page's own scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  const found: string[] = [];
-  for (const theme of ['light', 'dark']) {
-    await host.evaluate((el, t) => el.setAttribute('theme', t), theme);
-    const ids = await page.evaluate(async (sel) => {
-      const { axe } = window as unknown as { axe: { run(ctx: Element, o: object): Promise<AxeResults> } };
-      const results = await axe.run(document.querySelector(sel)!, {
-        runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
-      });
-      return results.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.nodes.map((n) => String(n.html).slice(0, 120)).join(' | ')}`);
-    }, selector);
-    found.push(...ids.map((id) => `${theme} ${id}`));
-  }
-  await host.evaluate((el) => el.setAttribute('theme', 'light'));
-  return found;
-}
-
-/** Saves the page at 1280×800 and 375×667, light and dark; leaves it at desktop size, light. */
-async function shots(page: Page, widget: Locator, name: string): Promise<void> {
-  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
-    await page.setViewportSize(viewport);
-    for (const theme of ['light', 'dark']) {
-      await widget.evaluate((el, t) => el.setAttribute('theme', t), theme);
-      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-      await screenshot(page, `rating-${name}-${size}-${theme}`);
-    }
-  }
-  await page.setViewportSize(VIEWPORTS.desktop);
-  await widget.evaluate((el) => el.setAttribute('theme', 'light'));
-}
 
 describe('the visitor rates a resolved conversation in <chat-widget>; the inbox shows it', () => {
   let server: TestServer;
@@ -140,8 +101,8 @@ describe('the visitor rates a resolved conversation in <chat-widget>; the inbox 
     expect(await card.getByRole('radio', { name: 'Terrible' }).isChecked()).toBe(false);
     const comment = card.getByRole('textbox', { name: 'Tell us more (optional)' });
     await comment.fill('quick and kind');
-    expect(await axeSerious(page, widget, 'chat-widget')).toEqual([]);
-    await shots(page, widget, 'form');
+    expect(await axeFindings(page, 'chat-widget', { themes: ['light', 'dark'] })).toEqual([]);
+    await screenshotThemes(page, widget, 'rating-form');
 
     await card.getByRole('button', { name: 'Send rating' }).click();
     const thanks = card.locator('.thanks');
@@ -155,14 +116,14 @@ describe('the visitor rates a resolved conversation in <chat-widget>; the inbox 
     await expect.poll(async () => (await conversation(id)).rating).toMatchObject({ score: 4, comment: 'quick and kind' });
     await expect.poll(() => details.textContent()).toContain('4/5 · Good — “quick and kind”');
     await screenshot(agent, 'rating-inbox-details-desktop');
-    expect(await axeSerious(agent, inbox, 'chat-inbox')).toEqual([]);
+    expect(await axeFindings(agent, 'chat-inbox', { themes: ['light', 'dark'] })).toEqual([]);
     await agent.setViewportSize(VIEWPORTS.phone);
     await inbox.getByRole('button', { name: 'Visitor details' }).click();
     await expect.poll(() => details.textContent()).toContain('4/5 · Good');
     await screenshot(agent, 'rating-inbox-details-phone');
 
-    expect(await axeSerious(page, widget, 'chat-widget')).toEqual([]);
-    await shots(page, widget, 'thanks');
+    expect(await axeFindings(page, 'chat-widget', { themes: ['light', 'dark'] })).toEqual([]);
+    await screenshotThemes(page, widget, 'rating-thanks');
 
     // Changing it: the form comes back with the score and comment given; a new score replaces it.
     await card.getByRole('button', { name: 'Change' }).click();

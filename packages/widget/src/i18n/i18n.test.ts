@@ -1,11 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { CONVERSATION_STRINGS } from './conversation/index.js';
 import { en } from './en.js';
 import { es } from './es.js';
-import { i18n, type Locale, resolveLocale, type Strings } from './index.js';
+import { INBOX_STRINGS } from './inbox/index.js';
+import { i18n, type Locale, registerStrings, resolveLocale, type StringPart, type Strings } from './index.js';
 import { ptBR } from './pt-BR.js';
 
+// What the lazy chunks do before they render: the tests below read every part.
+registerStrings(CONVERSATION_STRINGS);
+registerStrings(INBOX_STRINGS);
+
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const PARTS: Record<'core' | 'conversation' | 'inbox', StringPart<Partial<Strings>>> = {
+  core: { en, 'pt-BR': ptBR, es },
+  conversation: CONVERSATION_STRINGS,
+  inbox: INBOX_STRINGS,
+};
+const keysOf = (part: StringPart<Partial<Strings>>) => Object.keys(part.en).sort();
+const ALL_KEYS = Object.values(PARTS).flatMap(keysOf);
 
 describe('resolveLocale', () => {
   afterEach(() => {
@@ -63,31 +80,84 @@ describe('resolveLocale', () => {
   });
 });
 
-describe('dictionaries', () => {
-  const locales: [string, Strings][] = [
-    ['pt-BR', ptBR],
-    ['es', es],
-  ];
-  const keys = Object.keys(en) as (keyof Strings)[];
+describe.each(Object.entries(PARTS))('the %s strings', (_, part) => {
+  const english = part.en as Record<string, string>;
+  const keys = keysOf(part);
+  const locales = (['pt-BR', 'es'] as const).map((locale) => [locale, part[locale] as Record<string, string>] as const);
 
   it('English has non-empty strings for every key', () => {
     expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) expect(en[key].trim(), key).not.toBe('');
+    for (const key of keys) expect(english[key]!.trim(), key).not.toBe('');
   });
 
   it.each(locales)('%s has exactly the keys of English', (_, strings) => {
-    expect(Object.keys(strings).sort()).toEqual([...keys].sort());
+    expect(Object.keys(strings).sort()).toEqual(keys);
   });
 
   it.each(locales)('%s has a non-empty string for every key', (_, strings) => {
     for (const key of keys) {
       expect(typeof strings[key], key).toBe('string');
-      expect(strings[key].trim(), key).not.toBe('');
+      expect(strings[key]!.trim(), key).not.toBe('');
     }
   });
 
   it.each(locales)('%s uses the same {placeholders} as English in every string', (_, strings) => {
-    for (const key of keys) expect(placeholders(strings[key]), key).toEqual(placeholders(en[key]));
+    for (const key of keys) expect(placeholders(strings[key]!), key).toEqual(placeholders(english[key]!));
+  });
+});
+
+describe('the parts of the strings', () => {
+  const SRC = fileURLToPath(new URL('..', import.meta.url));
+
+  /** The modules `file` loads statically, itself included (type-only imports and `import()` aside). */
+  function staticImports(file: string, seen = new Set<string>()): Set<string> {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const [, spec] of code.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?'(\.[^']+)'/gm)) {
+      staticImports(resolve(dirname(file), spec!.replace(/\.js$/, '.ts')), seen);
+    }
+    return seen;
+  }
+
+  /**
+   * The keys the modules loaded with `entry` (outside i18n/) name: a quoted key anywhere (in `t()`, a
+   * ternary, a map such as REPLY_TIME) but a `case` label, and every key a t(`prefix${…}`) can build.
+   * Over-counting only asks for a string to be loaded earlier than needed.
+   */
+  function keysUsedBy(entry: string): { file: string; key: string }[] {
+    const used: { file: string; key: string }[] = [];
+    for (const file of staticImports(resolve(SRC, entry))) {
+      if (file.startsWith(resolve(SRC, 'i18n'))) continue;
+      const code = readFileSync(file, 'utf8');
+      const quoted = new Set([...code.matchAll(/(?<!\bcase\s+)'(\w+)'/g)].map((m) => m[1]));
+      const prefixes = [...code.matchAll(/\bt\(\s*`(\w+)\$\{/g)].map((m) => m[1]!);
+      for (const key of ALL_KEYS) {
+        if (quoted.has(key) || prefixes.some((prefix) => key.startsWith(prefix))) used.push({ file: relative(SRC, file), key });
+      }
+    }
+    return used;
+  }
+
+  it('puts no key in two parts', () => {
+    expect(ALL_KEYS.filter((key, i) => ALL_KEYS.indexOf(key) !== i)).toEqual([]);
+  });
+
+  it('loads with widget.js exactly the keys its modules use (the launcher, the panel, the inbox placeholder)', () => {
+    const eager = keysUsedBy('index.ts');
+    expect(eager.map(({ file }) => file)).toContain('components/chat-widget/panel-header.ts');
+    const core = keysOf(PARTS.core);
+    expect(eager.filter(({ key }) => !core.includes(key))).toEqual([]);
+    expect(core.filter((key) => !eager.some((use) => use.key === key))).toEqual([]);
+  });
+
+  it.each([
+    ['components/conversation-elements.ts', ['core', 'conversation']],
+    ['components/chat-widget/visitor-session.ts', ['core', 'conversation']],
+    ['components/chat-inbox/inbox-app.ts', ['core', 'conversation', 'inbox']],
+  ] as const)('has every key that %s uses registered by then', (entry, parts) => {
+    const registered = parts.flatMap((name) => keysOf(PARTS[name]));
+    expect(keysUsedBy(entry).filter(({ key }) => !registered.includes(key))).toEqual([]);
   });
 });
 
@@ -119,6 +189,20 @@ describe('i18n().t', () => {
   it('returns the same instance per locale', () => {
     expect(i18n('es')).toBe(i18n('es'));
     expect(i18n('es').locale).toBe('es');
+  });
+
+  it('gives the key, never a throw, for a string whose part is not registered yet, and the string once it is', async () => {
+    vi.resetModules();
+    const fresh = await import('./index.js');
+    const { t } = fresh.i18n('pt-BR');
+    expect(t('openChat')).toBe('Abrir o chat');
+    expect(t('send')).toBe('send');
+    expect(t('labelRemove', { name: 'vip' })).toBe('labelRemove');
+    fresh.registerStrings(CONVERSATION_STRINGS);
+    expect(t('send')).toBe('Enviar');
+    expect(t('labelRemove', { name: 'vip' })).toBe('labelRemove');
+    fresh.registerStrings(INBOX_STRINGS);
+    expect(t('labelRemove', { name: 'vip' })).toBe('Remover a etiqueta vip');
   });
 });
 

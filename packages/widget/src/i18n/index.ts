@@ -1,11 +1,30 @@
-import { en, type Strings } from './en.js';
+import type { ConversationStrings } from './conversation/en.js';
+import { type CoreStrings, en } from './en.js';
 import { es } from './es.js';
+import type { InboxStrings } from './inbox/en.js';
 import { ptBR } from './pt-BR.js';
 
-export type { Strings } from './en.js';
 export type Locale = 'en' | 'pt-BR' | 'es';
+export type { ConversationStrings, CoreStrings, InboxStrings };
+/**
+ * Every key `t()` takes. Only the core (the launcher and the panel's shell) is in widget.js; the
+ * conversation's and the inbox's strings come with their chunks, which register them.
+ */
+export type Strings = CoreStrings & ConversationStrings & InboxStrings;
+/** A part of the strings, in every locale. */
+export type StringPart<S extends Partial<Strings>> = Record<Locale, S>;
 
-const DICTIONARIES: Record<Locale, Strings> = { en, 'pt-BR': ptBR, es };
+// Copies: registering a part adds to these, never to the modules' own objects.
+const DICTIONARIES: Record<Locale, Partial<Strings>> = { en: { ...en }, 'pt-BR': { ...ptBR }, es: { ...es } };
+
+/**
+ * Adds a part of the strings (`CONVERSATION_STRINGS`, `INBOX_STRINGS`), for every locale at once:
+ * the lazy modules call it before they define the elements that show them. `i18n()` instances
+ * made earlier see the new strings too.
+ */
+export function registerStrings(part: StringPart<Partial<Strings>>): void {
+  for (const locale of Object.keys(DICTIONARIES) as Locale[]) Object.assign(DICTIONARIES[locale], part[locale]);
+}
 
 /**
  * The supported locale closest to `lang` (the attribute), else to the browser's languages:
@@ -55,7 +74,11 @@ function create(locale: Locale): I18n {
   const capitalize = (s: string) => s.charAt(0).toLocaleUpperCase(locale) + s.slice(1);
   return {
     locale,
-    t: (key, vars) => strings[key].replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole)),
+    t(key, vars) {
+      // A key whose part is not registered yet gives English, else the key itself: never a throw.
+      const text = strings[key] ?? DICTIONARIES.en[key] ?? key;
+      return text.replace(/\{(\w+)\}/g, (whole, name: string) => (vars && name in vars ? String(vars[name]) : whole));
+    },
     time: (iso) => time.format(new Date(iso)),
     day(iso, now = new Date()) {
       const when = new Date(iso);

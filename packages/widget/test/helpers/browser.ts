@@ -141,3 +141,88 @@ export function recordConsoleErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Saves the page at every size of VIEWPORTS, light and dark, as `<name>-<size>-<theme>`; leaves it at desktop size, light. */
+export async function screenshotThemes(page: Page, element: Locator, name: string): Promise<void> {
+  for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+    await page.setViewportSize(viewport);
+    for (const theme of ['light', 'dark']) {
+      await element.evaluate((el, t) => el.setAttribute('theme', t), theme);
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      await screenshot(page, `${name}-${size}-${theme}`);
+    }
+  }
+  await page.setViewportSize(VIEWPORTS.desktop);
+  await element.evaluate((el) => el.setAttribute('theme', 'light'));
+}
+
+export interface InboxOptions {
+  viewport?: { width: number; height: number };
+  lang?: string;
+  /** Runs before the agent fills the sign-in form (to look at it, or to set the host page's own state). */
+  beforeSignIn?: (page: HostPage, inbox: Locator) => Promise<void>;
+}
+
+export interface OpenInbox {
+  context: BrowserContext;
+  page: HostPage;
+  inbox: Locator;
+  /** Console errors and failed requests of the page (see recordConsoleErrors). */
+  errors: string[];
+}
+
+/**
+ * Opens `<chat-inbox>` filling the viewport of a host page under the strict CSP, in a context of its
+ * own, and submits the agent's sign-in; the caller waits for what it needs next.
+ */
+export async function openInbox(
+  browser: Browser,
+  server: TestServer,
+  tenant: App,
+  agent: { username: string; password: string },
+  options: InboxOptions = {},
+): Promise<OpenInbox> {
+  const context = await browser.newContext({ viewport: options.viewport ?? VIEWPORTS.desktop });
+  const page = await openHostPage(context, server, {
+    path: '/inbox.html',
+    body: `<chat-inbox app="${tenant.id}" lang="${options.lang ?? 'en'}"></chat-inbox>`,
+  });
+  const errors = recordConsoleErrors(page);
+  await page.evaluate(() => {
+    // Through the CSSOM: the strict CSP refuses style attributes and inline style sheets.
+    document.body.style.margin = '0';
+    (document.querySelector('chat-inbox') as HTMLElement).style.height = '100dvh';
+  });
+  const inbox = page.locator('chat-inbox');
+  await options.beforeSignIn?.(page, inbox);
+  await inbox.locator('form.signin input[name=username]').fill(agent.username);
+  await inbox.locator('form.signin input[name=password]').fill(agent.password);
+  await inbox.locator('form.signin button[type=submit]').click();
+  return { context, page, inbox, errors };
+}
+
+/**
+ * Horizontal overflow: the document or the element scrolls sideways, or a visible element inside it
+ * (through its shadow roots) reaches past the right edge of the viewport.
+ */
+export function horizontalOverflow(page: Page, selector: string): Promise<string[]> {
+  return page.evaluate((selector) => {
+    const found: string[] = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) found.push(`document ${doc.scrollWidth} > ${doc.clientWidth}`);
+    const host = document.querySelector(selector)!;
+    if (host.scrollWidth > host.clientWidth) found.push(`${selector} ${host.scrollWidth} > ${host.clientWidth}`);
+    const width = window.innerWidth;
+    const walk = (root: ParentNode) => {
+      for (const el of root.querySelectorAll('*')) {
+        const box = el.getBoundingClientRect();
+        if (box.width > 0 && box.height > 0 && box.right > width + 0.5) {
+          found.push(`${el.tagName.toLowerCase()}.${String(el.getAttribute('class') ?? '')} right ${Math.round(box.right)} > ${width}`);
+        }
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }
+    };
+    walk(host.shadowRoot!);
+    return found;
+  }, selector);
+}

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { i18n } from '../../i18n/index.js';
+import { CONVERSATION_STRINGS } from '../../i18n/conversation/index.js';
+import { i18n, registerStrings } from '../../i18n/index.js';
 import { uploadError } from './upload-error.js';
+
+// As conversation-elements.ts does before any composer shows.
+registerStrings(CONVERSATION_STRINGS);
 
 const tooLarge = { code: 'payload_too_large', message: 'Files are limited to 25 MB', details: { maxBytes: 26_214_400 } };
 

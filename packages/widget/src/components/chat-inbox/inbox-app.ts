@@ -6,7 +6,8 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 
 import { StoreController } from '../../controllers/store-controller.js';
-import type { I18n } from '../../i18n/index.js';
+import { INBOX_STRINGS } from '../../i18n/inbox/index.js';
+import { type I18n, registerStrings } from '../../i18n/index.js';
 import { fullName } from '../../lib/avatar.js';
 import { define } from '../../lib/define.js';
 import { Notifier } from '../../lib/notify.js';
@@ -14,7 +15,7 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { AgentSession } from './agent-session.js';
 import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
-import { renderLabelFilter } from './inbox-labels.js';
+import { InboxLabels, renderLabelFilter } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
@@ -319,6 +320,9 @@ function openCount(s: AgentState): number | null {
   return s.tab === 'open' && !s.cursor ? s.items.length : null;
 }
 
+registerStrings(INBOX_STRINGS);
+// The inbox's elements are defined here, in the one inbox module marked as having side effects.
+define('confab-inbox-labels', InboxLabels);
 define('confab-inbox-app', InboxApp);
 
 declare global {

@@ -3,7 +3,6 @@ import { css, html, LitElement, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 
 import type { I18n } from '../../i18n/index.js';
-import { define } from '../../lib/define.js';
 import { baseStyles } from '../theme.styles.js';
 
 // Labels in the inbox: chips on a conversation with a picker to add, remove or create them, and
@@ -433,8 +432,6 @@ export class InboxLabels extends LitElement {
     if (!next || !this.renderRoot.contains(next)) this.close(false);
   }
 }
-
-define('confab-inbox-labels', InboxLabels);
 
 declare global {
   interface HTMLElementTagNameMap {

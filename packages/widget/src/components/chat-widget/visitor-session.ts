@@ -13,6 +13,7 @@ import { VisitorConversations } from './visitor-conversations.js';
 import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
 
 // The visitor's list of conversations and the rating card come with the session: only a visitor who opened the chat needs it.
+// Their strings were registered by conversation-elements.ts, imported first.
 define('confab-conversation-list', ConversationList);
 define('confab-rating', ConversationRating);
 
