@@ -3,8 +3,8 @@ import { css } from 'lit';
 import { avatarStyles } from '../../lib/avatar.js';
 import { baseStyles } from '../theme.styles.js';
 import { controlsStyles } from './inbox-controls.styles.js';
-import { labelStyles } from './inbox-labels.js';
 import { listStyles } from './inbox-list.styles.js';
+import { labelStyles } from './label-chips.js';
 import { detailsStyles } from './visitor-details.styles.js';
 
 // Layout: `.shell[data-size]` is narrow (one column at a time, `data-view` says which), medium

@@ -15,11 +15,12 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { AgentSession } from './agent-session.js';
 import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
-import { InboxLabels, renderLabelFilter } from './inbox-labels.js';
+import { InboxLabels } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
 import { chevron, renderConversationHeader, renderInboxItem, renderNoSelection, renderSignIn } from './inbox-views.js';
+import { renderLabelFilter } from './label-chips.js';
 import { browserOf, renderDetails } from './visitor-details.js';
 
 const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;

@@ -3,7 +3,7 @@ import { html, nothing } from 'lit';
 
 import type { I18n } from '../../i18n/index.js';
 import { fullName, renderAvatar } from '../../lib/avatar.js';
-import { renderItemLabels } from './inbox-labels.js';
+import { renderItemLabels } from './label-chips.js';
 
 /** The agent's sign-in form; `notice` says why they are back here (session ended, signed out elsewhere). */
 export function renderSignIn(i18n: I18n, notice: string, error: string, onSubmit: (e: Event) => void) {
