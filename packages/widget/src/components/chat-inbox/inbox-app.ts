@@ -18,7 +18,10 @@ import { inboxStyles } from './inbox-app.styles.js';
 import { InboxLabels } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
+import { type InboxPage, pageStyles, renderPageRail } from './inbox-pages.js';
+import { InboxReports } from './inbox-reports.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
+import { InboxSettings } from './inbox-settings.js';
 import { chevron, renderConversationHeader, renderInboxItem, renderNoSelection, renderSignIn } from './inbox-views.js';
 import { renderLabelFilter } from './label-chips.js';
 import { browserOf, renderDetails } from './visitor-details.js';
@@ -27,7 +30,7 @@ const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterU
 
 /** The inbox itself (loaded on demand by `<chat-inbox>`): renders the `AgentSession` and routes the agent's actions to it. */
 export class InboxApp extends LitElement {
-  static override styles = [inboxStyles, searchStyles];
+  static override styles = [inboxStyles, searchStyles, pageStyles];
 
   @property({ attribute: false }) server = '';
   @property({ attribute: false }) app = '';
@@ -35,6 +38,8 @@ export class InboxApp extends LitElement {
   @property({ attribute: false }) i18n!: I18n;
 
   @state() private session: AgentSession | null = null;
+  /** Conversations, reports or settings (inbox-pages.ts); the selected conversation stays while away from it. */
+  @state() private page: InboxPage = 'conversations';
   private readonly agent = new StoreController<AgentState>(this, INITIAL_AGENT);
   private readonly nav = new InboxNavigation(this, (from, to) => this.onNavigate(from, to));
   /** The search box and its results, in the list's place while it has text (inbox-search.ts). */
@@ -96,8 +101,8 @@ export class InboxApp extends LitElement {
       return renderSignIn(this.i18n, notice, error, (e) => void this.signIn(e));
     }
     const reconnecting = s.connection === 'offline' || s.connection === 'connecting';
-    const view: InboxView = s.selected ? this.nav.view : 'list';
-    const details = s.selected !== null && this.nav.detailsShown;
+    const conversations = this.page === 'conversations';
+    const view: InboxView = s.selected && conversations ? this.nav.view : 'list';
     return html`<div class="shell" data-size=${this.nav.size} data-view=${view}>
       ${
         reconnecting
@@ -105,14 +110,34 @@ export class InboxApp extends LitElement {
           : nothing
       }
       ${s.actionError ? html`<p class="error" role="alert">${t('errorGeneric', { message: s.actionError })}</p>` : nothing}
-      <div class="layout ${details ? 'with-details' : ''}">
-        ${this.renderList(s)}
-        <main class="conversation">
-          ${s.selected ? this.renderConversation(s, s.selected) : renderNoSelection(this.i18n, openCount(s))}
-        </main>
-        ${s.selected && details ? this.renderDetailsPane(s, s.selected) : nothing}
+      <div class="frame">
+        ${renderPageRail(this.i18n, this.page, (page) => void this.setPage(page))}
+        ${conversations ? this.renderConversations(s) : html`<main class="page">${this.renderPage()}</main>`}
       </div>
     </div>`;
+  }
+
+  private renderConversations(s: AgentState) {
+    const details = s.selected !== null && this.nav.detailsShown;
+    return html`<div class="layout ${details ? 'with-details' : ''}">
+      ${this.renderList(s)}
+      <main class="conversation">${s.selected ? this.renderConversation(s, s.selected) : renderNoSelection(this.i18n, openCount(s))}</main>
+      ${s.selected && details ? this.renderDetailsPane(s, s.selected) : nothing}
+    </div>`;
+  }
+
+  private renderPage() {
+    const client = this.session?.client ?? null;
+    return this.page === 'reports'
+      ? html`<confab-inbox-reports .client=${client} .i18n=${this.i18n}></confab-inbox-reports>`
+      : html`<confab-inbox-settings .client=${client} .i18n=${this.i18n} .me=${this.agent.value.me}></confab-inbox-settings>`;
+  }
+
+  /** Shows another page; focus follows to its heading (or back to the list). */
+  private async setPage(page: InboxPage): Promise<void> {
+    if (page === this.page) return;
+    this.page = page;
+    await this.focusOn(page === 'conversations' ? '[role=tab][aria-selected=true]' : `button[data-page=${page}]`);
   }
 
   private renderList(s: AgentState) {
@@ -324,6 +349,8 @@ function openCount(s: AgentState): number | null {
 registerStrings(INBOX_STRINGS);
 // The inbox's elements are defined here, in the one inbox module marked as having side effects.
 define('confab-inbox-labels', InboxLabels);
+define('confab-inbox-reports', InboxReports);
+define('confab-inbox-settings', InboxSettings);
 define('confab-inbox-app', InboxApp);
 
 declare global {

@@ -59,6 +59,11 @@ export const en = {
   searchNoResults: 'No conversations match “{q}”.',
   searchVisitorMatch: 'Matches the visitor’s name or email',
   searching: 'Searching…',
+  // The inbox's pages: the rail on the left (a tab bar at the bottom on phones)
+  pages: 'Inbox sections',
+  pageConversations: 'Conversations',
+  pageReports: 'Reports',
+  pageSettings: 'Settings',
   // Labels: chips on a conversation, the label picker, the list's label filter
   labels: 'Labels',
   labelAdd: 'Label',

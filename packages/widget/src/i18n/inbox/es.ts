@@ -60,6 +60,11 @@ export const es: InboxStrings = {
   searchNoResults: 'Ninguna conversación coincide con «{q}».',
   searchVisitorMatch: 'Coincide con el nombre o el correo del visitante',
   searching: 'Buscando…',
+  // Las páginas de la bandeja
+  pages: 'Secciones de la bandeja',
+  pageConversations: 'Conversaciones',
+  pageReports: 'Informes',
+  pageSettings: 'Ajustes',
   // Labels: chips on a conversation, the label picker, the list's label filter
   labels: 'Etiquetas',
   labelAdd: 'Etiqueta',

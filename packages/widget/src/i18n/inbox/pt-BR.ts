@@ -60,6 +60,11 @@ export const ptBR: InboxStrings = {
   searchNoResults: 'Nenhuma conversa corresponde a “{q}”.',
   searchVisitorMatch: 'Corresponde ao nome ou e-mail do visitante',
   searching: 'Buscando…',
+  // As páginas da caixa de entrada
+  pages: 'Seções da caixa de entrada',
+  pageConversations: 'Conversas',
+  pageReports: 'Relatórios',
+  pageSettings: 'Configurações',
   // Labels: chips on a conversation, the label picker, the list's label filter
   labels: 'Etiquetas',
   labelAdd: 'Etiqueta',
