@@ -12,6 +12,7 @@ import { asChatError } from '../../lib/chat-error.js';
 import { VisitStorage } from '../../lib/storage.js';
 import { type AgentState, INITIAL_AGENT, type SignInNotice } from './agent-state.js';
 import { matchesLabel, nextColour, withLabels } from './inbox-label-state.js';
+import type { LabelActions } from './inbox-label-settings.js';
 import { applyChange, filterOf, type InboxTab } from './inbox-list.js';
 
 export interface AgentOptions {
@@ -210,6 +211,25 @@ export class AgentSession {
       return this.client.support.addLabel(c.id, label.id);
     });
   }
+
+  /**
+   * The Settings page's label changes. Each applies to the state as soon as the server answers
+   * (`support:labels` then brings the same list to every agent); a refusal rejects with its message.
+   */
+  readonly labelActions: LabelActions = {
+    create: async (input) => {
+      const label = await this.client.support.labels.create(input);
+      this.onLabels([...this.get().labels.filter((l) => l.id !== label.id), label]);
+    },
+    update: async (id, patch) => {
+      const label = await this.client.support.labels.update(id, patch);
+      this.onLabels(this.get().labels.map((l) => (l.id === id ? label : l)));
+    },
+    remove: async (id) => {
+      await this.client.support.labels.remove(id);
+      this.onLabels(this.get().labels.filter((l) => l.id !== id));
+    },
+  };
 
   private onLabels(labels: SupportLabelDto[]): void {
     const filtered = this.get().labelFilter;

@@ -15,6 +15,7 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { AgentSession } from './agent-session.js';
 import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
+import { InboxLabelSettings } from './inbox-label-settings.js';
 import { InboxLabels } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
@@ -130,7 +131,12 @@ export class InboxApp extends LitElement {
     const client = this.session?.client ?? null;
     return this.page === 'reports'
       ? html`<confab-inbox-reports .client=${client} .i18n=${this.i18n}></confab-inbox-reports>`
-      : html`<confab-inbox-settings .client=${client} .i18n=${this.i18n} .me=${this.agent.value.me}></confab-inbox-settings>`;
+      : html`<confab-inbox-settings .client=${client} .i18n=${this.i18n} .me=${this.agent.value.me}></confab-inbox-settings>
+          <confab-inbox-label-settings
+            .i18n=${this.i18n}
+            .labels=${this.agent.value.labels}
+            .actions=${this.session?.labelActions ?? null}
+          ></confab-inbox-label-settings>`;
   }
 
   /** Shows another page; focus follows to its heading (or back to the list). */
@@ -349,6 +355,7 @@ function openCount(s: AgentState): number | null {
 registerStrings(INBOX_STRINGS);
 // The inbox's elements are defined here, in the one inbox module marked as having side effects.
 define('confab-inbox-labels', InboxLabels);
+define('confab-inbox-label-settings', InboxLabelSettings);
 define('confab-inbox-reports', InboxReports);
 define('confab-inbox-settings', InboxSettings);
 define('confab-inbox-app', InboxApp);

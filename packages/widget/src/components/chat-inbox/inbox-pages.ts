@@ -89,6 +89,17 @@ export const pageStyles = css`
     min-height: 0;
     min-width: 0;
     overflow: auto;
+    box-sizing: border-box;
+    padding: 20px 24px 32px;
+  }
+  .page > * {
+    max-inline-size: 760px;
+  }
+  .page > * + * {
+    margin-block-start: 32px;
+  }
+  [data-size='narrow'] .page {
+    padding: 14px 14px 24px;
   }
   /* Phones: the rail becomes a tab bar under the list or page (not under an open conversation). */
   [data-size='narrow'] .frame {
