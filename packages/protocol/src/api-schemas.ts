@@ -1,4 +1,5 @@
 // The named shapes of the REST API: each JSON response is one of these, by name (see routes.ts).
+import type { AssignmentDto } from './assignment.js';
 import type {
   AppDto,
   AttachmentDto,
@@ -18,6 +19,8 @@ import type {
 } from './dto.js';
 import type { ErrorResponse } from './errors.js';
 import type { ReactionUpdatedEvent } from './events.js';
+import type { SupportNoteDto } from './notes.js';
+import type { SupportReportDto } from './reports.js';
 import type {
   CannedResponseDto,
   ConversationRatingDto,
@@ -91,10 +94,14 @@ export interface ApiSchemas {
   SearchPage: PageDto<SupportSearchResultDto>;
   SupportAvailability: SupportAvailabilityDto;
   SupportSettings: SupportSettingsDto;
+  Assignment: AssignmentDto;
   CannedResponse: CannedResponseDto;
   CannedResponsePage: PageDto<CannedResponseDto>;
   Label: SupportLabelDto;
   LabelPage: PageDto<SupportLabelDto>;
+  SupportReport: SupportReportDto;
+  Note: SupportNoteDto;
+  NotePage: PageDto<SupportNoteDto>;
   Webhook: WebhookDto;
   WebhookWithSecret: WebhookWithSecretDto;
   WebhookPage: PageDto<WebhookDto>;

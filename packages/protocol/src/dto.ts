@@ -73,7 +73,10 @@ export interface SystemEventDto {
   event: SystemEventKind;
   /** Who did it (null: the server, e.g. the away reply). */
   actorId: string | null;
-  /** `assigned`: the agent now in charge (equal to actorId when they claimed it themselves). */
+  /**
+   * `assigned`: the agent now in charge (equal to actorId when they claimed it themselves; actorId
+   * null: assigned automatically). `unassigned` by the server: the agent who was away too long.
+   */
   agentId?: string | null;
 }
 

@@ -1,5 +1,6 @@
 import type { MessageDto, ReactionDto, ReceiptDto, RoomDto } from './dto.js';
 import type { ErrorBody } from './errors.js';
+import type { SupportMentionEvent, SupportNoteDto } from './notes.js';
 import type { SupportAvailabilityDto, SupportConversationDto, SupportLabelsEvent } from './support.js';
 
 /** Every client→server event is acknowledged with exactly one of these. */
@@ -141,6 +142,10 @@ export interface ServerToClientEvents {
   'support:availability': (availability: SupportAvailabilityDto) => void;
   /** To the app's agents: a label was created, renamed, recoloured or deleted; the app's labels now. */
   'support:labels': (event: SupportLabelsEvent) => void;
+  /** To the app's agents: a private note was written on a conversation, or deleted (`deletedAt` set). Never to visitors. */
+  'support:note': (note: SupportNoteDto) => void;
+  /** To one agent: a new note `@mentions` them. */
+  'support:mention': (event: SupportMentionEvent) => void;
   /** Sent right before the server disconnects a socket whose token expired. */
   'auth:expired': (error: ErrorBody) => void;
   /** Sent right before a server that is shutting down disconnects: reconnect (to another node). */

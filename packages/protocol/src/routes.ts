@@ -4,6 +4,7 @@
  * routes, the SDK's calls and the OpenAPI document are derived or type-checked from this table.
  */
 import type { ApiSchemas, SchemaName } from './api-schemas.js';
+import type { AssignmentSettingsDto } from './assignment.js';
 import type { RegisterInput } from './dto.js';
 import { ERROR_STATUS, type ErrorCode } from './errors.js';
 import type { MessageEditInput, MessageSendInput, RoomReadInput } from './events.js';
@@ -34,6 +35,8 @@ import type {
   UploadLinksInput,
   WebhookInput,
 } from './inputs.js';
+import type { NoteInput } from './notes.js';
+import type { SupportReportQuery } from './reports.js';
 import type { AppSettingsDto, RateConversationInput, StartConversationInput, SupportSearchQuery } from './support.js';
 
 /**
@@ -152,6 +155,7 @@ export const REST_ROUTES = defineRoutes({
   },
   'GET /v1/support/conversations': { auth: 'user', query: json<InboxQuery>(), response: 'InboxPage', errors: ['forbidden'] },
   'GET /v1/support/search': { auth: 'user', query: json<SupportSearchQuery>(), response: 'SearchPage', errors: ['forbidden'] },
+  'GET /v1/support/reports': { auth: 'user', query: json<SupportReportQuery>(), response: 'SupportReport', errors: ['forbidden'] },
   'GET /v1/support/conversations/:id': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
   'POST /v1/support/conversations/:id/assign': { auth: 'user', body: json<AssignInput>(), response: 'Conversation', errors: ['forbidden'] },
   'POST /v1/support/conversations/:id/resolve': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
@@ -168,8 +172,20 @@ export const REST_ROUTES = defineRoutes({
   'DELETE /v1/support/labels/:id': { auth: 'user', status: 204, errors: ['forbidden'] },
   'PUT /v1/support/conversations/:id/labels/:labelId': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
   'DELETE /v1/support/conversations/:id/labels/:labelId': { auth: 'user', response: 'Conversation', errors: ['forbidden'] },
+  'GET /v1/support/conversations/:id/notes': { auth: 'user', query: json<PageQuery>(), response: 'NotePage', errors: ['forbidden'] },
+  'POST /v1/support/conversations/:id/notes': {
+    auth: 'user',
+    status: 201,
+    alsoStatus: [200],
+    body: json<NoteInput>(),
+    response: 'Note',
+    errors: ['forbidden', 'conflict'],
+  },
+  'DELETE /v1/support/notes/:id': { auth: 'user', status: 204, errors: ['forbidden'] },
   'GET /v1/support/settings': { auth: 'app', response: 'SupportSettings' },
   'PUT /v1/support/availability': { auth: 'user', body: json<AvailabilityInput>(), response: 'SupportAvailability', errors: ['forbidden'] },
+  'GET /v1/support/assignment': { auth: 'user', response: 'Assignment', errors: ['forbidden'] },
+  'PUT /v1/support/assignment': { auth: 'user', body: json<AssignmentSettingsDto>(), response: 'Assignment', errors: ['forbidden'] },
   'GET /v1/canned-responses': { auth: 'user', query: json<CannedListQuery>(), response: 'CannedResponsePage', errors: ['forbidden'] },
   'POST /v1/canned-responses': {
     auth: 'user',

@@ -1,3 +1,4 @@
+import type { AssignmentSettingsDto } from './assignment.js';
 import type { MessageDto, RoomDto, SupportDetailsDto, UserSummaryDto, VisitorInfo } from './dto.js';
 
 /** The visitor of a support conversation: their summary and the email they gave. */
@@ -125,6 +126,8 @@ export interface AppSettingsDto {
   messageRate?: string | null;
   /** How fast the team usually replies; unset, the widget says nothing about it. */
   replyTime?: ReplyTime | null;
+  /** Auto-assignment of new conversations; unset: off. */
+  assignment?: AssignmentSettingsDto | null;
 }
 
 /** `GET /v1/support/settings`: what the widget shows before the visitor writes. */

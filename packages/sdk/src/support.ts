@@ -1,11 +1,14 @@
 import type {
   AgentAvailability,
+  AssignmentSettingsDto,
   AttachmentDto,
   CannedResponseInput,
   InboxQuery,
   LabelInput,
+  PageQuery,
   RateConversationInput,
   StartConversationInput,
+  SupportReportQuery,
   SupportSearchQuery,
 } from '@confab/protocol';
 
@@ -44,6 +47,13 @@ export function createSupportApi(http: HttpTransport) {
      * @example const { items, nextCursor } = await client.support.search({ q: 'refund' });
      */
     search: (query: SupportSearchQuery) => http.call('GET /v1/support/search', { query }),
+    /**
+     * Agents: the team's figures over a period (`to` exclusive; dates are midnight in `timezone`), by day
+     * (every day, zero days too), agent or label, with `totals`: conversations opened and resolved, first
+     * response and resolution times (median, p90, in seconds) and CSAT. By default the last 7 days in UTC.
+     * @example const { totals, rows } = await client.support.reports({ from: '2026-11-01', to: '2026-12-01', groupBy: 'agent' });
+     */
+    reports: (query: SupportReportQuery = {}) => http.call('GET /v1/support/reports', { query }),
     /**
      * A page of a room's history centred on one of its messages (open a search result at its match);
      * `hasMore`/`nextCursor` continue with older messages, `after` the last seq reads newer ones.
@@ -85,6 +95,49 @@ export function createSupportApi(http: HttpTransport) {
       create: (input: LabelInput) => http.call('POST /v1/support/labels', { body: input }),
       update: (id: string, patch: Partial<LabelInput>) => http.call('PATCH /v1/support/labels/:id', { params: { id }, body: patch }),
       remove: (id: string) => http.call('DELETE /v1/support/labels/:id', { params: { id } }),
+    },
+    /**
+     * Agents: private notes on a conversation, which its visitor never sees. `@username` in the text
+     * mentions a colleague (they hear `support:mention`); every agent hears `support:note`, also when
+     * one is deleted (`deletedAt` set). `list` is oldest first; `add` is safe to retry.
+     * @example const note = await client.support.notes.add(conversation.id, 'Refund approved, @bob please send it');
+     */
+    notes: {
+      /**
+       * One page of the conversation's notes, oldest first (deleted ones left out).
+       * @example const { items, nextCursor } = await client.support.notes.list(conversation.id, { limit: 100 });
+       */
+      list: (conversationId: string, page: PageQuery = {}) =>
+        http.call('GET /v1/support/conversations/:id/notes', { params: { id: conversationId }, query: page }),
+      /**
+       * Writes a note; a retry of the same call (same `clientId`, made for you) returns the same note.
+       * @example await client.support.notes.add(conversation.id, 'Called the courier: arrives Monday');
+       */
+      add: (conversationId: string, text: string, clientId = newClientId()) =>
+        http.call('POST /v1/support/conversations/:id/notes', { params: { id: conversationId }, body: { text, clientId } }),
+      /**
+       * Deletes a note: its author, or an admin.
+       * @example await client.support.notes.remove(note.id);
+       */
+      remove: (noteId: string) => http.call('DELETE /v1/support/notes/:id', { params: { id: noteId } }),
+    },
+    /**
+     * How new conversations find an agent: `off`, `round_robin` among online agents, or `least_busy`
+     * up to `limit` open conversations each; `requeueAfterMinutes` returns an away agent's open
+     * conversations to the queue. Agents read it; only admins set it (`forbidden` otherwise).
+     * @example await client.support.assignment.set({ mode: 'least_busy', limit: 8, requeueAfterMinutes: 15 });
+     */
+    assignment: {
+      /**
+       * The app's setting with its defaults filled in.
+       * @example const { mode, limit } = await client.support.assignment.get();
+       */
+      get: () => http.call('GET /v1/support/assignment'),
+      /**
+       * Replaces the setting (admins); resolves with it as stored. Queued conversations are given out by the new rule at once.
+       * @example await client.support.assignment.set({ mode: 'round_robin', requeueAfterMinutes: null });
+       */
+      set: (settings: AssignmentSettingsDto) => http.call('PUT /v1/support/assignment', { body: settings }),
     },
     /** Agents' saved replies. */
     canned: {

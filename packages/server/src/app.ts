@@ -18,12 +18,15 @@ import { requestLog } from './http/middleware/request-log.js';
 import { buildOpenApi } from './http/openapi.js';
 import { mountRoutes, type RouteDef } from './http/route.js';
 import { adminRoutes, adminSupportRoutes } from './http/routes/admin.js';
+import { assignmentRoutes } from './http/routes/assignment.js';
 import { authRoutes } from './http/routes/auth.js';
 import { mountDemo } from './http/routes/demo.js';
 import { mountDocs } from './http/routes/docs.js';
 import { labelRoutes } from './http/routes/labels.js';
 import { messageRoutes } from './http/routes/messages.js';
+import { noteRoutes } from './http/routes/notes.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { reportRoutes } from './http/routes/reports.js';
 import { roomRoutes } from './http/routes/rooms.js';
 import { supportRoutes } from './http/routes/support.js';
 import { uploadRoutes } from './http/routes/uploads.js';
@@ -113,6 +116,9 @@ export function createApp(options: AppOptions): ConfabApp {
     ...messageRoutes,
     ...supportRoutes,
     ...labelRoutes,
+    ...assignmentRoutes,
+    ...noteRoutes,
+    ...reportRoutes,
     ...uploadRoutes,
     ...adminRoutes,
     ...adminSupportRoutes,
@@ -175,6 +181,7 @@ export function createApp(options: AppOptions): ConfabApp {
   });
   dispatcher.start();
   housekeeping.start();
+  services.assignment.start();
   return {
     http,
     io: realtime.io,
@@ -192,6 +199,7 @@ export function createApp(options: AppOptions): ConfabApp {
       steps: {
         webhooks: () => dispatcher.stop(),
         housekeeping: () => housekeeping.stop(),
+        assignment: () => services.assignment.stop(),
         realtime: () => realtime.close(),
         revokedSessions: () => revokedSessions.close(),
       },

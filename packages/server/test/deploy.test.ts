@@ -374,6 +374,9 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '007-labels',
         '008-search',
         '009-ratings',
+        '010-notes',
+        '011-auto-assign',
+        '012-reports',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

@@ -90,7 +90,7 @@ describe('<chat-inbox> label settings', () => {
     // Rename and recolour Bugs, from the keyboard.
     await section(inbox).getByRole('button', { name: 'Edit label Bugs' }).click();
     const editName = section(inbox).locator('li[data-id] input.name');
-    await expect.poll(() => editName.evaluate((el) => el === el.getRootNode().activeElement)).toBe(true);
+    await expect.poll(() => editName.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement)).toBe(true);
     await editName.fill('Bug reports');
     await section(inbox).locator('li[data-id]').getByRole('radio', { name: 'Red' }).check();
     await screenshot(page, 'inbox-label-settings-editing');

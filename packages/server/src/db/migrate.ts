@@ -10,6 +10,9 @@ import * as activityIndex from './migrations/006-activity-index.js';
 import * as labels from './migrations/007-labels.js';
 import * as search from './migrations/008-search.js';
 import * as ratings from './migrations/009-ratings.js';
+import * as notes from './migrations/010-notes.js';
+import * as autoAssign from './migrations/011-auto-assign.js';
+import * as reports from './migrations/012-reports.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -27,6 +30,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '007-labels': labels,
   '008-search': search,
   '009-ratings': ratings,
+  '010-notes': notes,
+  '011-auto-assign': autoAssign,
+  '012-reports': reports,
 };
 
 const source: Knex.MigrationSource<string> = {

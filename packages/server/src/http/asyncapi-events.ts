@@ -296,6 +296,21 @@ export const SERVER_EVENTS: { [E in keyof ServerToClientEvents]: ServerEventDoc<
     payload: obj({ labels: { type: 'array', items: ref('Label') } }),
     example: { labels: SCHEMA_EXAMPLES.LabelPage.items },
   },
+  'support:note': {
+    summary: 'A private note was written on a support conversation, or deleted',
+    description:
+      'Add it to the conversation by `conversationId`, or, with `deletedAt` set, take it away (its text is empty). ' +
+      'Notes never reach a visitor: not over the socket, in the history or anywhere else.',
+    to: "The app's agents",
+    payload: ref('Note'),
+    example: SCHEMA_EXAMPLES.Note,
+  },
+  'support:mention': {
+    summary: 'A new private note `@mentions` you',
+    to: 'The mentioned agent (every socket of theirs)',
+    payload: obj({ note: ref('Note'), conversation: ref('Conversation') }),
+    example: { note: SCHEMA_EXAMPLES.Note, conversation },
+  },
   'auth:expired': {
     summary: "The socket's access token expired: the server disconnects right after",
     description: 'Reconnect with a fresh token (refresh the session over REST), or send `auth:refresh` before it happens.',

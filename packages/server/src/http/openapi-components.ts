@@ -1,4 +1,4 @@
-import { ERROR_STATUS, LABEL_COLOURS, type SchemaName, WEBHOOK_EVENTS } from '@confab/protocol';
+import { ASSIGNMENT_LIMITS, ASSIGNMENT_MODES, ERROR_STATUS, LABEL_COLOURS, type SchemaName, WEBHOOK_EVENTS } from '@confab/protocol';
 
 // Response shapes of the API (the DTOs of @confab/protocol), for /v1/openapi.json.
 const str = { type: 'string' };
@@ -48,6 +48,16 @@ const room = {
 
 const labelColour = { type: 'string', enum: [...LABEL_COLOURS] };
 const label = { id: str, name: str, colour: labelColour, createdAt: time };
+const note = {
+  id: str,
+  conversationId: str,
+  author: nullableRef('UserSummary'),
+  text: str,
+  mentions: { type: 'array', items: str },
+  clientId: str,
+  createdAt: time,
+  deletedAt: ntime,
+};
 
 const conversation = {
   ...room,
@@ -74,13 +84,43 @@ const businessHours = {
   properties: { timezone: str, days: { type: 'object', additionalProperties: { type: 'array', items: obj({ open: str, close: str }) } } },
 };
 const replyTime = { type: 'string', enum: ['minutes', 'hours', 'day'], nullable: true };
-const appSettings = { type: 'object', properties: { greeting: nstr, awayMessage: nstr, businessHours, messageRate: nstr, replyTime } };
+const assignment = {
+  mode: { type: 'string', enum: [...ASSIGNMENT_MODES] },
+  limit: { ...int, minimum: ASSIGNMENT_LIMITS.limitMin, maximum: ASSIGNMENT_LIMITS.limitMax },
+  requeueAfterMinutes: { ...int, minimum: ASSIGNMENT_LIMITS.requeueMin, maximum: ASSIGNMENT_LIMITS.requeueMax, nullable: true },
+};
+const appSettings = {
+  type: 'object',
+  properties: {
+    greeting: nstr,
+    awayMessage: nstr,
+    businessHours,
+    messageRate: nstr,
+    replyTime,
+    assignment: { ...obj(assignment, ['mode']), nullable: true },
+  },
+};
 const webhook = {
   id: str,
   url: str,
   events: { type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENTS] } },
   active: { type: 'boolean' },
   createdAt: time,
+};
+
+const duration = obj({ medianSeconds: { ...int, nullable: true }, p90Seconds: { ...int, nullable: true }, count: int });
+const figures = {
+  opened: int,
+  resolved: int,
+  firstResponse: duration,
+  resolution: duration,
+  csat: obj({ average: { type: 'number', nullable: true }, count: int }),
+};
+const reportRow = {
+  key: { ...str, description: '`YYYY-MM-DD`, an agent id or a label id' },
+  name: str,
+  colour: { ...labelColour, nullable: true },
+  ...figures,
 };
 
 const membership = {
@@ -231,11 +271,22 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   }),
   SearchPage: page('SearchResult'),
   SupportAvailability: obj(availability),
+  Assignment: obj(assignment),
   SupportSettings: obj({ ...availability, greeting: nstr, awayMessage: nstr, businessHours, replyTime }),
   CannedResponse: obj({ id: str, shortcut: str, text: str, createdBy: nstr, createdAt: time, updatedAt: time }),
   CannedResponsePage: page('CannedResponse'),
   Label: obj(label),
   LabelPage: page('Label'),
+  SupportReport: obj({
+    from: time,
+    to: time,
+    timezone: str,
+    groupBy: { type: 'string', enum: ['day', 'agent', 'label'] },
+    rows: { type: 'array', items: obj(reportRow) },
+    totals: obj(figures),
+  }),
+  Note: obj(note),
+  NotePage: page('Note'),
   Webhook: obj(webhook),
   WebhookWithSecret: obj({ ...webhook, secret: str }),
   WebhookPage: page('Webhook'),

@@ -1,5 +1,6 @@
 import type {
   ApiSchemas,
+  AssignmentDto,
   ConversationRatingDto,
   ErrorBody,
   ErrorCode,
@@ -14,6 +15,8 @@ import type {
   SupportConversationDto,
   SupportDetailsDto,
   SupportLabelDto,
+  SupportNoteDto,
+  SupportReportDto,
   SupportVisitorDto,
   UploadLinkDto,
   UserDto,
@@ -35,6 +38,7 @@ const ids = {
   attachment: 'e5f6a7b8-c9d0-4e1f-9a2b-3c4d5e6f7a8b',
   canned: 'f1e2d3c4-b5a6-4978-8a1b-2c3d4e5f6a7b',
   label: 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e',
+  note: 'c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f',
   webhook: 'b7a6c5d4-e3f2-4a1b-9c8d-7e6f5a4b3c2d',
   delivery: 'd9c8b7a6-f5e4-4d3c-8b2a-1f0e9d8c7b6a',
   event: '0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d',
@@ -190,12 +194,14 @@ const businessHours = {
   timezone: 'Europe/Lisbon',
   days: { mon: [{ open: '09:00', close: '18:00' }], fri: [{ open: '09:00', close: '13:00' }] },
 };
+const assignment: AssignmentDto = { mode: 'least_busy', limit: 8, requeueAfterMinutes: 10 };
 const settings = {
   greeting: 'Hi! How can we help?',
   awayMessage: 'We are away; we will answer by email.',
   businessHours,
   messageRate: null,
   replyTime: 'minutes' as const,
+  assignment,
 };
 const app = { id: ids.app, name: 'Acme shop', allowedOrigins: ['https://shop.example.com'], settings, createdAt: created };
 const webhook: WebhookDto = {
@@ -219,6 +225,40 @@ const delivery: WebhookDeliveryDto = {
   deliveredAt: null,
 };
 const label: SupportLabelDto = { id: ids.label, name: 'Shipping', colour: 'blue', createdAt: created };
+const note: SupportNoteDto = {
+  id: ids.note,
+  conversationId: ids.conversation,
+  author: bob,
+  text: 'Order 1042 left the warehouse yesterday. @carol can you check the tracking?',
+  mentions: ['e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b'],
+  clientId: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
+  createdAt: later,
+  deletedAt: null,
+};
+const reportDay = (day: string, opened: number, resolved: number) => ({
+  key: day,
+  name: day,
+  colour: null,
+  opened,
+  resolved,
+  firstResponse: { medianSeconds: 210, p90Seconds: 510, count: opened },
+  resolution: { medianSeconds: 3960, p90Seconds: 14_400, count: resolved },
+  csat: { average: 4.5, count: 2 },
+});
+const report: SupportReportDto = {
+  from: '2025-03-10T00:00:00.000Z',
+  to: '2025-03-12T00:00:00.000Z',
+  timezone: 'Europe/Lisbon',
+  groupBy: 'day',
+  rows: [reportDay('2025-03-10', 4, 3), reportDay('2025-03-11', 4, 5)],
+  totals: {
+    opened: 8,
+    resolved: 8,
+    firstResponse: { medianSeconds: 210, p90Seconds: 510, count: 8 },
+    resolution: { medianSeconds: 3960, p90Seconds: 14_400, count: 8 },
+    csat: { average: 4.5, count: 4 },
+  },
+};
 const canned = {
   id: ids.canned,
   shortcut: 'shipping',
@@ -290,6 +330,7 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   SearchResult: { conversation: { ...conversation, unreadCount: 1 }, message: conversationMessage, before: [], after: [] },
   SearchPage: page({ conversation: { ...conversation, unreadCount: 1 }, message: conversationMessage, before: [], after: [] }),
   SupportAvailability: availability,
+  Assignment: assignment,
   SupportSettings: {
     ...availability,
     greeting: settings.greeting,
@@ -301,6 +342,9 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   CannedResponsePage: { items: [canned], hasMore: false },
   Label: label,
   LabelPage: { items: [label], hasMore: false },
+  SupportReport: report,
+  Note: note,
+  NotePage: page(note),
   Webhook: webhook,
   WebhookWithSecret: { ...webhook, secret: 'whsec_3hT8kQ1mV6pZ9xB2nL5rC7wF0yD4gJ8s' },
   WebhookPage: { items: [webhook], hasMore: false },
@@ -340,10 +384,12 @@ export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
   'POST /v1/support/conversations/:id/assign': { agentId: ids.bob },
   'PUT /v1/support/conversations/:id/rating': { score: rating.score, comment: rating.comment },
   'PUT /v1/support/availability': { availability: 'online' },
+  'PUT /v1/support/assignment': { mode: 'round_robin', requeueAfterMinutes: 15 },
   'POST /v1/canned-responses': { shortcut: canned.shortcut, text: canned.text },
   'PATCH /v1/canned-responses/:id': { text: 'We ship to the EU in 2-4 working days.' },
   'POST /v1/support/labels': { name: label.name, colour: label.colour },
   'PATCH /v1/support/labels/:id': { name: 'Shipping (EU)', colour: 'teal' },
+  'POST /v1/support/conversations/:id/notes': { text: note.text, clientId: note.clientId },
   'POST /v1/uploads/links': { ids: [ids.attachment] },
   'POST /v1/admin/apps': { name: app.name, origins: app.allowedOrigins },
   'PUT /v1/admin/apps/:id/origins': { origins: ['https://shop.example.com', 'http://localhost:*'] },

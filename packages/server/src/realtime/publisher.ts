@@ -165,6 +165,19 @@ export function startPublisher(
         io.to(agentsChannel(appId)).emit('support:labels', { labels: await services.labels.of(appId) });
       }),
     ),
+    // Notes go to the app's agents only: no room channel, so a visitor's socket never hears one.
+    events.on(
+      'note.created',
+      safely(async ({ appId, note }) => {
+        io.to(agentsChannel(appId)).emit('support:note', note);
+        if (!note.mentions.length) return;
+        const viewed = await services.support.view(appId, note.conversationId, null);
+        if (!viewed) return;
+        const { membership: _viewer, ...conversation } = viewed;
+        io.to(note.mentions.map(userChannel)).emit('support:mention', { note, conversation });
+      }),
+    ),
+    events.on('note.deleted', ({ appId, note }) => io.to(agentsChannel(appId)).emit('support:note', note)),
     events.on(
       'agents.changed',
       safely(async ({ appId }) => {

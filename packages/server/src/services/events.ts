@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 
-import type { MessageDto, ReactionDto, RoomDto, RoomReceiptsEvent } from '@confab/protocol';
+import type { MessageDto, ReactionDto, RoomDto, RoomReceiptsEvent, SupportNoteDto } from '@confab/protocol';
 
 /** What happened, announced after the transaction that made it commits. */
 export interface DomainEventMap {
@@ -30,6 +30,12 @@ export interface DomainEventMap {
   'support.changed': { appId: string; roomId: string; roomChanged: boolean };
   /** An app's labels were created, renamed, recoloured or deleted: agents hear `support:labels`. */
   'support.labels': { appId: string };
+  /** An agent wrote a private note: agents hear `support:note`, each one it mentions `support:mention`. */
+  'note.created': { appId: string; note: SupportNoteDto };
+  /** A note was deleted (`deletedAt` set): agents hear `support:note`. */
+  'note.deleted': { appId: string; note: SupportNoteDto };
+  /** An agent holds fewer open conversations (one was resolved or went to someone else): the queue may move. */
+  'support.workload': { appId: string };
   /** An agent connected, disconnected or changed availability: visitors' "agents online" changed. */
   'agents.changed': { appId: string };
   /** Webhook deliveries were queued (committed): the dispatcher should look now. */

@@ -14,10 +14,13 @@ import { MessagesService } from './messages/messages-service.js';
 import { ReceiptsService } from './messages/receipts.js';
 import { RoomAccess } from './rooms/access.js';
 import { RoomsService } from './rooms/rooms-service.js';
+import { AutoAssigner } from './support/auto-assign.js';
 import { AvailabilityService } from './support/availability.js';
 import { CannedResponsesService } from './support/canned-service.js';
 import { LabelsService } from './support/labels.js';
+import { NotesService } from './support/notes.js';
 import { RatingsService } from './support/ratings.js';
+import { ReportsService } from './support/reports.js';
 import { SupportSearch } from './support/search.js';
 import { SupportService } from './support/support-service.js';
 import { LinkSigner } from './uploads/links.js';
@@ -46,10 +49,16 @@ export interface Services {
   /** Agents' full-text search of support conversations. */
   search: SupportSearch;
   availability: AvailabilityService;
+  /** Auto-assignment of support conversations (its sweep is started and stopped by the app). */
+  assignment: AutoAssigner;
   canned: CannedResponsesService;
   labels: LabelsService;
+  /** Agents' private notes on conversations (never a visitor's to see). */
+  notes: NotesService;
   /** Visitors' satisfaction ratings of resolved conversations. */
   ratings: RatingsService;
+  /** Figures of the team's support work over a period (opened, resolved, response times, CSAT). */
+  reports: ReportsService;
   uploads: UploadsService;
   webhooks: WebhooksService;
 }
@@ -87,6 +96,7 @@ export function createServices({
   const outbox = new Outbox(events);
   const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox, roomCache);
   const availability = new AvailabilityService(db, apps, presence, events);
+  const support = new SupportService(db, events, messages, availability, outbox, throttle, roomCache);
   return {
     events,
     roomCache,
@@ -99,12 +109,15 @@ export function createServices({
     messages,
     history: new HistoryService(db, cache, access),
     receipts: new ReceiptsService(db, events, logger, roomCache),
-    support: new SupportService(db, events, messages, availability, outbox, throttle, roomCache),
+    support,
     search: new SupportSearch(db),
     availability,
+    assignment: new AutoAssigner(db, support, apps, presence, events, roomCache, logger),
     canned: new CannedResponsesService(db),
     labels: new LabelsService(db, events, roomCache),
+    notes: new NotesService(db, events),
     ratings: new RatingsService(db, events, outbox, roomCache),
+    reports: new ReportsService(db),
     uploads: new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret)),
     webhooks: new WebhooksService(db, outbox, events),
   };

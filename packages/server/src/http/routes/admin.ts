@@ -64,7 +64,8 @@ export const adminSupportRoutes = [
     summary: 'Change greeting, away message, business hours or message rate',
     description:
       'Merges the fields given into the settings; `null` removes one. Business hours are per weekday in an IANA time ' +
-      'zone; `messageRate` (`N/unit` or `unlimited`) overrides `MESSAGE_RATE` for this app. Widgets hear the change ' +
+      'zone; `messageRate` (`N/unit` or `unlimited`) overrides `MESSAGE_RATE` for this app; `assignment` is what ' +
+      "`PUT /v1/support/assignment` sets (the app's admins set it there too). Widgets hear the change " +
       `through \`support:availability\`. ${ADMIN}`,
     params: appParams,
     body: appSettingsSchema,

@@ -16,6 +16,7 @@ import Joi from 'joi';
 import { idSchema, type WithDefaults } from '../fields.js';
 import { attachmentIdsSchema, clientIdSchema, messageTextSchema } from '../messages/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
+import { assignmentSchema } from './assignment-schemas.js';
 import { isValidTimeZone } from './business-hours.js';
 
 const shortText = (max: number) => Joi.string().trim().max(max);
@@ -103,6 +104,7 @@ export const appSettingsSchema = Joi.object<AppSettingsDto>({
   replyTime: Joi.string()
     .valid(...REPLY_TIMES)
     .allow(null),
+  assignment: assignmentSchema.allow(null),
 }).min(1);
 
 const shortcut = Joi.string()

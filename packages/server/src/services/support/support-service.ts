@@ -33,9 +33,24 @@ const STARTS_PER_MINUTE = { limit: 5, periodMs: 60_000 };
 /** A cached inbox page also goes after this long (visitors' names and emails in it are not watched). */
 const INBOX_TTL_MS = 60_000;
 
-interface Change {
+export interface Change {
   status?: SupportStatus;
   assigneeId?: string | null;
+}
+
+/** Who makes a change: an agent, or the server (`actor` null) with its own wording of the messages. */
+export interface ChangeBy {
+  actor: Actor | null;
+  /** The agent it is assigned to (for the message's wording). */
+  agent: User | null;
+  text?: (meta: SystemEventDto) => string;
+}
+
+/** What a committed change wrote: its system messages, who joined, whether an agent holds fewer now. */
+export interface AppliedChange {
+  created: Message[];
+  joined: string | null;
+  freed: boolean;
 }
 
 /**
@@ -216,48 +231,65 @@ export class SupportService {
     const result = await this.db.transaction(async (trx) => {
       const room = await RoomRecord.query(trx).forUpdate().findOne({ id: roomId, appId: actor.appId });
       if (!room || room.kind !== 'support') throw new NotFoundError('Conversation');
-      const patch: Partial<RoomRecord> = {};
-      const notes: SystemEventDto[] = [];
-      let joined: string | null = null;
-      if (change.assigneeId !== undefined && change.assigneeId !== room.assigneeId) {
-        patch.assigneeId = change.assigneeId;
-        notes.push(
-          change.assigneeId
-            ? { event: 'assigned', actorId: actor.id, agentId: change.assigneeId }
-            : { event: 'unassigned', actorId: actor.id },
-        );
-        if (change.assigneeId) joined = await this.enrol(trx, roomId, change.assigneeId);
-      }
-      if (change.status && change.status !== room.status) {
-        patch.status = change.status;
-        patch.resolvedAt = change.status === 'resolved' ? new Date() : null;
-        notes.push({ event: change.status === 'open' ? 'reopened' : change.status, actorId: actor.id });
-      }
-      if (!notes.length) return null;
-      await RoomRecord.query(trx)
-        .patch({ ...patch, updatedAt: new Date() })
-        .where({ id: roomId });
-      if (!(await trx('memberships').where({ roomId, userId: actor.id }).first())) await this.enrol(trx, roomId, actor.id);
-      const me = await User.query(trx).findById(actor.id);
-      const created: Message[] = [];
-      for (const meta of notes) {
-        created.push(
-          await appendSystemMessage(trx, actor.appId, roomId, { senderId: actor.id, text: describe(meta, me ?? null, agent), meta }),
-        );
-      }
-      await this.outbox.enqueueMessages(trx, actor.appId, created, me ? [me] : []);
-      if (patch.status === 'resolved') {
-        const conversation = await toConversationDto(trx, (await RoomRecord.query(trx).findById(roomId))!, null);
-        await this.outbox.enqueue(trx, actor.appId, 'conversation.resolved', { conversation, resolvedBy: actor.id });
-      }
-      return { created, joined };
+      return this.applyChange(trx, room, change, { actor, agent });
     });
-    if (result) {
-      await this.messages.announceCreated(actor.appId, result.created);
-      if (result.joined) this.events.emit('member.added', { appId: actor.appId, roomId, userIds: [result.joined] });
-      this.events.emit('support.changed', { appId: actor.appId, roomId, roomChanged: true });
-    }
+    await this.announceChange(actor.appId, roomId, result);
     return result?.created ?? [];
+  }
+
+  /**
+   * Writes a change to `room` (locked by the caller in `trx`) and its system messages; null when it
+   * changes nothing. Without `by.actor` the server made it (auto-assignment) and `by.text` words it.
+   */
+  async applyChange(trx: Knex.Transaction, room: RoomRecord, change: Change, by: ChangeBy): Promise<AppliedChange | null> {
+    const { actor, agent } = by;
+    const roomId = room.id;
+    const actorId = actor?.id ?? null;
+    const patch: Partial<RoomRecord> = {};
+    const notes: SystemEventDto[] = [];
+    let joined: string | null = null;
+    if (change.assigneeId !== undefined && change.assigneeId !== room.assigneeId) {
+      patch.assigneeId = change.assigneeId;
+      notes.push(
+        change.assigneeId
+          ? { event: 'assigned', actorId, agentId: change.assigneeId }
+          : { event: 'unassigned', actorId, ...(actor ? {} : { agentId: room.assigneeId }) },
+      );
+      if (change.assigneeId) joined = await this.enrol(trx, roomId, change.assigneeId);
+    }
+    if (change.status && change.status !== room.status) {
+      patch.status = change.status;
+      patch.resolvedAt = change.status === 'resolved' ? new Date() : null;
+      notes.push({ event: change.status === 'open' ? 'reopened' : change.status, actorId });
+    }
+    if (!notes.length) return null;
+    await RoomRecord.query(trx)
+      .patch({ ...patch, updatedAt: new Date() })
+      .where({ id: roomId });
+    if (actor && !(await trx('memberships').where({ roomId, userId: actor.id }).first())) await this.enrol(trx, roomId, actor.id);
+    const me = actor ? await User.query(trx).findById(actor.id) : undefined;
+    const created: Message[] = [];
+    for (const meta of notes) {
+      const text = by.text?.(meta) ?? describe(meta, me ?? null, agent);
+      created.push(await appendSystemMessage(trx, room.appId, roomId, { senderId: actorId, text, meta }));
+    }
+    await this.outbox.enqueueMessages(trx, room.appId, created, me ? [me] : []);
+    if (patch.status === 'resolved') {
+      const conversation = await toConversationDto(trx, (await RoomRecord.query(trx).findById(roomId))!, null);
+      await this.outbox.enqueue(trx, room.appId, 'conversation.resolved', { conversation, resolvedBy: actorId });
+    }
+    // An agent holds one conversation fewer: auto-assignment may give out queued ones.
+    const freed = Boolean(room.assigneeId) && (patch.assigneeId !== undefined || patch.status === 'resolved');
+    return { created, joined, freed };
+  }
+
+  /** Announces a committed change: its messages, the agent who joined, the conversation to agents. */
+  async announceChange(appId: string, roomId: string, applied: AppliedChange | null): Promise<void> {
+    if (!applied) return;
+    await this.messages.announceCreated(appId, applied.created);
+    if (applied.joined) this.events.emit('member.added', { appId, roomId, userIds: [applied.joined] });
+    this.events.emit('support.changed', { appId, roomId, roomChanged: true });
+    if (applied.freed) this.events.emit('support.workload', { appId });
   }
 
   /** Makes an agent a member of the conversation; the user id when they were not one before. */

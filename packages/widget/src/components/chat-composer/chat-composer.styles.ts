@@ -17,6 +17,14 @@ export const composerStyles = css`
     background: var(--chat-bg);
     position: relative;
   }
+  /* A private note (inbox): amber, in the light or dark scheme the host inherits. */
+  :host([note]) form,
+  :host([note]) textarea {
+    background: var(--chat-note-bg, light-dark(#fff6d9, #2e2610));
+  }
+  :host([note]) textarea {
+    border-color: var(--chat-note-border, light-dark(#b7791f, #d69e2e));
+  }
   form.dropping {
     outline: 2px dashed var(--chat-accent);
     outline-offset: -4px;

@@ -50,6 +50,10 @@ export class ChatComposer extends LitElement {
   @property({ attribute: false }) onTyping: (() => void) | null = null;
   @property({ attribute: false }) previewSrc: ((attachment: AttachmentDto) => Promise<string>) | null = null;
   @property({ type: Boolean }) disabled = false;
+  /** Replaces the box's placeholder (the inbox's private-note mode says who will read it). */
+  @property({ attribute: false }) placeholder: string | null = null;
+  /** What is written is a private note, not a reply: the box is tinted (`--chat-note-bg`). */
+  @property({ type: Boolean, reflect: true }) note = false;
 
   @state() private text = '';
   @state() private files: PendingFile[] = [];
@@ -153,7 +157,7 @@ export class ChatComposer extends LitElement {
             part="input"
             rows="1"
             aria-label=${t('inputLabel')}
-            placeholder=${t('inputPlaceholder')}
+            placeholder=${this.placeholder ?? t('inputPlaceholder')}
             maxlength=${LIMITS.messageTextMax}
             role=${matches.length ? 'combobox' : nothing}
             aria-expanded=${matches.length ? 'true' : nothing}

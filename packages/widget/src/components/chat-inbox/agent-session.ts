@@ -5,14 +5,16 @@ import {
   type Store,
   type SupportConversationDto,
   type SupportLabelDto,
+  type SupportMentionEvent,
   type UserDto,
 } from '@confab/sdk';
 
 import { asChatError } from '../../lib/chat-error.js';
 import { VisitStorage } from '../../lib/storage.js';
+import { AgentNotes } from './agent-notes.js';
 import { type AgentState, INITIAL_AGENT, type SignInNotice } from './agent-state.js';
-import { matchesLabel, nextColour, withLabels } from './inbox-label-state.js';
 import type { LabelActions } from './inbox-label-settings.js';
+import { matchesLabel, nextColour, withLabels } from './inbox-label-state.js';
 import { applyChange, filterOf, type InboxTab } from './inbox-list.js';
 
 export interface AgentOptions {
@@ -25,6 +27,8 @@ export interface AgentOptions {
 export interface AgentHooks {
   /** A conversation the inbox had not seen opened: chime (this is the one tab of the browser that does). */
   newConversation(conversation: SupportConversationDto): void;
+  /** A colleague's note `@mentions` the agent. */
+  mentioned?(event: SupportMentionEvent): void;
 }
 
 const PAGE = 30;
@@ -37,6 +41,8 @@ const PAGE = 30;
 export class AgentSession {
   readonly client: ChatClient;
   readonly state: Store<AgentState> = createStore<AgentState>(INITIAL_AGENT);
+  /** The selected conversation's private notes and the agent's mentions (agent-notes.ts). */
+  readonly notes: AgentNotes;
   private readonly storage: VisitStorage;
   private readonly offs: (() => void)[];
   private starting: Promise<void> | null = null;
@@ -53,13 +59,17 @@ export class AgentSession {
     this.storage.migrateSession();
     this.client = createClient({ url: options.server, app: options.app, storageKey: this.storage.sessionKey });
     const client = this.client;
+    this.notes = new AgentNotes(client, this.state, (event) => hooks.mentioned?.(event));
     this.offs = [
+      ...this.notes.listen(),
       client.on('connection:changed', (connection) => {
         // Up (first time, or back after a drop): conversations that started or changed while no
         // connection listened were missed live. The list catches up like a room does.
         const up = connection === 'online' && this.get().connection !== 'online';
         this.set({ connection });
         if (!up) return;
+        const selected = this.get().selected;
+        if (selected) void this.notes.load(selected).catch(() => undefined);
         if (this.get().phase === 'ready') void this.load().catch(() => undefined);
         else this.listStale = true;
       }),
@@ -167,6 +177,7 @@ export class AgentSession {
       .room?.unwatch()
       .catch(() => undefined);
     this.set({ phase: 'signin', notice, me: null, selected: null, room: null, previous: null, items: [], cursor: null });
+    this.notes.reset();
   }
 
   private async load(more = false): Promise<void> {
@@ -249,8 +260,11 @@ export class AgentSession {
       actionError: null,
       previous: selected && visitorOf(selected) === visitorOf(c) ? this.get().previous : null,
       items: this.get().items.map((i) => (i.id === c.id ? { ...i, unreadCount: 0 } : i)),
+      notes: selected?.id === c.id ? this.get().notes : [],
+      mention: this.get().mention?.conversation.id === c.id ? null : this.get().mention,
     });
     void this.loadPrevious(c);
+    void this.notes.load(c).catch((err) => this.set({ actionError: asChatError(err).message }));
     await room.watch().catch((err) => this.set({ actionError: asChatError(err).message }));
   }
 
@@ -259,7 +273,7 @@ export class AgentSession {
     this.get()
       .room?.unwatch()
       .catch(() => undefined);
-    this.set({ selected: null, room: null, previous: null });
+    this.set({ selected: null, room: null, previous: null, notes: [] });
   }
 
   private async loadPrevious(c: SupportConversationDto): Promise<void> {

@@ -6,6 +6,8 @@ import type {
   SupportConversationDto,
   SupportInboxItemDto,
   SupportLabelDto,
+  SupportMentionEvent,
+  SupportNoteDto,
   UserDto,
 } from '@confab/sdk';
 
@@ -40,6 +42,12 @@ export interface AgentState {
   labelFilter: string | null;
   /** The last claim / assign / resolve / load that failed, in the server's words. */
   actionError: string | null;
+  /** The selected conversation's private notes, oldest first (agent-notes.ts). */
+  notes: SupportNoteDto[];
+  /** What the composer writes: a reply the visitor gets, or a private note. */
+  composing: 'reply' | 'note';
+  /** The newest note that mentioned the agent, until they open it or dismiss it. */
+  mention: SupportMentionEvent | null;
 }
 
 export const INITIAL_AGENT: AgentState = {
@@ -59,4 +67,7 @@ export const INITIAL_AGENT: AgentState = {
   labels: [],
   labelFilter: null,
   actionError: null,
+  notes: [],
+  composing: 'reply',
+  mention: null,
 };

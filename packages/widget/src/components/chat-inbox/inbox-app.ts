@@ -19,8 +19,8 @@ import { InboxLabelSettings } from './inbox-label-settings.js';
 import { InboxLabels } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
+import { InboxNote, noteStyles, renderComposeSwitch, renderMentionNotice } from './inbox-notes.js';
 import { type InboxPage, pageStyles, renderPageRail } from './inbox-pages.js';
-import { InboxReports } from './inbox-reports.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
 import { InboxSettings } from './inbox-settings.js';
 import { chevron, renderConversationHeader, renderInboxItem, renderNoSelection, renderSignIn } from './inbox-views.js';
@@ -31,7 +31,7 @@ const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterU
 
 /** The inbox itself (loaded on demand by `<chat-inbox>`): renders the `AgentSession` and routes the agent's actions to it. */
 export class InboxApp extends LitElement {
-  static override styles = [inboxStyles, searchStyles, pageStyles];
+  static override styles = [inboxStyles, searchStyles, pageStyles, noteStyles];
 
   @property({ attribute: false }) server = '';
   @property({ attribute: false }) app = '';
@@ -78,7 +78,7 @@ export class InboxApp extends LitElement {
       this.session?.dispose();
       const session = new AgentSession(
         { server: this.server, app: this.app, userToken: this.userToken },
-        { newConversation: () => this.notifier?.notify({ sound: true }) },
+        { newConversation: () => this.notifier?.notify({ sound: true }), mentioned: () => this.notifier?.notify({ sound: true }) },
       );
       this.session = session;
       this.agent.use(session.state);
@@ -111,6 +111,7 @@ export class InboxApp extends LitElement {
           : nothing
       }
       ${s.actionError ? html`<p class="error" role="alert">${t('errorGeneric', { message: s.actionError })}</p>` : nothing}
+      ${s.mention ? this.renderMention(s.mention) : nothing}
       <div class="frame">
         ${renderPageRail(this.i18n, this.page, (page) => void this.setPage(page))}
         ${conversations ? this.renderConversations(s) : html`<main class="page">${this.renderPage()}</main>`}
@@ -142,6 +143,8 @@ export class InboxApp extends LitElement {
   /** Shows another page; focus follows to its heading (or back to the list). */
   private async setPage(page: InboxPage): Promise<void> {
     if (page === this.page) return;
+    // Reports (its chart, table and CSV) load the first time they are opened.
+    if (page === 'reports') void loadReports();
     this.page = page;
     await this.focusOn(page === 'conversations' ? '[role=tab][aria-selected=true]' : `button[data-page=${page}]`);
   }
@@ -203,6 +206,7 @@ export class InboxApp extends LitElement {
     const session = this.session!;
     const agents = s.availability?.agents ?? [];
     const client = session.client;
+    const note = s.composing === 'note';
     const header = renderConversationHeader(
       this.i18n,
       c,
@@ -238,12 +242,34 @@ export class InboxApp extends LitElement {
         .canned=${s.canned}
         .names=${threadNames(agents, c)}
         .send=${(input: ComposerSubmit) =>
-          s.room!.send(input.text, { attachments: input.attachments.map((a) => a.id), replyTo: input.replyTo })}
-        .upload=${(file: File, progress: (f: number) => void) =>
-          client.uploads.upload(file, file.name, { onProgress: (sent, total) => progress(total ? sent / total : 0) })}
+          note
+            ? session.notes.add(input.text)
+            : s.room!.send(input.text, { attachments: input.attachments.map((a) => a.id), replyTo: input.replyTo })}
+        .upload=${
+          note
+            ? null
+            : (file: File, progress: (f: number) => void) =>
+                client.uploads.upload(file, file.name, { onProgress: (sent, total) => progress(total ? sent / total : 0) })
+        }
         .resolveSrc=${(a: AttachmentDto) => client.uploads.src(a)}
+        .notes=${s.notes}
+        ?noteMode=${note}
+        .placeholder=${note ? this.i18n.t('notePlaceholder') : null}
+        @confab-note-delete=${(e: CustomEvent<string>) => void session.notes.remove(e.detail).catch(() => undefined)}
         active
-      ></confab-thread>`;
+        >${renderComposeSwitch(this.i18n, s.composing, (mode) => session.notes.setComposing(mode))}</confab-thread
+      >`;
+  }
+
+  /** A colleague's note mentioned the agent: open its conversation, or dismiss. */
+  private renderMention(mention: NonNullable<AgentState['mention']>) {
+    const notes = this.session!.notes;
+    return renderMentionNotice(
+      this.i18n,
+      mention,
+      () => void this.open(mention.conversation),
+      () => notes.dismissMention(),
+    );
   }
 
   private renderDetailsPane(s: AgentState, c: SupportConversationDto) {
@@ -347,6 +373,13 @@ export class InboxApp extends LitElement {
   }
 }
 
+let reports: Promise<void> | null = null;
+
+function loadReports(): Promise<void> {
+  reports ??= import('./inbox-reports.js').then(({ InboxReports }) => define('confab-inbox-reports', InboxReports));
+  return reports;
+}
+
 /** How many conversations are open, when the list shows them all. */
 function openCount(s: AgentState): number | null {
   return s.tab === 'open' && !s.cursor ? s.items.length : null;
@@ -355,8 +388,8 @@ function openCount(s: AgentState): number | null {
 registerStrings(INBOX_STRINGS);
 // The inbox's elements are defined here, in the one inbox module marked as having side effects.
 define('confab-inbox-labels', InboxLabels);
+define('confab-inbox-note', InboxNote);
 define('confab-inbox-label-settings', InboxLabelSettings);
-define('confab-inbox-reports', InboxReports);
 define('confab-inbox-settings', InboxSettings);
 define('confab-inbox-app', InboxApp);
 

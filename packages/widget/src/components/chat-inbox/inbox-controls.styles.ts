@@ -61,6 +61,19 @@ export const controlsStyles = css`
     inline-size: 20px;
     block-size: 20px;
   }
+  .field {
+    box-sizing: border-box;
+    block-size: var(--inbox-control);
+    min-inline-size: 0;
+    max-inline-size: 100%;
+    padding: 0 10px;
+    border: 1px solid var(--inbox-line);
+    border-radius: 8px;
+    background: var(--chat-bg);
+    color: var(--chat-fg);
+    font: inherit;
+    font-size: 14px;
+  }
   .select {
     position: relative;
     display: inline-flex;

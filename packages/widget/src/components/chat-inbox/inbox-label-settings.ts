@@ -7,6 +7,7 @@ import type { I18n } from '../../i18n/index.js';
 import { baseStyles } from '../theme.styles.js';
 import { controlsStyles } from './inbox-controls.styles.js';
 import { nextColour } from './inbox-label-state.js';
+import { sectionStyles } from './inbox-pages.js';
 import { labelStyles, renderLabel } from './label-chips.js';
 
 /** What the page asks of the inbox: each resolves once the server agreed, or rejects with its message. */
@@ -28,19 +29,9 @@ export class InboxLabelSettings extends LitElement {
   static override styles = [
     baseStyles,
     controlsStyles,
+    sectionStyles,
     labelStyles,
     css`
-      :host {
-        display: block;
-      }
-      h2 {
-        margin: 0 0 4px;
-        font-size: 17px;
-      }
-      .intro {
-        margin: 0 0 14px;
-        color: var(--chat-muted);
-      }
       form.row,
       li {
         display: flex;
@@ -80,15 +71,6 @@ export class InboxLabelSettings extends LitElement {
       }
       input.name {
         flex: 1 1 180px;
-        min-inline-size: 0;
-        box-sizing: border-box;
-        block-size: var(--inbox-control);
-        padding: 0 10px;
-        border: 1px solid var(--inbox-line);
-        border-radius: 8px;
-        background: var(--chat-bg);
-        color: var(--chat-fg);
-        font: inherit;
       }
       fieldset.colours {
         display: flex;
@@ -165,7 +147,7 @@ export class InboxLabelSettings extends LitElement {
       <p class="intro">${t('labelsIntro')}</p>
       <form class="row new" @submit=${this.create}>
         <input
-          class="name"
+          class="name field"
           name="name"
           required
           maxlength=${LIMITS.labelNameMax}
@@ -192,7 +174,7 @@ export class InboxLabelSettings extends LitElement {
       return html`<li data-id=${label.id}>
         <form class="row grow" @submit=${(e: Event) => this.save(e, label)} @keydown=${this.onEditKey}>
           <input
-            class="name"
+            class="name field"
             required
             maxlength=${LIMITS.labelNameMax}
             aria-label=${t('labelName')}

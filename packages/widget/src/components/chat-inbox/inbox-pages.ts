@@ -134,3 +134,20 @@ export const pageStyles = css`
     display: none;
   }
 `;
+
+/** What every page element starts from: a block that sizes to its column, a heading, a line under it. */
+export const sectionStyles = css`
+  :host {
+    display: block;
+    min-inline-size: 0;
+    container-type: inline-size;
+  }
+  h2 {
+    margin: 0 0 4px;
+    font-size: 17px;
+  }
+  .intro {
+    margin: 0 0 14px;
+    color: var(--chat-muted);
+  }
+`;

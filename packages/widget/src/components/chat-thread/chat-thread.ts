@@ -1,5 +1,5 @@
 import { LIMITS } from '@confab/protocol';
-import type { AttachmentDto, CannedResponseDto, ChatMessage, Room } from '@confab/sdk';
+import type { AttachmentDto, CannedResponseDto, ChatMessage, Room, SupportNoteDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -10,6 +10,7 @@ import type { I18n } from '../../i18n/index.js';
 import { FileDrop } from '../../lib/drop.js';
 import { moveFocus } from '../../lib/list-keys.js';
 import { timeline } from '../../lib/timeline.js';
+import { withNotes } from '../../lib/timeline-notes.js';
 import type { ComposerSubmit, Uploader } from '../chat-composer/chat-composer.js';
 import { threadStyles } from './chat-thread.styles.js';
 import { Lightbox, lightboxStyles } from './lightbox.js';
@@ -47,6 +48,15 @@ export class ChatThread extends LitElement {
   @property({ type: Boolean }) active = false;
   /** Agents see who the visitor is on each of their messages. */
   @property({ type: Boolean }) agent = false;
+  /**
+   * The team's private notes, oldest first, shown among the messages by time as
+   * `<confab-inbox-note>` cards (the inbox defines them; a visitor's thread has none).
+   */
+  @property({ attribute: false }) notes: readonly SupportNoteDto[] = [];
+  /** The composer writes a private note: tinted, no files, and no typing shown to the visitor. */
+  @property({ type: Boolean }) noteMode = false;
+  /** Replaces the composer's placeholder. */
+  @property({ attribute: false }) placeholder: string | null = null;
 
   @state() private announcement = '';
   @state() private error = '';
@@ -74,6 +84,8 @@ export class ChatThread extends LitElement {
     scroller: () => this.scroller,
     newest: () => {
       const last = this.controller.state.messages.at(-1);
+      const note = this.notes.at(-1);
+      if (note && (!last || note.createdAt > last.createdAt)) return { key: note.id, own: note.author?.id === this.me };
       return last && { key: last.id, own: last.senderId !== null && last.senderId === this.me };
     },
   });
@@ -140,7 +152,8 @@ export class ChatThread extends LitElement {
   protected override render() {
     const { t } = this.i18n;
     const state = this.controller.state;
-    const rows = timeline(state.messages);
+    const from = state.hasOlder ? (state.messages[0]?.createdAt ?? null) : null;
+    const rows = withNotes(timeline(state.messages), this.notes, from);
     const typing = typingText(this.naming(), state.typing);
     const view = this.messageView();
     // The greeting opens the conversation: after the first day's separator, and only once its start is loaded.
@@ -170,7 +183,15 @@ export class ChatThread extends LitElement {
             row.kind === 'day'
               ? html`<div class="day" role="separator">${this.i18n.day(row.at)}</div>
                   ${i === 0 ? greeting : nothing}`
-              : renderMessage(row, view),
+              : row.kind === 'note'
+                ? html`<confab-inbox-note
+                    part="note"
+                    data-id=${row.note.id}
+                    .note=${row.note}
+                    .i18n=${this.i18n}
+                    .me=${this.me}
+                  ></confab-inbox-note>`
+                : renderMessage(row, view),
         )}
         <div class=${typing ? 'typing on' : 'typing'} part="typing" aria-live="polite">
           ${typing ? renderTyping(view, typing, state.typing) : nothing}
@@ -188,7 +209,9 @@ export class ChatThread extends LitElement {
         .upload=${this.upload}
         .canned=${this.agent ? this.canned : null}
         .previewSrc=${this.resolveSrc}
-        .onTyping=${() => this.room?.typing()}
+        .placeholder=${this.placeholder}
+        .onTyping=${() => (this.noteMode ? undefined : this.room?.typing())}
+        ?note=${this.noteMode}
         ?disabled=${!this.send}
         @confab-submit=${this.onSubmit}
         @keydown=${this.onComposerKey}
@@ -261,7 +284,8 @@ export class ChatThread extends LitElement {
   private async onSubmit(e: CustomEvent<ComposerSubmit>): Promise<void> {
     try {
       this.error = '';
-      const replyTo = this.actions.replyingTo?.id;
+      // A note answers no message: the reply being written waits for the reply mode.
+      const replyTo = this.noteMode ? undefined : this.actions.replyingTo?.id;
       if (replyTo) this.actions.cancelReply(false);
       await this.send?.({ ...e.detail, replyTo });
     } catch (err) {
@@ -307,7 +331,7 @@ export class ChatThread extends LitElement {
 
   /** Arrow keys walk the messages; Home and End jump to the first and last. */
   private onListKey(e: KeyboardEvent): void {
-    moveFocus(e, this.scroller, '[part~=message]');
+    moveFocus(e, this.scroller, '[part~=message], [part~=note]');
   }
 
   /** Escape in the message box drops the reply being written (before it would close the panel). */

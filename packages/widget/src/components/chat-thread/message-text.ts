@@ -54,11 +54,14 @@ export function systemText(src: NameSource, m: ChatMessage): string {
   const event = m.system;
   switch (event?.event) {
     case 'assigned':
+      // No actor: the server's auto-assignment.
+      if (!event.actorId && event.agentId) return t('systemAssignedAuto', { agent: nameOf(src, event.agentId) });
       return event.agentId && event.agentId !== event.actorId
         ? t('systemAssignedBy', { actor: nameOf(src, event.actorId), agent: nameOf(src, event.agentId) })
         : t('systemAssigned', { agent: nameOf(src, event.agentId ?? event.actorId) });
     case 'unassigned':
-      return t('systemUnassigned');
+      // No actor: back in the queue because the agent was away too long.
+      return !event.actorId && event.agentId ? t('systemRequeued', { agent: nameOf(src, event.agentId) }) : t('systemUnassigned');
     case 'resolved':
       return t('systemResolved');
     case 'reopened':

@@ -54,6 +54,8 @@ export const en = {
   systemAssigned: '{agent} joined the conversation',
   systemAssignedBy: '{actor} assigned the conversation to {agent}',
   systemUnassigned: 'The conversation is waiting for an agent',
+  systemAssignedAuto: 'Assigned to {agent} automatically',
+  systemRequeued: 'Back in the queue: {agent} was away',
   systemResolved: 'Conversation resolved',
   systemReopened: 'Conversation reopened',
   systemPending: 'Conversation marked as pending',

@@ -51,6 +51,8 @@ export const es: ConversationStrings = {
   systemAssigned: '{agent} se unió a la conversación',
   systemAssignedBy: '{actor} asignó la conversación a {agent}',
   systemUnassigned: 'La conversación espera a un agente',
+  systemAssignedAuto: 'Asignada a {agent} automáticamente',
+  systemRequeued: 'De vuelta en la cola: {agent} estaba ausente',
   systemResolved: 'Conversación resuelta',
   systemReopened: 'Conversación reabierta',
   systemPending: 'Conversación marcada como pendiente',

@@ -51,6 +51,8 @@ export const ptBR: ConversationStrings = {
   systemAssigned: '{agent} entrou na conversa',
   systemAssignedBy: '{actor} atribuiu a conversa a {agent}',
   systemUnassigned: 'A conversa está aguardando um atendente',
+  systemAssignedAuto: 'Atribuída a {agent} automaticamente',
+  systemRequeued: 'De volta à fila: {agent} estava ausente',
   systemResolved: 'Conversa resolvida',
   systemReopened: 'Conversa reaberta',
   systemPending: 'Conversa marcada como pendente',
