@@ -6,6 +6,7 @@ import type { App } from '../../server/src/db/models/index.js';
 import { axeFindings } from './helpers/axe.js';
 import {
   createAgent,
+  deepText,
   horizontalOverflow,
   launchBrowser,
   openHostPage,
@@ -107,7 +108,7 @@ describe('<chat-inbox> private notes', () => {
     await input.fill('We are on it!');
     await input.press('Enter');
     await expect.poll(() => widget.locator('[part~=message]').allTextContents()).toContainEqual(expect.stringContaining('We are on it!'));
-    const seen = await allText(widget);
+    const seen = await deepText(widget);
     expect(seen).toContain('We are on it!');
     expect(seen).not.toContain('Courier says Monday');
     expect(seen).not.toContain('printed twice');
@@ -118,7 +119,7 @@ describe('<chat-inbox> private notes', () => {
     await visitor.reload();
     await widget.locator('button.launcher').click();
     await expect.poll(() => widget.locator('[part~=message]').allTextContents()).toContainEqual(expect.stringContaining('We are on it!'));
-    const afterReload = await allText(widget);
+    const afterReload = await deepText(widget);
     expect(afterReload).not.toContain('Courier says Monday');
 
     // Note mode again for the pictures.
@@ -166,15 +167,6 @@ describe('<chat-inbox> private notes', () => {
     await page.context().close();
   });
 });
-
-/** The text of the element and of every shadow root inside it. */
-function allText(element: Locator): Promise<string> {
-  return element.evaluate((el) => {
-    const walk = (node: Element | ShadowRoot): string =>
-      [...node.querySelectorAll('*')].map((e) => (e.shadowRoot ? `${e.shadowRoot.textContent} ${walk(e.shadowRoot)}` : '')).join(' ');
-    return `${el.textContent} ${el.shadowRoot?.textContent ?? ''} ${walk(el.shadowRoot ?? el)}`;
-  });
-}
 
 /** The id of the selected conversation, from its list row. */
 function selectedId(inbox: Locator): Promise<string> {

@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
 import { axeFindings, WCAG_TAGS } from './helpers/axe.js';
-import { createAgent, launchBrowser, openInbox, screenshot, startTestServer, type TestServer, VIEWPORTS } from './helpers/browser.js';
+import {
+  createAgent,
+  launchBrowser,
+  openInbox,
+  revealedInThread,
+  screenshot,
+  startTestServer,
+  type TestServer,
+  VIEWPORTS,
+} from './helpers/browser.js';
 
 const AGENT = { username: 'sara', password: 'sara-password-1', name: 'Sara' };
 
@@ -54,19 +63,6 @@ describe('inbox search', () => {
   const box = (inbox: Locator) => inbox.getByRole('searchbox', { name: 'Search conversations' });
   const results = (inbox: Locator) => inbox.locator('.search-results button.item');
 
-  /** Whether the message is focused and inside the thread's visible scroll area. */
-  function revealed(inbox: Locator, id: string): Promise<boolean> {
-    return inbox.locator('confab-thread').evaluate((thread, messageId) => {
-      const root = thread.shadowRoot!;
-      const el = root.querySelector(`[data-id="${messageId}"]`);
-      const scroller = root.querySelector('.scroller');
-      if (!el || !scroller) return false;
-      const a = el.getBoundingClientRect();
-      const b = scroller.getBoundingClientRect();
-      return root.activeElement === el && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
-    }, id);
-  }
-
   it('finds conversations by a word prefix, marks the words, and opens one at its match (desktop)', async () => {
     const { page, inbox, errors } = await openInbox(browser, server, tenant, AGENT, { viewport: VIEWPORTS.desktop });
     await expect.poll(() => inbox.locator('button.item').count()).toBe(3);
@@ -96,7 +92,7 @@ describe('inbox search', () => {
     // Rita's match is 66 messages back: the thread pages to it, scrolls it into view and focuses it.
     await results(inbox).filter({ hasText: 'Rita Lopes' }).click();
     await expect.poll(() => inbox.locator('.conv-header h2').textContent()).toBe('Rita Lopes');
-    await expect.poll(() => revealed(inbox, refund.id), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => revealedInThread(inbox, refund.id), { timeout: 15_000 }).toBe(true);
     expect(await inbox.locator('.search-results button.item[aria-current=true] .name').textContent()).toBe('Rita Lopes');
     await screenshot(page, 'inbox-search-desktop-opened');
 
@@ -131,7 +127,7 @@ describe('inbox search', () => {
     await page.emulateMedia({ colorScheme: 'light' });
     expect(await axeFindings(page, 'chat-inbox', { tags: WCAG_TAGS })).toEqual([]);
     await results(inbox).first().click();
-    await expect.poll(() => revealed(inbox, refund.id), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => revealedInThread(inbox, refund.id), { timeout: 15_000 }).toBe(true);
     // Only the message list scrolled: the conversation header stays on screen.
     expect((await inbox.locator('.conv-header h2').boundingBox())!.y).toBeGreaterThanOrEqual(0);
     await screenshot(page, 'inbox-search-phone-opened');

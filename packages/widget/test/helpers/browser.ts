@@ -226,3 +226,25 @@ export function horizontalOverflow(page: Page, selector: string): Promise<string
     return found;
   }, selector);
 }
+
+/** The text of the element and of every shadow root inside it (what a page could show, hidden or not). */
+export function deepText(element: Locator): Promise<string> {
+  return element.evaluate((el) => {
+    const walk = (node: Element | ShadowRoot): string =>
+      [...node.querySelectorAll('*')].map((e) => (e.shadowRoot ? `${e.shadowRoot.textContent} ${walk(e.shadowRoot)}` : '')).join(' ');
+    return `${el.textContent} ${el.shadowRoot?.textContent ?? ''} ${walk(el.shadowRoot ?? el)}`;
+  });
+}
+
+/** Whether the message is focused and inside the visible scroll area of the inbox's thread (a search result opened at it). */
+export function revealedInThread(inbox: Locator, id: string): Promise<boolean> {
+  return inbox.locator('confab-thread').evaluate((thread, messageId) => {
+    const root = thread.shadowRoot!;
+    const el = root.querySelector(`[data-id="${messageId}"]`);
+    const scroller = root.querySelector('.scroller');
+    if (!el || !scroller) return false;
+    const a = el.getBoundingClientRect();
+    const b = scroller.getBoundingClientRect();
+    return root.activeElement === el && a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
+  }, id);
+}

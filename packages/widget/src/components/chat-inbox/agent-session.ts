@@ -4,17 +4,16 @@ import {
   createStore,
   type Store,
   type SupportConversationDto,
-  type SupportLabelDto,
   type SupportMentionEvent,
   type UserDto,
 } from '@confab/sdk';
 
 import { asChatError } from '../../lib/chat-error.js';
 import { VisitStorage } from '../../lib/storage.js';
+import { AgentLabels } from './agent-labels.js';
 import { AgentNotes } from './agent-notes.js';
 import { type AgentState, INITIAL_AGENT, type SignInNotice } from './agent-state.js';
-import type { LabelActions } from './inbox-label-settings.js';
-import { matchesLabel, nextColour, withLabels } from './inbox-label-state.js';
+import { matchesLabel } from './inbox-label-state.js';
 import { applyChange, filterOf, type InboxTab } from './inbox-list.js';
 
 export interface AgentOptions {
@@ -43,6 +42,8 @@ export class AgentSession {
   readonly state: Store<AgentState> = createStore<AgentState>(INITIAL_AGENT);
   /** The selected conversation's private notes and the agent's mentions (agent-notes.ts). */
   readonly notes: AgentNotes;
+  /** The app's labels (agent-labels.ts); `labels.actions` serve the Settings page. */
+  readonly labels: AgentLabels;
   private readonly storage: VisitStorage;
   private readonly offs: (() => void)[];
   private starting: Promise<void> | null = null;
@@ -60,8 +61,10 @@ export class AgentSession {
     this.client = createClient({ url: options.server, app: options.app, storageKey: this.storage.sessionKey });
     const client = this.client;
     this.notes = new AgentNotes(client, this.state, (event) => hooks.mentioned?.(event));
+    this.labels = new AgentLabels(client, this.state, () => void this.load().catch(() => undefined));
     this.offs = [
       ...this.notes.listen(),
+      ...this.labels.listen(),
       client.on('connection:changed', (connection) => {
         // Up (first time, or back after a drop): conversations that started or changed while no
         // connection listened were missed live. The list catches up like a room does.
@@ -70,8 +73,10 @@ export class AgentSession {
         if (!up) return;
         const selected = this.get().selected;
         if (selected) void this.notes.load(selected).catch(() => undefined);
-        if (this.get().phase === 'ready') void this.load().catch(() => undefined);
-        else this.listStale = true;
+        if (this.get().phase === 'ready') {
+          void this.load().catch(() => undefined);
+          this.labels.load();
+        } else this.listStale = true;
       }),
       client.on('session:changed', (session, fromOtherTab) => {
         // Signed in from another inbox tab: this one follows.
@@ -82,7 +87,6 @@ export class AgentSession {
       }),
       client.on('support:conversation', (c) => this.onConversation(c)),
       client.on('support:availability', (availability) => this.set({ availability })),
-      client.on('support:labels', ({ labels }) => this.onLabels(labels)),
     ];
   }
 
@@ -165,10 +169,7 @@ export class AgentSession {
       (page) => this.set({ canned: page.items }),
       () => undefined,
     );
-    support.labels.list().then(
-      (page) => this.onLabels(page.items),
-      () => undefined,
-    );
+    this.labels.load();
   }
 
   /** Back to the sign-in form, saying why when the session ended by itself. */
@@ -216,37 +217,7 @@ export class AgentSession {
 
   /** Creates a label (the next palette colour) and puts it on the conversation. */
   createLabel(c: SupportConversationDto, name: string): Promise<void> {
-    return this.act(async () => {
-      const label = await this.client.support.labels.create({ name, colour: nextColour(this.get().labels) });
-      this.onLabels([...this.get().labels.filter((l) => l.id !== label.id), label]);
-      return this.client.support.addLabel(c.id, label.id);
-    });
-  }
-
-  /**
-   * The Settings page's label changes. Each applies to the state as soon as the server answers
-   * (`support:labels` then brings the same list to every agent); a refusal rejects with its message.
-   */
-  readonly labelActions: LabelActions = {
-    create: async (input) => {
-      const label = await this.client.support.labels.create(input);
-      this.onLabels([...this.get().labels.filter((l) => l.id !== label.id), label]);
-    },
-    update: async (id, patch) => {
-      const label = await this.client.support.labels.update(id, patch);
-      this.onLabels(this.get().labels.map((l) => (l.id === id ? label : l)));
-    },
-    remove: async (id) => {
-      await this.client.support.labels.remove(id);
-      this.onLabels(this.get().labels.filter((l) => l.id !== id));
-    },
-  };
-
-  private onLabels(labels: SupportLabelDto[]): void {
-    const filtered = this.get().labelFilter;
-    const sorted = [...labels].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base' }));
-    this.set(withLabels(this.get(), sorted));
-    if (filtered && !this.get().labelFilter) void this.load().catch(() => undefined);
+    return this.act(() => this.labels.createOn(c, name));
   }
 
   /** Opens a conversation (from the list, or from the visitor's earlier ones). */

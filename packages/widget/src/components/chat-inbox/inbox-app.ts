@@ -136,7 +136,7 @@ export class InboxApp extends LitElement {
           <confab-inbox-label-settings
             .i18n=${this.i18n}
             .labels=${this.agent.value.labels}
-            .actions=${this.session?.labelActions ?? null}
+            .actions=${this.session?.labels.actions ?? null}
           ></confab-inbox-label-settings>`;
   }
 
