@@ -130,8 +130,8 @@ export class AutoAssigner {
         while (state.again) {
           const tracked = state.track;
           state.again = state.track = false;
-          // Cached settings (seconds old at most) spare a query per start while it is off; the batch re-reads them.
-          if (assignmentOf((await this.apps.get(appId)).settings?.assignment).mode === 'off') continue;
+          // Read from the database, not the apps cache: another node may have turned it on a moment ago.
+          if (assignmentOf(await this.settingsOf(this.db, appId)).mode === 'off') continue;
           if (tracked) await this.trackAvailability(appId);
           await this.drain(appId);
         }
