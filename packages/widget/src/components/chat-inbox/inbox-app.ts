@@ -3,12 +3,10 @@ import '../conversation-elements.js';
 import type { AttachmentDto, ChatClient, SupportConversationDto, SupportSearchResultDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 
 import { StoreController } from '../../controllers/store-controller.js';
 import { INBOX_STRINGS } from '../../i18n/inbox/index.js';
 import { type I18n, registerStrings } from '../../i18n/index.js';
-import { fullName } from '../../lib/avatar.js';
 import { define } from '../../lib/define.js';
 import { Notifier } from '../../lib/notify.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
@@ -20,14 +18,19 @@ import { InboxLabels } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
 import { InboxNote, noteStyles, renderComposeSwitch, renderMentionNotice } from './inbox-notes.js';
-import { type InboxPage, pageStyles, renderPageRail } from './inbox-pages.js';
+import { type InboxPage, loadPage, pageStyles, renderPage, renderPageRail } from './inbox-pages.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
 import { InboxSettings } from './inbox-settings.js';
-import { chevron, renderConversationHeader, renderInboxItem, renderNoSelection, renderSignIn } from './inbox-views.js';
-import { renderLabelFilter } from './label-chips.js';
+import {
+  chevron,
+  openCount,
+  renderConversationHeader,
+  renderConversationTabs,
+  renderNoSelection,
+  renderSignIn,
+  threadNames,
+} from './inbox-views.js';
 import { browserOf, renderDetails } from './visitor-details.js';
-
-const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;
 
 /** The inbox itself (loaded on demand by `<chat-inbox>`): renders the `AgentSession` and routes the agent's actions to it. */
 export class InboxApp extends LitElement {
@@ -114,7 +117,13 @@ export class InboxApp extends LitElement {
       ${s.mention ? this.renderMention(s.mention) : nothing}
       <div class="frame">
         ${renderPageRail(this.i18n, this.page, (page) => void this.setPage(page))}
-        ${conversations ? this.renderConversations(s) : html`<main class="page">${this.renderPage()}</main>`}
+        ${
+          conversations
+            ? this.renderConversations(s)
+            : html`<main class="page">
+                ${renderPage(this.page, this.i18n, this.session?.client ?? null, s, this.session?.labels.actions ?? null)}
+              </main>`
+        }
       </div>
     </div>`;
   }
@@ -128,23 +137,10 @@ export class InboxApp extends LitElement {
     </div>`;
   }
 
-  private renderPage() {
-    const client = this.session?.client ?? null;
-    return this.page === 'reports'
-      ? html`<confab-inbox-reports .client=${client} .i18n=${this.i18n}></confab-inbox-reports>`
-      : html`<confab-inbox-settings .client=${client} .i18n=${this.i18n} .me=${this.agent.value.me}></confab-inbox-settings>
-          <confab-inbox-label-settings
-            .i18n=${this.i18n}
-            .labels=${this.agent.value.labels}
-            .actions=${this.session?.labels.actions ?? null}
-          ></confab-inbox-label-settings>`;
-  }
-
   /** Shows another page; focus follows to its heading (or back to the list). */
   private async setPage(page: InboxPage): Promise<void> {
     if (page === this.page) return;
-    // Reports (its chart, table and CSV) load the first time they are opened.
-    if (page === 'reports') void loadReports();
+    loadPage(page);
     this.page = page;
     await this.focusOn(page === 'conversations' ? '[role=tab][aria-selected=true]' : `button[data-page=${page}]`);
   }
@@ -167,39 +163,18 @@ export class InboxApp extends LitElement {
         <button class="btn link" @click=${() => this.session?.signOut()}>${t('signOut')}</button>
       </div>
       ${renderSearchBox(this.i18n, this.search)}
-      ${this.search.active ? renderSearchResults(this.i18n, this.search, s.selected?.id ?? null, this.openResult) : this.renderTabs(s)}
+      ${
+        this.search.active
+          ? renderSearchResults(this.i18n, this.search, s.selected?.id ?? null, this.openResult)
+          : renderConversationTabs(this.i18n, s, {
+              tab: (tab) => this.session?.setTab(tab),
+              tabKey: this.onTabKey,
+              labelFilter: (label) => this.session?.setLabelFilter(label),
+              open: (c) => this.open(c),
+              more: () => this.session?.loadMore(),
+            })
+      }
     </nav>`;
-  }
-
-  private renderTabs(s: AgentState) {
-    const { t } = this.i18n;
-    return html`<div class="tabs" role="tablist" aria-label=${t('conversations')}>
-        ${TABS.map(
-          (tab) =>
-            html`<button
-              role="tab"
-              aria-selected=${tab === s.tab ? 'true' : 'false'}
-              tabindex=${tab === s.tab ? 0 : -1}
-              data-tab=${tab}
-              @click=${() => this.session?.setTab(tab)}
-              @keydown=${this.onTabKey}
-            >
-              ${t(TAB_LABEL[tab])}
-            </button>`,
-        )}
-      </div>
-      ${renderLabelFilter(this.i18n, s.labels, s.labelFilter, chevron, (label) => this.session?.setLabelFilter(label))}
-      <div class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[s.tab])}>
-        <ul>
-          ${s.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
-          ${repeat(
-            s.items,
-            (c) => c.id,
-            (c) => renderInboxItem(this.i18n, c, s.selected?.id === c.id, () => this.open(c)),
-          )}
-        </ul>
-        ${s.cursor ? html`<button class="btn more" @click=${() => this.session?.loadMore()}>${t('loadMore')}</button>` : nothing}
-      </div>`;
   }
 
   private renderConversation(s: AgentState, c: SupportConversationDto) {
@@ -359,30 +334,18 @@ export class InboxApp extends LitElement {
     this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
   }
 
-  private onTabKey(e: KeyboardEvent): void {
+  private readonly onTabKey = (e: KeyboardEvent): void => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
     const tab = this.agent.value.tab;
     const next = TABS[(TABS.indexOf(tab) + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length];
     if (!next) return;
     void this.session?.setTab(next);
     void this.focusOn(`[data-tab=${next}]`);
-  }
+  };
 
   private setAvailability(e: Event): void {
     void this.session?.setAvailability((e.target as HTMLSelectElement).value as 'online' | 'away');
   }
-}
-
-let reports: Promise<void> | null = null;
-
-function loadReports(): Promise<void> {
-  reports ??= import('./inbox-reports.js').then(({ InboxReports }) => define('confab-inbox-reports', InboxReports));
-  return reports;
-}
-
-/** How many conversations are open, when the list shows them all. */
-function openCount(s: AgentState): number | null {
-  return s.tab === 'open' && !s.cursor ? s.items.length : null;
 }
 
 registerStrings(INBOX_STRINGS);
@@ -397,11 +360,4 @@ declare global {
   interface HTMLElementTagNameMap {
     'confab-inbox-app': InboxApp;
   }
-}
-
-/** Names the thread shows: the agents', and the visitor's full name (message senders carry only the first). */
-function threadNames(agents: readonly { id: string; name: string | null }[], c: SupportConversationDto): Record<string, string> {
-  const names = Object.fromEntries(agents.map((a) => [a.id, a.name ?? '']));
-  if (c.visitor) names[c.visitor.id] = fullName(c.visitor);
-  return names;
 }

@@ -1,7 +1,11 @@
+import type { ChatClient } from '@confab/sdk';
 import { css, html, svg } from 'lit';
 
 import type { I18n } from '../../i18n/index.js';
+import { define } from '../../lib/define.js';
 import { strokeIcon } from '../../lib/icons.js';
+import type { AgentState } from './agent-state.js';
+import type { LabelActions } from './inbox-label-settings.js';
 
 /** The inbox's pages: the conversations, the team's reports, the settings. */
 export const INBOX_PAGES = ['conversations', 'reports', 'settings'] as const;
@@ -35,6 +39,22 @@ export function renderPageRail(i18n: I18n, current: InboxPage, onSelect: (page: 
         </button>`,
     )}
   </nav>`;
+}
+
+let reports: Promise<void> | null = null;
+
+/** Reports (its chart, table and CSV) load the first time they are opened; the other pages come with the inbox. */
+export function loadPage(page: InboxPage): void {
+  if (page !== 'reports') return;
+  reports ??= import('./inbox-reports.js').then(({ InboxReports }) => define('confab-inbox-reports', InboxReports));
+}
+
+/** The page in the main column, when it is not the conversations. */
+export function renderPage(page: InboxPage, i18n: I18n, client: ChatClient | null, s: AgentState, labelActions: LabelActions | null) {
+  return page === 'reports'
+    ? html`<confab-inbox-reports .client=${client} .i18n=${i18n}></confab-inbox-reports>`
+    : html`<confab-inbox-settings .client=${client} .i18n=${i18n} .me=${s.me}></confab-inbox-settings>
+        <confab-inbox-label-settings .i18n=${i18n} .labels=${s.labels} .actions=${labelActions}></confab-inbox-label-settings>`;
 }
 
 export const pageStyles = css`

@@ -1,9 +1,12 @@
 import type { SupportAvailabilityDto, SupportConversationDto, SupportInboxItemDto } from '@confab/sdk';
 import { html, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
 
 import type { I18n } from '../../i18n/index.js';
 import { fullName, renderAvatar } from '../../lib/avatar.js';
-import { renderItemLabels } from './label-chips.js';
+import type { AgentState } from './agent-state.js';
+import { type InboxTab, TABS } from './inbox-list.js';
+import { renderItemLabels, renderLabelFilter } from './label-chips.js';
 
 /** The agent's sign-in form; `notice` says why they are back here (session ended, signed out elsewhere). */
 export function renderSignIn(i18n: I18n, notice: string, error: string, onSubmit: (e: Event) => void) {
@@ -159,3 +162,59 @@ export function renderNoSelection(i18n: I18n, openCount: number | null) {
 }
 
 export const icons = { back: backIcon };
+
+const TAB_LABEL = { open: 'filterOpen', mine: 'filterMine', unassigned: 'filterUnassigned', resolved: 'filterResolved' } as const;
+
+/** What the tabs and their list ask of the inbox. */
+export interface TabActions {
+  tab(tab: InboxTab): unknown;
+  /** Arrow keys between the tabs. */
+  tabKey(e: KeyboardEvent): void;
+  labelFilter(label: string | null): unknown;
+  open(c: SupportInboxItemDto): unknown;
+  more(): unknown;
+}
+
+/** The tabs (open, mine, unassigned, resolved), the label filter and the tab's conversations. */
+export function renderConversationTabs(i18n: I18n, s: AgentState, on: TabActions) {
+  const { t } = i18n;
+  return html`<div class="tabs" role="tablist" aria-label=${t('conversations')}>
+      ${TABS.map(
+        (tab) =>
+          html`<button
+            role="tab"
+            aria-selected=${tab === s.tab ? 'true' : 'false'}
+            tabindex=${tab === s.tab ? 0 : -1}
+            data-tab=${tab}
+            @click=${() => on.tab(tab)}
+            @keydown=${on.tabKey}
+          >
+            ${t(TAB_LABEL[tab])}
+          </button>`,
+      )}
+    </div>
+    ${renderLabelFilter(i18n, s.labels, s.labelFilter, chevron, on.labelFilter)}
+    <div class="conversations" role="tabpanel" aria-label=${t(TAB_LABEL[s.tab])}>
+      <ul>
+        ${s.items.length ? nothing : html`<li class="empty">${t('noConversations')}</li>`}
+        ${repeat(
+          s.items,
+          (c) => c.id,
+          (c) => renderInboxItem(i18n, c, s.selected?.id === c.id, () => on.open(c)),
+        )}
+      </ul>
+      ${s.cursor ? html`<button class="btn more" @click=${on.more}>${t('loadMore')}</button>` : nothing}
+    </div>`;
+}
+
+/** How many conversations are open, when the list shows them all. */
+export function openCount(s: AgentState): number | null {
+  return s.tab === 'open' && !s.cursor ? s.items.length : null;
+}
+
+/** Names the thread shows: the agents', and the visitor's full name (message senders carry only the first). */
+export function threadNames(agents: readonly { id: string; name: string | null }[], c: SupportConversationDto): Record<string, string> {
+  const names = Object.fromEntries(agents.map((a) => [a.id, a.name ?? '']));
+  if (c.visitor) names[c.visitor.id] = fullName(c.visitor);
+  return names;
+}
