@@ -18,7 +18,7 @@ import { InboxLabels } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
 import { InboxNote, noteStyles, renderComposeSwitch, renderMentionNotice } from './inbox-notes.js';
-import { type InboxPage, loadPage, pageStyles, renderPage, renderPageRail } from './inbox-pages.js';
+import { type InboxPage, pageStyles, renderPage, renderPageRail } from './inbox-pages.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
 import { InboxSettings } from './inbox-settings.js';
 import {
@@ -346,6 +346,13 @@ export class InboxApp extends LitElement {
   private setAvailability(e: Event): void {
     void this.session?.setAvailability((e.target as HTMLSelectElement).value as 'online' | 'away');
   }
+}
+
+let reports: Promise<void> | null = null;
+
+/** Reports (its chart, table and CSV) load the first time they are opened; the other pages come with the inbox. */
+function loadPage(page: InboxPage): void {
+  if (page === 'reports') reports ??= import('./inbox-reports.js').then(({ InboxReports }) => define('confab-inbox-reports', InboxReports));
 }
 
 registerStrings(INBOX_STRINGS);

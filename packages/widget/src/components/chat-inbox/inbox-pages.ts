@@ -2,7 +2,6 @@ import type { ChatClient } from '@confab/sdk';
 import { css, html, svg } from 'lit';
 
 import type { I18n } from '../../i18n/index.js';
-import { define } from '../../lib/define.js';
 import { strokeIcon } from '../../lib/icons.js';
 import type { AgentState } from './agent-state.js';
 import type { LabelActions } from './inbox-label-settings.js';
@@ -39,14 +38,6 @@ export function renderPageRail(i18n: I18n, current: InboxPage, onSelect: (page: 
         </button>`,
     )}
   </nav>`;
-}
-
-let reports: Promise<void> | null = null;
-
-/** Reports (its chart, table and CSV) load the first time they are opened; the other pages come with the inbox. */
-export function loadPage(page: InboxPage): void {
-  if (page !== 'reports') return;
-  reports ??= import('./inbox-reports.js').then(({ InboxReports }) => define('confab-inbox-reports', InboxReports));
 }
 
 /** The page in the main column, when it is not the conversations. */
