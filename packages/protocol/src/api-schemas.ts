@@ -19,6 +19,7 @@ import type {
 } from './dto.js';
 import type { ErrorResponse } from './errors.js';
 import type { ReactionUpdatedEvent } from './events.js';
+import type { TranscriptQueuedDto } from './mail.js';
 import type { SupportNoteDto } from './notes.js';
 import type { SupportReportDto } from './reports.js';
 import type {
@@ -102,6 +103,7 @@ export interface ApiSchemas {
   SupportReport: SupportReportDto;
   Note: SupportNoteDto;
   NotePage: PageDto<SupportNoteDto>;
+  TranscriptQueued: TranscriptQueuedDto;
   Webhook: WebhookDto;
   WebhookWithSecret: WebhookWithSecretDto;
   WebhookPage: PageDto<WebhookDto>;

@@ -5,6 +5,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './inputs.js';
 export * from './limits.js';
+export * from './mail.js';
 export * from './notes.js';
 export * from './reports.js';
 export * from './routes.js';

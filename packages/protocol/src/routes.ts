@@ -35,6 +35,7 @@ import type {
   UploadLinksInput,
   WebhookInput,
 } from './inputs.js';
+import type { TranscriptInput } from './mail.js';
 import type { NoteInput } from './notes.js';
 import type { SupportReportQuery } from './reports.js';
 import type { AppSettingsDto, RateConversationInput, StartConversationInput, SupportSearchQuery } from './support.js';
@@ -79,7 +80,7 @@ export type RouteSpec = {
   errors?: readonly ErrorCode[];
   /** Other statuses answering the same response shape (e.g. 200 for a retried create). */
   alsoStatus?: readonly number[];
-} & ({ status?: 200 | 201; response: SchemaName | 'binary' | 'text' } | { status: 204; response?: undefined });
+} & ({ status?: 200 | 201 | 202; response: SchemaName | 'binary' | 'text' } | { status: 204; response?: undefined });
 
 const defineRoutes = <const T extends Record<`${HttpMethod} /${string}`, RouteSpec>>(table: T): T => table;
 
@@ -182,6 +183,13 @@ export const REST_ROUTES = defineRoutes({
     errors: ['forbidden', 'conflict'],
   },
   'DELETE /v1/support/notes/:id': { auth: 'user', status: 204, errors: ['forbidden'] },
+  'POST /v1/support/conversations/:id/transcript': {
+    auth: 'user',
+    status: 202,
+    body: json<TranscriptInput>(),
+    response: 'TranscriptQueued',
+    errors: ['rate_limited'],
+  },
   'GET /v1/support/settings': { auth: 'app', response: 'SupportSettings' },
   'PUT /v1/support/availability': { auth: 'user', body: json<AvailabilityInput>(), response: 'SupportAvailability', errors: ['forbidden'] },
   'GET /v1/support/assignment': { auth: 'user', response: 'Assignment', errors: ['forbidden'] },

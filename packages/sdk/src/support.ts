@@ -122,6 +122,20 @@ export function createSupportApi(http: HttpTransport) {
       remove: (noteId: string) => http.call('DELETE /v1/support/notes/:id', { params: { id: noteId } }),
     },
     /**
+     * Emails the conversation's transcript (messages and system events in order; never private
+     * notes). The visitor sends it to the email they gave, or names another one (a few an hour);
+     * an agent sends it to the visitor, or to any `email`. Resolves once the mail is queued; a
+     * repeat before a new message queues nothing more. No email known and none given rejects
+     * with `validation_failed`.
+     * @example const { to } = await client.support.transcript(conversation.id);
+     * @example await client.support.transcript(conversation.id, 'me@example.com');
+     */
+    transcript: (conversationId: string, email?: string) =>
+      http.call('POST /v1/support/conversations/:id/transcript', {
+        params: { id: conversationId },
+        body: email === undefined ? {} : { email },
+      }),
+    /**
      * How new conversations find an agent: `off`, `round_robin` among online agents, or `least_busy`
      * up to `limit` open conversations each; `requeueAfterMinutes` returns an away agent's open
      * conversations to the queue. Agents read it; only admins set it (`forbidden` otherwise).

@@ -23,6 +23,7 @@ import { authRoutes } from './http/routes/auth.js';
 import { mountDemo } from './http/routes/demo.js';
 import { mountDocs } from './http/routes/docs.js';
 import { labelRoutes } from './http/routes/labels.js';
+import { mailRoutes } from './http/routes/mail.js';
 import { messageRoutes } from './http/routes/messages.js';
 import { noteRoutes } from './http/routes/notes.js';
 import { opsRoutes } from './http/routes/ops.js';
@@ -45,6 +46,8 @@ import { createMemoryThrottle, createRedisThrottle } from './redis/throttle.js';
 import { recentRevocations, revocationWindowMs } from './services/auth/revocations.js';
 import { Housekeeping } from './services/housekeeping.js';
 import { createServices, type Services } from './services/index.js';
+import { MailSender, type MailSenderOptions } from './services/mail/sender.js';
+import { createMailTransport } from './services/mail/transport.js';
 import { createDatabaseStorage, createDiskStorage } from './services/uploads/storage.js';
 import { type DispatcherOptions, WebhookDispatcher } from './services/webhooks/dispatcher.js';
 import { Drain, gracefulClose } from './shutdown.js';
@@ -63,6 +66,8 @@ export interface AppOptions {
   presenceTtlMs?: number;
   /** Webhook delivery timing (tests shorten the retry delays). */
   webhooks?: Partial<DispatcherOptions>;
+  /** Mail sender timing (tests shorten the poll and retry delays). */
+  mail?: Partial<MailSenderOptions>;
 }
 
 export interface ConfabApp {
@@ -106,6 +111,7 @@ export function createApp(options: AppOptions): ConfabApp {
   const services = createServices({ db, config, logger, throttle, cache, roomCache, presence, storage, revokedSessions });
   const metrics = createMetrics();
   const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);
+  const mailSender = new MailSender(db, services.mail, createMailTransport(config, logger), logger, options.mail);
   const housekeeping = new Housekeeping(db, storage, logger);
   const drain = new Drain();
   const routes: RouteDef[] = [
@@ -118,6 +124,7 @@ export function createApp(options: AppOptions): ConfabApp {
     ...labelRoutes,
     ...assignmentRoutes,
     ...noteRoutes,
+    ...mailRoutes,
     ...reportRoutes,
     ...uploadRoutes,
     ...adminRoutes,
@@ -180,6 +187,7 @@ export function createApp(options: AppOptions): ConfabApp {
     drain,
   });
   dispatcher.start();
+  mailSender.start();
   housekeeping.start();
   services.assignment.start();
   return {
@@ -198,6 +206,7 @@ export function createApp(options: AppOptions): ConfabApp {
       timeoutMs: config.shutdownTimeoutMs,
       steps: {
         webhooks: () => dispatcher.stop(),
+        mail: () => mailSender.stop(),
         housekeeping: () => housekeeping.stop(),
         assignment: () => services.assignment.stop(),
         realtime: () => realtime.close(),

@@ -38,6 +38,10 @@ export interface Config {
   migrateOnStart: boolean;
   /** How long a stopping node waits for requests and socket handlers in flight. */
   shutdownTimeoutMs: number;
+  /** Where mail goes out (`smtp://` or `smtps://`); null writes `.eml` files under DATA_DIR/mail. */
+  smtpUrl: string | null;
+  /** The From of every mail Confab sends, e.g. `Confab <no-reply@example.com>`. */
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +160,24 @@ const schema = Joi.object({
     'number.min': 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 600000, got {#value}',
     'number.max': 'SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds from 0 to 600000, got {#value}',
   }),
+  SMTP_URL: Joi.string()
+    .uri({ scheme: ['smtp', 'smtps'] })
+    .custom((value: string, helpers) =>
+      /^smtps?:\/\/([^@/]*@)?[^@/:]+(:\d{1,5})?\/?$/i.test(value) ? value : helpers.error('smtp.invalid'),
+    )
+    .messages({
+      'string.uri': 'SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://..., got {#value}',
+      'string.uriCustomScheme': 'SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://..., got {#value}',
+      'smtp.invalid': 'SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://..., got {#value}',
+    }),
+  MAIL_FROM: Joi.string()
+    .max(320)
+    .pattern(/^(?:[^<>\r\n@]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/)
+    .default('Confab <no-reply@localhost>')
+    .messages({
+      'string.pattern.base': 'MAIL_FROM must be an address, e.g. no-reply@example.com or "Confab <no-reply@example.com>", got {#value}',
+      'string.max': 'MAIL_FROM must be an address of at most 320 characters',
+    }),
 }).unknown(true);
 
 /** Every environment variable the server reads (documented in .env.example). */
@@ -201,6 +223,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustProxy: truthy(v.TRUST_PROXY),
     migrateOnStart: v.MIGRATE_ON_START === undefined || truthy(v.MIGRATE_ON_START),
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    smtpUrl: v.SMTP_URL ?? null,
+    mailFrom: String(v.MAIL_FROM).trim(),
   };
   return Object.freeze(config);
 }

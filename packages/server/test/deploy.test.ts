@@ -377,6 +377,7 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '010-notes',
         '011-auto-assign',
         '012-reports',
+        '013-mail',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

@@ -13,6 +13,7 @@ import * as ratings from './migrations/009-ratings.js';
 import * as notes from './migrations/010-notes.js';
 import * as autoAssign from './migrations/011-auto-assign.js';
 import * as reports from './migrations/012-reports.js';
+import * as mail from './migrations/013-mail.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '010-notes': notes,
   '011-auto-assign': autoAssign,
   '012-reports': reports,
+  '013-mail': mail,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -287,6 +287,7 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   }),
   Note: obj(note),
   NotePage: page('Note'),
+  TranscriptQueued: obj({ queued: { type: 'boolean', enum: [true] }, to: str }),
   Webhook: obj(webhook),
   WebhookWithSecret: obj({ ...webhook, secret: str }),
   WebhookPage: page('Webhook'),

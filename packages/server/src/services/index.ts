@@ -9,6 +9,8 @@ import type { Throttle } from '../redis/throttle.js';
 import { AppsService } from './apps/apps-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { DomainEvents } from './events.js';
+import { MailOutbox } from './mail/outbox.js';
+import { TranscriptsService } from './mail/transcripts.js';
 import { HistoryService } from './messages/history.js';
 import { MessagesService } from './messages/messages-service.js';
 import { ReceiptsService } from './messages/receipts.js';
@@ -61,6 +63,10 @@ export interface Services {
   reports: ReportsService;
   uploads: UploadsService;
   webhooks: WebhooksService;
+  /** The durable mail outbox (its sender loop is started and stopped by the app). */
+  mail: MailOutbox;
+  /** Conversation transcripts by email. */
+  transcripts: TranscriptsService;
 }
 
 export interface ServiceDeps {
@@ -94,6 +100,7 @@ export function createServices({
   invalidateOnUnregisteredWrites(events, roomCache);
   const apps = new AppsService(db);
   const outbox = new Outbox(events);
+  const mail = new MailOutbox(db, config.mailFrom);
   const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox, roomCache);
   const availability = new AvailabilityService(db, apps, presence, events);
   const support = new SupportService(db, events, messages, availability, outbox, throttle, roomCache);
@@ -120,6 +127,8 @@ export function createServices({
     reports: new ReportsService(db),
     uploads: new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret)),
     webhooks: new WebhooksService(db, outbox, events),
+    mail,
+    transcripts: new TranscriptsService(db, mail, throttle, config.publicUrl),
   };
 }
 

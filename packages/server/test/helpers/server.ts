@@ -69,6 +69,8 @@ export interface TestServerOptions {
   redisUrl?: string;
   /** Webhook delivery timing (e.g. short retry delays). */
   webhooks?: AppOptions['webhooks'];
+  /** Mail sender timing (e.g. short poll and retry delays). */
+  mail?: AppOptions['mail'];
 }
 
 /**
@@ -99,7 +101,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (redis) await redisReady(redis);
   const redisPrefix = peer?.redisPrefix ?? `confab:${schema}:`;
   const boot = async (port: number) => {
-    const node = createApp({ config, db, redis, logger, redisPrefix, presenceTtlMs: options.presenceTtlMs, webhooks: options.webhooks });
+    const node = createApp({
+      config,
+      db,
+      redis,
+      logger,
+      redisPrefix,
+      presenceTtlMs: options.presenceTtlMs,
+      webhooks: options.webhooks,
+      mail: options.mail,
+    });
     await node.realtime.ready();
     await new Promise<void>((resolve) => node.http.listen(port, '127.0.0.1', resolve));
     return node;
