@@ -197,7 +197,11 @@ describe('transcripts over SMTP', () => {
     expect(sink.refusals.length).toBe(before + 1);
     // The first retry waits retryBaseMs (±20%).
     expect(got.at - sink.refusals.at(-1)!).toBeGreaterThanOrEqual(200);
-    const row = await server.db('mail_outbox').where({ roomId }).first();
+    // Received before the sender marks it: wait for the mark.
+    const row = await until('the row marked sent', async () => {
+      const found = await server.db('mail_outbox').where({ roomId }).first();
+      return found?.status === 'sent' && found;
+    });
     expect(row).toMatchObject({ status: 'sent', attempts: 2, kind: 'transcript', to: 'retry@example.test' });
     expect(row.messageId).toBe(got.mail.messageId);
   });
