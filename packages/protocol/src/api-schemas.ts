@@ -19,7 +19,7 @@ import type {
 } from './dto.js';
 import type { ErrorResponse } from './errors.js';
 import type { ReactionUpdatedEvent } from './events.js';
-import type { TranscriptQueuedDto } from './mail.js';
+import type { InboundMailResultDto, InboundSecretDto, MailDto, MailSettingsDto, TranscriptQueuedDto } from './mail.js';
 import type { SupportNoteDto } from './notes.js';
 import type { SupportReportDto } from './reports.js';
 import type {
@@ -104,6 +104,11 @@ export interface ApiSchemas {
   Note: SupportNoteDto;
   NotePage: PageDto<SupportNoteDto>;
   TranscriptQueued: TranscriptQueuedDto;
+  Mail: MailDto;
+  MailPage: PageDto<MailDto>;
+  MailSettings: MailSettingsDto;
+  InboundSecret: InboundSecretDto;
+  InboundMailResult: InboundMailResultDto;
   Webhook: WebhookDto;
   WebhookWithSecret: WebhookWithSecretDto;
   WebhookPage: PageDto<WebhookDto>;

@@ -35,7 +35,7 @@ import type {
   UploadLinksInput,
   WebhookInput,
 } from './inputs.js';
-import type { TranscriptInput } from './mail.js';
+import type { MailSettingsInput, TranscriptInput, UnsubscribeQuery } from './mail.js';
 import type { NoteInput } from './notes.js';
 import type { SupportReportQuery } from './reports.js';
 import type { AppSettingsDto, RateConversationInput, StartConversationInput, SupportSearchQuery } from './support.js';
@@ -47,9 +47,10 @@ import type { AppSettingsDto, RateConversationInput, StartConversationInput, Sup
  * - `admin`: the operator's `ADMIN_TOKEN` as the bearer token;
  * - `link`: a signed link (`exp` and `sig` in the query, made by `POST /v1/uploads/links`) for
  *   `<img src>`, which cannot send headers; or else a Confab access token, as for `user`;
+ * - `inbound`: HTTP Basic auth with an app's id and its inbound secret (a mail provider posting);
  * - `none`: anyone.
  */
-export type RouteAuth = 'user' | 'app' | 'admin' | 'link' | 'none';
+export type RouteAuth = 'user' | 'app' | 'admin' | 'link' | 'inbound' | 'none';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 declare const shapeOf: unique symbol;
@@ -63,6 +64,11 @@ export interface FileUpload {
   readonly kind: 'multipart';
   readonly field: 'file';
 }
+/** A body of raw bytes of one media type, read by the handler itself (an email as `message/rfc822`). */
+export interface RawBody {
+  readonly kind: 'raw';
+  readonly contentType: string;
+}
 /** A reply that is a file (its own content type), not JSON: read it as a Blob or bytes. */
 export interface FileDownload {
   readonly kind: 'binary';
@@ -70,12 +76,13 @@ export interface FileDownload {
 
 const json = <T>(): Json<T> => ({ kind: 'json' });
 const upload: FileUpload = { kind: 'multipart', field: 'file' };
+const rawMail: RawBody = { kind: 'raw', contentType: 'message/rfc822' };
 
 /** One operation of the table. `response`: a schema name, a file, plain text, or nothing (204). */
 export type RouteSpec = {
   auth: RouteAuth;
   query?: Json<unknown>;
-  body?: Json<unknown> | FileUpload;
+  body?: Json<unknown> | FileUpload | RawBody;
   /** Error codes particular to this operation; those of its auth and input are added (`routeErrors`). */
   errors?: readonly ErrorCode[];
   /** Other statuses answering the same response shape (e.g. 200 for a retried create). */
@@ -190,6 +197,25 @@ export const REST_ROUTES = defineRoutes({
     response: 'TranscriptQueued',
     errors: ['rate_limited'],
   },
+  'GET /v1/support/conversations/:id/mails': { auth: 'user', query: json<PageQuery>(), response: 'MailPage', errors: ['forbidden'] },
+  'GET /v1/support/mail-settings': { auth: 'user', response: 'MailSettings', errors: ['forbidden'] },
+  'PUT /v1/support/mail-settings': {
+    auth: 'user',
+    body: json<Partial<MailSettingsInput>>(),
+    response: 'MailSettings',
+    errors: ['forbidden'],
+  },
+  'POST /v1/support/mail-settings/inbound-secret': { auth: 'user', response: 'InboundSecret', errors: ['forbidden'] },
+  'POST /v1/inbound/email': {
+    auth: 'inbound',
+    status: 201,
+    alsoStatus: [200],
+    body: rawMail,
+    response: 'InboundMailResult',
+    errors: ['forbidden'],
+  },
+  'GET /v1/mail/unsubscribe': { auth: 'none', query: json<UnsubscribeQuery>(), response: 'binary', errors: ['forbidden'] },
+  'POST /v1/mail/unsubscribe': { auth: 'none', query: json<UnsubscribeQuery>(), response: 'binary', errors: ['forbidden'] },
   'GET /v1/support/settings': { auth: 'app', response: 'SupportSettings' },
   'PUT /v1/support/availability': { auth: 'user', body: json<AvailabilityInput>(), response: 'SupportAvailability', errors: ['forbidden'] },
   'GET /v1/support/assignment': { auth: 'user', response: 'Assignment', errors: ['forbidden'] },
@@ -253,7 +279,7 @@ type ParamNames<P extends string> = P extends `${string}:${infer Name}/${infer R
 /** `{ id: string; userId: string }` for `/v1/rooms/:id/members/:userId`; `undefined` without params. */
 export type PathParams<P extends string> = [ParamNames<P>] extends [never] ? undefined : { [N in ParamNames<P>]: string };
 
-type Shape<M> = M extends Json<infer T> ? T : M extends FileUpload ? FileUpload : undefined;
+type Shape<M> = M extends Json<infer T> ? T : M extends FileUpload ? FileUpload : M extends RawBody ? RawBody : undefined;
 type ResponseOf<S> = S extends { response: infer R }
   ? R extends SchemaName
     ? ApiSchemas[R]
@@ -282,6 +308,8 @@ export const AUTH_ERRORS = {
   admin: ['unauthorized', 'forbidden'],
   // No token and no link, a link tampered with or of another file, an expired one; or as `user`.
   link: ['unauthorized', 'token_expired', 'forbidden', 'origin_not_allowed'],
+  // No or a wrong app id and secret, or the app has none set.
+  inbound: ['unauthorized'],
   none: [],
 } as const satisfies Record<RouteAuth, readonly ErrorCode[]>;
 /** A body that is not JSON, too large, malformed or invalid (an upload: not multipart, too large, not one file). */

@@ -378,6 +378,7 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '011-auto-assign',
         '012-reports',
         '013-mail',
+        '014-mail-continuity',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

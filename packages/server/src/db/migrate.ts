@@ -14,6 +14,7 @@ import * as notes from './migrations/010-notes.js';
 import * as autoAssign from './migrations/011-auto-assign.js';
 import * as reports from './migrations/012-reports.js';
 import * as mail from './migrations/013-mail.js';
+import * as mailContinuity from './migrations/014-mail-continuity.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '011-auto-assign': autoAssign,
   '012-reports': reports,
   '013-mail': mail,
+  '014-mail-continuity': mailContinuity,
 };
 
 const source: Knex.MigrationSource<string> = {

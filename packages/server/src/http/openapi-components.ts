@@ -1,4 +1,13 @@
-import { ASSIGNMENT_LIMITS, ASSIGNMENT_MODES, ERROR_STATUS, LABEL_COLOURS, type SchemaName, WEBHOOK_EVENTS } from '@confab/protocol';
+import {
+  ASSIGNMENT_LIMITS,
+  ASSIGNMENT_MODES,
+  ERROR_STATUS,
+  LABEL_COLOURS,
+  MAIL_KINDS,
+  MAIL_SETTING_LIMITS,
+  type SchemaName,
+  WEBHOOK_EVENTS,
+} from '@confab/protocol';
 
 // Response shapes of the API (the DTOs of @confab/protocol), for /v1/openapi.json.
 const str = { type: 'string' };
@@ -121,6 +130,27 @@ const reportRow = {
   name: str,
   colour: { ...labelColour, nullable: true },
   ...figures,
+};
+
+const minutes = { ...int, minimum: MAIL_SETTING_LIMITS.minutesMin, maximum: MAIL_SETTING_LIMITS.minutesMax };
+const mailSettingsInput = {
+  continuity: { type: 'boolean' },
+  continuityDelayMinutes: minutes,
+  chatUrl: nstr,
+  notifyAgents: { type: 'boolean' },
+  notifyAfterMinutes: minutes,
+  inboxUrl: nstr,
+};
+const mail = {
+  id: str,
+  kind: { type: 'string', enum: [...MAIL_KINDS] },
+  to: str,
+  subject: str,
+  status: { type: 'string', enum: ['pending', 'sent', 'failed'] },
+  attempts: int,
+  lastError: nstr,
+  createdAt: time,
+  sentAt: ntime,
 };
 
 const membership = {
@@ -288,6 +318,16 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   Note: obj(note),
   NotePage: page('Note'),
   TranscriptQueued: obj({ queued: { type: 'boolean', enum: [true] }, to: str }),
+  Mail: obj(mail),
+  MailPage: page('Mail'),
+  MailSettings: obj({
+    ...mailSettingsInput,
+    inboundConfigured: { type: 'boolean' },
+    replyAddress: str,
+    transport: { type: 'string', enum: ['smtp', 'files'] },
+  }),
+  InboundSecret: obj({ username: str, secret: str, url: str }),
+  InboundMailResult: obj({ conversationId: str, messageId: str, created: { type: 'boolean' } }),
   Webhook: obj(webhook),
   WebhookWithSecret: obj({ ...webhook, secret: str }),
   WebhookPage: page('Webhook'),

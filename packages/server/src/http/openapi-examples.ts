@@ -25,6 +25,8 @@ import type {
   WebhookDto,
 } from '@confab/protocol';
 
+import { inboundResult, inboundSecret, mail, mailSettings, mailSettingsInput } from './openapi-examples-mail.js';
+
 // One realistic example per named shape, composed from each other, typed by the protocol (so an
 // example that drifts from its DTO does not compile); the OpenAPI document shows them.
 
@@ -346,6 +348,11 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   Note: note,
   NotePage: page(note),
   TranscriptQueued: { queued: true, to: 'vera@example.com' },
+  Mail: mail,
+  MailPage: page(mail),
+  MailSettings: mailSettings,
+  InboundSecret: inboundSecret,
+  InboundMailResult: inboundResult,
   Webhook: webhook,
   WebhookWithSecret: { ...webhook, secret: 'whsec_3hT8kQ1mV6pZ9xB2nL5rC7wF0yD4gJ8s' },
   WebhookPage: { items: [webhook], hasMore: false },
@@ -355,7 +362,7 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
 };
 
 /** Operations with a JSON body. */
-export type JsonBodyKey = { [K in RouteKey]: RouteBody<K> extends undefined | { kind: 'multipart' } ? never : K }[RouteKey];
+export type JsonBodyKey = { [K in RouteKey]: RouteBody<K> extends undefined | { kind: 'multipart' } | { kind: 'raw' } ? never : K }[RouteKey];
 
 /** The example request body of every operation that takes JSON (each must pass the route's schema). */
 export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
@@ -392,6 +399,7 @@ export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
   'PATCH /v1/support/labels/:id': { name: 'Shipping (EU)', colour: 'teal' },
   'POST /v1/support/conversations/:id/notes': { text: note.text, clientId: note.clientId },
   'POST /v1/support/conversations/:id/transcript': { email: 'vera@example.com' },
+  'PUT /v1/support/mail-settings': mailSettingsInput,
   'POST /v1/uploads/links': { ids: [ids.attachment] },
   'POST /v1/admin/apps': { name: app.name, origins: app.allowedOrigins },
   'PUT /v1/admin/apps/:id/origins': { origins: ['https://shop.example.com', 'http://localhost:*'] },

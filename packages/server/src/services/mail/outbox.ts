@@ -11,6 +11,12 @@ export interface MailRequest {
   roomId: string | null;
   /** One logical mail is one row: a second request with the same key queues nothing. */
   dedupeKey: string;
+  /** Where answers go (a conversation's reply address); unset: the From address. */
+  replyTo?: string | null;
+  /** The recipient's one-click unsubscribe link (`List-Unsubscribe`); unset: the From mailbox only. */
+  unsubscribeUrl?: string | null;
+  /** The Message-ID this one follows in a thread (`In-Reply-To` and `References`). */
+  inReplyTo?: string | null;
 }
 
 /**
@@ -26,8 +32,8 @@ export class MailOutbox {
   ) {}
 
   /** Queues the mail unless its dedupe key is already queued; `created` tells which. */
-  async enqueue(mail: MailRequest): Promise<{ id: string; created: boolean }> {
-    const [row] = (await this.db('mail_outbox')
+  async enqueue(mail: MailRequest, db: Db = this.db): Promise<{ id: string; created: boolean; messageId: string }> {
+    const [row] = (await db('mail_outbox')
       .insert({
         appId: mail.appId,
         kind: mail.kind,
@@ -38,16 +44,28 @@ export class MailOutbox {
         roomId: mail.roomId,
         dedupeKey: mail.dedupeKey,
         messageId: newMessageId(this.mailFrom, mail.kind),
+        replyTo: mail.replyTo ?? null,
+        unsubscribeUrl: mail.unsubscribeUrl ?? null,
+        inReplyTo: mail.inReplyTo ?? null,
       })
       .onConflict('dedupe_key')
       .ignore()
-      .returning('id')) as { id: string }[];
+      .returning(['id', 'message_id'])) as { id: string; messageId: string }[];
     if (row) {
-      this.listeners.forEach((listener) => listener());
-      return { id: row.id, created: true };
+      // Inside a caller's transaction the row is not visible yet: the sender's poll finds it.
+      if (db === this.db) this.listeners.forEach((listener) => listener());
+      return { id: row.id, created: true, messageId: row.messageId };
     }
-    const existing = (await this.db('mail_outbox').where({ dedupeKey: mail.dedupeKey }).first('id')) as { id: string };
-    return { id: existing.id, created: false };
+    const existing = (await db('mail_outbox').where({ dedupeKey: mail.dedupeKey }).first('id', 'message_id')) as {
+      id: string;
+      messageId: string;
+    };
+    return { id: existing.id, created: false, messageId: existing.messageId };
+  }
+
+  /** Tells this node's sender to look now (after a transaction that queued mail committed). */
+  notify(): void {
+    this.listeners.forEach((listener) => listener());
   }
 
   /** Whether a mail with this key is already queued (or sent). */

@@ -34,6 +34,10 @@ interface Due {
   htmlBody: string | null;
   messageId: string;
   attempts: number;
+  kind: string;
+  replyTo: string | null;
+  unsubscribeUrl: string | null;
+  inReplyTo: string | null;
 }
 
 /**
@@ -117,7 +121,19 @@ export class MailSender {
         attempts: this.db.raw('attempts + 1'),
         nextAttemptAt: this.db.raw("now() + interval '1 millisecond' * ?", [this.options.leaseMs]),
       })
-      .returning(['id', 'to', 'subject', 'text_body', 'html_body', 'message_id', 'attempts'])) as Due[];
+      .returning([
+        'id',
+        'to',
+        'subject',
+        'text_body',
+        'html_body',
+        'message_id',
+        'attempts',
+        'kind',
+        'reply_to',
+        'unsubscribe_url',
+        'in_reply_to',
+      ])) as Due[];
   }
 
   private async send(row: Due): Promise<void> {
@@ -128,6 +144,10 @@ export class MailSender {
       text: row.textBody,
       html: row.htmlBody,
       messageId: row.messageId,
+      kind: row.kind,
+      replyTo: row.replyTo,
+      unsubscribeUrl: row.unsubscribeUrl,
+      inReplyTo: row.inReplyTo,
     };
     try {
       await this.transport.send(mail);

@@ -16,6 +16,10 @@ export interface OutgoingMail {
   html: string | null;
   /** Fixed when queued: a resend after a crash is recognisably the same message. */
   messageId: string;
+  kind: string;
+  replyTo: string | null;
+  unsubscribeUrl: string | null;
+  inReplyTo: string | null;
 }
 
 /** A failed send; `permanent` ones (SMTP 5xx) are not retried. */
@@ -47,11 +51,13 @@ export function newMessageId(from: string, kind: string): string {
 }
 
 /**
- * `List-Unsubscribe` points at the From mailbox (a `mailto:` with subject "unsubscribe") until
- * visitors' unsubscribe endpoint exists: every mail today is one its recipient asked for.
+ * `List-Unsubscribe`: the recipient's one-click link (RFC 8058) when the mail has one, and always
+ * the From mailbox (a `mailto:` with subject "unsubscribe").
  */
-function unsubscribeHeader(from: string): string {
-  return `<mailto:${addressOf(from)}?subject=unsubscribe>`;
+function unsubscribeHeaders(from: string, url: string | null): Record<string, string> {
+  const mailto = `<mailto:${addressOf(from)}?subject=unsubscribe>`;
+  if (!url) return { 'List-Unsubscribe': mailto };
+  return { 'List-Unsubscribe': `<${url}>, ${mailto}`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
 }
 
 function message(from: string, mail: OutgoingMail) {
@@ -62,7 +68,9 @@ function message(from: string, mail: OutgoingMail) {
     text: mail.text,
     ...(mail.html ? { html: mail.html } : {}),
     messageId: mail.messageId,
-    headers: { 'List-Unsubscribe': unsubscribeHeader(from), 'Auto-Submitted': 'auto-generated' },
+    ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo, references: [mail.inReplyTo] } : {}),
+    headers: { ...unsubscribeHeaders(from, mail.unsubscribeUrl), 'Auto-Submitted': 'auto-generated' },
   };
 }
 
