@@ -1,5 +1,6 @@
 import type { Db } from '../db/knex.js';
 import type { Logger } from '../logger.js';
+import { Poller } from './poller.js';
 import type { UploadStorage } from './uploads/storage.js';
 
 export interface HousekeepingOptions {
@@ -30,8 +31,7 @@ export interface SweepResult {
  */
 export class Housekeeping {
   private readonly options: HousekeepingOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<unknown> | null = null;
+  private readonly poller: Poller;
 
   constructor(
     private readonly db: Db,
@@ -40,20 +40,21 @@ export class Housekeeping {
     options: Partial<HousekeepingOptions> = {},
   ) {
     this.options = { ...DEFAULTS, ...options };
+    this.poller = new Poller({
+      intervalMs: this.options.intervalMs,
+      round: async () => (await this.sweep(), false),
+      logger,
+      doing: 'housekeeping',
+      runAtStart: false,
+    });
   }
 
   start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep()
-        .catch((err: Error) => this.logger.warn({ err: err.message }, 'housekeeping failed'))
-        .finally(() => (this.running = null));
-    }, this.options.intervalMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.poller.stop();
   }
 
   async sweep(): Promise<SweepResult> {

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
+import { Poller } from '../poller.js';
 import type { MailOutbox } from './outbox.js';
 import { MailSendError, type MailTransport, type OutgoingMail } from './transport.js';
 
@@ -48,10 +49,7 @@ interface Due {
  */
 export class MailSender {
   private readonly options: MailSenderOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly poller: Poller;
   private offQueued: () => void = () => undefined;
 
   constructor(
@@ -62,46 +60,26 @@ export class MailSender {
     options: Partial<MailSenderOptions> = {},
   ) {
     this.options = { ...MAIL_SENDER_DEFAULTS, ...options };
+    this.poller = new Poller({ intervalMs: this.options.pollMs, round: () => this.round(), logger, doing: 'sending queued mail' });
   }
 
   start(): void {
-    this.offQueued = this.outbox.onQueued(() => this.kick());
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.offQueued = this.outbox.onQueued(() => this.poller.kick());
+    this.poller.start();
   }
 
   /** Stops polling and waits for sends in flight (unfinished rows go to the next claim). */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.offQueued();
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.poller.stop();
     this.transport.close();
   }
 
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.round()
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'sending queued mail failed'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
-  }
-
   /** Claims a batch, sends it; another round follows when the batch was full. */
-  private async round(): Promise<void> {
+  private async round(): Promise<boolean> {
     const due = await this.claim(this.options.concurrency);
     await Promise.all(due.map((row) => this.send(row)));
-    if (due.length === this.options.concurrency) this.again = true;
+    return due.length === this.options.concurrency;
   }
 
   private async claim(limit: number): Promise<Due[]> {

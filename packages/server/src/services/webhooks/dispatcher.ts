@@ -2,6 +2,7 @@ import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
 import type { Metrics } from '../../metrics.js';
 import type { DomainEvents } from '../events.js';
+import { Poller } from '../poller.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 
 export interface DispatcherOptions {
@@ -48,9 +49,7 @@ const USER_AGENT = 'Confab-Webhooks/0.1 (+https://github.com/confab)';
  */
 export class WebhookDispatcher {
   private readonly options: DispatcherOptions;
-  private timer: NodeJS.Timeout | null = null;
-  private claiming: Promise<void> | null = null;
-  private again = false;
+  private readonly poller: Poller;
   private stopped = false;
   private readonly abort = new AbortController();
   /** Deliveries in flight, by webhook: one slow endpoint may not take every slot. */
@@ -65,56 +64,45 @@ export class WebhookDispatcher {
     options: Partial<DispatcherOptions> = {},
   ) {
     this.options = { ...DISPATCHER_DEFAULTS, ...options };
+    this.poller = new Poller({
+      intervalMs: this.options.pollMs,
+      round: () => this.round(),
+      logger,
+      doing: 'claiming webhook deliveries',
+    });
   }
 
   start(): void {
-    this.offQueued = this.events.on('webhooks.queued', () => this.kick());
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.offQueued = this.events.on('webhooks.queued', () => this.poller.kick());
+    this.poller.start();
   }
 
   /** Stops polling and aborts deliveries in flight (they are retried, here or on another node). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.offQueued();
-    if (this.timer) clearInterval(this.timer);
+    const claiming = this.poller.stop();
     this.abort.abort();
-    await this.claiming;
+    await claiming;
     await Promise.allSettled([...this.inFlight.keys()]);
   }
 
-  /** Claims what is due and free slots allow; runs again when a delivery ends or more may be due. */
-  private kick(): void {
-    if (this.stopped) return;
-    if (this.claiming) {
-      this.again = true;
-      return;
-    }
+  /** Claims what is due and free slots allow; true when more may be due. Each delivery ending kicks again. */
+  private async round(): Promise<boolean> {
     const free = this.options.concurrency - this.inFlight.size;
-    if (free <= 0) return;
+    if (free <= 0) return false;
     const perHook = new Map<string, number>();
     for (const hook of this.inFlight.values()) perHook.set(hook, (perHook.get(hook) ?? 0) + 1);
     const busy = [...perHook].filter(([, n]) => n >= PER_WEBHOOK).map(([hook]) => hook);
-    this.claiming = this.claim(free, busy)
-      .then((due) => {
-        for (const row of due) {
-          const work: Promise<void> = this.deliver(row).finally(() => {
-            this.inFlight.delete(work);
-            this.kick();
-          });
-          this.inFlight.set(work, row.webhookId);
-        }
-        if (due.length === free) this.again = true;
-      })
-      .catch((err: Error) => this.logger.warn({ err: err.message }, 'claiming webhook deliveries failed'))
-      .finally(() => {
-        this.claiming = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
+    const due = await this.claim(free, busy);
+    for (const row of due) {
+      const work: Promise<void> = this.deliver(row).finally(() => {
+        this.inFlight.delete(work);
+        this.poller.kick();
       });
+      this.inFlight.set(work, row.webhookId);
+    }
+    return due.length === free;
   }
 
   /** Takes up to `limit` due deliveries, leasing them for longer than one attempt can last. */
