@@ -1,70 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import type { AuthSessionDto, MessageDto, StartConversationResult, TranscriptQueuedDto } from '@confab/protocol';
 import { createClient } from '@confab/sdk';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { createLogger } from '../src/logger.js';
 import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { smtpSink, unsubscribeHeader as unsubscribe } from './helpers/smtp.js';
 import { sleep, until } from './helpers/wait.js';
 
 const MAIL_TIMING = { pollMs: 50, retryBaseMs: 300, leaseMs: 10_000 };
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
-
-interface Received {
-  at: number;
-  mail: ParsedMail;
-}
-
-/** A real SMTP server on loopback: what arrives over SMTP, parsed; `refuse` answers 451 that many times per address. */
-async function smtpSink(delayMs = 0) {
-  const received: Received[] = [];
-  const refusals: number[] = [];
-  const refuse = new Map<string, number>();
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    authOptional: true,
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        void (async () => {
-          if (delayMs) await sleep(delayMs);
-          const to = session.envelope.rcptTo[0]?.address ?? '';
-          const left = refuse.get(to) ?? 0;
-          if (left > 0) {
-            refuse.set(to, left - 1);
-            refusals.push(Date.now());
-            callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-            return;
-          }
-          received.push({ at: Date.now(), mail: await simpleParser(Buffer.concat(chunks)) });
-          callback();
-        })();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    url: `smtp://127.0.0.1:${port}`,
-    received,
-    refusals,
-    refuse,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** The raw `List-Unsubscribe` value (mailparser folds List-* headers into one object). */
-const unsubscribe = (mail: ParsedMail) =>
-  mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/^List-Unsubscribe:\s*/i, '');
 
 function expectStatus(res: ApiResponse, status: number): void {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
