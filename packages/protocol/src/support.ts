@@ -1,5 +1,6 @@
 import type { AssignmentSettingsDto } from './assignment.js';
 import type { MessageDto, RoomDto, SupportDetailsDto, UserSummaryDto, VisitorInfo } from './dto.js';
+import type { MailSettingsInput } from './mail.js';
 
 /** The visitor of a support conversation: their summary and the email they gave. */
 export interface SupportVisitorDto extends UserSummaryDto {
@@ -128,6 +129,8 @@ export interface AppSettingsDto {
   replyTime?: ReplyTime | null;
   /** Auto-assignment of new conversations; unset: off. */
   assignment?: AssignmentSettingsDto | null;
+  /** What Confab mails on its own (continuity, agent notifications); unset: the defaults. */
+  mail?: Partial<MailSettingsInput> | null;
 }
 
 /** `GET /v1/support/settings`: what the widget shows before the visitor writes. */

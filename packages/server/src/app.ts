@@ -47,6 +47,7 @@ import { recentRevocations, revocationWindowMs } from './services/auth/revocatio
 import { Housekeeping } from './services/housekeeping.js';
 import { createServices, type Services } from './services/index.js';
 import { MailSender, type MailSenderOptions } from './services/mail/sender.js';
+import type { MailScheduleOptions } from './services/mail/settings.js';
 import { createMailTransport } from './services/mail/transport.js';
 import { createDatabaseStorage, createDiskStorage } from './services/uploads/storage.js';
 import { type DispatcherOptions, WebhookDispatcher } from './services/webhooks/dispatcher.js';
@@ -66,8 +67,8 @@ export interface AppOptions {
   presenceTtlMs?: number;
   /** Webhook delivery timing (tests shorten the retry delays). */
   webhooks?: Partial<DispatcherOptions>;
-  /** Mail sender timing (tests shorten the poll and retry delays). */
-  mail?: Partial<MailSenderOptions>;
+  /** Mail timing (tests shorten the poll and retry delays, and the settings' minutes). */
+  mail?: Partial<MailSenderOptions & MailScheduleOptions>;
 }
 
 export interface ConfabApp {

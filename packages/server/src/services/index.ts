@@ -9,6 +9,7 @@ import type { Throttle } from '../redis/throttle.js';
 import { AppsService } from './apps/apps-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { DomainEvents } from './events.js';
+import { MailSettingsService } from './mail/mail-settings.js';
 import { MailOutbox } from './mail/outbox.js';
 import { TranscriptsService } from './mail/transcripts.js';
 import { HistoryService } from './messages/history.js';
@@ -67,6 +68,8 @@ export interface Services {
   mail: MailOutbox;
   /** Conversation transcripts by email. */
   transcripts: TranscriptsService;
+  /** The app's mail settings, its inbound secret, and the mails of a conversation. */
+  mailSettings: MailSettingsService;
 }
 
 export interface ServiceDeps {
@@ -129,6 +132,11 @@ export function createServices({
     webhooks: new WebhooksService(db, outbox, events),
     mail,
     transcripts: new TranscriptsService(db, mail, throttle, config.publicUrl),
+    mailSettings: new MailSettingsService(db, apps, {
+      mailFrom: config.mailFrom,
+      transport: config.smtpUrl ? 'smtp' : 'files',
+      publicUrl: config.publicUrl,
+    }),
   };
 }
 

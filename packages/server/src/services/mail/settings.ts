@@ -42,3 +42,13 @@ export async function readMailSettings(db: Db, appId: string): Promise<MailSetti
   const row = (await db('apps').where({ id: appId }).first('settings')) as { settings: { mail?: Partial<MailSettingsInput> } } | undefined;
   return mailSettingsOf(row?.settings.mail);
 }
+
+/** Timing of the loops that decide what to mail (continuity, agent notifications). */
+export interface MailScheduleOptions {
+  /** How often each node looks for mail now due. */
+  scheduleMs: number;
+  /** The length of a settings' minute: tests shorten it to run "after 2 minutes" in a fraction of a second. */
+  minuteMs: number;
+}
+
+export const MAIL_SCHEDULE_DEFAULTS: MailScheduleOptions = { scheduleMs: 10_000, minuteMs: 60_000 };

@@ -14,6 +14,7 @@ import {
 import Joi from 'joi';
 
 import { idSchema, type WithDefaults } from '../fields.js';
+import { mailSettingsSchema } from '../mail/settings.js';
 import { attachmentIdsSchema, clientIdSchema, messageTextSchema } from '../messages/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
 import { assignmentSchema } from './assignment-schemas.js';
@@ -105,6 +106,7 @@ export const appSettingsSchema = Joi.object<AppSettingsDto>({
     .valid(...REPLY_TIMES)
     .allow(null),
   assignment: assignmentSchema.allow(null),
+  mail: mailSettingsSchema.allow(null),
 }).min(1);
 
 const shortcut = Joi.string()
