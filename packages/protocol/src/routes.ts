@@ -212,7 +212,7 @@ export const REST_ROUTES = defineRoutes({
     alsoStatus: [200],
     body: rawMail,
     response: 'InboundMailResult',
-    errors: ['forbidden'],
+    errors: ['forbidden', 'not_found', 'rate_limited'],
   },
   'GET /v1/mail/unsubscribe': { auth: 'none', query: json<UnsubscribeQuery>(), response: 'binary', errors: ['forbidden'] },
   'POST /v1/mail/unsubscribe': { auth: 'none', query: json<UnsubscribeQuery>(), response: 'binary', errors: ['forbidden'] },

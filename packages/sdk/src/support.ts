@@ -5,6 +5,7 @@ import type {
   CannedResponseInput,
   InboxQuery,
   LabelInput,
+  MailSettingsInput,
   PageQuery,
   RateConversationInput,
   StartConversationInput,
@@ -135,6 +136,35 @@ export function createSupportApi(http: HttpTransport) {
         params: { id: conversationId },
         body: email === undefined ? {} : { email },
       }),
+    /**
+     * Agents: one page of the mails sent (or being sent) about a conversation, newest first:
+     * transcripts, continuity mails (replies by email) and agent notifications, each `pending`,
+     * `sent` or `failed` (with `lastError`).
+     * @example const { items } = await client.support.mails(conversation.id);
+     */
+    mails: (conversationId: string, page: PageQuery = {}) =>
+      http.call('GET /v1/support/conversations/:id/mails', { params: { id: conversationId }, query: page }),
+    /**
+     * What Confab mails on its own for the app: continuity (agents' unread replies to visitors who
+     * gave an email), agent notifications, and replies by email. Agents read it; only admins set it
+     * or create the inbound secret (`forbidden` otherwise).
+     * @example await client.support.mailSettings.set({ continuityDelayMinutes: 5, chatUrl: 'https://example.com/help' });
+     */
+    mailSettings: {
+      /**
+       * The app's settings with their defaults, how mail goes out (`smtp` or `files`) and whether replies can come in.
+       * @example const { continuity, transport } = await client.support.mailSettings.get();
+       */
+      get: () => http.call('GET /v1/support/mail-settings'),
+      /** Changes any of the writable fields (admins); resolves with the settings as stored. */
+      set: (input: Partial<MailSettingsInput>) => http.call('PUT /v1/support/mail-settings', { body: input }),
+      /**
+       * Creates the app's inbound secret, replacing the old one (admins): the mail provider posts raw
+       * MIME to `url` with HTTP Basic auth (`username`, `secret`). Shown this once.
+       * @example const { url, username, secret } = await client.support.mailSettings.rotateInboundSecret();
+       */
+      rotateInboundSecret: () => http.call('POST /v1/support/mail-settings/inbound-secret'),
+    },
     /**
      * How new conversations find an agent: `off`, `round_robin` among online agents, or `least_busy`
      * up to `limit` open conversations each; `requeueAfterMinutes` returns an away agent's open

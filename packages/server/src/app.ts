@@ -22,6 +22,7 @@ import { assignmentRoutes } from './http/routes/assignment.js';
 import { authRoutes } from './http/routes/auth.js';
 import { mountDemo } from './http/routes/demo.js';
 import { mountDocs } from './http/routes/docs.js';
+import { inboundRoutes } from './http/routes/inbound.js';
 import { labelRoutes } from './http/routes/labels.js';
 import { mailRoutes } from './http/routes/mail.js';
 import { messageRoutes } from './http/routes/messages.js';
@@ -30,6 +31,7 @@ import { opsRoutes } from './http/routes/ops.js';
 import { reportRoutes } from './http/routes/reports.js';
 import { roomRoutes } from './http/routes/rooms.js';
 import { supportRoutes } from './http/routes/support.js';
+import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { uploadRoutes } from './http/routes/uploads.js';
 import { userRoutes } from './http/routes/users.js';
 import { widgetAssets } from './http/widget-assets.js';
@@ -46,6 +48,8 @@ import { createMemoryThrottle, createRedisThrottle } from './redis/throttle.js';
 import { recentRevocations, revocationWindowMs } from './services/auth/revocations.js';
 import { Housekeeping } from './services/housekeeping.js';
 import { createServices, type Services } from './services/index.js';
+import { AgentNotifier } from './services/mail/agent-notify.js';
+import { ContinuityMailer } from './services/mail/continuity.js';
 import { MailSender, type MailSenderOptions } from './services/mail/sender.js';
 import type { MailScheduleOptions } from './services/mail/settings.js';
 import { createMailTransport } from './services/mail/transport.js';
@@ -112,7 +116,9 @@ export function createApp(options: AppOptions): ConfabApp {
   const services = createServices({ db, config, logger, throttle, cache, roomCache, presence, storage, revokedSessions });
   const metrics = createMetrics();
   const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);
-  const mailSender = new MailSender(db, services.mail, createMailTransport(config, logger), logger, options.mail);
+  const mailSender = new MailSender(db, services.mail, createMailTransport(config, logger), logger, metrics, options.mail);
+  const agentNotifier = new AgentNotifier(db, services.mail, presence, services.unsubscribe.links, logger, options.mail);
+  const continuity = new ContinuityMailer(db, services.mail, presence, config, logger, options.mail);
   const housekeeping = new Housekeeping(db, storage, logger);
   const drain = new Drain();
   const routes: RouteDef[] = [
@@ -126,6 +132,8 @@ export function createApp(options: AppOptions): ConfabApp {
     ...assignmentRoutes,
     ...noteRoutes,
     ...mailRoutes,
+    ...inboundRoutes,
+    ...unsubscribeRoutes,
     ...reportRoutes,
     ...uploadRoutes,
     ...adminRoutes,
@@ -189,6 +197,8 @@ export function createApp(options: AppOptions): ConfabApp {
   });
   dispatcher.start();
   mailSender.start();
+  continuity.start();
+  agentNotifier.start();
   housekeeping.start();
   services.assignment.start();
   return {
@@ -207,7 +217,11 @@ export function createApp(options: AppOptions): ConfabApp {
       timeoutMs: config.shutdownTimeoutMs,
       steps: {
         webhooks: () => dispatcher.stop(),
-        mail: () => mailSender.stop(),
+        mail: async () => {
+          await continuity.stop();
+          await agentNotifier.stop();
+          await mailSender.stop();
+        },
         housekeeping: () => housekeeping.stop(),
         assignment: () => services.assignment.stop(),
         realtime: () => realtime.close(),

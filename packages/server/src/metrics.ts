@@ -14,10 +14,19 @@ export interface Metrics {
   throttled: Counter<'kind'>;
   webhookDeliveries: Counter<'outcome'>;
   uploads: Counter<'outcome'>;
+  mailSent: Counter<'kind'>;
+  /** Sends that failed and will be tried again. */
+  mailRetries: Counter<'kind'>;
+  /** Mails given up (`failed`). */
+  mailFailed: Counter<'kind'>;
+  mailOutboxPending: Gauge;
+  /** What `confab_mail_outbox_pending` reports, counted when scraped (the mail sender sets it). */
+  countPendingMail(source: () => Promise<number>): void;
 }
 
 export function createMetrics(): Metrics {
   const registry = new Registry();
+  let pendingMail: (() => Promise<number>) | null = null;
   collectDefaultMetrics({ register: registry, prefix: 'confab_' });
   return {
     registry,
@@ -87,5 +96,39 @@ export function createMetrics(): Metrics {
       labelNames: ['outcome'],
       registers: [registry],
     }),
+    mailSent: new Counter({
+      name: 'confab_mail_sent_total',
+      help: 'Mails accepted by the SMTP server (or written as .eml files), by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    mailRetries: new Counter({
+      name: 'confab_mail_retries_total',
+      help: 'Mail sends that failed and are tried again later, by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    mailFailed: new Counter({
+      name: 'confab_mail_failed_total',
+      help: 'Mails given up (a permanent refusal, or too many attempts), by kind',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    mailOutboxPending: new Gauge({
+      name: 'confab_mail_outbox_pending',
+      help: 'Mails in the outbox not yet sent nor given up (all nodes), counted when scraped',
+      registers: [registry],
+      async collect() {
+        if (!pendingMail) return;
+        try {
+          this.set(await pendingMail());
+        } catch {
+          // The database away: the last value stays, and the rest of the scrape still answers.
+        }
+      },
+    }),
+    countPendingMail(source) {
+      pendingMail = source;
+    },
   };
 }

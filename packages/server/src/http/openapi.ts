@@ -189,6 +189,7 @@ function operation(def: RouteDef): JsonSchema {
   if (def.auth === 'app') op.security = [{}, { bearer: [] }];
   // A signed link's `exp` and `sig` are query parameters (listed above); or the bearer token.
   if (def.auth === 'link') op.security = [{}, { bearer: [] }];
+  if (def.auth === 'inbound') op.security = [{ inbound: [] }];
   const body = describe(def.body);
   if (body) {
     const example = (BODY_EXAMPLES as Partial<Record<RouteKey, unknown>>)[def.key];
@@ -197,6 +198,9 @@ function operation(def: RouteDef): JsonSchema {
   if (def.multipart) {
     const file = { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] };
     op.requestBody = { required: true, content: { 'multipart/form-data': { schema: file } } };
+  }
+  if (def.raw && def.spec.body?.kind === 'raw') {
+    op.requestBody = { required: true, content: { [def.spec.body.contentType]: { schema: { type: 'string', format: 'binary' } } } };
   }
   return op;
 }
@@ -249,6 +253,7 @@ export function buildOpenApi(routes: RouteDef[], { version, publicUrl }: OpenApi
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
         admin: { type: 'http', scheme: 'bearer', description: 'The operator ADMIN_TOKEN' },
+        inbound: { type: 'http', scheme: 'basic', description: "The app id as username, the app's inbound secret as password" },
       },
       schemas,
     },

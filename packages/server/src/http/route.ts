@@ -4,6 +4,7 @@ import {
   type FileDownload,
   type FileUpload,
   type HttpMethod,
+  type RawBody,
   REST_ROUTES,
   type RouteAuth,
   type RouteBody,
@@ -68,6 +69,8 @@ export interface RouteDef {
   body?: Joi.ObjectSchema;
   /** The body is a `multipart/form-data` file upload, which the handler reads itself (after auth). */
   multipart: boolean;
+  /** The body is raw bytes of the table's content type (an email), which the handler reads itself (after auth). */
+  raw: boolean;
   /** The reply is a file, not JSON. */
   binary: boolean;
   /** Throttle keys (beyond the route and IP) for the auth rate, e.g. IP and username tried, or the caller. */
@@ -80,8 +83,8 @@ type IsAny<T> = 0 extends 1 & T ? true : false;
 type AuthOf<K extends RouteKey> = (typeof REST_ROUTES)[K]['auth'];
 /** What the handler sees: the joi schema's output type when it is typed (defaults applied), else the table's. */
 type Validated<V, Wire> = IsAny<V> extends true ? Wire : V;
-/** A JSON body; uploads are read by their handler, not validated by a schema. */
-type JsonBody<K extends RouteKey> = RouteBody<K> extends FileUpload ? undefined : RouteBody<K>;
+/** A JSON body; uploads and raw bodies are read by their handler, not validated by a schema. */
+type JsonBody<K extends RouteKey> = RouteBody<K> extends FileUpload | RawBody ? undefined : RouteBody<K>;
 /** What a handler resolves to: the bytes of a file download, the table's response otherwise. */
 export type HandlerResult<K extends RouteKey> = RouteResponse<K> extends FileDownload ? Uint8Array : RouteResponse<K>;
 
@@ -132,6 +135,7 @@ export function route<
     query,
     body,
     multipart: spec.body?.kind === 'multipart',
+    raw: spec.body?.kind === 'raw',
     binary: spec.response === 'binary',
     throttle,
     handler,
@@ -170,6 +174,19 @@ async function resolveApp(ctx: Koa.Context, services: Services): Promise<App> {
   return app;
 }
 
+/** `inbound` routes: HTTP Basic with the app id and its inbound secret (a mail provider posting). */
+async function resolveInboundApp(ctx: Koa.Context, services: Services): Promise<App> {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(ctx.get('authorization'));
+  const decoded = match?.[1] ? Buffer.from(match[1], 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  const app = colon > 0 ? await services.inbound.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
+  if (!app) {
+    ctx.set('WWW-Authenticate', 'Basic realm="confab-inbound"');
+    throw new UnauthorizedError('The app id and its inbound secret are required (HTTP Basic), and the app must have one set');
+  }
+  return app;
+}
+
 async function throttleAuth(
   ctx: Koa.Context,
   def: RouteDef,
@@ -205,6 +222,8 @@ export function mountRoutes(router: Router, routes: RouteDef[], services: Servic
         // A guest's token on sign-in lets their conversations follow them; a stale one is ignored.
         if (token) actor = await services.auth.authenticate(token).catch(() => null);
         if (actor && actor.appId !== app.id) actor = null;
+      } else if (def.auth === 'inbound') {
+        app = await resolveInboundApp(ctx, services);
       } else if (def.auth === 'admin') {
         if (!config.adminToken) throw new ForbiddenError('The admin API is disabled: set ADMIN_TOKEN');
         if (!isAdminToken(token, config.adminToken)) throw new UnauthorizedError('Admin token required');
@@ -215,6 +234,8 @@ export function mountRoutes(router: Router, routes: RouteDef[], services: Servic
       if (def.body && ctx.request.length && !ctx.is('application/json')) {
         throw new AppError('unsupported_media_type', 'Send the body as application/json');
       }
+      const raw = def.spec.body?.kind === 'raw' ? def.spec.body : null;
+      if (raw && !ctx.is(raw.contentType)) throw new AppError('unsupported_media_type', `Send the body as ${raw.contentType}`);
       const params = validate(def.params, ctx.params, 'params');
       const query = validate(def.query, ctx.query, 'query');
       if (def.auth === 'app' || def.throttle) {

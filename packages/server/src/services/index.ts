@@ -9,9 +9,13 @@ import type { Throttle } from '../redis/throttle.js';
 import { AppsService } from './apps/apps-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { DomainEvents } from './events.js';
+import { UnsubscribeLinks } from './mail/addresses.js';
+import { InboundMail } from './mail/inbound.js';
 import { MailSettingsService } from './mail/mail-settings.js';
 import { MailOutbox } from './mail/outbox.js';
+import { ReplyTokens } from './mail/reply-tokens.js';
 import { TranscriptsService } from './mail/transcripts.js';
+import { UnsubscribeService } from './mail/unsubscribe.js';
 import { HistoryService } from './messages/history.js';
 import { MessagesService } from './messages/messages-service.js';
 import { ReceiptsService } from './messages/receipts.js';
@@ -70,6 +74,10 @@ export interface Services {
   transcripts: TranscriptsService;
   /** The app's mail settings, its inbound secret, and the mails of a conversation. */
   mailSettings: MailSettingsService;
+  /** Replies by email taken into their conversations (`POST /v1/inbound/email`). */
+  inbound: InboundMail;
+  /** Mails' unsubscribe links (their signing) and the addresses that used them. */
+  unsubscribe: UnsubscribeService;
 }
 
 export interface ServiceDeps {
@@ -107,6 +115,7 @@ export function createServices({
   const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox, roomCache);
   const availability = new AvailabilityService(db, apps, presence, events);
   const support = new SupportService(db, events, messages, availability, outbox, throttle, roomCache);
+  const uploads = new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret));
   return {
     events,
     roomCache,
@@ -128,10 +137,20 @@ export function createServices({
     notes: new NotesService(db, events),
     ratings: new RatingsService(db, events, outbox, roomCache),
     reports: new ReportsService(db),
-    uploads: new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret)),
+    uploads,
     webhooks: new WebhooksService(db, outbox, events),
     mail,
     transcripts: new TranscriptsService(db, mail, throttle, config.publicUrl),
+    unsubscribe: new UnsubscribeService(db, new UnsubscribeLinks(config.jwtSecret, config.publicUrl)),
+    inbound: new InboundMail({
+      db,
+      tokens: new ReplyTokens(config.jwtSecret, config.mailFrom),
+      messages,
+      uploads,
+      logger,
+      mailFrom: config.mailFrom,
+      maxUploadBytes: config.maxUploadBytes,
+    }),
     mailSettings: new MailSettingsService(db, apps, {
       mailFrom: config.mailFrom,
       transport: config.smtpUrl ? 'smtp' : 'files',

@@ -6,6 +6,8 @@ export interface StoredVisit {
   session?: AuthSessionDto;
   /** The support conversation (support mode). */
   conversationId?: string;
+  /** Per conversation: the visitor gave their email on its "Get replies by email" card, or closed it. */
+  emailCards?: Record<string, 'saved' | 'dismissed'>;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { AppsService } from '../apps/apps-service.js';
 import type { PageInput } from '../fields.js';
 import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
 import { newInboundSecret, replyAddress, sha256Hex } from './addresses.js';
-import { mailSettingsOf, readMailSettings } from './settings.js';
+import { readMailSettings } from './settings.js';
 
 interface MailRow {
   id: string;
@@ -63,8 +63,17 @@ export class MailSettingsService {
 
   async set(actor: Actor, input: Partial<MailSettingsInput>): Promise<MailSettingsDto> {
     this.requireAdmin(actor, 'Only admins of this app change its mail settings');
-    const current = await readMailSettings(this.db, actor.appId);
-    await this.apps.updateSettings(actor.appId, { mail: mailSettingsOf({ ...current, ...input }) });
+    // One statement merges the fields given into those stored: two admins changing different fields at
+    // once both keep theirs (a read, then a write of the whole object, lost one of them).
+    await this.db('apps')
+      .where({ id: actor.appId })
+      .update({
+        settings: this.db.raw("jsonb_set(settings, '{mail}', coalesce(settings->'mail', '{}'::jsonb) || ?::jsonb)", [
+          JSON.stringify(input),
+        ]),
+      });
+    // Changes nothing more; drops this node's cached copy of the app (the admin API shows `mail`).
+    await this.apps.updateSettings(actor.appId, {});
     return this.get(actor);
   }
 
@@ -72,7 +81,9 @@ export class MailSettingsService {
   async rotateInboundSecret(actor: Actor): Promise<InboundSecretDto> {
     this.requireAdmin(actor, 'Only admins of this app change its inbound secret');
     const secret = newInboundSecret();
-    await this.db('apps').where({ id: actor.appId }).update({ inboundSecretHash: sha256Hex(secret) });
+    await this.db('apps')
+      .where({ id: actor.appId })
+      .update({ inboundSecretHash: sha256Hex(secret) });
     const path = '/v1/inbound/email';
     return { username: actor.appId, secret, url: this.deps.publicUrl ? `${this.deps.publicUrl}${path}` : path };
   }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
+import type { Metrics } from '../../metrics.js';
 import { Poller } from '../poller.js';
 import type { MailOutbox } from './outbox.js';
 import { MailSendError, type MailTransport, type OutgoingMail } from './transport.js';
@@ -57,9 +58,14 @@ export class MailSender {
     private readonly outbox: MailOutbox,
     private readonly transport: MailTransport,
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
     options: Partial<MailSenderOptions> = {},
   ) {
     this.options = { ...MAIL_SENDER_DEFAULTS, ...options };
+    metrics.countPendingMail(async () => {
+      const row = (await this.db('mail_outbox').where('status', 'pending').count({ n: '*' }).first()) as { n: string | number };
+      return Number(row.n);
+    });
     this.poller = new Poller({ intervalMs: this.options.pollMs, round: () => this.round(), logger, doing: 'sending queued mail' });
   }
 
@@ -134,12 +140,14 @@ export class MailSender {
       return;
     }
     await this.db('mail_outbox').where({ id: row.id }).update({ status: 'sent', sentAt: this.db.fn.now(), lastError: null });
+    this.metrics.mailSent.inc({ kind: row.kind });
   }
 
   private async failed(row: Due, err: MailSendError): Promise<void> {
     const lastError = err.message.slice(0, 500);
     if (err.permanent || row.attempts >= this.options.maxAttempts) {
       await this.db('mail_outbox').where({ id: row.id }).update({ status: 'failed', lastError });
+      this.metrics.mailFailed.inc({ kind: row.kind });
       this.logger.warn({ mail: row.id, attempts: row.attempts, error: lastError }, 'mail given up');
       return;
     }
@@ -147,5 +155,6 @@ export class MailSender {
     await this.db('mail_outbox')
       .where({ id: row.id })
       .update({ lastError, nextAttemptAt: new Date(Date.now() + delay) });
+    this.metrics.mailRetries.inc({ kind: row.kind });
   }
 }

@@ -13,9 +13,12 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { AgentSession } from './agent-session.js';
 import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
+import { InboxInboundMail } from './inbox-inbound-mail.js';
 import { InboxLabelSettings } from './inbox-label-settings.js';
 import { InboxLabels } from './inbox-labels.js';
 import { TABS } from './inbox-list.js';
+import { InboxMailSettings } from './inbox-mail-settings.js';
+import { InboxMails, renderMails } from './inbox-mails.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
 import { InboxNote, noteStyles, renderComposeSwitch, renderMentionNotice } from './inbox-notes.js';
 import { type InboxPage, pageStyles, renderPage, renderPageRail } from './inbox-pages.js';
@@ -256,8 +259,9 @@ export class InboxApp extends LitElement {
         : size === 'medium'
           ? { kind: 'close' as const, label: t('closeDetails'), onClick: () => this.closeDetails() }
           : null;
+    const extra = renderMails(this.i18n, this.client, c);
     return html`<div class="details-pane" @keydown=${this.onDetailsKey}>
-      ${renderDetails(this.i18n, c, { previous: s.previous, close, open: (p) => this.open(p) })}
+      ${renderDetails(this.i18n, c, { previous: s.previous, close, open: (p) => this.open(p), extra })}
     </div>`;
   }
 
@@ -361,6 +365,9 @@ define('confab-inbox-labels', InboxLabels);
 define('confab-inbox-note', InboxNote);
 define('confab-inbox-label-settings', InboxLabelSettings);
 define('confab-inbox-settings', InboxSettings);
+define('confab-inbox-mails', InboxMails);
+define('confab-inbox-mail-settings', InboxMailSettings);
+define('confab-inbox-inbound-mail', InboxInboundMail);
 define('confab-inbox-app', InboxApp);
 
 declare global {

@@ -45,6 +45,7 @@ export function renderPage(page: InboxPage, i18n: I18n, client: ChatClient | nul
   return page === 'reports'
     ? html`<confab-inbox-reports .client=${client} .i18n=${i18n}></confab-inbox-reports>`
     : html`<confab-inbox-settings .client=${client} .i18n=${i18n} .me=${s.me}></confab-inbox-settings>
+        <confab-inbox-mail-settings .client=${client} .i18n=${i18n} .me=${s.me}></confab-inbox-mail-settings>
         <confab-inbox-label-settings .i18n=${i18n} .labels=${s.labels} .actions=${labelActions}></confab-inbox-label-settings>`;
 }
 

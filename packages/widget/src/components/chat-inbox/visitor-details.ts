@@ -51,6 +51,8 @@ export interface DetailsOptions {
   /** The pane's own back / close control: none in the three-column layout. */
   close: { label: string; kind: 'back' | 'close'; onClick: () => unknown } | null;
   open(c: SupportInboxItemDto): unknown;
+  /** A section of its own between the facts and the earlier conversations (the conversation's emails). */
+  extra?: unknown;
   now?: Date;
 }
 
@@ -103,6 +105,7 @@ export function renderDetails(i18n: I18n, c: SupportConversationDto, options: De
             </div>`,
         )}
     </dl>
+    ${options.extra ?? nothing}
     <h3>${t('previousConversations')}</h3>
     ${renderPrevious(i18n, options)}
   </aside>`;

@@ -29,6 +29,7 @@ const SRC_RECHECK_MS = 45_000;
  * `<chat-widget>` and `<chat-inbox>`; the parent decides how a send and an upload happen.
  *
  * @slot above-composer - between the messages and the composer (the widget's rating card)
+ * @slot after-first-message - in the messages, after the first one of `me` (the widget's replies-by-email card)
  */
 export class ChatThread extends LitElement {
   static override styles = [threadStyles, filesStyles, lightboxStyles];
@@ -158,6 +159,7 @@ export class ChatThread extends LitElement {
     const view = this.messageView();
     // The greeting opens the conversation: after the first day's separator, and only once its start is loaded.
     const greeting = this.greeting && !state.hasOlder ? renderGreeting(this.greeting) : nothing;
+    const firstOwn = state.hasOlder ? null : rows.find((r) => r.kind === 'message' && r.message.senderId === this.me)?.key;
     return html`
       <div
         class="scroller"
@@ -191,7 +193,7 @@ export class ChatThread extends LitElement {
                     .i18n=${this.i18n}
                     .me=${this.me}
                   ></confab-inbox-note>`
-                : renderMessage(row, view),
+                : html`${renderMessage(row, view)}${row.key === firstOwn ? html`<slot name="after-first-message"></slot>` : nothing}`,
         )}
         <div class=${typing ? 'typing on' : 'typing'} part="typing" aria-live="polite">
           ${typing ? renderTyping(view, typing, state.typing) : nothing}

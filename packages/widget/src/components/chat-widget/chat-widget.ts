@@ -21,6 +21,7 @@ const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 /**
  * A chat for any page: a launcher bubble (or `mode="inline"`) that opens a conversation with the
  * app's support team, or a public `room`. Everything but the launcher loads when first opened.
+ * A page loaded with `#confab-open` (the link of a reply sent by email) opens the chat at once.
  *
  * @example
  * <script type="module" src="https://chat.example.com/widget.js"></script>
@@ -155,6 +156,7 @@ export class ChatWidget extends LitElement {
     super.connectedCallback();
     this.notifier ??= new Notifier((count) => this.text.t('newMessageTitle', { count }));
     document.addEventListener('visibilitychange', this.onVisibility);
+    this.openFromLink();
     // A returning visitor (something stored by an earlier open, or another tab) gets the unread badge at once.
     if (this.app && this.storage().hasSession()) {
       void this.ensureSession().then((s) => s.resume());
@@ -277,6 +279,13 @@ export class ChatWidget extends LitElement {
     else if (this.thread) this.thread.focus();
     else if (this.list) this.list.focusRow();
     else this.panel?.querySelector<HTMLElement>('button')?.focus();
+  }
+
+  /** A mail's link back to the chat ends in `#confab-open`: the chat opens, and the hash goes (the rest of the URL stays). */
+  private openFromLink(): void {
+    if (location.hash !== '#confab-open') return;
+    if (this.mode !== 'inline') this.opened = true;
+    history.replaceState(history.state, '', location.pathname + location.search);
   }
 
   private storage(): VisitStorage {

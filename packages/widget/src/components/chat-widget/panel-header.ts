@@ -17,6 +17,8 @@ export interface PanelHeaderOptions {
   onClose: () => void;
   /** Offered when there is a list of conversations to go back to. */
   onBack: (() => void) | null;
+  /** The open conversation's menu (a lazily defined element), beside the close button. */
+  menu?: unknown;
 }
 
 /** How many agents' faces the header and the launcher show before "+N". */
@@ -33,7 +35,7 @@ const backIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M15.4
  */
 export function renderPanelHeader(i18n: I18n, options: PanelHeaderOptions) {
   const { t } = i18n;
-  const { title, subtitle, settings, inline, reconnecting, onClose, onBack } = options;
+  const { title, subtitle, settings, inline, reconnecting, onClose, onBack, menu = nothing } = options;
   const reply = settings?.replyTime ? t(REPLY_TIME[settings.replyTime]) : '';
   return html`<header part="header">
     ${onBack ? html`<button class="icon back" aria-label=${t('backToConversations')} @click=${onBack}>${backIcon}</button>` : nothing}
@@ -45,7 +47,7 @@ export function renderPanelHeader(i18n: I18n, options: PanelHeaderOptions) {
         ${reply ? html`<span class="reply-time">${reply}</span>` : nothing}
       </slot>
     </div>
-    ${inline ? nothing : html`<button class="icon close" aria-label=${t('closeChat')} @click=${onClose}>✕</button>`}
+    ${menu} ${inline ? nothing : html`<button class="icon close" aria-label=${t('closeChat')} @click=${onClose}>✕</button>`}
   </header>`;
 }
 

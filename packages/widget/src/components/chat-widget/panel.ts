@@ -55,7 +55,11 @@ export function renderPanel(i18n: I18n, state: VisitorState, element: PanelAttri
   const inline = element.mode === 'inline';
   const { viewport } = options;
   const reconnecting = Boolean(state.user && options.everOnline && (state.connection === 'offline' || state.connection === 'connecting'));
-  const back = state.phase === 'ready' && state.view === 'thread' && canGoBack(state);
+  const thread = state.phase === 'ready' && state.view === 'thread';
+  const back = thread && canGoBack(state);
+  const { session } = options;
+  // Mail about a conversation needs one: the support conversation shown, once started.
+  const room = thread && session?.supportMode ? state.room : null;
   const header = {
     title,
     subtitle: element.subtitle,
@@ -64,9 +68,10 @@ export function renderPanel(i18n: I18n, state: VisitorState, element: PanelAttri
     reconnecting,
     onClose: options.onClose,
     onBack: back ? options.onBack : null,
+    menu: room ? session!.mail.menu(i18n, room.id) : nothing,
   };
   const current = state.room && state.conversations.find((c) => c.id === state.room!.id);
-  const resolved = state.phase === 'ready' && state.view === 'thread' && current?.status === 'resolved';
+  const resolved = thread && current?.status === 'resolved';
   const body = renderBody(i18n, state, element, options);
   const fit = viewport ? { '--chat-viewport-height': `${viewport.height}px`, '--chat-viewport-top': `${viewport.top}px` } : {};
   return html`<section
@@ -126,6 +131,8 @@ function renderBody(i18n: I18n, state: VisitorState, element: PanelAttributes, o
         .resolveSrc=${(a: AttachmentDto) => session.client.uploads.src(a)}
         ?active=${true}
         ><slot name="empty" slot="empty">${t('noMessages')}</slot>${
+          session.supportMode && state.room ? session.mail.card(i18n, state.room.id) : nothing
+        }${
           rateable
             ? html`<confab-rating
                 slot="above-composer"

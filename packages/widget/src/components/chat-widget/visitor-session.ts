@@ -8,14 +8,19 @@ import type { VisitStorage } from '../../lib/storage.js';
 import { TabAttention } from '../../lib/tab-attention.js';
 import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { ConversationList } from './conversation-list.js';
+import { ConversationMenu } from './conversation-menu.js';
+import { EmailCard } from './email-card.js';
 import { ConversationRating } from './rating.js';
 import { VisitorConversations } from './visitor-conversations.js';
+import { VisitorMail } from './visitor-mail.js';
 import { INITIAL_VISITOR, type VisitorEnd, type VisitorHooks, type VisitorState } from './visitor-state.js';
 
 // The visitor's list of conversations and the rating card come with the session: only a visitor who opened the chat needs it.
 // Their strings were registered by conversation-elements.ts, imported first.
 define('confab-conversation-list', ConversationList);
 define('confab-rating', ConversationRating);
+define('confab-conversation-menu', ConversationMenu);
+define('confab-email-card', EmailCard);
 
 export interface VisitorOptions {
   server: string;
@@ -39,6 +44,8 @@ export class VisitorSession {
   readonly state: Store<VisitorState> = createStore<VisitorState>(INITIAL_VISITOR);
   /** The support conversations (or the public room) the visitor sees. */
   readonly conversations: VisitorConversations;
+  /** The visitor's email for transcripts and replies by email (visitor-mail.ts). */
+  readonly mail: VisitorMail;
   /** Which tabs show the chat: one chime per browser, none while someone reads. */
   private readonly attention: TabAttention;
   /** Storage is written only once the visitor has opened the chat. */
@@ -86,6 +93,7 @@ export class VisitorSession {
         if (settings) this.set({ settings: { ...settings, ...availability } });
       }),
     );
+    this.mail = new VisitorMail(this.client, storage);
     this.conversations = new VisitorConversations({
       client: this.client,
       state: this.state,
@@ -239,6 +247,7 @@ export class VisitorSession {
   private reset(): void {
     this.began = null;
     this.resuming = null;
+    this.mail.forget();
     this.set({ ...INITIAL_VISITOR, settings: this.state.get().settings });
   }
 

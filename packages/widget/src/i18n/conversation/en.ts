@@ -99,6 +99,23 @@ export const en = {
   ratingGiven: 'You rated it {score}/5',
   ratingChange: 'Change',
   ratingLabel: 'Rating',
+  // Mail about the conversation: the header menu's transcript, the replies-by-email card
+  conversationMenu: 'Conversation options',
+  transcriptAction: 'Email me this conversation',
+  transcriptConfirm: 'Send the transcript to {email}?',
+  transcriptAddress: 'Your email',
+  transcriptSend: 'Send transcript',
+  transcriptOther: 'Use another address',
+  transcriptSent: 'Transcript sent to {email}',
+  mailSending: 'Sending…',
+  mailClose: 'Done',
+  mailRateLimited: 'You asked for several transcripts already. Try again in a while.',
+  repliesTitle: 'Get replies by email',
+  repliesIntro: 'Leave your email and we’ll send our answer there if you’re away.',
+  repliesPlaceholder: 'you@example.com',
+  repliesSaved: 'We’ll email you at {email} if you’re away.',
+  repliesChange: 'Change',
+  repliesDismiss: 'Close: don’t ask for my email',
 };
 
 export type ConversationStrings = typeof en;
