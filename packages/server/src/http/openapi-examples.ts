@@ -362,7 +362,8 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
 };
 
 /** Operations with a JSON body. */
-export type JsonBodyKey = { [K in RouteKey]: RouteBody<K> extends undefined | { kind: 'multipart' } | { kind: 'raw' } ? never : K }[RouteKey];
+type NotJson = undefined | { kind: 'multipart' } | { kind: 'raw' };
+export type JsonBodyKey = { [K in RouteKey]: RouteBody<K> extends NotJson ? never : K }[RouteKey];
 
 /** The example request body of every operation that takes JSON (each must pass the route's schema). */
 export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {

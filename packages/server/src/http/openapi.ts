@@ -212,6 +212,7 @@ const TAGS: Record<string, string> = {
   messages: 'History, sending, edits, reactions and read receipts (each also over the socket)',
   support: "Support conversations, the agents' inbox, availability and saved replies",
   uploads: 'Files sent with messages',
+  mail: 'Email: transcripts, unread replies mailed to visitors who left, agent notifications, replies by email, unsubscribing',
   admin: 'The operator API: apps (tenants), their origins, settings and webhooks',
   operations: 'Health, readiness and metrics for orchestrators and monitoring',
 };

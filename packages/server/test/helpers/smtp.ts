@@ -53,4 +53,3 @@ export async function smtpSink(delayMs = 0) {
 /** The raw `List-Unsubscribe` value (mailparser folds List-* headers into one object). */
 export const unsubscribeHeader = (mail: ParsedMail): string | undefined =>
   mail.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/^List-Unsubscribe:\s*/i, '');
-

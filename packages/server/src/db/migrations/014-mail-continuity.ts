@@ -61,7 +61,7 @@ export async function up(knex: Knex): Promise<void> {
     t.primary(['app_id', 'message_id']);
   });
   // Agents' per-recipient throttle looks up the last notification to an address.
-  await knex.raw("create index mail_outbox_kind_to_index on mail_outbox (kind, \"to\", created_at) where kind = 'agent_notification'");
+  await knex.raw('create index mail_outbox_kind_to_index on mail_outbox (kind, "to", created_at) where kind = \'agent_notification\'');
 }
 
 export async function down(knex: Knex): Promise<void> {

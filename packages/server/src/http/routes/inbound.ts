@@ -34,7 +34,7 @@ export function readCapped(req: IncomingMessage, maxBytes: number): Promise<Buff
 
 export const inboundRoutes = [
   route('POST /v1/inbound/email', {
-    tag: 'support',
+    tag: 'mail',
     summary: 'Take in a reply to a conversation mail (for mail providers)',
     description:
       'The raw mail (`Content-Type: message/rfc822`, at most 35 MB, else `payload_too_large`; another type is ' +

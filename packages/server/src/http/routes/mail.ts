@@ -5,7 +5,7 @@ import { mailSettingsSchema } from '../../services/mail/settings.js';
 import { transcriptSchema } from '../../services/mail/transcripts.js';
 import { route } from '../route.js';
 
-const tag = 'support';
+const tag = 'mail';
 const idParams = Joi.object<{ id: string }>({ id: idSchema.required() });
 const STAFF = 'Agents and admins of the app only (`forbidden` otherwise)';
 
@@ -29,7 +29,8 @@ export const mailRoutes = [
     tag,
     summary: 'The mails sent about a conversation',
     description:
-      'Transcripts and continuity mails of the conversation, newest first, each with its address, status ' +
+      'Transcripts, continuity mails and agent notifications of the conversation (digests naming several are left ' +
+      'out), newest first, each with its address, status ' +
       '(`pending` until the SMTP server accepted it or the `.eml` file was written, `failed` once given up), ' +
       `attempts and last error. ${STAFF}; another app's conversation is \`not_found\`.`,
     params: idParams,
