@@ -244,6 +244,7 @@ export const REST_ROUTES = defineRoutes({
   'POST /v1/admin/apps': { auth: 'admin', status: 201, body: json<CreateAppInput>(), response: 'AppWithSecret' },
   'PUT /v1/admin/apps/:id/origins': { auth: 'admin', body: json<AppOriginsInput>(), response: 'App' },
   'PATCH /v1/admin/apps/:id/settings': { auth: 'admin', body: json<AppSettingsDto>(), response: 'App' },
+  'POST /v1/admin/apps/:id/inbound-secret': { auth: 'admin', response: 'InboundSecret' },
   'GET /v1/admin/apps/:id/webhooks': { auth: 'admin', response: 'WebhookPage' },
   'POST /v1/admin/apps/:id/webhooks': {
     auth: 'admin',

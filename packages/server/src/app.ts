@@ -118,7 +118,7 @@ export function createApp(options: AppOptions): ConfabApp {
   const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);
   const mailSender = new MailSender(db, services.mail, createMailTransport(config, logger), logger, metrics, options.mail);
   const agentNotifier = new AgentNotifier(db, services.mail, presence, services.unsubscribe.links, logger, options.mail);
-  const continuity = new ContinuityMailer(db, services.mail, presence, config, logger, options.mail);
+  const continuity = new ContinuityMailer(db, services.mail, presence, services.unsubscribe.links, config, logger, options.mail);
   const housekeeping = new Housekeeping(db, storage, logger);
   const drain = new Drain();
   const routes: RouteDef[] = [

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 import type { AuthSessionDto, InboundSecretDto, MailDto, MailSettingsDto, PageDto, StartConversationResult } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { smtpSink } from './helpers/smtp.js';
 import { until } from './helpers/wait.js';
 
 const MAIL = { pollMs: 50, retryBaseMs: 300, leaseMs: 10_000 };
+const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const DEFAULTS = { continuity: true, continuityDelayMinutes: 2, chatUrl: null, notifyAgents: true, notifyAfterMinutes: 5, inboxUrl: null };
 
 function expectStatus(res: ApiResponse, status: number): void {
@@ -33,7 +34,7 @@ describe('mail settings and the mails of a conversation', () => {
   beforeAll(async () => {
     sink = await smtpSink();
     server = await startTestServer({
-      env: { SMTP_URL: sink.url, MAIL_FROM: 'Acme <help@acme.test>', PUBLIC_URL: 'https://chat.acme.test' },
+      env: { SMTP_URL: sink.url, MAIL_FROM: 'Acme <help@acme.test>', PUBLIC_URL: 'https://chat.acme.test', ADMIN_TOKEN },
       mail: MAIL,
     });
     tenant = await server.createTenant();
@@ -121,6 +122,28 @@ describe('mail settings and the mails of a conversation', () => {
     expect(JSON.stringify((await api(admin, 'GET', '/v1/support/mail-settings')).body)).not.toContain(second.body.secret);
     // Another app is untouched.
     expect((await server.db('apps').where({ id: other.id }).first('inbound_secret_hash')).inboundSecretHash).toBeNull();
+  });
+
+  it('lets the operator make an app’s inbound secret through the admin API (an app with no admin of its own)', async () => {
+    const path = `/v1/admin/apps/${other.id}/inbound-secret`;
+    expect(errorOf(await server.request('POST', path, { token: admin.accessToken }))).toEqual({ status: 401, code: 'unauthorized' });
+    expect(errorOf(await server.request('POST', '/v1/admin/apps/nosuchapp123/inbound-secret', { token: ADMIN_TOKEN }))).toEqual({
+      status: 404,
+      code: 'not_found',
+    });
+    const made = await server.request<InboundSecretDto>('POST', path, { token: ADMIN_TOKEN });
+    expectStatus(made, 200);
+    expect(made.body).toMatchObject({ username: other.id, url: 'https://chat.acme.test/v1/inbound/email' });
+    const row = (await server.db('apps').where({ id: other.id }).first('inbound_secret_hash')) as { inboundSecretHash: string };
+    expect(row.inboundSecretHash).toBe(sha256Hex(made.body.secret));
+    // The secret works on the inbound route: past auth, a mail of the wrong type is 415 (a wrong secret is 401).
+    const headers = (secret: string) => ({
+      authorization: `Basic ${Buffer.from(`${other.id}:${secret}`).toString('base64')}`,
+      'content-type': 'text/plain',
+    });
+    const post = (secret: string) => server.request('POST', '/v1/inbound/email', { raw: 'hello', headers: headers(secret) });
+    expect(errorOf(await post(made.body.secret))).toEqual({ status: 415, code: 'unsupported_media_type' });
+    expect(errorOf(await post('ib_wrong'))).toEqual({ status: 401, code: 'unauthorized' });
   });
 
   it('lists the mails of a conversation, sent ones as sent, newest first, page by page; for its app’s staff only', async () => {

@@ -1,40 +1,23 @@
 import type { StartConversationResult, SupportLabelDto } from '@confab/protocol';
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
 import { axeFindings } from './helpers/axe.js';
-import {
-  createAgent,
-  horizontalOverflow,
-  launchBrowser,
-  openInbox,
-  screenshot,
-  screenshotThemes,
-  startTestServer,
-  type TestServer,
-  VIEWPORTS,
-} from './helpers/browser.js';
+import { horizontalOverflow, openInbox, screenshot, screenshotThemes, type TestServer, VIEWPORTS } from './helpers/browser.js';
+import { useInboxTeam } from './helpers/inbox-team.js';
 
 const AGENT = { username: 'ines', password: 'ines-password-1', name: 'Inês' };
 const COLLEAGUE = { username: 'davi', password: 'davi-password-1', name: 'Davi' };
 
 describe('<chat-inbox> label settings', () => {
+  const team = useInboxTeam([AGENT, COLLEAGUE]);
   let server: TestServer;
   let tenant: App;
   let browser: Browser;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    tenant = await server.createTenant(['http://127.0.0.1:*']);
-    await createAgent(server, tenant, AGENT.username, AGENT.password, AGENT.name);
-    await createAgent(server, tenant, COLLEAGUE.username, COLLEAGUE.password, COLLEAGUE.name);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  beforeAll(() => {
+    ({ server, tenant, browser } = team);
   });
 
   const section = (inbox: Locator) => inbox.locator('confab-inbox-label-settings');

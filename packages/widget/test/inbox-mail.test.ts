@@ -3,15 +3,14 @@ import { join } from 'node:path';
 
 import type { AuthSessionDto, MailSettingsDto, StartConversationResult } from '@confab/protocol';
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { type App, User } from '../../server/src/db/models/index.js';
+import type { App } from '../../server/src/db/models/index.js';
 import { sha256Hex } from '../../server/src/services/mail/addresses.js';
 import { axeFindings } from './helpers/axe.js';
 import {
   createAgent,
   horizontalOverflow,
-  launchBrowser,
   openInbox,
   screenshot,
   screenshotThemes,
@@ -19,8 +18,9 @@ import {
   type TestServer,
   VIEWPORTS,
 } from './helpers/browser.js';
+import { useInboxTeam } from './helpers/inbox-team.js';
 
-const ADMIN = { username: 'rita', password: 'rita-password-1', name: 'Rita' };
+const ADMIN = { username: 'rita', password: 'rita-password-1', name: 'Rita', admin: true };
 const AGENT = { username: 'caio', password: 'caio-password-1', name: 'Caio' };
 
 /** A visitor who gave an email and wrote: the conversation's id. */
@@ -37,22 +37,13 @@ async function visitorConversation(server: TestServer, tenant: App, name: string
 }
 
 describe('<chat-inbox> mail: a conversation’s emails and transcript, Settings › Email', () => {
+  const team = useInboxTeam([ADMIN, AGENT], { mail: { pollMs: 200 } });
   let server: TestServer;
   let tenant: App;
   let browser: Browser;
 
-  beforeAll(async () => {
-    server = await startTestServer({ mail: { pollMs: 200 } });
-    tenant = await server.createTenant(['http://127.0.0.1:*']);
-    const admin = await createAgent(server, tenant, ADMIN.username, ADMIN.password, ADMIN.name);
-    await User.query(server.db).patch({ role: 'admin' }).where({ id: admin.id });
-    await createAgent(server, tenant, AGENT.username, AGENT.password, AGENT.name);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  beforeAll(() => {
+    ({ server, tenant, browser } = team);
   });
 
   const emails = (inbox: Locator) => inbox.locator('confab-inbox-mails');

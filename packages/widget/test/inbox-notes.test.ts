@@ -1,47 +1,37 @@
 import type { AuthSessionDto, StartConversationResult, SupportNoteDto } from '@confab/protocol';
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
 import { axeFindings } from './helpers/axe.js';
 import {
-  createAgent,
   deepText,
   horizontalOverflow,
-  launchBrowser,
   openHostPage,
   openInbox,
   screenshot,
   screenshotThemes,
-  startTestServer,
   type TestServer,
   VIEWPORTS,
 } from './helpers/browser.js';
+import { useInboxTeam } from './helpers/inbox-team.js';
 
 const AGENT = { username: 'lia', password: 'lia-password-1', name: 'Lia' };
 const COLLEAGUE = { username: 'caio', password: 'caio-password-1', name: 'Caio' };
 const NOTE = 'Courier says Monday; refund if it slips';
 
 describe('<chat-inbox> private notes', () => {
+  const team = useInboxTeam([AGENT, COLLEAGUE]);
   let server: TestServer;
   let tenant: App;
   let browser: Browser;
   let colleague: AuthSessionDto;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    tenant = await server.createTenant(['http://127.0.0.1:*']);
-    await createAgent(server, tenant, AGENT.username, AGENT.password, AGENT.name);
-    await createAgent(server, tenant, COLLEAGUE.username, COLLEAGUE.password, COLLEAGUE.name);
+    ({ server, tenant, browser } = team);
     const login = await server.request<AuthSessionDto>('POST', '/v1/auth/login', { app: tenant.id, body: COLLEAGUE });
     expect(login.status).toBe(200);
     colleague = login.body;
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   const cards = (inbox: Locator) => inbox.locator('confab-inbox-note');

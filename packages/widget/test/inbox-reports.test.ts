@@ -1,21 +1,13 @@
 import { readFile } from 'node:fs/promises';
 
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../../server/src/db/models/index.js';
 import { REPORT_CSV_COLUMNS } from '../src/lib/report-csv.js';
 import { axeFindings } from './helpers/axe.js';
-import {
-  createAgent,
-  launchBrowser,
-  openInbox,
-  screenshot,
-  screenshotThemes,
-  startTestServer,
-  type TestServer,
-  VIEWPORTS,
-} from './helpers/browser.js';
+import { openInbox, screenshot, screenshotThemes, type TestServer, VIEWPORTS } from './helpers/browser.js';
+import { useInboxTeam } from './helpers/inbox-team.js';
 
 const AGENT = { username: 'rui', password: 'rui-password-1', name: 'Rui' };
 const DAY_MS = 86_400_000;
@@ -28,6 +20,7 @@ const utcDay = (daysAgo: number) => new Date(Math.floor(Date.now() / DAY_MS) * D
 const dayKey = (daysAgo: number) => utcDay(daysAgo).toISOString().slice(0, 10);
 
 describe('<chat-inbox> reports', () => {
+  const team = useInboxTeam([AGENT]);
   let server: TestServer;
   let tenant: App;
   let browser: Browser;
@@ -87,16 +80,8 @@ describe('<chat-inbox> reports', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer();
-    tenant = await server.createTenant(['http://127.0.0.1:*']);
-    const agent = await createAgent(server, tenant, AGENT.username, AGENT.password, AGENT.name);
-    await seed(agent.id);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    ({ server, tenant, browser } = team);
+    await seed(team.user(AGENT.username).id);
   });
 
   it('shows the tiles, the chart and the table of the last 7 days, and downloads them as CSV', async () => {

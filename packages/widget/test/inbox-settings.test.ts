@@ -1,40 +1,23 @@
 import type { AssignmentDto } from '@confab/protocol';
 import type { Browser, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { type App, User } from '../../server/src/db/models/index.js';
+import type { App } from '../../server/src/db/models/index.js';
 import { axeFindings } from './helpers/axe.js';
-import {
-  createAgent,
-  horizontalOverflow,
-  launchBrowser,
-  openInbox,
-  screenshotThemes,
-  startTestServer,
-  type TestServer,
-  VIEWPORTS,
-} from './helpers/browser.js';
+import { horizontalOverflow, openInbox, screenshotThemes, type TestServer, VIEWPORTS } from './helpers/browser.js';
+import { useInboxTeam } from './helpers/inbox-team.js';
 
-const ADMIN = { username: 'rita', password: 'rita-password-1', name: 'Rita' };
+const ADMIN = { username: 'rita', password: 'rita-password-1', name: 'Rita', admin: true };
 const AGENT = { username: 'caio', password: 'caio-password-1', name: 'Caio' };
 
 describe('<chat-inbox> auto-assignment settings', () => {
+  const team = useInboxTeam([ADMIN, AGENT]);
   let server: TestServer;
   let tenant: App;
   let browser: Browser;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    tenant = await server.createTenant(['http://127.0.0.1:*']);
-    const admin = await createAgent(server, tenant, ADMIN.username, ADMIN.password, ADMIN.name);
-    await User.query(server.db).patch({ role: 'admin' }).where({ id: admin.id });
-    await createAgent(server, tenant, AGENT.username, AGENT.password, AGENT.name);
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+  beforeAll(() => {
+    ({ server, tenant, browser } = team);
   });
 
   const section = (inbox: Locator) => inbox.locator('confab-inbox-settings');

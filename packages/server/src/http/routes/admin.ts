@@ -71,6 +71,19 @@ export const adminSupportRoutes = [
     body: appSettingsSchema,
     handler: async ({ services, input }) => toAppDto(await services.apps.updateSettings(input.params.id, input.body)),
   }),
+  route('POST /v1/admin/apps/:id/inbound-secret', {
+    tag,
+    summary: "Make a new inbound secret for an app's replies by email",
+    description:
+      'What `POST /v1/support/mail-settings/inbound-secret` does for the app’s own admins, for the operator: replaces ' +
+      'the inbound secret, answered this once with the username and URL a mail provider posts to (HTTP Basic). ' +
+      `The previous secret stops working at once. ${ADMIN}`,
+    params: appParams,
+    handler: async ({ services, input }) => {
+      await services.apps.get(input.params.id);
+      return services.mailSettings.newInboundSecret(input.params.id);
+    },
+  }),
   route('GET /v1/admin/apps/:id/webhooks', {
     tag,
     summary: "An app's webhooks",

@@ -5,7 +5,7 @@ import type { Db } from '../../db/knex.js';
 import type { Logger } from '../../logger.js';
 import type { Presence } from '../../redis/presence.js';
 import { Poller } from '../poller.js';
-import { UnsubscribeLinks } from './addresses.js';
+import type { UnsubscribeLinks } from './addresses.js';
 import { chatLinkOf, continuityHtml, type ContinuityLine, continuitySubject, continuityText } from './continuity-format.js';
 import { CONTINUITY_STRINGS, mailLocaleOf } from './mail-strings.js';
 import type { MailOutbox } from './outbox.js';
@@ -43,7 +43,7 @@ interface LineRow {
   username: string | null;
 }
 
-export type ContinuityConfig = Pick<Config, 'jwtSecret' | 'publicUrl' | 'mailFrom'>;
+export type ContinuityConfig = Pick<Config, 'jwtSecret' | 'mailFrom'>;
 
 /**
  * Conversation continuity: a visitor who gave an email and is offline gets the agents' replies they
@@ -56,19 +56,18 @@ export class ContinuityMailer {
   private readonly schedule: MailScheduleOptions;
   private readonly poller: Poller;
   private readonly tokens: ReplyTokens;
-  private readonly unsubscribe: UnsubscribeLinks;
 
   constructor(
     private readonly db: Db,
     private readonly outbox: MailOutbox,
     private readonly presence: Presence,
+    private readonly unsubscribe: UnsubscribeLinks,
     config: ContinuityConfig,
     private readonly logger: Logger,
     schedule: Partial<MailScheduleOptions> = {},
   ) {
     this.schedule = { ...MAIL_SCHEDULE_DEFAULTS, ...schedule };
     this.tokens = new ReplyTokens(config.jwtSecret, config.mailFrom);
-    this.unsubscribe = new UnsubscribeLinks(config.jwtSecret, config.publicUrl);
     this.poller = new Poller({
       intervalMs: this.schedule.scheduleMs,
       round: () => this.round(),

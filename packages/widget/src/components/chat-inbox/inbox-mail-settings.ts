@@ -1,14 +1,14 @@
 import { MAIL_SETTING_LIMITS } from '@confab/protocol';
-import type { ChatClient, MailSettingsDto, MailSettingsInput, UserDto } from '@confab/sdk';
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import type { ChatClient, MailSettingsDto, MailSettingsInput } from '@confab/sdk';
+import { html, nothing } from 'lit';
 
-import type { I18n, Strings } from '../../i18n/index.js';
+import type { Strings } from '../../i18n/index.js';
 import { baseStyles } from '../theme.styles.js';
 import { controlsStyles } from './inbox-controls.styles.js';
 import { mailSettingsStyles } from './inbox-mail.styles.js';
 import { sectionStyles } from './inbox-pages.js';
 import { settingsStyles } from './inbox-settings.styles.js';
+import { type SectionText, SettingsSection } from './inbox-settings-section.js';
 
 /** The form as typed: numbers and links stay text until saved, so a half-typed one is not lost. */
 interface Draft {
@@ -19,8 +19,6 @@ interface Draft {
   after: string;
   inboxUrl: string;
 }
-
-type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
 
 const draftOf = (s: MailSettingsDto): Draft => ({
   continuity: s.continuity,
@@ -60,24 +58,23 @@ const serverIcon = html`<svg viewBox="0 0 24 24" aria-hidden="true">
  * visitors who left) and agent notifications, each with its delay and link; how mail goes out; and
  * replies by email (`<confab-inbox-inbound-mail>`). Admins change them; agents see them read-only.
  */
-export class InboxMailSettings extends LitElement {
+export class InboxMailSettings extends SettingsSection<MailSettingsDto, Draft> {
   static override styles = [baseStyles, controlsStyles, sectionStyles, settingsStyles, mailSettingsStyles];
 
-  @property({ attribute: false }) client: ChatClient | null = null;
-  @property({ attribute: false }) i18n!: I18n;
-  @property({ attribute: false }) me: UserDto | null = null;
+  protected readonly text: SectionText = {
+    save: 'mailSave',
+    saving: 'mailSaving',
+    saved: 'mailSaved',
+    loadFailed: 'mailLoadFailed',
+    retry: 'mailRetry',
+  };
 
-  @state() private saved: MailSettingsDto | null = null;
-  @state() private draft: Draft | null = null;
-  @state() private loadError = '';
-  @state() private status: Status = { kind: 'idle' };
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client') && this.client) void this.load();
+  protected fetch(client: ChatClient): Promise<MailSettingsDto> {
+    return client.support.mailSettings.get();
   }
 
-  private get canEdit(): boolean {
-    return this.me?.role === 'admin';
+  protected draftOf(value: MailSettingsDto): Draft {
+    return draftOf(value);
   }
 
   protected override render() {
@@ -91,10 +88,7 @@ export class InboxMailSettings extends LitElement {
 
   private renderBody() {
     const { t } = this.i18n;
-    if (this.loadError) {
-      return html`<p class="error" role="alert">${this.loadError}</p>
-        <button class="btn" @click=${() => void this.load()}>${t('mailRetry')}</button>`;
-    }
+    if (this.loadError) return this.renderLoadError();
     const { draft, saved } = this;
     if (!draft || !saved) return nothing;
     const readOnly = !this.canEdit;
@@ -197,17 +191,6 @@ export class InboxMailSettings extends LitElement {
     </div>`;
   }
 
-  private renderActions(invalid: boolean) {
-    const { t } = this.i18n;
-    const { status } = this;
-    const text =
-      status.kind === 'saving' ? t('mailSaving') : status.kind === 'saved' ? t('mailSaved') : status.kind === 'error' ? status.message : '';
-    return html`<div class="actions">
-      <button class="btn primary" type="submit" ?disabled=${invalid || status.kind === 'saving'}>${t('mailSave')}</button>
-      <span class="status" data-kind=${status.kind} role=${status.kind === 'error' ? 'alert' : 'status'}>${text}</span>
-    </div>`;
-  }
-
   /** Which fields cannot be saved as typed (hidden ones are not checked: they keep what was stored). */
   private invalid(d: Draft) {
     return {
@@ -218,28 +201,6 @@ export class InboxMailSettings extends LitElement {
     };
   }
 
-  private edit(patch: Partial<Draft>): void {
-    this.draft = { ...this.draft!, ...patch };
-  }
-
-  private readonly touched = () => {
-    if (this.status.kind === 'saved' || this.status.kind === 'error') this.status = { kind: 'idle' };
-  };
-
-  private async load(): Promise<void> {
-    const client = this.client;
-    if (!client) return;
-    this.loadError = '';
-    try {
-      const value = await client.support.mailSettings.get();
-      if (client !== this.client) return;
-      this.saved = value;
-      this.draft = draftOf(value);
-    } catch {
-      this.loadError = this.i18n.t('mailLoadFailed');
-    }
-  }
-
   /** A new inbound secret: the settings now say replies come in. */
   private readonly inboundCreated = () => {
     if (this.saved) this.saved = { ...this.saved, inboundConfigured: true };
@@ -247,8 +208,8 @@ export class InboxMailSettings extends LitElement {
 
   private readonly save = async (e: Event): Promise<void> => {
     e.preventDefault();
-    const { draft, client, saved } = this;
-    if (!draft || !client || !saved || !this.canEdit || Object.values(this.invalid(draft)).some(Boolean)) return;
+    const { draft, saved } = this;
+    if (!draft || !saved || Object.values(this.invalid(draft)).some(Boolean)) return;
     const input: MailSettingsInput = {
       continuity: draft.continuity,
       continuityDelayMinutes: minutes(draft.delay) ?? saved.continuityDelayMinutes,
@@ -257,13 +218,6 @@ export class InboxMailSettings extends LitElement {
       notifyAfterMinutes: minutes(draft.after) ?? saved.notifyAfterMinutes,
       inboxUrl: draft.notifyAgents ? (link(draft.inboxUrl) ?? null) : saved.inboxUrl,
     };
-    this.status = { kind: 'saving' };
-    try {
-      this.saved = await client.support.mailSettings.set(input);
-      this.draft = draftOf(this.saved);
-      this.status = { kind: 'saved' };
-    } catch (err) {
-      this.status = { kind: 'error', message: err instanceof Error ? err.message : String(err) };
-    }
+    await this.persist((client) => client.support.mailSettings.set(input));
   };
 }

@@ -1,13 +1,12 @@
 import { ASSIGNMENT_LIMITS, ASSIGNMENT_MODES } from '@confab/protocol';
-import type { AssignmentDto, AssignmentMode, AssignmentSettingsDto, ChatClient, UserDto } from '@confab/sdk';
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import type { AssignmentDto, AssignmentMode, AssignmentSettingsDto, ChatClient } from '@confab/sdk';
+import { html, nothing } from 'lit';
 
-import type { I18n } from '../../i18n/index.js';
 import { baseStyles } from '../theme.styles.js';
 import { controlsStyles } from './inbox-controls.styles.js';
 import { sectionStyles } from './inbox-pages.js';
 import { settingsStyles } from './inbox-settings.styles.js';
+import { type SectionText, SettingsSection } from './inbox-settings-section.js';
 
 const MODE_TEXT = {
   off: ['assignmentOff', 'assignmentOffHint'],
@@ -23,8 +22,6 @@ interface Draft {
   requeue: boolean;
   minutes: string;
 }
-
-type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
 
 function draftOf(a: AssignmentDto): Draft {
   return {
@@ -46,20 +43,23 @@ function wholeIn(text: string, min: number, max: number): number | null {
  * and whether an away agent's conversations return to the queue. Admins change it; agents see it
  * read-only. Other sections of the page (labels) are elements of their own beside this one.
  */
-export class InboxSettings extends LitElement {
+export class InboxSettings extends SettingsSection<AssignmentDto, Draft> {
   static override styles = [baseStyles, controlsStyles, sectionStyles, settingsStyles];
 
-  @property({ attribute: false }) client: ChatClient | null = null;
-  @property({ attribute: false }) i18n!: I18n;
-  @property({ attribute: false }) me: UserDto | null = null;
+  protected readonly text: SectionText = {
+    save: 'assignmentSave',
+    saving: 'assignmentSaving',
+    saved: 'assignmentSaved',
+    loadFailed: 'assignmentLoadFailed',
+    retry: 'assignmentRetry',
+  };
 
-  @state() private saved: AssignmentDto | null = null;
-  @state() private draft: Draft | null = null;
-  @state() private loadError = '';
-  @state() private status: Status = { kind: 'idle' };
+  protected fetch(client: ChatClient): Promise<AssignmentDto> {
+    return client.support.assignment.get();
+  }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('client') && this.client) void this.load();
+  protected draftOf(value: AssignmentDto): Draft {
+    return draftOf(value);
   }
 
   protected override render() {
@@ -71,16 +71,9 @@ export class InboxSettings extends LitElement {
     </section>`;
   }
 
-  private get canEdit(): boolean {
-    return this.me?.role === 'admin';
-  }
-
   private renderBody() {
     const { t } = this.i18n;
-    if (this.loadError) {
-      return html`<p class="error" role="alert">${this.loadError}</p>
-        <button class="btn" @click=${() => void this.load()}>${t('assignmentRetry')}</button>`;
-    }
+    if (this.loadError) return this.renderLoadError();
     const draft = this.draft;
     if (!draft) return nothing;
     const readOnly = !this.canEdit;
@@ -146,32 +139,6 @@ export class InboxSettings extends LitElement {
       </form>`;
   }
 
-  private renderActions(invalid: boolean) {
-    const { t } = this.i18n;
-    const { status } = this;
-    const text =
-      status.kind === 'saving'
-        ? t('assignmentSaving')
-        : status.kind === 'saved'
-          ? t('assignmentSaved')
-          : status.kind === 'error'
-            ? status.message
-            : '';
-    return html`<div class="actions">
-      <button class="btn primary" type="submit" ?disabled=${invalid || status.kind === 'saving'}>${t('assignmentSave')}</button>
-      <span class="status" data-kind=${status.kind} role=${status.kind === 'error' ? 'alert' : 'status'}>${text}</span>
-    </div>`;
-  }
-
-  private edit(patch: Partial<Draft>): void {
-    this.draft = { ...this.draft!, ...patch };
-  }
-
-  /** Any change after a save hides its "Saved". */
-  private readonly touched = () => {
-    if (this.status.kind === 'saved' || this.status.kind === 'error') this.status = { kind: 'idle' };
-  };
-
   private limitValue(): number | null {
     return wholeIn(this.draft?.limit ?? '', ASSIGNMENT_LIMITS.limitMin, ASSIGNMENT_LIMITS.limitMax);
   }
@@ -180,36 +147,15 @@ export class InboxSettings extends LitElement {
     return wholeIn(this.draft?.minutes ?? '', ASSIGNMENT_LIMITS.requeueMin, ASSIGNMENT_LIMITS.requeueMax);
   }
 
-  private async load(): Promise<void> {
-    const client = this.client;
-    if (!client) return;
-    this.loadError = '';
-    try {
-      const value = await client.support.assignment.get();
-      if (client !== this.client) return;
-      this.saved = value;
-      this.draft = draftOf(value);
-    } catch {
-      this.loadError = this.i18n.t('assignmentLoadFailed');
-    }
-  }
-
   private readonly save = async (e: Event): Promise<void> => {
     e.preventDefault();
-    const { draft, client } = this;
-    if (!draft || !client || !this.canEdit) return;
+    const { draft } = this;
+    if (!draft) return;
     const limit = this.limitValue() ?? this.saved?.limit ?? ASSIGNMENT_LIMITS.limitDefault;
     const minutes = draft.requeue ? this.minutesValue() : null;
     if ((draft.mode === 'least_busy' && this.limitValue() === null) || (draft.requeue && minutes === null)) return;
     const settings: AssignmentSettingsDto = { mode: draft.mode, limit, requeueAfterMinutes: minutes };
-    this.status = { kind: 'saving' };
-    try {
-      this.saved = await client.support.assignment.set(settings);
-      this.draft = draftOf(this.saved);
-      this.status = { kind: 'saved' };
-    } catch (err) {
-      this.status = { kind: 'error', message: err instanceof Error ? err.message : String(err) };
-    }
+    await this.persist((client) => client.support.assignment.set(settings));
   };
 }
 
