@@ -75,7 +75,7 @@ export interface MailSettingsDto extends MailSettingsInput {
 export interface InboundSecretDto {
   username: string;
   secret: string;
-  /** `PUBLIC_URL/v1/inbound/email`, or the path alone when PUBLIC_URL is unset. */
+  /** `PUBLIC_URL/v1/inbound/email`, or the same on the origin the request came to when PUBLIC_URL is unset. */
   url: string;
 }
 

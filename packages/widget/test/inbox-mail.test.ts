@@ -171,7 +171,7 @@ describe('<chat-inbox> mail: a conversation’s emails and transcript, Settings 
     const value = (key: string) => shown.locator(`[data-key=${key}] code`).textContent();
     const first = (await value('secret'))!;
     expect(await value('username')).toBe(tenant.id);
-    expect(await value('url')).toMatch(/\/v1\/inbound\/email$/);
+    expect(await value('url')).toBe(`${server.url}/v1/inbound/email`);
     expect(await shown.textContent()).toContain('HTTP Basic auth');
     const hash = async () =>
       ((await server.db('apps').where({ id: tenant.id }).first('inbound_secret_hash')) as { inboundSecretHash: string }).inboundSecretHash;

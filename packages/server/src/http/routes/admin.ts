@@ -79,9 +79,9 @@ export const adminSupportRoutes = [
       'the inbound secret, answered this once with the username and URL a mail provider posts to (HTTP Basic). ' +
       `The previous secret stops working at once. ${ADMIN}`,
     params: appParams,
-    handler: async ({ services, input }) => {
+    handler: async ({ services, input, koa }) => {
       await services.apps.get(input.params.id);
-      return services.mailSettings.newInboundSecret(input.params.id);
+      return services.mailSettings.newInboundSecret(input.params.id, koa.origin);
     },
   }),
   route('GET /v1/admin/apps/:id/webhooks', {

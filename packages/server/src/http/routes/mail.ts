@@ -63,6 +63,6 @@ export const mailRoutes = [
       'Replaces the app’s inbound secret and answers it this once (only its hash is kept), with the username and ' +
       'URL a mail provider posts inbound mail to (HTTP Basic auth). The previous secret stops working at once. ' +
       'Admins of the app only.',
-    handler: async ({ services, actor }) => services.mailSettings.rotateInboundSecret(actor),
+    handler: async ({ services, actor, koa }) => services.mailSettings.rotateInboundSecret(actor, koa.origin),
   }),
 ];

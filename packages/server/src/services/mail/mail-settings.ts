@@ -78,19 +78,18 @@ export class MailSettingsService {
   }
 
   /** A new inbound secret replaces the old one at once; only its hash is kept, so this is the one time it is seen. */
-  async rotateInboundSecret(actor: Actor): Promise<InboundSecretDto> {
+  async rotateInboundSecret(actor: Actor, requestOrigin: string): Promise<InboundSecretDto> {
     this.requireAdmin(actor, 'Only admins of this app change its inbound secret');
-    return this.newInboundSecret(actor.appId);
+    return this.newInboundSecret(actor.appId, requestOrigin);
   }
 
-  /** The same for the operator (admin API), for any app. */
-  async newInboundSecret(appId: string): Promise<InboundSecretDto> {
+  /** The same for the operator (admin API), for any app. The URL is PUBLIC_URL's, else the request's origin. */
+  async newInboundSecret(appId: string, requestOrigin: string): Promise<InboundSecretDto> {
     const secret = newInboundSecret();
     await this.db('apps')
       .where({ id: appId })
       .update({ inboundSecretHash: sha256Hex(secret) });
-    const path = '/v1/inbound/email';
-    return { username: appId, secret, url: this.deps.publicUrl ? `${this.deps.publicUrl}${path}` : path };
+    return { username: appId, secret, url: `${this.deps.publicUrl ?? requestOrigin}/v1/inbound/email` };
   }
 
   /** The mails about a conversation (transcripts, continuity), newest first; agent notifications name many. */
