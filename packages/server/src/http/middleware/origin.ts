@@ -17,8 +17,13 @@ interface OriginCheck {
   settled: boolean;
 }
 
+/** The origin the request came to (behind a proxy with TRUST_PROXY, the one the client used). */
+export function requestOrigin(ctx: Koa.Context): string {
+  return `${ctx.protocol}://${ctx.host}`;
+}
+
 function ownOrigin(ctx: Koa.Context, config: Config): string {
-  return config.publicUrl ? new URL(config.publicUrl).origin : `${ctx.protocol}://${ctx.host}`;
+  return config.publicUrl ? new URL(config.publicUrl).origin : requestOrigin(ctx);
 }
 
 function refused(origin: string): AppError {

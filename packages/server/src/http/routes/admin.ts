@@ -6,6 +6,7 @@ import { idSchema, type WithDefaults } from '../../services/fields.js';
 import { cursorSchema, limitSchema } from '../../services/pagination.js';
 import { appSettingsSchema } from '../../services/support/schemas.js';
 import type { DeliveriesQuery, WebhookInput } from '../../services/webhooks/webhooks-service.js';
+import { requestOrigin } from '../middleware/origin.js';
 import { route } from '../route.js';
 
 const tag = 'admin';
@@ -81,7 +82,7 @@ export const adminSupportRoutes = [
     params: appParams,
     handler: async ({ services, input, koa }) => {
       await services.apps.get(input.params.id);
-      return services.mailSettings.newInboundSecret(input.params.id, koa.origin);
+      return services.mailSettings.newInboundSecret(input.params.id, requestOrigin(koa));
     },
   }),
   route('GET /v1/admin/apps/:id/webhooks', {

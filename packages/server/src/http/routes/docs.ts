@@ -8,6 +8,7 @@ import type Koa from 'koa';
 import { type AsyncApiDocument, buildAsyncApi, withServer } from '../asyncapi.js';
 import { DOCS_CSS, startPage } from '../docs-pages.js';
 import { FAVICON_LINK } from '../favicon.js';
+import { requestOrigin } from '../middleware/origin.js';
 import { realtimePage } from '../realtime-page.js';
 
 // Swagger UI from the swagger-ui-dist package, with no inline script so a strict CSP holds.
@@ -74,7 +75,7 @@ export interface DocsOptions {
 
 /** The origin clients reach this server at: PUBLIC_URL, or the one the request came to. */
 function ownOrigin(ctx: Koa.Context, publicUrl: string | null): string {
-  return publicUrl ? new URL(publicUrl).origin : `${ctx.protocol}://${ctx.host}`;
+  return publicUrl ? new URL(publicUrl).origin : requestOrigin(ctx);
 }
 
 /** `withServer` needs a URL; a Host header that is none still gets a document (naming localhost). */

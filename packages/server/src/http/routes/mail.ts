@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { idSchema, pageSchema } from '../../services/fields.js';
 import { mailSettingsSchema } from '../../services/mail/settings.js';
 import { transcriptSchema } from '../../services/mail/transcripts.js';
+import { requestOrigin } from '../middleware/origin.js';
 import { route } from '../route.js';
 
 const tag = 'mail';
@@ -63,6 +64,6 @@ export const mailRoutes = [
       'Replaces the app’s inbound secret and answers it this once (only its hash is kept), with the username and ' +
       'URL a mail provider posts inbound mail to (HTTP Basic auth). The previous secret stops working at once. ' +
       'Admins of the app only.',
-    handler: async ({ services, actor, koa }) => services.mailSettings.rotateInboundSecret(actor, koa.origin),
+    handler: async ({ services, actor, koa }) => services.mailSettings.rotateInboundSecret(actor, requestOrigin(koa)),
   }),
 ];
