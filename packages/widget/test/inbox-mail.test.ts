@@ -82,6 +82,32 @@ describe('<chat-inbox> mail: a conversation’s emails and transcript, Settings 
     await context.close();
   });
 
+  it('opens the conversation a notification mail links to (#conversation=<id>), at sign-in and while open', async () => {
+    const first = await visitorConversation(server, tenant, 'Noa', 'noa@example.com');
+    const second = await visitorConversation(server, tenant, 'Ivo', 'ivo@example.com');
+    const { context, page, inbox, errors } = await openInbox(browser, server, tenant, AGENT, {
+      beforeSignIn: async (p) => {
+        await p.evaluate((id) => (location.hash = `#conversation=${id}`), first);
+      },
+    });
+    const header = inbox.locator('header.conv-header');
+    await expect.poll(() => header.textContent()).toContain('Noa');
+    // The hash is taken off (the rest of the address stays), so a reload does not open it again.
+    expect(await page.evaluate(() => [location.hash, location.pathname])).toEqual(['', '/inbox.html']);
+    // A link followed while the inbox is open.
+    await page.evaluate((id) => (location.hash = `#conversation=${id}`), second);
+    await expect.poll(() => header.textContent()).toContain('Ivo');
+    // One that names nothing of this app opens nothing, and breaks nothing.
+    await page.evaluate(() => (location.hash = '#conversation=00000000-0000-4000-8000-000000000000'));
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe('');
+    await inbox.locator('button.item', { hasText: 'Noa' }).click();
+    await expect.poll(() => header.textContent()).toContain('Noa');
+    // The browser logs the one 404 of the unknown id; nothing else went wrong.
+    const unknown = `${server.url}/v1/support/conversations/00000000-0000-4000-8000-000000000000`;
+    expect(errors).toEqual([`404 ${unknown}`, 'Failed to load resource: the server responded with a status of 404 (Not Found)']);
+    await context.close();
+  });
+
   it('shows a mail the SMTP server refused as failed, with the error, in the agent’s language', async () => {
     const refusing = await startTestServer({
       env: { SMTP_URL: 'smtp://127.0.0.1:9' },

@@ -13,6 +13,7 @@ import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { AgentSession } from './agent-session.js';
 import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
+import { InboxDeepLink } from './inbox-deep-link.js';
 import { InboxInboundMail } from './inbox-inbound-mail.js';
 import { InboxLabelSettings } from './inbox-label-settings.js';
 import { InboxLabels } from './inbox-labels.js';
@@ -51,6 +52,13 @@ export class InboxApp extends LitElement {
   private readonly nav = new InboxNavigation(this, (from, to) => this.onNavigate(from, to));
   /** The search box and its results, in the list's place while it has text (inbox-search.ts). */
   private readonly search = new InboxSearch(this, () => this.session?.client ?? null);
+  /** `#conversation=<id>` in the address (notification mails' links) opens that conversation. */
+  protected readonly deepLink = new InboxDeepLink(
+    this,
+    () => this.client,
+    () => this.agent.value.phase === 'ready',
+    (c) => this.open(c),
+  );
   private notifier: Notifier | null = null;
   private clock: ReturnType<typeof setInterval> | null = null;
   /** The conversation the agent went back from: the browser's forward button opens it again. */
