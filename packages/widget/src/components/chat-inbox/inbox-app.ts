@@ -1,6 +1,6 @@
 import '../conversation-elements.js';
 
-import type { AttachmentDto, ChatClient, SupportConversationDto, SupportSearchResultDto } from '@confab/sdk';
+import type { ChatClient, SupportConversationDto, SupportSearchResultDto } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 
@@ -9,10 +9,10 @@ import { INBOX_STRINGS } from '../../i18n/inbox/index.js';
 import { type I18n, registerStrings } from '../../i18n/index.js';
 import { define } from '../../lib/define.js';
 import { Notifier } from '../../lib/notify.js';
-import type { ComposerSubmit } from '../chat-composer/chat-composer.js';
 import { AgentSession } from './agent-session.js';
 import { type AgentState, INITIAL_AGENT } from './agent-state.js';
 import { inboxStyles } from './inbox-app.styles.js';
+import { renderConversationBody } from './inbox-conversation.js';
 import { InboxDeepLink } from './inbox-deep-link.js';
 import { InboxInboundMail } from './inbox-inbound-mail.js';
 import { InboxLabelSettings } from './inbox-label-settings.js';
@@ -21,19 +21,11 @@ import { TABS } from './inbox-list.js';
 import { InboxMailSettings } from './inbox-mail-settings.js';
 import { InboxMails, renderMails } from './inbox-mails.js';
 import { InboxNavigation, type InboxView } from './inbox-navigation.js';
-import { InboxNote, noteStyles, renderComposeSwitch, renderMentionNotice } from './inbox-notes.js';
+import { InboxNote, noteStyles, renderMentionNotice } from './inbox-notes.js';
 import { type InboxPage, pageStyles, renderPage, renderPageRail } from './inbox-pages.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
 import { InboxSettings } from './inbox-settings.js';
-import {
-  chevron,
-  openCount,
-  renderConversationHeader,
-  renderConversationTabs,
-  renderNoSelection,
-  renderSignIn,
-  threadNames,
-} from './inbox-views.js';
+import { chevron, openCount, renderConversationHeader, renderConversationTabs, renderNoSelection, renderSignIn } from './inbox-views.js';
 import { browserOf, renderDetails } from './visitor-details.js';
 
 /** The inbox itself (loaded on demand by `<chat-inbox>`): renders the `AgentSession` and routes the agent's actions to it. */
@@ -191,8 +183,6 @@ export class InboxApp extends LitElement {
   private renderConversation(s: AgentState, c: SupportConversationDto) {
     const session = this.session!;
     const agents = s.availability?.agents ?? [];
-    const client = session.client;
-    const note = s.composing === 'note';
     const header = renderConversationHeader(
       this.i18n,
       c,
@@ -211,40 +201,7 @@ export class InboxApp extends LitElement {
         reopen: () => session.reopen(c),
       },
     );
-    return html`${header}
-      <confab-inbox-labels
-        .i18n=${this.i18n}
-        .labels=${s.labels}
-        .applied=${c.labels ?? []}
-        .toggle=${(labelId: string, on: boolean) => session.toggleLabel(c, labelId, on)}
-        .create=${(name: string) => session.createLabel(c, name)}
-      ></confab-inbox-labels>
-      <confab-thread
-        exportparts="messages, message, composer, input, send-button"
-        agent
-        .i18n=${this.i18n}
-        .room=${s.room}
-        .me=${s.me?.id ?? null}
-        .canned=${s.canned}
-        .names=${threadNames(agents, c)}
-        .send=${(input: ComposerSubmit) =>
-          note
-            ? session.notes.add(input.text)
-            : s.room!.send(input.text, { attachments: input.attachments.map((a) => a.id), replyTo: input.replyTo })}
-        .upload=${
-          note
-            ? null
-            : (file: File, progress: (f: number) => void) =>
-                client.uploads.upload(file, file.name, { onProgress: (sent, total) => progress(total ? sent / total : 0) })
-        }
-        .resolveSrc=${(a: AttachmentDto) => client.uploads.src(a)}
-        .notes=${s.notes}
-        ?noteMode=${note}
-        .placeholder=${note ? this.i18n.t('notePlaceholder') : null}
-        @confab-note-delete=${(e: CustomEvent<string>) => void session.notes.remove(e.detail).catch(() => undefined)}
-        active
-        >${renderComposeSwitch(this.i18n, s.composing, (mode) => session.notes.setComposing(mode))}</confab-thread
-      >`;
+    return html`${header}${renderConversationBody(this.i18n, s, c, session)}`;
   }
 
   /** A colleague's note mentioned the agent: open its conversation, or dismiss. */
