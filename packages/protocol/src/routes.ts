@@ -116,6 +116,7 @@ export const REST_ROUTES = defineRoutes({
 
   'GET /v1/me': { auth: 'user', response: 'User' },
   'PATCH /v1/me': { auth: 'user', body: json<UpdateMeInput>(), response: 'User', errors: ['conflict', 'rate_limited'] },
+  'GET /v1/me/messages': { auth: 'user', query: json<PageQuery>(), response: 'MessagePage' },
   'GET /v1/users': { auth: 'user', query: json<ListUsersQuery>(), response: 'UserPage', errors: ['forbidden'] },
 
   'GET /v1/rooms': { auth: 'user', query: json<PageQuery>(), response: 'RoomListPage' },

@@ -110,6 +110,8 @@ export class ChatClient {
     search: (q = '', options: PageQuery = {}) => this.http.call('GET /v1/users', { query: { q, ...options } }),
     me: () => this.http.call('GET /v1/me'),
     update: (patch: UpdateMeInput) => this.http.call('PATCH /v1/me', { body: patch }),
+    /** Your own messages across every room, newest first (deleted ones left out), page by page. */
+    myMessages: (page: PageQuery = {}) => this.http.call('GET /v1/me/messages', { query: page }),
   };
 
   constructor(options: ClientOptions) {

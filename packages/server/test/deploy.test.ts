@@ -379,6 +379,7 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '012-reports',
         '013-mail',
         '014-mail-continuity',
+        '015-my-messages',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

@@ -15,6 +15,7 @@ import * as autoAssign from './migrations/011-auto-assign.js';
 import * as reports from './migrations/012-reports.js';
 import * as mail from './migrations/013-mail.js';
 import * as mailContinuity from './migrations/014-mail-continuity.js';
+import * as myMessages from './migrations/015-my-messages.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '012-reports': reports,
   '013-mail': mail,
   '014-mail-continuity': mailContinuity,
+  '015-my-messages': myMessages,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -18,6 +18,7 @@ import { TranscriptsService } from './mail/transcripts.js';
 import { UnsubscribeService } from './mail/unsubscribe.js';
 import { HistoryService } from './messages/history.js';
 import { MessagesService } from './messages/messages-service.js';
+import { MyMessages } from './messages/my-messages.js';
 import { ReceiptsService } from './messages/receipts.js';
 import { RoomAccess } from './rooms/access.js';
 import { RoomsService } from './rooms/rooms-service.js';
@@ -51,6 +52,8 @@ export interface Services {
   rooms: RoomsService;
   messages: MessagesService;
   history: HistoryService;
+  /** A person's own messages across every room (`GET /v1/me/messages`). */
+  myMessages: MyMessages;
   receipts: ReceiptsService;
   support: SupportService;
   /** Agents' full-text search of support conversations. */
@@ -127,6 +130,7 @@ export function createServices({
     rooms: new RoomsService(db, events, roomCache),
     messages,
     history: new HistoryService(db, cache, access),
+    myMessages: new MyMessages(db, messages),
     receipts: new ReceiptsService(db, events, logger, roomCache),
     support,
     search: new SupportSearch(db),

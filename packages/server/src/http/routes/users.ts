@@ -1,4 +1,5 @@
 import type { Actor } from '../../services/actor.js';
+import { pageSchema } from '../../services/fields.js';
 import { listUsersSchema, updateMeSchema } from '../../services/users/schemas.js';
 import { route } from '../route.js';
 
@@ -10,6 +11,16 @@ export const userRoutes = [
     summary: 'Your own profile',
     description: "The caller's user, with their email and metadata. Any signed-in user, guests included.",
     handler: async ({ services, actor }) => services.users.me(actor),
+  }),
+  route('GET /v1/me/messages', {
+    tag,
+    summary: 'Your own messages across every room, newest first',
+    description:
+      'Every message you wrote, in any room (also rooms you have since left), newest first, with its `roomId`; ' +
+      'deleted messages and system events are left out. Page with `cursor` (the `nextCursor` of the previous page) ' +
+      'and `limit`; a cursor that names none of your messages is `validation_failed`.',
+    query: pageSchema,
+    handler: async ({ services, actor, input }) => services.myMessages.list(actor, input.query),
   }),
   route('PATCH /v1/me', {
     tag,
