@@ -117,6 +117,7 @@ export const REST_ROUTES = defineRoutes({
   'GET /v1/me': { auth: 'user', response: 'User' },
   'PATCH /v1/me': { auth: 'user', body: json<UpdateMeInput>(), response: 'User', errors: ['conflict', 'rate_limited'] },
   'GET /v1/me/messages': { auth: 'user', query: json<PageQuery>(), response: 'MessagePage' },
+  'GET /v1/me/export': { auth: 'user', response: 'binary', errors: ['rate_limited'] },
   'GET /v1/users': { auth: 'user', query: json<ListUsersQuery>(), response: 'UserPage', errors: ['forbidden'] },
 
   'GET /v1/rooms': { auth: 'user', query: json<PageQuery>(), response: 'RoomListPage' },
@@ -246,6 +247,7 @@ export const REST_ROUTES = defineRoutes({
   'PUT /v1/admin/apps/:id/origins': { auth: 'admin', body: json<AppOriginsInput>(), response: 'App' },
   'PATCH /v1/admin/apps/:id/settings': { auth: 'admin', body: json<AppSettingsDto>(), response: 'App' },
   'POST /v1/admin/apps/:id/inbound-secret': { auth: 'admin', response: 'InboundSecret' },
+  'GET /v1/admin/apps/:id/users/:userId/export': { auth: 'admin', response: 'binary' },
   'GET /v1/admin/apps/:id/webhooks': { auth: 'admin', response: 'WebhookPage' },
   'POST /v1/admin/apps/:id/webhooks': {
     auth: 'admin',

@@ -88,13 +88,13 @@ describe('GET /v1/me/messages: your own messages across every room', () => {
     const room = (await api<RoomDto>(carol, 'POST', '/v1/rooms', { kind: 'group', name: 'Same time' })).body;
     const written = [];
     for (let i = 0; i < 6; i++) written.push(await say(carol, room, `same ${i}`));
-    await server
-      .db('messages')
-      .whereIn(
-        'id',
-        written.map((m) => m.id),
-      )
-      .update({ createdAt: new Date('2026-01-01T10:00:00.123Z') });
+    // One millisecond, microseconds apart (two at the very same instant): what a JavaScript Date cannot tell apart.
+    for (const [i, m] of written.entries()) {
+      await server.db.raw(
+        "update messages set created_at = timestamptz '2026-01-01 10:00:00.123+00' + interval '1 microsecond' * ? where id = ?",
+        [Math.min(i, 4), m.id],
+      );
+    }
     const items = await allPages(carol, 2);
     expect(items.map((m) => m.text).sort()).toEqual(written.map((m) => m.text).sort());
     expect(new Set(items.map((m) => m.id)).size).toBe(6);

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Readable } from 'node:stream';
 
 import {
   type FileDownload,
@@ -85,8 +86,8 @@ type AuthOf<K extends RouteKey> = (typeof REST_ROUTES)[K]['auth'];
 type Validated<V, Wire> = IsAny<V> extends true ? Wire : V;
 /** A JSON body; uploads and raw bodies are read by their handler, not validated by a schema. */
 type JsonBody<K extends RouteKey> = RouteBody<K> extends FileUpload | RawBody ? undefined : RouteBody<K>;
-/** What a handler resolves to: the bytes of a file download, the table's response otherwise. */
-export type HandlerResult<K extends RouteKey> = RouteResponse<K> extends FileDownload ? Uint8Array : RouteResponse<K>;
+/** What a handler resolves to: the bytes (or a stream) of a file download, the table's response otherwise. */
+export type HandlerResult<K extends RouteKey> = RouteResponse<K> extends FileDownload ? Uint8Array | Readable : RouteResponse<K>;
 
 /** A schema is required exactly when the table has that input, and typed with (a narrowing of) its type. */
 type Slot<Name extends string, Wire, V> = [Wire] extends [undefined] ? { [N in Name]?: never } : { [N in Name]: Joi.ObjectSchema<V> };

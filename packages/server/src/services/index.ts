@@ -34,6 +34,7 @@ import { SupportService } from './support/support-service.js';
 import { LinkSigner } from './uploads/links.js';
 import type { UploadStorage } from './uploads/storage.js';
 import { UploadsService } from './uploads/uploads-service.js';
+import { UserExport } from './users/export.js';
 import { LastSeen } from './users/last-seen.js';
 import { UsersService } from './users/users-service.js';
 import { Outbox } from './webhooks/outbox.js';
@@ -47,6 +48,8 @@ export interface Services {
   apps: AppsService;
   auth: AuthService;
   users: UsersService;
+  /** Everything held about one person, as a streamed JSON archive. */
+  userExport: UserExport;
   /** `users.last_seen_at`, written in batches (presence changes). */
   lastSeen: LastSeen;
   rooms: RoomsService;
@@ -126,6 +129,7 @@ export function createServices({
     apps,
     auth: new AuthService(db, config.jwtSecret, events, revokedSessions, config.accessTtlSeconds),
     users: new UsersService(db),
+    userExport: new UserExport(db),
     lastSeen: new LastSeen(db, logger),
     rooms: new RoomsService(db, events, roomCache),
     messages,

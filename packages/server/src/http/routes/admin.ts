@@ -1,6 +1,7 @@
 import { type AppOriginsInput, type CreateAppInput, LIMITS, WEBHOOK_EVENTS } from '@confab/protocol';
 import Joi from 'joi';
 
+import { NotFoundError } from '../../errors.js';
 import { toAppDto } from '../../services/apps/apps-service.js';
 import { idSchema, type WithDefaults } from '../../services/fields.js';
 import { cursorSchema, limitSchema } from '../../services/pagination.js';
@@ -8,6 +9,7 @@ import { appSettingsSchema } from '../../services/support/schemas.js';
 import type { DeliveriesQuery, WebhookInput } from '../../services/webhooks/webhooks-service.js';
 import { requestOrigin } from '../middleware/origin.js';
 import { route } from '../route.js';
+import { exportResponse } from './users.js';
 
 const tag = 'admin';
 const ADMIN = 'Operator only: the `ADMIN_TOKEN` as bearer token (`unauthorized` without it, `forbidden` when the server has none).';
@@ -83,6 +85,18 @@ export const adminSupportRoutes = [
     handler: async ({ services, input, koa }) => {
       await services.apps.get(input.params.id);
       return services.mailSettings.newInboundSecret(input.params.id, requestOrigin(koa));
+    },
+  }),
+  route('GET /v1/admin/apps/:id/users/:userId/export', {
+    tag,
+    summary: 'Everything Confab holds about one user of an app, as a JSON archive',
+    description: `What \`GET /v1/me/export\` gives a person, for the operator (a data-access request). ${ADMIN}`,
+    params: Joi.object<{ id: string; userId: string }>({ id: Joi.string().max(64).required(), userId: idSchema.required() }),
+    handler: async ({ services, input, koa }) => {
+      const { id, userId } = input.params;
+      const app = await services.apps.get(id);
+      if (!(await services.users.exists(app.id, userId))) throw new NotFoundError('User');
+      return exportResponse(koa, services.userExport.stream(app.id, userId, { id: userId, role: 'admin' }), userId);
     },
   }),
   route('GET /v1/admin/apps/:id/webhooks', {

@@ -1,9 +1,23 @@
+import type { Readable } from 'node:stream';
+
+import type Koa from 'koa';
+
+import { RateLimitedError } from '../../errors.js';
 import type { Actor } from '../../services/actor.js';
 import { pageSchema } from '../../services/fields.js';
 import { listUsersSchema, updateMeSchema } from '../../services/users/schemas.js';
 import { route } from '../route.js';
 
 const tag = 'users';
+const EXPORT_RATE = { limit: 5, periodMs: 3_600_000 };
+
+/** The archive as a download named after its person and day. */
+export function exportResponse(koa: Koa.Context, archive: Readable, userId: string): Readable {
+  koa.type = 'application/json; charset=utf-8';
+  koa.set('Content-Disposition', `attachment; filename="confab-export-${userId}-${new Date().toISOString().slice(0, 10)}.json"`);
+  koa.set('Cache-Control', 'no-store');
+  return archive;
+}
 
 export const userRoutes = [
   route('GET /v1/me', {
@@ -21,6 +35,21 @@ export const userRoutes = [
       'and `limit`; a cursor that names none of your messages is `validation_failed`.',
     query: pageSchema,
     handler: async ({ services, actor, input }) => services.myMessages.list(actor, input.query),
+  }),
+  route('GET /v1/me/export', {
+    tag,
+    summary: 'Everything Confab holds about you, as a JSON archive',
+    description:
+      'Streams a JSON file (`Content-Disposition: attachment`): your profile; your rooms with your role and read ' +
+      'marks; every message you wrote (deleted ones as tombstones) with the reactions on it (emoji and count) and ' +
+      'how many members have read it; your own reactions; your uploads with their download paths (which need a ' +
+      'sign-in or a signed link). Nobody else’s messages, names or emails are in it. Written page by page, so its ' +
+      'size does not matter to the server. 5 an hour per user, else `rate_limited`.',
+    handler: async ({ services, actor, koa }) => {
+      const allowed = await services.throttle.consume(`export:${actor.id}`, EXPORT_RATE);
+      if (!allowed.allowed) throw new RateLimitedError(allowed.retryAfterMs);
+      return exportResponse(koa, services.userExport.stream(actor.appId, actor.id, actor), actor.id);
+    },
   }),
   route('PATCH /v1/me', {
     tag,

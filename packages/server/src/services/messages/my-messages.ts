@@ -11,7 +11,7 @@ import type { MessagesService } from './messages-service.js';
  * A person's own messages across every room they wrote in, newest first: what they said, wherever
  * (their data, so membership since left does not hide it). Deleted messages and system events are
  * left out. The cursor is the last message's id; the page goes on from its exact time, read from
- * the row, so two messages of one millisecond are never skipped or repeated.
+ * the row in SQL, so messages of one millisecond are never skipped or repeated.
  */
 export class MyMessages {
   constructor(
@@ -31,10 +31,10 @@ export class MyMessages {
       .select('id');
     if (page.cursor) {
       const [id] = decodeCursor(page.cursor, ['uuid']);
-      const after = (await this.db('messages').where({ id, senderId: actor.id }).first('created_at', 'id')) as
-        { createdAt: Date; id: string } | undefined;
-      if (!after) throw new ValidationError('The cursor names none of your messages', [{ path: 'query.cursor', message: 'unknown' }]);
-      query.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [after.createdAt, after.id]);
+      const known = await this.db('messages').where({ id, senderId: actor.id }).first('id');
+      if (!known) throw new ValidationError('The cursor names none of your messages', [{ path: 'query.cursor', message: 'unknown' }]);
+      // The row's own time, compared in SQL: a JavaScript Date would drop its microseconds.
+      query.whereRaw('(created_at, id) < (select created_at, id from messages where id = ?)', [id]);
     }
     const { items, hasMore } = splitPage((await query) as { id: string }[], page.limit);
     const dtos = new Map((await this.messages.dtosOf(items.map((r) => r.id))).map((m) => [m.id, m]));

@@ -14,6 +14,10 @@ const EMAIL_UNAVAILABLE = 'That email cannot be used';
 export class UsersService {
   constructor(private readonly db: Db) {}
 
+  async exists(appId: string, userId: string): Promise<boolean> {
+    return !!(await this.db('users').where({ id: userId, appId }).first('id'));
+  }
+
   async me(actor: Actor): Promise<UserDto> {
     const user = await User.query(this.db).findById(actor.id).throwIfNotFound();
     return toUserDto(user, actor);
