@@ -8,5 +8,6 @@ export * from './limits.js';
 export * from './mail.js';
 export * from './notes.js';
 export * from './reports.js';
+export * from './route-errors.js';
 export * from './routes.js';
 export * from './support.js';

@@ -6,7 +6,7 @@
 import type { ApiSchemas, SchemaName } from './api-schemas.js';
 import type { AssignmentSettingsDto } from './assignment.js';
 import type { RegisterInput } from './dto.js';
-import { ERROR_STATUS, type ErrorCode } from './errors.js';
+import type { ErrorCode } from './errors.js';
 import type { MessageEditInput, MessageSendInput, RoomReadInput } from './events.js';
 import type {
   AddMembersInput,
@@ -301,61 +301,6 @@ export type RouteQuery<K extends RouteKey> = Shape<Table[K] extends { query: inf
 export type RouteBody<K extends RouteKey> = Shape<Table[K] extends { body: infer B } ? B : undefined>;
 /** The success reply: a DTO, `FileDownload`, `string` (text) or `void` (204). */
 export type RouteResponse<K extends RouteKey> = ResponseOf<Table[K]>;
-
-/** Errors any operation may answer: a bug, or a dependency (the database) being down. */
-export const COMMON_ERRORS = ['internal', 'unavailable'] as const satisfies readonly ErrorCode[];
-/** What each way of calling can fail with before the operation runs. */
-export const AUTH_ERRORS = {
-  user: ['unauthorized', 'token_expired', 'origin_not_allowed'],
-  // No or an unknown X-Confab-App, a page of another origin, and the sign-in throttle.
-  app: ['bad_request', 'not_found', 'origin_not_allowed', 'rate_limited'],
-  admin: ['unauthorized', 'forbidden'],
-  // No token and no link, a link tampered with or of another file, an expired one; or as `user`.
-  link: ['unauthorized', 'token_expired', 'forbidden', 'origin_not_allowed'],
-  // No or a wrong app id and secret, or the app has none set.
-  inbound: ['unauthorized'],
-  none: [],
-} as const satisfies Record<RouteAuth, readonly ErrorCode[]>;
-/** A body that is not JSON, too large, malformed or invalid (an upload: not multipart, too large, not one file). */
-export const BODY_ERRORS = ['bad_request', 'payload_too_large', 'unsupported_media_type', 'validation_failed'] as const;
-export const QUERY_ERRORS = ['validation_failed'] as const;
-/** A path id that is malformed, or names nothing the caller may see. */
-export const PARAM_ERRORS = ['not_found'] as const;
-
-type Own<S> = S extends { errors: readonly (infer E)[] } ? E : never;
-type ErrorsOf<K extends RouteKey> =
-  | Own<Table[K]>
-  | (typeof COMMON_ERRORS)[number]
-  | (typeof AUTH_ERRORS)[Table[K]['auth']][number]
-  | (Table[K] extends { body: object } ? (typeof BODY_ERRORS)[number] : never)
-  | (Table[K] extends { query: object } ? (typeof QUERY_ERRORS)[number] : never)
-  | (RouteParams<K> extends undefined ? never : (typeof PARAM_ERRORS)[number]);
-/** Every error code the operation may answer. */
-export type RouteErrors<K extends RouteKey> = ErrorsOf<K>;
-
-/** One operation, every part resolved. */
-export interface RouteTypes<K extends RouteKey> {
-  method: RouteMethod<K>;
-  path: RoutePath<K>;
-  params: RouteParams<K>;
-  query: RouteQuery<K>;
-  body: RouteBody<K>;
-  response: RouteResponse<K>;
-  errors: RouteErrors<K>;
-}
-/** The whole REST API as a type map: `RestRoutes['GET /v1/me']['response']` is `UserDto`. */
-export type RestRoutes = { [K in RouteKey]: RouteTypes<K> };
-
-/** Every error code `key` may answer, at runtime (same rule as `RouteErrors`), in status order. */
-export function routeErrors(key: RouteKey): ErrorCode[] {
-  const spec: RouteSpec = REST_ROUTES[key];
-  const codes = new Set<ErrorCode>([...AUTH_ERRORS[spec.auth], ...(spec.errors ?? [])]);
-  if (spec.body) for (const code of BODY_ERRORS) codes.add(code);
-  if (spec.query) for (const code of QUERY_ERRORS) codes.add(code);
-  if (key.includes('/:')) for (const code of PARAM_ERRORS) codes.add(code);
-  for (const code of COMMON_ERRORS) codes.add(code);
-  return [...codes].sort((a, b) => ERROR_STATUS[a] - ERROR_STATUS[b]);
-}
 
 /** Splits a key into its method and path pattern. */
 export function splitRouteKey<K extends RouteKey>(key: K): { method: RouteMethod<K>; path: RoutePath<K> } {

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { cleanEnv, killCliProcesses, startCli, type StartedCli } from './helpers/cli-process.js';
+import { killCliProcesses, nodeEnv, startCli, type StartedCli } from './helpers/cli-process.js';
 import { sleep, until } from './helpers/wait.js';
 
 const { DATABASE_URL } = process.env;
@@ -125,18 +125,11 @@ describe.runIf(DATABASE_URL)('a server process killed while sending mail', () =>
     db = new pg.Client({ connectionString: databaseUrl });
     await db.connect();
     sink = await holdingSink();
-    env = cleanEnv({
+    env = nodeEnv({
       DATABASE_URL: databaseUrl,
       JWT_SECRET: randomBytes(32).toString('hex'),
       ADMIN_TOKEN,
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      MESSAGE_RATE: 'unlimited',
-      AUTH_RATE: 'unlimited',
-      CONFAB_DEMO: '0',
       MIGRATE_ON_START: '1',
-      LOG_LEVEL: 'warn',
       DATA_DIR: dataDir,
       SMTP_URL: sink.url,
       MAIL_FROM: 'Acme <help@acme.test>',

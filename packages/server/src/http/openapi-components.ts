@@ -1,26 +1,9 @@
-import {
-  ASSIGNMENT_LIMITS,
-  ASSIGNMENT_MODES,
-  ERROR_STATUS,
-  LABEL_COLOURS,
-  MAIL_KINDS,
-  MAIL_SETTING_LIMITS,
-  type SchemaName,
-  WEBHOOK_EVENTS,
-} from '@confab/protocol';
+import { ASSIGNMENT_LIMITS, ASSIGNMENT_MODES, ERROR_STATUS, LABEL_COLOURS, type SchemaName, WEBHOOK_EVENTS } from '@confab/protocol';
+
+import { MAIL_COMPONENTS } from './openapi-components-mail.js';
+import { int, nstr, ntime, nullableRef, obj, page, ref, str, time } from './openapi-parts.js';
 
 // Response shapes of the API (the DTOs of @confab/protocol), for /v1/openapi.json.
-const str = { type: 'string' };
-const nstr = { type: 'string', nullable: true };
-const time = { type: 'string', format: 'date-time' };
-const ntime = { ...time, nullable: true };
-const int = { type: 'integer' };
-const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
-// OpenAPI 3.0 ignores siblings of a $ref, so a nullable reference wraps it.
-const nullableRef = (name: SchemaName) => ({ allOf: [ref(name)], nullable: true });
-const obj = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({ type: 'object', properties, required });
-const page = (item: SchemaName) =>
-  obj({ items: { type: 'array', items: ref(item) }, hasMore: { type: 'boolean' }, nextCursor: str }, ['items', 'hasMore']);
 
 const userSummary = {
   id: str,
@@ -130,27 +113,6 @@ const reportRow = {
   name: str,
   colour: { ...labelColour, nullable: true },
   ...figures,
-};
-
-const minutes = { ...int, minimum: MAIL_SETTING_LIMITS.minutesMin, maximum: MAIL_SETTING_LIMITS.minutesMax };
-const mailSettingsInput = {
-  continuity: { type: 'boolean' },
-  continuityDelayMinutes: minutes,
-  chatUrl: nstr,
-  notifyAgents: { type: 'boolean' },
-  notifyAfterMinutes: minutes,
-  inboxUrl: nstr,
-};
-const mail = {
-  id: str,
-  kind: { type: 'string', enum: [...MAIL_KINDS] },
-  to: str,
-  subject: str,
-  status: { type: 'string', enum: ['pending', 'sent', 'failed'] },
-  attempts: int,
-  lastError: nstr,
-  createdAt: time,
-  sentAt: ntime,
 };
 
 const membership = {
@@ -318,16 +280,7 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   Note: obj(note),
   NotePage: page('Note'),
   TranscriptQueued: obj({ queued: { type: 'boolean', enum: [true] }, to: str }),
-  Mail: obj(mail),
-  MailPage: page('Mail'),
-  MailSettings: obj({
-    ...mailSettingsInput,
-    inboundConfigured: { type: 'boolean' },
-    replyAddress: str,
-    transport: { type: 'string', enum: ['smtp', 'files'] },
-  }),
-  InboundSecret: obj({ username: str, secret: str, url: str }),
-  InboundMailResult: obj({ conversationId: str, messageId: str, created: { type: 'boolean' } }),
+  ...MAIL_COMPONENTS,
   Webhook: obj(webhook),
   WebhookWithSecret: obj({ ...webhook, secret: str }),
   WebhookPage: page('Webhook'),

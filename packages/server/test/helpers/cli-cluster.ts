@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-import { cleanEnv, runCli } from './cli-process.js';
+import { nodeEnv, runCli } from './cli-process.js';
 
 export interface FrontDoor {
   url: string;
@@ -95,18 +95,11 @@ export async function createCliCluster(name: string, extraEnv: Record<string, st
   await db.connect();
   const redis = new Redis(REDIS_URL);
   const dataDir = mkdtempSync(join(tmpdir(), `confab-${name}-`));
-  const env = cleanEnv({
+  const env = nodeEnv({
     DATABASE_URL: databaseUrl,
     REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     JWT_SECRET: randomBytes(32).toString('hex'),
-    NODE_ENV: 'test',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    MESSAGE_RATE: 'unlimited',
-    AUTH_RATE: 'unlimited',
-    CONFAB_DEMO: '0',
-    LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     ...extraEnv,
   });

@@ -41,6 +41,20 @@ export function cleanEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...vars };
 }
 
+/** The environment of a server node started as a process by a test: loopback, any port, no throttles, no demo. */
+export function nodeEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  return cleanEnv({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    MESSAGE_RATE: 'unlimited',
+    AUTH_RATE: 'unlimited',
+    CONFAB_DEMO: '0',
+    LOG_LEVEL: 'warn',
+    ...vars,
+  });
+}
+
 export interface CliRun {
   code: number | null;
   signal: NodeJS.Signals | null;
