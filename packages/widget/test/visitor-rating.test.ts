@@ -154,6 +154,46 @@ describe('the visitor rates a resolved conversation in <chat-widget>; the inbox 
     await agentContext.close();
   });
 
+  it('asks even when a list of conversations read before the resolve arrives after it', async () => {
+    const context = await browser.newContext({ viewport: VIEWPORTS.phone });
+    const page = await openHostPage(context, server, { body: `<chat-widget app="${tenant.id}" theme="light"></chat-widget>` });
+    const widget = page.locator('chat-widget');
+    await widget.locator('button.launcher').click();
+    await expect.poll(() => widget.locator('textarea[part=input]').count()).toBe(1);
+    // From now on, every page of the visitor's rooms is read at once and handed over only after
+    // the agent resolved the conversation: it says "open".
+    let resolvedOnServer: () => void = () => undefined;
+    const resolvedNow = new Promise<void>((resolve) => (resolvedOnServer = resolve));
+    let held = 0;
+    let delivered = 0;
+    await context.route(
+      (url) => url.pathname === '/v1/rooms',
+      async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        const response = await route.fetch();
+        held++;
+        await resolvedNow;
+        await route.fulfill({ response });
+        delivered++;
+      },
+    );
+    await widget.locator('textarea[part=input]').fill('Where is my order?');
+    await widget.locator('textarea[part=input]').press('Enter');
+    await expect.poll(async () => (await storedVisit(page))?.conversationId).toBeTruthy();
+    const id = (await storedVisit(page))!.conversationId!;
+    // The new conversation's event made the widget read its list again: that page is on hold.
+    await expect.poll(() => held).toBeGreaterThan(0);
+    expect((await server.request('POST', `/v1/support/conversations/${id}/resolve`, { token: resolver.accessToken })).status).toBe(200);
+    await expect.poll(() => widget.locator('confab-rating legend').count()).toBe(1);
+    resolvedOnServer();
+    // The old page arrives: the conversation still shows resolved, asking for the rating.
+    await expect.poll(() => delivered).toBeGreaterThan(0);
+    await page.waitForTimeout(500);
+    expect(await widget.locator('confab-rating legend').count()).toBe(1);
+    expect(page.problems).toEqual([]);
+    await context.close();
+  });
+
   it('speaks Portuguese and Spanish', async () => {
     for (const [lang, prompt, great] of [
       ['pt-BR', 'Como foi esta conversa?', 'Ótima'],

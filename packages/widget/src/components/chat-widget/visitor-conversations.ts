@@ -29,6 +29,8 @@ export interface VisitorConversationsContext {
 export class VisitorConversations {
   private readonly offs: (() => void)[];
   private roomOffs: (() => void)[] = [];
+  /** Counts the list's live changes, so that a page read before one of them is not shown over it. */
+  private changes = 0;
 
   constructor(private readonly ctx: VisitorConversationsContext) {
     const { client, state } = ctx;
@@ -36,12 +38,15 @@ export class VisitorConversations {
       // A conversation's status or assignee changed (an agent resolved it; the visitor's message reopened it).
       client.on('room:updated', (room) => {
         if (room.kind !== 'support') return;
+        this.changes++;
         const list = withRoom(state.get().conversations, room);
         if (list) this.setConversations(list);
         else if (state.get().phase === 'ready') this.relist();
       }),
       client.on('room:created', (room) => {
-        if (room.kind === 'support' && state.get().phase === 'ready') this.relist(); // started in another tab
+        if (room.kind !== 'support') return;
+        this.changes++;
+        if (state.get().phase === 'ready') this.relist(); // started in another tab
       }),
     ];
   }
@@ -113,6 +118,7 @@ export class VisitorConversations {
       visitor: visitorInfo(),
     });
     this.remember(conversation.id);
+    this.changes++;
     this.setConversations(withStarted(state.get().conversations, conversation));
     await this.watch(client.room(conversation.id));
   }
@@ -142,6 +148,7 @@ export class VisitorConversations {
           () => this.countUnread(),
         ),
         room.on('message:created', (message) => {
+          this.changes++;
           this.setConversations(withMessage(this.ctx.state.get().conversations, message));
           this.ctx.hooks.message(message);
         }),
@@ -170,7 +177,14 @@ export class VisitorConversations {
   private async refresh(): Promise<{ conversations: readonly ConversationSummary[]; complete: boolean }> {
     const { client, state, supportMode } = this.ctx;
     if (!supportMode || !client.user) return { conversations: [], complete: true };
-    const page = await client.rooms.list({ limit: LIST_LIMIT });
+    let seen = this.changes;
+    let page = await client.rooms.list({ limit: LIST_LIMIT });
+    // A conversation resolved, started or written to while the page was on its way: the page may
+    // predate it (and would show it open again), so it is read once more, a few times at most.
+    for (let again = 0; again < 3 && this.changes !== seen; again++) {
+      seen = this.changes;
+      page = await client.rooms.list({ limit: LIST_LIMIT });
+    }
     // (The row of the room being watched then takes its live count: it is read as it is shown.)
     this.setConversations(sortConversations(fromRoomList(page.items)));
     return { conversations: state.get().conversations, complete: !page.hasMore };
