@@ -20,6 +20,16 @@ import type {
 import type { ErrorResponse } from './errors.js';
 import type { ReactionUpdatedEvent } from './events.js';
 import type { InboundMailResultDto, InboundSecretDto, MailDto, MailSettingsDto, TranscriptQueuedDto } from './mail.js';
+import type {
+  BlockDto,
+  ErasureDto,
+  MessageReportDto,
+  ModerationEntryDto,
+  PinDto,
+  RetentionSettingsDto,
+  RoomBanDto,
+  UserBanDto,
+} from './moderation.js';
 import type { SupportNoteDto } from './notes.js';
 import type { SupportReportDto } from './reports.js';
 import type {
@@ -109,6 +119,20 @@ export interface ApiSchemas {
   MailSettings: MailSettingsDto;
   InboundSecret: InboundSecretDto;
   InboundMailResult: InboundMailResultDto;
+  ModerationEntry: ModerationEntryDto;
+  ModerationEntryPage: PageDto<ModerationEntryDto>;
+  RoomBan: RoomBanDto;
+  RoomBanPage: PageDto<RoomBanDto>;
+  UserBan: UserBanDto;
+  UserBanPage: PageDto<UserBanDto>;
+  Pin: PinDto;
+  PinPage: PageDto<PinDto>;
+  Block: BlockDto;
+  BlockPage: PageDto<BlockDto>;
+  MessageReport: MessageReportDto;
+  MessageReportPage: PageDto<MessageReportDto>;
+  Erasure: ErasureDto;
+  RetentionSettings: RetentionSettingsDto;
   Webhook: WebhookDto;
   WebhookWithSecret: WebhookWithSecretDto;
   WebhookPage: PageDto<WebhookDto>;

@@ -4,7 +4,7 @@ import type { AppSettingsDto } from './support.js';
 export type UserKind = 'member' | 'guest';
 export type UserRole = 'user' | 'agent' | 'admin';
 export type RoomKind = 'direct' | 'group' | 'public' | 'support';
-export type MembershipRole = 'owner' | 'member' | 'agent';
+export type MembershipRole = 'owner' | 'moderator' | 'member' | 'agent';
 export type SupportStatus = 'open' | 'pending' | 'resolved';
 
 export interface UserDto {
@@ -129,6 +129,8 @@ export interface RoomDto {
   lastMessageAt: string | null;
   createdAt: string;
   memberCount: number;
+  /** Group and public rooms: seconds a member waits between messages (0: off; moderators never wait). */
+  slowModeSeconds: number;
   /** The other member of a direct room, from the caller's point of view. */
   peer?: UserSummaryDto | null;
   support?: SupportDetailsDto;
@@ -149,7 +151,10 @@ export interface MembershipDto {
   joinedAt: string;
   deliveredSeq: number;
   readSeq: number;
+  /** The member's own setting: no notifications from this room. */
   muted: boolean;
+  /** A moderator muted them until then (they read, and cannot write); null when not muted. */
+  mutedUntil: string | null;
 }
 
 export interface MemberDto extends MembershipDto {

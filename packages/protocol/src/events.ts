@@ -1,5 +1,22 @@
 import type { MessageDto, ReactionDto, ReceiptDto, RoomDto } from './dto.js';
 import type { ErrorBody } from './errors.js';
+import type {
+  BanEventInput,
+  KickEventInput,
+  MemberRefEventInput,
+  MemberResult,
+  MemberRoleEventInput,
+  MessageReportDto,
+  ModerationEntryDto,
+  MuteEventInput,
+  PinDto,
+  ReportEventInput,
+  RoomBanDto,
+  RoomPinsEvent,
+  RoomResult,
+  SlowModeEventInput,
+  UserErasedEvent,
+} from './moderation.js';
 import type { SupportMentionEvent, SupportNoteDto } from './notes.js';
 import type { SupportAvailabilityDto, SupportConversationDto, SupportLabelsEvent } from './support.js';
 
@@ -40,6 +57,10 @@ export interface MessageEditInput {
 export interface MessageRefInput {
   messageId: string;
 }
+export interface MessageDeleteInput extends MessageRefInput {
+  /** A moderator removing someone else's message: why (kept in the audit log). */
+  reason?: string;
+}
 export interface ReactionInput {
   messageId: string;
   emoji: string;
@@ -61,13 +82,24 @@ export interface ClientToServerEvents {
   'room:leave': (input: { roomId: string }, ack: AckFn<{ roomId: string }>) => void;
   'message:send': (input: MessageSendInput, ack: AckFn<{ message: MessageDto }>) => void;
   'message:edit': (input: MessageEditInput, ack: AckFn<{ message: MessageDto }>) => void;
-  'message:delete': (input: MessageRefInput, ack: AckFn<{ message: MessageDto }>) => void;
+  'message:delete': (input: MessageDeleteInput, ack: AckFn<{ message: MessageDto }>) => void;
   'reaction:add': (input: ReactionInput, ack: AckFn<ReactionUpdatedEvent>) => void;
   'reaction:remove': (input: ReactionInput, ack: AckFn<ReactionUpdatedEvent>) => void;
   typing: (input: TypingInput, ack: AckFn<{ ok: true }>) => void;
   'room:read': (input: RoomReadInput, ack: AckFn<RoomReadEvent>) => void;
   /** The client has received messages up to `seq` (moves the delivered watermark). */
   'room:delivered': (input: RoomReadInput, ack: AckFn<RoomReadEvent>) => void;
+  // Moderation (each as its REST twin in routes-moderation.ts).
+  'member:role': (input: MemberRoleEventInput, ack: AckFn<MemberResult>) => void;
+  'moderation:mute': (input: MuteEventInput, ack: AckFn<MemberResult>) => void;
+  'moderation:unmute': (input: MemberRefEventInput, ack: AckFn<MemberResult>) => void;
+  'moderation:kick': (input: KickEventInput, ack: AckFn<{ ok: true }>) => void;
+  'moderation:ban': (input: BanEventInput, ack: AckFn<{ ban: RoomBanDto }>) => void;
+  'moderation:unban': (input: MemberRefEventInput, ack: AckFn<{ ok: true }>) => void;
+  'room:slow-mode': (input: SlowModeEventInput, ack: AckFn<RoomResult>) => void;
+  'message:pin': (input: MessageRefInput, ack: AckFn<{ pin: PinDto }>) => void;
+  'message:unpin': (input: MessageRefInput, ack: AckFn<{ ok: true }>) => void;
+  'message:report': (input: ReportEventInput, ack: AckFn<{ report: MessageReportDto }>) => void;
   /** A fresh access token for this socket, before the current one expires. */
   'auth:refresh': (input: AuthRefreshInput, ack: AckFn<{ expiresAt: string }>) => void;
 }
@@ -146,6 +178,17 @@ export interface ServerToClientEvents {
   'support:note': (note: SupportNoteDto) => void;
   /** To one agent: a new note `@mentions` them. */
   'support:mention': (event: SupportMentionEvent) => void;
+  /**
+   * A moderation action in a room you are in or that concerns you (you were muted, kicked, banned):
+   * to the room's channel and to the person it targets. App-wide bans close the person's sockets.
+   */
+  'room:moderation': (entry: ModerationEntryDto) => void;
+  /** A room's pinned messages changed. */
+  'room:pins': (event: RoomPinsEvent) => void;
+  /** To a room's moderators and owners and the app's admins and agents: a message was reported. */
+  'moderation:report': (report: MessageReportDto) => void;
+  /** Someone in this room had their data erased: drop their texts and profile. */
+  'user:erased': (event: UserErasedEvent) => void;
   /** Sent right before the server disconnects a socket whose token expired. */
   'auth:expired': (error: ErrorBody) => void;
   /** Sent right before a server that is shutting down disconnects: reconnect (to another node). */

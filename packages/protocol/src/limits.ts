@@ -60,6 +60,21 @@ export const LIMITS = {
    * is refused with `rate_limited`. Generous, as the SDK is to share one socket among a browser's tabs.
    */
   socketsPerUserMax: 20,
+  /** Moderation: the longest reason a moderator may give (audit log), and a report's comment. */
+  moderationReasonMax: 500,
+  reportCommentMax: 1000,
+  /** A mute lasts 60 s … 30 days; a ban, when it ends at all, 60 s … 365 days. */
+  muteSecondsMin: 60,
+  muteSecondsMax: 30 * 24 * 3600,
+  banSecondsMax: 365 * 24 * 3600,
+  /** Slow mode: at most one message per 6 hours per member. */
+  slowModeSecondsMax: 21_600,
+  /** Pinned messages a room holds at most. */
+  pinsPerRoomMax: 50,
+  /** Retention settings: days, 1 … 3650. */
+  retentionDaysMax: 3650,
+  /** `DELETE /v1/me` with a host-signed token: issued at most this long ago. */
+  erasureTokenMaxAgeSeconds: 300,
   /** Largest socket payload: the longest legal message, every character JSON-escaped, plus envelope. */
   socketPayloadBytesMax: 4000 * 6 + 8 * 1024,
 } as const;

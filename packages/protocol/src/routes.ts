@@ -38,6 +38,7 @@ import type {
 import type { MailSettingsInput, TranscriptInput, UnsubscribeQuery } from './mail.js';
 import type { NoteInput } from './notes.js';
 import type { SupportReportQuery } from './reports.js';
+import { MODERATION_ROUTES } from './routes-moderation.js';
 import type { AppSettingsDto, RateConversationInput, StartConversationInput, SupportSearchQuery } from './support.js';
 
 /**
@@ -150,7 +151,6 @@ export const REST_ROUTES = defineRoutes({
     response: 'Message',
     errors: ['forbidden', 'conflict'],
   },
-  'DELETE /v1/messages/:id': { auth: 'user', response: 'Message', errors: ['forbidden'] },
   'PUT /v1/messages/:id/reactions/:emoji': { auth: 'user', response: 'ReactionUpdate', errors: ['forbidden', 'conflict'] },
   'DELETE /v1/messages/:id/reactions/:emoji': { auth: 'user', response: 'ReactionUpdate', errors: ['forbidden', 'conflict'] },
   'POST /v1/rooms/:id/read': { auth: 'user', body: json<Omit<RoomReadInput, 'roomId'>>(), response: 'ReadState', errors: ['forbidden'] },
@@ -264,6 +264,7 @@ export const REST_ROUTES = defineRoutes({
     response: 'WebhookDeliveryPage',
   },
   'POST /v1/admin/apps/:id/webhooks/:webhookId/deliveries/:deliveryId/redeliver': { auth: 'admin', response: 'WebhookDelivery' },
+  ...MODERATION_ROUTES,
 });
 
 type Table = typeof REST_ROUTES;

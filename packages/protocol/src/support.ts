@@ -1,6 +1,7 @@
 import type { AssignmentSettingsDto } from './assignment.js';
 import type { MessageDto, RoomDto, SupportDetailsDto, UserSummaryDto, VisitorInfo } from './dto.js';
 import type { MailSettingsInput } from './mail.js';
+import type { RetentionSettingsDto } from './moderation.js';
 
 /** The visitor of a support conversation: their summary and the email they gave. */
 export interface SupportVisitorDto extends UserSummaryDto {
@@ -131,6 +132,8 @@ export interface AppSettingsDto {
   assignment?: AssignmentSettingsDto | null;
   /** What Confab mails on its own (continuity, agent notifications); unset: the defaults. */
   mail?: Partial<MailSettingsInput> | null;
+  /** What housekeeping deletes by age; unset: nothing. */
+  retention?: Partial<RetentionSettingsDto> | null;
 }
 
 /** `GET /v1/support/settings`: what the widget shows before the visitor writes. */
@@ -174,7 +177,18 @@ export interface SupportLabelsEvent {
   labels: SupportLabelDto[];
 }
 
-export const WEBHOOK_EVENTS = ['message.created', 'conversation.created', 'conversation.resolved', 'conversation.rated'] as const;
+export const WEBHOOK_EVENTS = [
+  'message.created',
+  'conversation.created',
+  'conversation.resolved',
+  'conversation.rated',
+  /** `MessageReportDto`. */
+  'message.reported',
+  /** `ModerationEntryDto`: every line the audit log gains (mutes, bans, kicks, removals, pins...). */
+  'moderation.action',
+  /** `{ userId }`: a person's data was erased. */
+  'user.erased',
+] as const;
 export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
 
 /**

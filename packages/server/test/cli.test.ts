@@ -66,7 +66,7 @@ describe('confab-server migrate', () => {
     const env = cliEnv();
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^Applied: 001-initial, .*015-my-messages\n$/);
+    expect(first.stdout).toMatch(/^Applied: 001-initial, .*016-moderation\n$/);
     const again = await runCli(['migrate'], env);
     expect(again).toMatchObject({ code: 0, stdout: 'Database is up to date\n' });
   });

@@ -380,6 +380,7 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '013-mail',
         '014-mail-continuity',
         '015-my-messages',
+        '016-moderation',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

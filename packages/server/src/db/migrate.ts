@@ -16,6 +16,7 @@ import * as reports from './migrations/012-reports.js';
 import * as mail from './migrations/013-mail.js';
 import * as mailContinuity from './migrations/014-mail-continuity.js';
 import * as myMessages from './migrations/015-my-messages.js';
+import * as moderation from './migrations/016-moderation.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '013-mail': mail,
   '014-mail-continuity': mailContinuity,
   '015-my-messages': myMessages,
+  '016-moderation': moderation,
 };
 
 const source: Knex.MigrationSource<string> = {

@@ -12,6 +12,7 @@ import type {
   TypingEvent,
 } from '@confab/protocol';
 
+import { MODERATION_CLIENT_EVENTS, MODERATION_SERVER_EVENTS, MODERATION_SOCKET_SCHEMAS } from './asyncapi-events-moderation.js';
 import { EXAMPLE_IDS, SCHEMA_EXAMPLES } from './openapi-examples.js';
 
 // What the AsyncAPI document (and /docs/realtime) says about each socket event, keyed by the event maps'
@@ -88,6 +89,7 @@ export const SOCKET_SCHEMAS: Record<string, JsonSchema> = {
     version: { ...int, description: "The room's change counter this answer reflects" },
     receipts: ref('RoomReceipts'),
   }),
+  ...MODERATION_SOCKET_SCHEMAS,
 };
 
 // The samples of the REST reference, so both documents show the same room, message and people.
@@ -195,6 +197,7 @@ export const CLIENT_EVENTS: { [E in keyof ClientToServerEvents]: ClientEventDoc<
     example: { token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…' },
     ackExample: { expiresAt: '2025-05-01T10:15:00.000Z' },
   },
+  ...MODERATION_CLIENT_EVENTS,
 };
 
 const MESSAGE_EVENT = 'Sockets watching the room (`room:join`)';
@@ -327,4 +330,5 @@ export const SERVER_EVENTS: { [E in keyof ServerToClientEvents]: ServerEventDoc<
     payload: obj({ reconnectInMs: int }),
     example: { reconnectInMs: 640 },
   },
+  ...MODERATION_SERVER_EVENTS,
 };

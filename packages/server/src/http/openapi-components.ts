@@ -1,6 +1,15 @@
-import { ASSIGNMENT_LIMITS, ASSIGNMENT_MODES, ERROR_STATUS, LABEL_COLOURS, type SchemaName, WEBHOOK_EVENTS } from '@confab/protocol';
+import {
+  ASSIGNMENT_LIMITS,
+  ASSIGNMENT_MODES,
+  ERROR_STATUS,
+  LABEL_COLOURS,
+  LIMITS,
+  type SchemaName,
+  WEBHOOK_EVENTS,
+} from '@confab/protocol';
 
 import { MAIL_COMPONENTS } from './openapi-components-mail.js';
+import { MODERATION_COMPONENTS } from './openapi-components-moderation.js';
 import { int, nstr, ntime, nullableRef, obj, page, ref, str, time } from './openapi-parts.js';
 
 // Response shapes of the API (the DTOs of @confab/protocol), for /v1/openapi.json.
@@ -25,6 +34,7 @@ const room = {
   lastMessageAt: ntime,
   createdAt: time,
   memberCount: int,
+  slowModeSeconds: { ...int, minimum: 0, maximum: LIMITS.slowModeSecondsMax },
   peer: nullableRef('UserSummary'),
   support: {
     type: 'object',
@@ -118,11 +128,12 @@ const reportRow = {
 const membership = {
   roomId: str,
   userId: str,
-  role: { type: 'string', enum: ['owner', 'member', 'agent'] },
+  role: { type: 'string', enum: ['owner', 'moderator', 'member', 'agent'] },
   joinedAt: time,
   deliveredSeq: int,
   readSeq: int,
   muted: { type: 'boolean' },
+  mutedUntil: ntime,
 };
 
 /** One component per named shape of the protocol (`ApiSchemas`), under the same name. */
@@ -281,6 +292,7 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   NotePage: page('Note'),
   TranscriptQueued: obj({ queued: { type: 'boolean', enum: [true] }, to: str }),
   ...MAIL_COMPONENTS,
+  ...MODERATION_COMPONENTS,
   Webhook: obj(webhook),
   WebhookWithSecret: obj({ ...webhook, secret: str }),
   WebhookPage: page('Webhook'),

@@ -26,6 +26,7 @@ import type {
 } from '@confab/protocol';
 
 import { inboundResult, inboundSecret, mail, mailSettings, mailSettingsInput } from './openapi-examples-mail.js';
+import { moderationExamples } from './openapi-examples-moderation.js';
 
 // One realistic example per named shape, composed from each other, typed by the protocol (so an
 // example that drifts from its DTO does not compile); the OpenAPI document shows them.
@@ -123,6 +124,7 @@ const membership: MembershipDto = {
   deliveredSeq: 42,
   readSeq: 40,
   muted: false,
+  mutedUntil: null,
 };
 const room: RoomDto = {
   id: ids.room,
@@ -134,6 +136,7 @@ const room: RoomDto = {
   lastMessageAt: later,
   createdAt: created,
   memberCount: 3,
+  slowModeSeconds: 0,
   membership,
 };
 const support: SupportDetailsDto = {
@@ -170,6 +173,7 @@ const conversation: SupportConversationDto = {
   lastMessageAt: later,
   createdAt: later,
   memberCount: 2,
+  slowModeSeconds: 0,
   support,
   visitor,
   assignee: bob,
@@ -272,6 +276,8 @@ const canned = {
 const receipt = { userId: ids.bob, deliveredSeq: 42, readSeq: 41 };
 
 /** A typical answer of each error code. */
+const moderation = moderationExamples({ moderator: bob, member: ana, message, page });
+
 export const ERROR_EXAMPLES: { [C in ErrorCode]: ErrorBody } = {
   bad_request: { code: 'bad_request', message: 'Name the app with the X-Confab-App header' },
   unauthorized: { code: 'unauthorized', message: 'Authentication required' },
@@ -351,6 +357,7 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   Mail: mail,
   MailPage: page(mail),
   MailSettings: mailSettings,
+  ...moderation.schemas,
   InboundSecret: inboundSecret,
   InboundMailResult: inboundResult,
   Webhook: webhook,
@@ -407,6 +414,7 @@ export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
   'PATCH /v1/admin/apps/:id/settings': { greeting: settings.greeting, businessHours, replyTime: 'hours' },
   'POST /v1/admin/apps/:id/webhooks': { url: webhook.url, events: webhook.events },
   'PATCH /v1/admin/apps/:id/webhooks/:webhookId': { active: false },
+  ...moderation.bodies,
 };
 
 /** What `GET /metrics` answers, shortened. */

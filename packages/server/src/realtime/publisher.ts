@@ -184,6 +184,19 @@ export function startPublisher(
         io.to(appChannel(appId)).emit('support:availability', await services.availability.of(appId));
       }),
     ),
+    events.on('moderation.recorded', ({ entry }) => {
+      const to = [...(entry.roomId ? [roomChannel(entry.roomId)] : []), ...(entry.targetUserId ? [userChannel(entry.targetUserId)] : [])];
+      if (to.length) io.to(to).emit('room:moderation', entry);
+    }),
+    events.on('room.pins', ({ roomId, pins }) => io.to(roomChannel(roomId)).emit('room:pins', { roomId, pins })),
+    events.on('message.reported', ({ report, recipientIds }) => {
+      if (recipientIds.length) io.to(recipientIds.map(userChannel)).emit('moderation:report', report);
+    }),
+    events.on('user.banned', ({ userId }) => io.in(userChannel(userId)).disconnectSockets(true)),
+    events.on('user.erased', ({ userId, roomIds }) => {
+      for (const roomId of roomIds) io.to(roomChannel(roomId)).emit('user:erased', { userId, roomId });
+      io.in(userChannel(userId)).disconnectSockets(true);
+    }),
     events.on('user.merged', ({ fromUserId }) => io.in(userChannel(fromUserId)).disconnectSockets(true)),
     events.on('session.ended', ({ sessionId }) => io.in(sessionChannel(sessionId)).disconnectSockets(true)),
   ];

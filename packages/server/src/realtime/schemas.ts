@@ -3,10 +3,20 @@ import Joi from 'joi';
 
 import { idSchema } from '../services/fields.js';
 import { editMessageSchema, emojiSchema, readSchema, sendMessageSchema } from '../services/messages/schemas.js';
+import {
+  banSchema,
+  kickSchema,
+  memberRoleSchema,
+  muteSchema,
+  reasonSchema,
+  reportSchema,
+  slowModeSchema,
+} from '../services/moderation/schemas.js';
 
 // Socket payloads: the REST schemas plus the ids REST carries in the path.
 const roomRef = { roomId: idSchema.required() };
 const messageRef = { messageId: idSchema.required() };
+const roomMember = { ...roomRef, userId: idSchema.required() };
 
 // The REST schemas are typed for their body alone; widen them to add the path ids.
 const widen = (schema: Joi.ObjectSchema) => schema as Joi.ObjectSchema<Record<string, unknown>>;
@@ -23,11 +33,21 @@ export const EVENT_SCHEMAS: { readonly [E in keyof ClientToServerEvents]: Joi.Ob
   'room:leave': Joi.object(roomRef),
   'message:send': widen(sendMessageSchema).keys(roomRef),
   'message:edit': widen(editMessageSchema).keys(messageRef),
-  'message:delete': Joi.object(messageRef),
+  'message:delete': Joi.object({ ...messageRef, reason: reasonSchema }),
   'reaction:add': reaction,
   'reaction:remove': reaction,
   typing: Joi.object({ ...roomRef, typing: Joi.boolean().required() }),
   'room:read': roomSeq,
   'room:delivered': roomSeq,
+  'member:role': widen(memberRoleSchema).keys(roomMember),
+  'moderation:mute': widen(muteSchema).keys(roomMember),
+  'moderation:unmute': Joi.object(roomMember),
+  'moderation:kick': widen(kickSchema).keys(roomMember),
+  'moderation:ban': widen(banSchema).keys(roomMember),
+  'moderation:unban': Joi.object(roomMember),
+  'room:slow-mode': widen(slowModeSchema).keys(roomRef),
+  'message:pin': Joi.object(messageRef),
+  'message:unpin': Joi.object(messageRef),
+  'message:report': widen(reportSchema).keys(messageRef),
   'auth:refresh': Joi.object({ token: Joi.string().max(4096).required() }),
 };

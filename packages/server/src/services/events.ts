@@ -1,6 +1,15 @@
 import { EventEmitter } from 'node:events';
 
-import type { MessageDto, ReactionDto, RoomDto, RoomReceiptsEvent, SupportNoteDto } from '@confab/protocol';
+import type {
+  MessageDto,
+  MessageReportDto,
+  ModerationEntryDto,
+  PinDto,
+  ReactionDto,
+  RoomDto,
+  RoomReceiptsEvent,
+  SupportNoteDto,
+} from '@confab/protocol';
 
 /** What happened, announced after the transaction that made it commits. */
 export interface DomainEventMap {
@@ -40,6 +49,16 @@ export interface DomainEventMap {
   'agents.changed': { appId: string };
   /** Webhook deliveries were queued (committed): the dispatcher should look now. */
   'webhooks.queued': { appId: string };
+  /** A moderation action committed (its audit-log line): the room and its target hear `room:moderation`. */
+  'moderation.recorded': { appId: string; entry: ModerationEntryDto };
+  /** A room's pinned list changed: the room hears `room:pins`. */
+  'room.pins': { appId: string; roomId: string; pins: PinDto[] };
+  /** A message was reported: `recipientIds` (the room's owners and moderators, the app's staff) hear `moderation:report`. */
+  'message.reported': { appId: string; report: MessageReportDto; recipientIds: string[] };
+  /** Banned from the whole app: every socket of theirs, on every node, is closed. */
+  'user.banned': { appId: string; userId: string };
+  /** A person's data was erased: the rooms they were in hear `user:erased`; their sockets are closed. */
+  'user.erased': { appId: string; userId: string; roomIds: string[] };
   /** A session was revoked (logout, refresh-token reuse): its sockets must go too. */
   'session.ended': { userId: string; sessionId: string };
 }

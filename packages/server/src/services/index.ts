@@ -19,6 +19,7 @@ import { UnsubscribeService } from './mail/unsubscribe.js';
 import { HistoryService } from './messages/history.js';
 import { MessagesService } from './messages/messages-service.js';
 import { MyMessages } from './messages/my-messages.js';
+import { ModerationLog } from './moderation/audit.js';
 import { ReceiptsService } from './messages/receipts.js';
 import { RoomAccess } from './rooms/access.js';
 import { RoomsService } from './rooms/rooms-service.js';
@@ -84,6 +85,8 @@ export interface Services {
   inbound: InboundMail;
   /** Mails' unsubscribe links (their signing) and the addresses that used them. */
   unsubscribe: UnsubscribeService;
+  /** The audit log of moderation actions (each written with its action, announced after the commit). */
+  moderationLog: ModerationLog;
 }
 
 export interface ServiceDeps {
@@ -122,6 +125,7 @@ export function createServices({
   const availability = new AvailabilityService(db, apps, presence, events);
   const support = new SupportService(db, events, messages, availability, outbox, throttle, roomCache);
   const uploads = new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret));
+  const moderationLog = new ModerationLog(db, events, outbox);
   return {
     events,
     roomCache,
@@ -164,6 +168,7 @@ export function createServices({
       transport: config.smtpUrl ? 'smtp' : 'files',
       publicUrl: config.publicUrl,
     }),
+    moderationLog,
   };
 }
 

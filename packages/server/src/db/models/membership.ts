@@ -13,4 +13,8 @@ export class Membership extends BaseModel {
   deliveredSeq!: number;
   readSeq!: number;
   muted!: boolean;
+  /** A moderator's mute: cannot write until then. */
+  mutedUntil!: Date | null;
+  /** Slow-mode rooms: when they last wrote. */
+  lastPostedAt!: Date | null;
 }

@@ -20,6 +20,8 @@ export class RoomRecord extends BaseModel {
   assigneeId!: string | null;
   visitor!: VisitorInfo;
   resolvedAt!: Date | null;
+  /** Group and public rooms: seconds between one member's messages (0: off). */
+  slowModeSeconds!: number;
   createdAt!: Date;
   updatedAt!: Date;
 }

@@ -22,4 +22,6 @@ export class User extends BaseModel {
   lastSeenAt!: Date | null;
   /** Agents: whether they take conversations while connected. */
   availability!: AgentAvailability;
+  /** Set once the person's data was erased (the row stays, anonymised). */
+  erasedAt!: Date | null;
 }

@@ -7,6 +7,7 @@ import {
   readSchema,
   sendMessageSchema,
 } from '../../services/messages/schemas.js';
+import { deleteMessageQuerySchema } from '../../services/moderation/schemas.js';
 import { roomParamsSchema } from '../../services/rooms/schemas.js';
 import { route } from '../route.js';
 
@@ -59,9 +60,10 @@ export const messageRoutes = [
     description:
       'Your own messages; agents, admins and room owners may delete any in rooms they moderate (`forbidden` otherwise). ' +
       'The message keeps its place as a tombstone (`deletedAt` set, text and reactions gone); the room hears ' +
-      '`message:deleted`.',
+      "`message:deleted`. A moderator removing someone else's message may give a `reason`; the audit log keeps it.",
     params: messageParamsSchema,
-    handler: async ({ services, actor, input }) => services.messages.delete(actor, input.params.id),
+    query: deleteMessageQuerySchema,
+    handler: async ({ services, actor, input }) => services.messages.delete(actor, input.params.id, input.query.reason),
   }),
   route('PUT /v1/messages/:id/reactions/:emoji', {
     tag,

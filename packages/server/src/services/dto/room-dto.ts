@@ -17,6 +17,7 @@ export function toMembershipDto(m: Membership): MembershipDto {
     deliveredSeq: Number(m.deliveredSeq),
     readSeq: Number(m.readSeq),
     muted: m.muted,
+    mutedUntil: m.mutedUntil && new Date(m.mutedUntil) > new Date() ? iso(m.mutedUntil) : null,
   };
 }
 
@@ -57,6 +58,7 @@ export async function toRoomDtos(db: Knex, rooms: RoomRecord[], viewerId: string
       lastMessageAt: iso(r.lastMessageAt),
       createdAt: iso(r.createdAt)!,
       memberCount: countBy.get(r.id) ?? 0,
+      slowModeSeconds: Number(r.slowModeSeconds ?? 0),
     };
     if (viewerId) dto.membership = mineBy.has(r.id) ? toMembershipDto(mineBy.get(r.id)!) : null;
     if (r.kind === 'direct' && viewerId) {

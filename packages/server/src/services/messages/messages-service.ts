@@ -250,7 +250,7 @@ export class MessagesService {
    * Soft delete: the tombstone keeps its seq; text and reactions go. Room owners, and staff where
    * their role reaches (support conversations, public rooms, their own rooms), may delete anyone's.
    */
-  async delete(actor: Actor, messageId: string): Promise<MessageDto> {
+  async delete(actor: Actor, messageId: string, _reason?: string): Promise<MessageDto> {
     const message = await this.findMessage(actor, messageId);
     const room = await findRoom(this.db, actor, message.roomId);
     const membership = await findMembership(this.db, message.roomId, actor.id);
