@@ -58,6 +58,7 @@ function conversation(id: string, options: ConvOptions = {}): SupportConversatio
     lastMessageAt: lastMessage?.createdAt ?? null,
     createdAt,
     memberCount: 2,
+    slowModeSeconds: 0,
     support: { status, assigneeId, visitor: {}, resolvedAt: status === 'resolved' ? '2024-05-01T12:00:00.000Z' : null },
     visitor: { ...user(visitorOf(id), 'user', 'guest'), email: null },
     assignee: assigneeId ? user(assigneeId, 'agent') : null,
