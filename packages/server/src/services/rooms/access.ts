@@ -84,6 +84,16 @@ export function canManage(actor: Actor, room: Pick<RoomRecord, 'kind'>, membersh
   return membership?.role === 'owner' || (actor.role === 'admin' && staffReaches(actor, room, membership));
 }
 
+/**
+ * Moderators of a group or public room: its owners and moderators, and the app's admins and
+ * agents where their role reaches (`staffReaches`). Direct and support rooms have no moderation
+ * beyond removing messages (see MessagesService.delete).
+ */
+export function canModerate(actor: Actor, room: Pick<RoomRecord, 'kind'>, membership: Membership | null): boolean {
+  if (room.kind !== 'group' && room.kind !== 'public') return false;
+  return membership?.role === 'owner' || membership?.role === 'moderator' || staffReaches(actor, room, membership);
+}
+
 /** What a read of a room needs to know: the room's bits and that the caller is a member. */
 export interface ReadAccess {
   room: CachedRoom;
