@@ -26,10 +26,13 @@ import { inboundRoutes } from './http/routes/inbound.js';
 import { labelRoutes } from './http/routes/labels.js';
 import { mailRoutes } from './http/routes/mail.js';
 import { messageRoutes } from './http/routes/messages.js';
+import { moderationRoutes } from './http/routes/moderation.js';
 import { noteRoutes } from './http/routes/notes.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { reportRoutes } from './http/routes/reports.js';
+import { retentionRoutes } from './http/routes/retention.js';
 import { roomRoutes } from './http/routes/rooms.js';
+import { safetyRoutes } from './http/routes/safety.js';
 import { supportRoutes } from './http/routes/support.js';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.js';
 import { uploadRoutes } from './http/routes/uploads.js';
@@ -120,6 +123,8 @@ export function createApp(options: AppOptions): ConfabApp {
   const agentNotifier = new AgentNotifier(db, services.mail, presence, services.unsubscribe.links, logger, options.mail);
   const continuity = new ContinuityMailer(db, services.mail, presence, services.unsubscribe.links, config, logger, options.mail);
   const housekeeping = new Housekeeping(db, storage, logger);
+  housekeeping.add({ name: 'retention', run: () => services.retention.run() });
+  housekeeping.add({ name: 'erasures', run: () => services.erasure.resumePending() });
   const drain = new Drain();
   const routes: RouteDef[] = [
     ...opsRoutes({ db, redis, metrics, drain }),
@@ -127,6 +132,9 @@ export function createApp(options: AppOptions): ConfabApp {
     ...userRoutes,
     ...roomRoutes,
     ...messageRoutes,
+    ...safetyRoutes,
+    ...moderationRoutes,
+    ...retentionRoutes,
     ...supportRoutes,
     ...labelRoutes,
     ...assignmentRoutes,

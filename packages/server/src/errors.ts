@@ -52,8 +52,12 @@ export class ConflictError extends AppError {
 }
 
 export class RateLimitedError extends AppError {
-  constructor(readonly retryAfterMs: number) {
-    super('rate_limited', 'Too many requests, slow down', { retryAfterMs });
+  constructor(
+    readonly retryAfterMs: number,
+    message = 'Too many requests, slow down',
+    details: Record<string, unknown> = {},
+  ) {
+    super('rate_limited', message, { retryAfterMs, ...details });
   }
 }
 

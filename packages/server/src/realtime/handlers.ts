@@ -5,6 +5,7 @@ import type { Services } from '../services/index.js';
 import { bind, type BindContext } from './bind.js';
 import type { PresenceTracker } from './presence-tracker.js';
 import type { RoomSequencer } from './room-sequencer.js';
+import { registerSafetyHandlers } from './safety-handlers.js';
 import { type ChatSocket, roomChannel, sessionChannel } from './types.js';
 
 export interface HandlerContext extends BindContext {
@@ -21,6 +22,8 @@ function requireWatching(socket: ChatSocket, roomId: string): void {
 export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void {
   const { services } = ctx;
   const actor = () => socket.data.actor;
+  // Pins and reports (realtime/safety-handlers.ts).
+  registerSafetyHandlers(ctx, socket);
 
   bind(ctx, socket, 'room:join', async ({ roomId: id, since }) => {
     // The channel and the caches spell the id as the database does.
@@ -48,8 +51,8 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
     message: await services.messages.edit(actor(), messageId, text),
   }));
 
-  bind(ctx, socket, 'message:delete', async ({ messageId }) => ({
-    message: await services.messages.delete(actor(), messageId),
+  bind(ctx, socket, 'message:delete', async ({ messageId, reason }) => ({
+    message: await services.messages.delete(actor(), messageId, reason),
   }));
 
   bind(ctx, socket, 'reaction:add', ({ messageId, emoji }) => services.messages.react(actor(), messageId, emoji, true));
@@ -71,6 +74,28 @@ export function registerHandlers(ctx: HandlerContext, socket: ChatSocket): void 
     services.receipts.delivered(roomId, actor().id, seq);
     return { roomId, userId: actor().id, seq };
   });
+
+  // Moderation (each as its REST twin, http/routes/moderation.ts).
+  const { moderation, roomBans } = services;
+  bind(ctx, socket, 'member:role', async ({ roomId, userId, role }) => ({
+    member: await moderation.setRole(actor(), roomId, userId, role),
+  }));
+  bind(ctx, socket, 'moderation:mute', async ({ roomId, userId, durationSeconds, reason }) => ({
+    member: await moderation.mute(actor(), roomId, userId, durationSeconds, reason),
+  }));
+  bind(ctx, socket, 'moderation:unmute', async ({ roomId, userId }) => ({ member: await moderation.unmute(actor(), roomId, userId) }));
+  bind(ctx, socket, 'moderation:kick', async ({ roomId, userId, reason }) => {
+    await moderation.kick(actor(), roomId, userId, reason);
+    return { ok: true as const };
+  });
+  bind(ctx, socket, 'moderation:ban', async ({ roomId, userId, ...input }) => ({
+    ban: await roomBans.ban(actor(), roomId, userId, input),
+  }));
+  bind(ctx, socket, 'moderation:unban', async ({ roomId, userId }) => {
+    await roomBans.unban(actor(), roomId, userId);
+    return { ok: true as const };
+  });
+  bind(ctx, socket, 'room:slow-mode', async ({ roomId, seconds }) => ({ room: await moderation.setSlowMode(actor(), roomId, seconds) }));
 
   bind(ctx, socket, 'auth:refresh', async ({ token }) => {
     const next = await services.auth.authenticate(token);

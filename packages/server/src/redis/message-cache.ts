@@ -17,6 +17,8 @@ export interface MessageCache {
   fill(roomId: string, version: number, messages: MessageDto[]): Promise<void>;
   /** Applies the change that moved the room to `version` (a new or changed message). */
   apply(roomId: string, version: number, message: MessageDto): Promise<void>;
+  /** Forgets the room's page (its messages were deleted outside the versioned writes: retention, erasure). */
+  drop(roomId: string): Promise<void>;
 }
 
 interface Entry {
@@ -50,6 +52,9 @@ export function createMemoryMessageCache(maxRooms = 10_000): MessageCache {
       const entry = rooms.get(roomId);
       if (entry && entry.version >= version) return;
       touch(roomId, { version, bySeq: new Map(messages.slice(-CACHED_MESSAGES).map((m) => [m.seq, m])) });
+    },
+    async drop(roomId) {
+      rooms.delete(roomId);
     },
     async apply(roomId, version, message) {
       const entry = rooms.get(roomId);
@@ -142,6 +147,9 @@ export function createRedisMessageCache(redis: Redis, prefix: string, logger: Lo
     async fill(roomId, version, messages) {
       const args = messages.slice(-CACHED_MESSAGES).flatMap((m) => [m.seq, JSON.stringify(m)]);
       await r.confabCacheFill(...keys(roomId), version, TTL_MS, ...args).catch(warn('fill'));
+    },
+    async drop(roomId) {
+      await redis.del(...keys(roomId)).catch(warn('drop'));
     },
     async apply(roomId, version, message) {
       const [zset, v] = keys(roomId);

@@ -24,6 +24,12 @@ export interface SweepResult {
   refreshTokens: number;
 }
 
+/** Work done after the sweep on every run (retention, unfinished erasures), each on its own: one failing does not stop the others. */
+export interface HousekeepingTask {
+  name: string;
+  run(): Promise<unknown>;
+}
+
 /**
  * Removes what nobody will ask for again: uploads abandoned before sending (and their bytes),
  * old delivered webhook deliveries, long-expired refresh tokens. Every node may run it: each
@@ -32,6 +38,7 @@ export interface SweepResult {
 export class Housekeeping {
   private readonly options: HousekeepingOptions;
   private readonly poller: Poller;
+  private readonly tasks: HousekeepingTask[] = [];
 
   constructor(
     private readonly db: Db,
@@ -42,7 +49,7 @@ export class Housekeeping {
     this.options = { ...DEFAULTS, ...options };
     this.poller = new Poller({
       intervalMs: this.options.intervalMs,
-      round: async () => (await this.sweep(), false),
+      round: async () => (await this.run(), false),
       logger,
       doing: 'housekeeping',
       runAtStart: false,
@@ -55,6 +62,19 @@ export class Housekeeping {
 
   async stop(): Promise<void> {
     await this.poller.stop();
+  }
+
+  /** Adds work to every run, after the sweep. */
+  add(task: HousekeepingTask): void {
+    this.tasks.push(task);
+  }
+
+  /** One run: the sweep, then each task (a failed one is logged, the rest still run). */
+  async run(): Promise<void> {
+    await this.sweep();
+    for (const task of this.tasks) {
+      await task.run().catch((err: unknown) => this.logger.error({ err, task: task.name }, 'housekeeping task failed'));
+    }
   }
 
   async sweep(): Promise<SweepResult> {

@@ -20,7 +20,14 @@ import { HistoryService } from './messages/history.js';
 import { MessagesService } from './messages/messages-service.js';
 import { MyMessages } from './messages/my-messages.js';
 import { ReceiptsService } from './messages/receipts.js';
+import { AppBans } from './moderation/app-bans.js';
 import { ModerationLog } from './moderation/audit.js';
+import { BlocksService } from './moderation/blocks.js';
+import { ModerationService } from './moderation/moderation-service.js';
+import { PinsService } from './moderation/pins.js';
+import { MessageReports } from './moderation/reports.js';
+import { Retention } from './moderation/retention.js';
+import { RoomBans } from './moderation/room-bans.js';
 import { RoomAccess } from './rooms/access.js';
 import { RoomsService } from './rooms/rooms-service.js';
 import { AutoAssigner } from './support/auto-assign.js';
@@ -35,6 +42,7 @@ import { SupportService } from './support/support-service.js';
 import { LinkSigner } from './uploads/links.js';
 import type { UploadStorage } from './uploads/storage.js';
 import { UploadsService } from './uploads/uploads-service.js';
+import { Erasure } from './users/erasure.js';
 import { UserExport } from './users/export.js';
 import { LastSeen } from './users/last-seen.js';
 import { UsersService } from './users/users-service.js';
@@ -85,8 +93,24 @@ export interface Services {
   inbound: InboundMail;
   /** Mails' unsubscribe links (their signing) and the addresses that used them. */
   unsubscribe: UnsubscribeService;
+  /** Per-app deletion of old messages and idle guests (run by housekeeping). */
+  retention: Retention;
   /** The audit log of moderation actions (each written with its action, announced after the commit). */
   moderationLog: ModerationLog;
+  /** Room roles, mutes, kicks and slow mode in group and public rooms; the audit log's reads. */
+  moderation: ModerationService;
+  /** Bans from one room. */
+  roomBans: RoomBans;
+  /** Bans from the whole app (every session ended). */
+  appBans: AppBans;
+  /** A room's pinned messages. */
+  pins: PinsService;
+  /** People a user blocked (enforced in direct rooms). */
+  blocks: BlocksService;
+  /** Messages reported to the room's moderators and the app's staff. */
+  messageReports: MessageReports;
+  /** Erasure of a person's data, resumable (housekeeping finishes what stopped halfway). */
+  erasure: Erasure;
 }
 
 export interface ServiceDeps {
@@ -121,11 +145,12 @@ export function createServices({
   const apps = new AppsService(db);
   const outbox = new Outbox(events);
   const mail = new MailOutbox(db, config.mailFrom);
-  const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox, roomCache);
+  const moderationLog = new ModerationLog(db, events, outbox);
+  const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox, roomCache, moderationLog);
   const availability = new AvailabilityService(db, apps, presence, events);
   const support = new SupportService(db, events, messages, availability, outbox, throttle, roomCache);
   const uploads = new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret));
-  const moderationLog = new ModerationLog(db, events, outbox);
+  const erasure = new Erasure({ db, events, revoked: revokedSessions, storage, roomCache, log: moderationLog, outbox, logger });
   return {
     events,
     roomCache,
@@ -169,6 +194,14 @@ export function createServices({
       publicUrl: config.publicUrl,
     }),
     moderationLog,
+    moderation: new ModerationService(db, events, roomCache, moderationLog),
+    roomBans: new RoomBans(db, events, roomCache, moderationLog),
+    appBans: new AppBans(db, events, revokedSessions, moderationLog),
+    pins: new PinsService(db, events, moderationLog),
+    blocks: new BlocksService(db),
+    messageReports: new MessageReports(db, events, outbox, throttle),
+    erasure,
+    retention: new Retention(db, apps, cache, roomCache, storage, logger, (appId, userId) => erasure.erase(appId, userId, 'retention')),
   };
 }
 

@@ -9,7 +9,9 @@ import type { Knex } from 'knex';
  * - `moderation_log`: who did what to whom, when and why (the audit log owners and admins read);
  * - `message_pins`, `user_blocks`, `message_reports` (one per message and reporter);
  * - `user_erasures`: an erasure asked for and how far it got, so that a crash halfway finishes on
- *   the next run; `users.erased_at` once it has.
+ *   the next run; `users.erased_at` once it has;
+ * - a BRIN index of messages by time for retention (messages older than N days): a few pages for
+ *   the whole table, as rows are appended in time order, and next to nothing added to each insert.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`alter table memberships drop constraint if exists memberships_role_check`);
@@ -101,10 +103,12 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('requested_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('finished_at', { useTz: true }).nullable();
   });
+  await knex.raw('create index messages_created_brin on messages using brin (created_at)');
   await knex.raw('create index user_erasures_pending_index on user_erasures (requested_at) where finished_at is null');
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('drop index if exists messages_created_brin');
   for (const table of ['user_erasures', 'message_reports', 'user_blocks', 'message_pins', 'moderation_log', 'user_bans', 'room_bans']) {
     await knex.schema.dropTableIfExists(table);
   }

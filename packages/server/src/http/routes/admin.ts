@@ -99,6 +99,22 @@ export const adminSupportRoutes = [
       return exportResponse(koa, services.userExport.stream(app.id, userId, { id: userId, role: 'admin' }), userId);
     },
   }),
+  route('DELETE /v1/admin/apps/:id/users/:userId', {
+    tag,
+    summary: "Erase one user's data",
+    description:
+      `What \`DELETE /v1/me\` does, for the operator (an erasure request that came another way). 200 with \`done\`, or ` +
+      `202 with \`pending\` while it goes on (it resumes after a restart). Idempotent. ${ADMIN}`,
+    params: Joi.object<{ id: string; userId: string }>({ id: Joi.string().max(64).required(), userId: idSchema.required() }),
+    handler: async ({ services, input, status }) => {
+      const { id, userId } = input.params;
+      const app = await services.apps.get(id);
+      if (!(await services.users.exists(app.id, userId))) throw new NotFoundError('User');
+      const erasure = await services.erasure.start(app.id, userId, 'operator');
+      if (erasure.status === 'pending') status(202);
+      return erasure;
+    },
+  }),
   route('GET /v1/admin/apps/:id/webhooks', {
     tag,
     summary: "An app's webhooks",

@@ -37,7 +37,8 @@ export const roomRoutes = [
     description:
       'Answers the direct room between the caller and `userId`, 200 when it existed and 201 when created now; two ' +
       'concurrent calls get the same room. An unknown user is `not_found`, yourself `validation_failed`; guests reach ' +
-      'and are reached through support conversations (`forbidden`).',
+      'and are reached through support conversations (`forbidden`), and so is anyone with a block between the two, ' +
+      'either way round (`forbidden`; also for sends into the room while it stands).',
     body: directRoomSchema,
     handler: async ({ services, actor, input, status }) => {
       const { room, created } = await services.rooms.direct(actor, input.body.userId);

@@ -5,11 +5,13 @@ import type Koa from 'koa';
 import { RateLimitedError } from '../../errors.js';
 import type { Actor } from '../../services/actor.js';
 import { pageSchema } from '../../services/fields.js';
+import { eraseMeSchema } from '../../services/moderation/schemas.js';
 import { listUsersSchema, updateMeSchema } from '../../services/users/schemas.js';
 import { route } from '../route.js';
 
 const tag = 'users';
 const EXPORT_RATE = { limit: 5, periodMs: 3_600_000 };
+const ERASE_RATE = { limit: 5, periodMs: 3_600_000 };
 
 /** The archive as a download named after its person and day. */
 export function exportResponse(koa: Koa.Context, archive: Readable, userId: string): Readable {
@@ -61,6 +63,25 @@ export const userRoutes = [
     body: updateMeSchema,
     throttle: (ctx) => [`auth:me:user:${(ctx.state.actor as Actor).id}`],
     handler: async ({ services, actor, input }) => services.users.updateMe(actor, input.body),
+  }),
+  route('DELETE /v1/me', {
+    tag,
+    summary: 'Erase your data: your profile, your messages’ texts, your uploads, your sessions',
+    description:
+      'Members who sign in with a password send `{ password }`; those who came through the host site send `{ token }`, a ' +
+      'host-signed token as for `/v1/auth/exchange` for their own external id, issued (`iat`) at most 5 minutes ago; ' +
+      'guests need no more than their session. Anything else is `forbidden`. The profile becomes "Deleted user", every ' +
+      'message of yours a tombstone (its place in the room kept), your uploads are deleted and every session of yours ' +
+      'ends; rooms you were in hear `user:erased`. Idempotent. 200 with `done`, or 202 with `pending` when it takes ' +
+      'longer: it goes on, and resumes after a restart. 5 an hour per user, else `rate_limited`.',
+    body: eraseMeSchema,
+    handler: async ({ services, actor, app, input, status }) => {
+      const allowed = await services.throttle.consume(`erase:${actor.id}`, ERASE_RATE);
+      if (!allowed.allowed) throw new RateLimitedError(allowed.retryAfterMs);
+      const erasure = await services.erasure.eraseMe(actor, app, input.body ?? {});
+      if (erasure.status === 'pending') status(202);
+      return erasure;
+    },
   }),
   route('GET /v1/users', {
     tag,

@@ -11,6 +11,7 @@ import type { Actor } from '../actor.js';
 import { toMessageDtos } from '../dto/message-dto.js';
 import { toUserDto } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
+import { refuseBannedUser } from './bans.js';
 import { verifyHostToken } from './host-token.js';
 import { type MergedGuest, mergeGuestInto } from './merge-guest.js';
 import { burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
@@ -166,7 +167,10 @@ export class AuthService {
       const row = await RefreshToken.query(trx)
         .forUpdate()
         .findOne({ tokenHash: hashRefreshToken(refreshToken) });
-      if (!row || row.revokedAt) return { kind: 'invalid' as const };
+      if (!row) return { kind: 'invalid' as const };
+      // Before the revocation check: a banned user's tokens were all revoked, and they should hear why.
+      await refuseBannedUser(trx, row.userId);
+      if (row.revokedAt) return { kind: 'invalid' as const };
       const user = await User.query(trx).findById(row.userId);
       if (!user) return { kind: 'invalid' as const };
       await options.assertApp?.(user.appId);
@@ -239,6 +243,7 @@ export class AuthService {
   private async signIn(guest: Actor | null, findUser: (trx: Knex.Transaction) => Promise<User>): Promise<AuthSessionDto> {
     const { session, merge } = await this.db.transaction(async (trx) => {
       const user = await findUser(trx);
+      await refuseBannedUser(trx, user.id);
       let merged: Merge | null = null;
       if (guest && guest.kind === 'guest' && guest.appId === user.appId && guest.id !== user.id) {
         merged = {

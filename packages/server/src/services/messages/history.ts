@@ -265,9 +265,16 @@ export class HistoryService {
     return this.db('messages').where({ roomId });
   }
 
+  /**
+   * The newest `limit` of the latest messages read (from the cache or the database, which read at
+   * most `max(CACHED_MESSAGES, limit)`). Fewer than that means they are all the room has: no older
+   * page, even where the history does not start at seq 1 (retention deleted its beginning).
+   */
   private slice(messages: MessageDto[], limit: number): PageDto<MessageDto> {
     const items = messages.slice(-limit);
     const first = items[0];
-    return page(items, first !== undefined && first.seq > 1, first?.seq);
+    const all = messages.length < Math.max(CACHED_MESSAGES, limit);
+    const hasMore = items.length < messages.length || (!all && first !== undefined && first.seq > 1);
+    return page(items, hasMore, first?.seq);
   }
 }

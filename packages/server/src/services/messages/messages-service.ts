@@ -14,6 +14,7 @@ import { toMessageDto, toMessageDtos } from '../dto/message-dto.js';
 import type { DomainEvents } from '../events.js';
 import { GroupCommit } from '../group-commit.js';
 import { first, single, zip } from '../lists.js';
+import type { ModerationLog } from '../moderation/audit.js';
 import { Rollback, rollbackable } from '../rollback.js';
 import { bumpRoom } from '../room-version.js';
 import { findMembership, findRoom, requireMember, staffReaches } from '../rooms/access.js';
@@ -53,6 +54,8 @@ export class MessagesService {
     private readonly defaultRate: Rate | null,
     private readonly outbox: Outbox,
     private readonly roomCache: RoomCache,
+    /** Removing someone else's message is a moderation action, kept in the audit log. */
+    private readonly moderationLog: ModerationLog,
   ) {}
 
   private readonly sends = new GroupCommit<SendRequest, SendResult>((batch) => this.sendBatch(batch), SEND_BATCH);
@@ -247,27 +250,43 @@ export class MessagesService {
   }
 
   /**
-   * Soft delete: the tombstone keeps its seq; text and reactions go. Room owners, and staff where
-   * their role reaches (support conversations, public rooms, their own rooms), may delete anyone's.
+   * Soft delete: the tombstone keeps its seq; text and reactions go. Room owners and moderators, and
+   * staff where their role reaches (support conversations, public rooms, their own rooms), may
+   * delete anyone's; that is recorded in the audit log (`message.deleted`, with `reason`).
    */
-  async delete(actor: Actor, messageId: string, _reason?: string): Promise<MessageDto> {
+  async delete(actor: Actor, messageId: string, reason?: string): Promise<MessageDto> {
     const message = await this.findMessage(actor, messageId);
     const room = await findRoom(this.db, actor, message.roomId);
     const membership = await findMembership(this.db, message.roomId, actor.id);
     const staff = staffReaches(actor, room, membership);
     if (!membership && !staff) throw new ForbiddenError('You are not a member of this room');
-    const moderator = staff || membership?.role === 'owner';
-    if (message.senderId !== actor.id && !moderator) throw new ForbiddenError('You can only delete your own messages');
+    const moderator = staff || membership?.role === 'owner' || membership?.role === 'moderator';
+    const own = message.senderId === actor.id;
+    if (!own && !moderator) throw new ForbiddenError('You can only delete your own messages');
     if (message.deletedAt) return await toMessageDto(this.db, message);
     const ticket = await this.roomCache.beginWrite({ appId: actor.appId, roomIds: [message.roomId] });
-    const deleted = await this.db
+    const { deleted, entry } = await this.db
       .transaction(async (trx) => {
         const room = await bumpRoom(trx, actor.appId, message.roomId, false);
         await trx('reactions').where({ messageId }).delete();
-        return Message.query(trx).patchAndFetchById(messageId, { text: '', deletedAt: new Date(), version: room.version });
+        const deleted = await Message.query(trx).patchAndFetchById(messageId, { text: '', deletedAt: new Date(), version: room.version });
+        const entry = own
+          ? null
+          : await this.moderationLog.record(trx, {
+              appId: actor.appId,
+              roomId: message.roomId,
+              actorId: actor.id,
+              action: 'message.deleted',
+              targetUserId: message.senderId,
+              messageId,
+              reason,
+            });
+        return { deleted, entry };
       })
       .catch(this.abandon(ticket));
-    return this.announce('message.deleted', actor, deleted, ticket);
+    const dto = await this.announce('message.deleted', actor, deleted, ticket);
+    if (entry) this.moderationLog.announce(actor.appId, entry);
+    return dto;
   }
 
   /** Adds (`on`) or removes a reaction; idempotent, and only a real change is announced. */

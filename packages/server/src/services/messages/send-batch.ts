@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 
-import type { MessageSendInput, UserSummaryDto } from '@confab/protocol';
+import type { MembershipRole, MessageSendInput, UserSummaryDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import { type Attachment, Message } from '../../db/models/index.js';
-import { type AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, RateLimitedError, ValidationError } from '../../errors.js';
 import { type Actor, isStaff } from '../actor.js';
+import { blockedPairs } from '../moderation/blocks.js';
 import type { BumpedRoom } from '../room-version.js';
+import { directMembers } from '../rooms/direct-key.js';
 
 /** One `message:send` (socket) or `POST /v1/rooms/:id/messages` (REST). */
 export interface SendRequest {
@@ -70,27 +72,53 @@ export async function findStored(db: Knex, requests: readonly SendRequest[]): Pr
   return new Map(rows.map((m) => [sendKey(m.senderId!, m.clientId!), m]));
 }
 
+/** A sender's membership as the send checks it (times in ms since epoch). */
+interface SenderMembership {
+  role: MembershipRole;
+  mutedUntil: number | null;
+  lastPostedAt: number | null;
+}
+
 interface LockedRoom extends BumpedRoom {
-  /** Which of the batch's senders are members. */
-  members: Set<string>;
+  /** The batch's senders who are members, by user id. */
+  members: Map<string, SenderMembership>;
+  /** One message per this many seconds per member (0: off); owners, moderators and staff are exempt. */
+  slowModeSeconds: number;
 }
 
 /**
  * Takes the row locks of the rooms in id order (two batches never wait on each other in a cycle),
- * with which of `senderIds` are members of each.
+ * with the memberships of `senderIds` in each (role, mute, last post) and the room's slow mode.
  */
 async function lockRooms(trx: Knex.Transaction, roomIds: string[], senderIds: string[]): Promise<Map<string, LockedRoom>> {
   const ids = roomIds.filter((id) => UUID.test(id)).sort();
   if (!ids.length) return new Map();
   const result = await trx.raw(
     `select r.id, r.app_id as "appId", r.kind, r.direct_key as "directKey", r.status, r.created_by as "createdBy",
-       r.last_seq as "lastSeq", r.version,
-       array(select m.user_id::text from memberships m where m.room_id = r.id and m.user_id = any(?::uuid[])) as members
+       r.last_seq as "lastSeq", r.version, r.slow_mode_seconds as "slowModeSeconds",
+       coalesce((select json_agg(json_build_object('userId', m.user_id, 'role', m.role,
+           'mutedUntil', (extract(epoch from m.muted_until) * 1000)::float8,
+           'lastPostedAt', (extract(epoch from m.last_posted_at) * 1000)::float8))
+         from memberships m where m.room_id = r.id and m.user_id = any(?::uuid[])), '[]'::json) as members
      from rooms r where r.id = any(?::uuid[]) order by r.id for update of r`,
     [senderIds, ids],
   );
-  const rows: (Omit<LockedRoom, 'members'> & { members: string[] })[] = result.rows;
-  return new Map(rows.map((r) => [r.id, { ...r, lastSeq: Number(r.lastSeq), version: Number(r.version), members: new Set(r.members) }]));
+  const rows: (Omit<LockedRoom, 'members'> & { members: (SenderMembership & { userId: string })[] | string })[] = result.rows;
+  return new Map(
+    rows.map((r) => {
+      const members = typeof r.members === 'string' ? (JSON.parse(r.members) as (SenderMembership & { userId: string })[]) : r.members;
+      return [
+        r.id,
+        {
+          ...r,
+          lastSeq: Number(r.lastSeq),
+          version: Number(r.version),
+          slowModeSeconds: Number(r.slowModeSeconds ?? 0),
+          members: new Map(members.map(({ userId, ...m }) => [userId, m])),
+        },
+      ];
+    }),
+  );
 }
 
 /**
@@ -109,8 +137,23 @@ async function enrolStaff(trx: Knex.Transaction, requests: readonly SendRequest[
     .insert([...enrol.values()])
     .onConflict(['room_id', 'user_id'])
     .ignore();
-  for (const { roomId, userId } of enrol.values()) rooms.get(roomId)!.members.add(userId);
+  for (const { roomId, userId } of enrol.values()) {
+    rooms.get(roomId)!.members.set(userId, { role: 'agent', mutedUntil: null, lastPostedAt: null });
+  }
   return [...enrol.values()];
+}
+
+/** The sends into direct rooms across a block, either way round (one query for the batch). */
+async function acrossBlocks(trx: Knex.Transaction, requests: readonly SendRequest[], rooms: Map<string, LockedRoom>): Promise<Set<number>> {
+  const pairs = new Map<number, [string, string]>();
+  requests.forEach(({ actor, roomId }, i) => {
+    const room = rooms.get(roomId);
+    const people = room ? directMembers(room) : [];
+    const other = people.find((id) => id !== actor.id);
+    if (other && people.includes(actor.id)) pairs.set(i, [actor.id, other]);
+  });
+  const blocked = await blockedPairs(trx, [...pairs.values()]);
+  return new Set([...pairs].filter(([, [a, b]]) => blocked.has(`${a}:${b}`)).map(([i]) => i));
 }
 
 /** The rooms of the messages replied to, by message id. */
@@ -137,9 +180,21 @@ interface Checks {
   claimed: Set<string>;
 }
 
-/** Why this send cannot be written (checked under the room lock), or null when it can. */
-function refusal({ actor, roomId, input }: SendRequest, checks: Checks): AppError | null {
-  if (!checks.rooms.get(roomId)?.members.has(actor.id)) return new ForbiddenError('You are not a member of this room');
+/** Slow mode holds back members; the room's owners and moderators and the app's staff write freely. */
+const slowed = (actor: Actor, member: SenderMembership) => !isStaff(actor) && member.role !== 'owner' && member.role !== 'moderator';
+
+/**
+ * Why this send cannot be written (checked under the room lock), or null when it can. An accepted
+ * send in a slow-mode room counts as the sender's last post, so their next one in the batch waits.
+ */
+function refusal({ actor, roomId, input }: SendRequest, checks: Checks, now: number): AppError | null {
+  const room = checks.rooms.get(roomId);
+  const member = room?.members.get(actor.id);
+  if (!room || !member) return new ForbiddenError('You are not a member of this room');
+  if (member.mutedUntil !== null && member.mutedUntil > now) {
+    const mutedUntil = new Date(member.mutedUntil).toISOString();
+    return new AppError('forbidden', `You are muted in this room until ${mutedUntil}`, { mutedUntil });
+  }
   if (input.replyTo && checks.replies.get(input.replyTo) !== roomId) {
     return new ValidationError('replyTo must be a message of this room', [{ path: 'body.replyTo', message: 'not a message of this room' }]);
   }
@@ -153,7 +208,17 @@ function refusal({ actor, roomId, input }: SendRequest, checks: Checks): AppErro
       { path: 'body.attachments', message: 'unknown or already sent attachment' },
     ]);
   }
+  const waitMs =
+    room.slowModeSeconds > 0 && slowed(actor, member) && member.lastPostedAt !== null
+      ? member.lastPostedAt + room.slowModeSeconds * 1000 - now
+      : 0;
+  if (waitMs > 0) {
+    return new RateLimitedError(Math.ceil(waitMs), `Slow mode: one message every ${room.slowModeSeconds} seconds`, {
+      slowModeSeconds: room.slowModeSeconds,
+    });
+  }
   for (const id of files) checks.claimed.add(id);
+  if (room.slowModeSeconds > 0) member.lastPostedAt = now;
   return null;
 }
 
@@ -230,7 +295,7 @@ async function writeRows(trx: Knex.Transaction, plans: RoomPlan[], requests: rea
         updated_at = case when v.reopen then now() else rooms.updated_at end
       from (values ${values(roomRows, ['uuid', 'int', 'boolean'])}) as v(id, n, reopen)
       where rooms.id = v.id
-      returning rooms.id, rooms.last_seq, rooms.version
+      returning rooms.id, rooms.last_seq, rooms.version, rooms.slow_mode_seconds
     ), inserted as (
       insert into messages (id, room_id, seq, version, created_version, sender_id, client_id, text, reply_to_id, type, meta)
       select r.id, r.room_id, b.last_seq - r.back, b.version - r.back, b.version - r.back, r.sender_id, r.client_id, r.text,
@@ -240,8 +305,10 @@ async function writeRows(trx: Knex.Transaction, plans: RoomPlan[], requests: rea
       join bumped b on b.id = r.room_id
       returning *
     ), marks as (
-      update memberships m set read_seq = greatest(m.read_seq, x.seq), delivered_seq = greatest(m.delivered_seq, x.seq)
+      update memberships m set read_seq = greatest(m.read_seq, x.seq), delivered_seq = greatest(m.delivered_seq, x.seq),
+        last_posted_at = case when b.slow_mode_seconds > 0 then now() else m.last_posted_at end
       from (select room_id, sender_id, max(seq) as seq from inserted where type <> 'system' group by room_id, sender_id) as x
+      join bumped b on b.id = x.room_id
       where m.room_id = x.room_id and m.user_id = x.sender_id
     )${
       links.length
@@ -273,6 +340,7 @@ export async function writeSends(
   // After the locks: a retry racing its original in the same room sees it committed. (A caller that
   // checked just before may skip this: a retry committed in between fails the insert on its unique key.)
   const stored = options.checkStored ? await findStored(trx, requests) : new Map<string, Message>();
+  const blocked = await acrossBlocks(trx, requests, rooms);
   const firstOf = new Map<string, number>();
   const candidates: number[] = [];
   requests.forEach(({ actor, roomId, input }, i) => {
@@ -283,6 +351,7 @@ export async function writeSends(
     } else if (stored.has(key)) outcomes[i] = { kind: 'stored', message: stored.get(key)! };
     else if (firstOf.has(key)) outcomes[i] = { kind: 'same', of: firstOf.get(key)! };
     else if (rooms.get(roomId)?.appId !== actor.appId) outcomes[i] = { kind: 'failed', error: new NotFoundError('Room') };
+    else if (blocked.has(i)) outcomes[i] = { kind: 'failed', error: new ForbiddenError('You cannot message this person') };
     else {
       firstOf.set(key, i);
       candidates.push(i);
@@ -292,8 +361,9 @@ export async function writeSends(
   const asked = candidates.map((i) => requests[i]!);
   const enrolled = await enrolStaff(trx, asked, rooms);
   const checks: Checks = { rooms, replies: await replyTargets(trx, asked), uploads: await lockUploads(trx, asked), claimed: new Set() };
+  const now = Date.now();
   const accepted = candidates.filter((i) => {
-    const error = refusal(requests[i]!, checks);
+    const error = refusal(requests[i]!, checks, now);
     if (error) outcomes[i] = { kind: 'failed', error };
     return !error;
   });
@@ -302,7 +372,7 @@ export async function writeSends(
   const plans = [...plan(requests, accepted, rooms).values()];
   const byId = new Map((await writeRows(trx, plans, requests)).map((m) => [m.id, m]));
   for (const roomPlan of plans) {
-    const { members: _members, ...locked } = roomPlan.room;
+    const { members: _members, slowModeSeconds: _slowMode, ...locked } = roomPlan.room;
     const added = roomPlan.rows.length;
     const room: BumpedRoom = {
       ...locked,

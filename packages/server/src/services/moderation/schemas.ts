@@ -53,9 +53,10 @@ export const reportSchema = Joi.object<ReportInput>({
 export const eraseMeSchema = Joi.object<EraseMeInput>({
   password: Joi.string().max(LIMITS.passwordMax),
   token: Joi.string().max(8192),
-}).xor('password', 'token');
+  // Neither: a guest, who has no other proof than their session (the service decides).
+}).oxor('password', 'token');
 
-const days = Joi.number().integer().min(1).max(LIMITS.retentionDaysMax).allow(null);
+const days = Joi.number().strict().integer().min(1).max(LIMITS.retentionDaysMax).allow(null);
 export const retentionSchema = Joi.object<Partial<RetentionSettingsDto>>({ messagesDays: days, guestsDays: days });
 
 export type ModerationLogInput = PageInput & Pick<ModerationLogQuery, 'roomId'>;

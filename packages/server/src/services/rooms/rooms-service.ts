@@ -10,9 +10,11 @@ import { toMembershipDto, toRoomDto, toRoomDtos } from '../dto/room-dto.js';
 import { toUserSummary } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
 import { zip } from '../lists.js';
+import { refuseBlockedDirect } from '../moderation/blocks.js';
 import { splitPage } from '../pagination.js';
 import { accessMembership, canManage, findMembership, findRoom } from './access.js';
 import { activityCursor, byActivity, type WithActivity } from './activity.js';
+import { refuseBanned } from './bans.js';
 import { directKeyOf } from './direct-key.js';
 import type { AddMembersInput, CreateRoomInput, UpdateRoomInput } from './schemas.js';
 
@@ -109,6 +111,7 @@ export class RoomsService {
     const peer = await User.query(this.db).findOne({ id: userId, appId: actor.appId });
     if (!peer) throw new NotFoundError('User');
     if (peer.kind === 'guest') throw new ForbiddenError('Visitors are reached through support conversations');
+    await refuseBlockedDirect(this.db, actor.id, peer.id);
     const directKey = directKeyOf(actor.id, userId);
     const existing = await RoomRecord.query(this.db).findOne({ appId: actor.appId, directKey });
     if (existing) return { room: await toRoomDto(this.db, existing, actor.id), created: false };
@@ -137,11 +140,7 @@ export class RoomsService {
 
   /** Details: for members, and for anyone of the app when the room is public. */
   async get(actor: Actor, roomId: string): Promise<RoomDto> {
-    const room = await findRoom(this.db, actor, roomId);
-    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room, this.roomCache))) {
-      throw new ForbiddenError('You are not a member of this room');
-    }
-    return await toRoomDto(this.db, room, actor.id);
+    return await toRoomDto(this.db, await this.requireReader(actor, roomId), actor.id);
   }
 
   async update(actor: Actor, roomId: string, input: UpdateRoomInput): Promise<RoomDto> {
@@ -161,11 +160,17 @@ export class RoomsService {
   }
 
   async members(actor: Actor, roomId: string): Promise<PageDto<MemberDto>> {
-    const room = await findRoom(this.db, actor, roomId);
-    if (room.kind !== 'public' && !(await accessMembership(this.db, actor, room, this.roomCache))) {
-      throw new ForbiddenError('You are not a member of this room');
-    }
+    await this.requireReader(actor, roomId);
     return { items: await this.memberDtos(roomId), hasMore: false };
+  }
+
+  /** Members read a room's details and members, and anyone of the app a public room's, but for those banned from it. */
+  private async requireReader(actor: Actor, roomId: string): Promise<RoomRecord> {
+    const room = await findRoom(this.db, actor, roomId);
+    // A ban removed the membership, so a member of a public room is never banned from it.
+    if (room.kind === 'public') await refuseBanned(this.db, room.id, [actor.id], true);
+    else if (!(await accessMembership(this.db, actor, room, this.roomCache))) throw new ForbiddenError('You are not a member of this room');
+    return room;
   }
 
   /**
@@ -198,6 +203,7 @@ export class RoomsService {
             .onConflict(['room_id', 'user_id'])
             .ignore()
             .returning('user_id');
+          await refuseBanned(trx, roomId, input.userIds, joiningSelf);
           return rows.map((r: { userId: string }) => r.userId);
         }),
       joined,

@@ -16,6 +16,7 @@ import Joi from 'joi';
 import { idSchema, type WithDefaults } from '../fields.js';
 import { mailSettingsSchema } from '../mail/settings.js';
 import { attachmentIdsSchema, clientIdSchema, messageTextSchema } from '../messages/schemas.js';
+import { retentionSchema } from '../moderation/schemas.js';
 import { cursorSchema, limitSchema } from '../pagination.js';
 import { assignmentSchema } from './assignment-schemas.js';
 import { isValidTimeZone } from './business-hours.js';
@@ -107,6 +108,7 @@ export const appSettingsSchema = Joi.object<AppSettingsDto>({
     .allow(null),
   assignment: assignmentSchema.allow(null),
   mail: mailSettingsSchema.allow(null),
+  retention: retentionSchema.min(1).allow(null),
 }).min(1);
 
 const shortcut = Joi.string()

@@ -75,6 +75,8 @@ export class UsersService {
     const query = User.query(this.db)
       .select('*', this.db.raw(`${SORT_KEY} as sort_key`))
       .where({ appId: actor.appId, kind: 'member' })
+      // Erased people are no one to find (their row stays, anonymised, for their tombstones).
+      .whereNull('erased_at')
       .whereNot('id', actor.id)
       .orderByRaw(`${SORT_KEY} asc, id asc`)
       .limit(input.limit + 1);
