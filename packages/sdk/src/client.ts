@@ -7,65 +7,27 @@ import type {
   RegisterInput,
   RoomDto,
   ServerToClientEvents,
-  UpdateMeInput,
   UserDto,
 } from '@confab/protocol';
 
+import { BlockList, type BlocksApi } from './blocks.js';
+import type { ClientEvents } from './client-events.js';
+import type { ClientOptions } from './client-options.js';
 import { Emitter } from './emitter.js';
 import { ChatError } from './errors.js';
 import { hostTokenMatches } from './host-token.js';
+import { createMessagesApi, createModerationApi, type MessagesApi, type ModerationApi } from './moderation.js';
 import { Room, type RoomEvents } from './room.js';
 import type { RoomContext } from './room-context.js';
 import { SendQueue } from './send-queue.js';
-import { Session, type SessionEndReason, type TokenProvider } from './session.js';
+import { Session, type TokenProvider } from './session.js';
 import { createSupportApi, createUploadsApi, type SupportApi, type UploadsApi } from './support.js';
 import { browserSessionStore } from './tabs/session-store.js';
 import { TabSocket } from './tabs/tab-socket.js';
 import { HttpTransport } from './transport/http.js';
 import { type ClientSocket, type ConnectionStatus, type SocketHooks, type SocketLink, SocketTransport } from './transport/socket.js';
 import { UploadLinks } from './upload-links.js';
-
-export interface ClientOptions {
-  /** The Confab server, e.g. `https://chat.example.com`. */
-  url: string;
-  /** Your app id. */
-  app: string;
-  /** Socket transports (default: polling, then upgrade to WebSocket). */
-  transports?: ('websocket' | 'polling')[];
-  /** A fetch implementation (default: the global one). */
-  fetch?: typeof fetch;
-  /**
-   * In browsers: keep the session in localStorage under this key, shared by every tab of the
-   * origin that uses the same key. Tokens are renewed once for all tabs, signing out in one tab
-   * signs out all, and one tab holds the connection for all of them (see `shareSocket`).
-   */
-  storageKey?: string;
-  /** With `storageKey`: one socket per browser, held by one tab for the others (default true). */
-  shareSocket?: boolean;
-}
-
-/** Why the session ended (`session:ended`), and the error behind it. */
-export interface SessionEnded {
-  reason: SessionEndReason;
-  error: ChatError;
-}
-
-/** Client events: every server event, plus connection and session changes. */
-export type ClientEvents = {
-  [K in keyof ServerToClientEvents]: ServerToClientEvents[K];
-} & {
-  'connection:changed': (status: ConnectionStatus) => void;
-  /**
-   * New tokens (store them to resume later with `connectSession`), or null after logout.
-   * `fromOtherTab`: another tab sharing the `storageKey` renewed, signed in or signed out.
-   */
-  'session:changed': (session: AuthSessionDto | null, fromOtherTab: boolean) => void;
-  /**
-   * The session ended other than by this client's `logout()`: signed out in another tab
-   * (`logout-elsewhere`), or the server refused to renew it (`refused`). Sign in again to go on.
-   */
-  'session:ended': (ended: SessionEnded) => void;
-};
+import { createUsersApi, type UsersApi } from './users.js';
 
 /**
  * A connection to one Confab app for one user. Several clients may live side by side (no
@@ -88,6 +50,7 @@ export class ChatClient {
   private readonly context: RoomContext;
   private readonly app: string;
   private readonly uploadLinks: UploadLinks;
+  private readonly blockList: BlockList;
 
   /** Your rooms: the list with last messages and unread counts, and creating rooms. */
   readonly rooms = {
@@ -105,14 +68,14 @@ export class ChatClient {
   /** File uploads and their URLs. */
   readonly uploads: UploadsApi;
 
-  /** The people of your app. */
-  readonly users = {
-    search: (q = '', options: PageQuery = {}) => this.http.call('GET /v1/users', { query: { q, ...options } }),
-    me: () => this.http.call('GET /v1/me'),
-    update: (patch: UpdateMeInput) => this.http.call('PATCH /v1/me', { body: patch }),
-    /** Your own messages across every room, newest first (deleted ones left out), page by page. */
-    myMessages: (page: PageQuery = {}) => this.http.call('GET /v1/me/messages', { query: page }),
-  };
+  /** The people of your app, and your own data: export, erasure (users.ts). */
+  readonly users: UsersApi;
+  /** People you blocked: their messages are left out of every room's `state.messages` (blocks.ts). */
+  readonly blocks: BlocksApi;
+  /** Reporting messages (moderation.ts). */
+  readonly messages: MessagesApi;
+  /** Admins: app-wide bans, the audit log, reports, retention (moderation.ts); rooms have `room.moderation`. */
+  readonly moderation: ModerationApi;
 
   constructor(options: ClientOptions) {
     const url = options.url.replace(/\/+$/, '');
@@ -127,14 +90,14 @@ export class ChatClient {
       this.http,
       {
         changed: (session, switched, remote) => {
-          // Links are capabilities of the user they were made for.
-          if (!session || switched) this.uploadLinks.clear();
+          // Links and the block list belong to the user they were made for.
+          if (!session || switched) this.forgetUser();
           if (session && switched) this.socket?.identityChanged();
           else if (session) this.socket?.tokenRefreshed(session.accessToken);
           this.events.emit('session:changed', session, remote);
         },
         ended: (reason, error) => {
-          this.uploadLinks.clear();
+          this.forgetUser();
           this.socket?.disconnect();
           this.setStatus('unauthorized');
           this.events.emit('session:ended', { reason, error });
@@ -145,6 +108,11 @@ export class ChatClient {
     this.http.tokens = this.session;
     this.support = createSupportApi(this.http);
     this.uploads = createUploadsApi(this.http, this.uploadLinks);
+    this.blockList = new BlockList(this.http);
+    this.blocks = this.blockList.api();
+    this.messages = createMessagesApi(this.http);
+    this.moderation = createModerationApi(this.http);
+    this.users = createUsersApi(this.http, () => this.forget());
     this.sendQueue = new SendQueue(() => this.socket.connected);
     const hooks: SocketHooks = {
       status: (status) => this.setStatus(status),
@@ -164,6 +132,8 @@ export class ChatClient {
       whenOnline: () => this.whenOnline(),
       watch: (room) => this.watched.add(room),
       unwatch: (room) => this.watched.delete(room),
+      blocks: this.blockList.store,
+      loadBlocks: () => this.blockList.load(),
     };
   }
 
@@ -264,10 +234,21 @@ export class ChatClient {
         .call('POST /v1/auth/logout', { bearer: current.accessToken, body: { refreshToken: current.refreshToken } })
         .catch(() => undefined);
     }
+    this.forget();
+  }
+
+  /** Signed out here (logout, erasure): nothing of the session is kept. */
+  private forget(): void {
+    this.socket.disconnect();
     this.session.clear();
-    this.uploadLinks.clear();
+    this.forgetUser();
     this.rooms_.clear();
     this.watched.clear();
+  }
+
+  private forgetUser(): void {
+    this.uploadLinks.clear();
+    this.blockList.reset();
   }
 
   /** Disconnects and lets go of everything (timers, the tab channel); the stored session stays. */

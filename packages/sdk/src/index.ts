@@ -1,9 +1,15 @@
-export { ChatClient, type ClientEvents, type ClientOptions, createClient, type SessionEnded } from './client.js';
+export type { BlocksApi } from './blocks.js';
+export { ChatClient, createClient } from './client.js';
+export type { ClientEvents, SessionEnded } from './client-events.js';
+export type { ClientOptions } from './client-options.js';
 export { ChatError } from './errors.js';
+export type { MessagesApi, ModerationApi } from './moderation.js';
 export { Room, type RoomEvents, type SendOptions } from './room.js';
-export { type ChatMessage, initialRoomState, type MessageStatus, type Receipt, type RoomState } from './room-state.js';
+export type { RoomModerationApi } from './room-moderation.js';
+export { type ChatMessage, initialRoomState, type MessageStatus, type Receipt, type RemovedReason, type RoomState } from './room-state.js';
 export type { SessionEndReason, TokenProvider } from './session.js';
 export { createStore, type ReadableStore, type Store } from './store.js';
 export type { InboxFilter, SupportApi, UploadsApi } from './support.js';
 export type { ConnectionStatus } from './transport/socket.js';
+export type { EraseProof, UsersApi } from './users.js';
 export type * from '@confab/protocol';

@@ -1,6 +1,8 @@
 import type {
   MessageDto,
+  ModerationEntryDto,
   PageDto,
+  PinDto,
   PresenceEvent,
   ReactionUpdatedEvent,
   ReceiptDto,
@@ -9,6 +11,7 @@ import type {
   RoomReceiptsEvent,
 } from '@confab/protocol';
 
+import { erased, moderated, mutedUntil } from './room-model-moderation.js';
 import { type ChatMessage, initialRoomState, type MessageStatus, type Receipt, type RoomState, type Unsent } from './room-state.js';
 
 /**
@@ -33,6 +36,8 @@ export interface RoomModel extends Omit<RoomState, 'messages' | 'unreadCount'> {
    * where catch-up starts, and a hole is any seq between it and `lastSeq`.
    */
   through: number;
+  /** Senders you blocked: their messages are held but not listed. */
+  blocked: ReadonlySet<string>;
 }
 
 export type RoomAction =
@@ -53,7 +58,13 @@ export type RoomAction =
   | { type: 'typing'; userIds: readonly string[] }
   | { type: 'presence'; event: PresenceEvent }
   | { type: 'room'; room: RoomDto }
-  | { type: 'sync'; lastSeq: number };
+  | { type: 'sync'; lastSeq: number }
+  | { type: 'pins'; pins: readonly PinDto[] }
+  | { type: 'moderation'; entry: ModerationEntryDto }
+  /** A send was refused for a mute until then. */
+  | { type: 'muted'; until: string | null }
+  | { type: 'erased'; userId: string }
+  | { type: 'blocked'; userIds: ReadonlySet<string> };
 
 const { messages: _list, unreadCount: _unread, ...initialShared } = initialRoomState;
 
@@ -67,6 +78,7 @@ export const initialRoomModel: RoomModel = Object.freeze({
   lastSeq: 0,
   floor: null,
   through: 0,
+  blocked: new Set<string>(),
 });
 
 /** The room's next state after `action`; the same object when nothing changed. `me`: your user id. */
@@ -123,6 +135,16 @@ export function reduceRoom(model: RoomModel, action: RoomAction, me: string | nu
       };
     case 'sync':
       return action.lastSeq <= model.lastSeq ? model : { ...model, lastSeq: action.lastSeq };
+    case 'pins':
+      return { ...model, pins: action.pins };
+    case 'moderation':
+      return moderated(model, action.entry, me);
+    case 'muted':
+      return mutedUntil(model, action.until);
+    case 'erased':
+      return erased(model, action.userId);
+    case 'blocked':
+      return model.blocked === action.userIds ? model : { ...model, blocked: action.userIds };
   }
 }
 
@@ -135,6 +157,8 @@ function joined(model: RoomModel, result: RoomJoinResult, catchUp: boolean, me: 
   let next: RoomModel = {
     ...model,
     room: result.room,
+    // Joined again (a public room after a kick): in it once more.
+    removed: null,
     lastSeq: Math.max(model.lastSeq, result.room.lastSeq),
     version: Math.max(model.version, result.version ?? 0),
     myReadSeq: Math.max(model.myReadSeq, result.room.membership?.readSeq ?? 0),
@@ -214,11 +238,14 @@ export function viewRoom(model: RoomModel, me: string | null, roomId: string, pr
     previous.model.messages === model.messages &&
     previous.model.unsent === model.unsent &&
     previous.model.reachedByAll === model.reachedByAll &&
+    previous.model.blocked === model.blocked &&
     previous.model.room?.memberCount === model.room?.memberCount;
   const lastSeq = Math.max(model.lastSeq, model.room?.lastSeq ?? 0);
-  const { room, hasOlder, watching, typing, receipts, reachedByAll, presence } = model;
+  const { room, hasOlder, watching, typing, receipts, reachedByAll, presence, pins, removed } = model;
   return {
     room,
+    pins,
+    removed,
     messages: reuse ? previous.view.messages : listMessages(model, me, roomId),
     hasOlder,
     watching,
@@ -238,9 +265,10 @@ function ownStatus(seq: number, model: RoomModel): MessageStatus {
   return 'sent';
 }
 
-/** The message list: stored messages by seq, then the unsent ones in the order written. */
+/** The message list: stored messages by seq (those of senders you blocked left out), then the unsent ones in the order written. */
 export function listMessages(model: RoomModel, me: string | null, roomId: string): ChatMessage[] {
   const sent = [...model.messages.values()]
+    .filter((m) => m.senderId === null || !model.blocked.has(m.senderId))
     .sort((a, b) => a.seq - b.seq)
     .map((m): ChatMessage => ({ ...m, status: me !== null && m.senderId === me ? ownStatus(m.seq, model) : 'sent' }));
   // A send whose stored copy came back (catch-up, a page) before its ack is listed once: as stored.

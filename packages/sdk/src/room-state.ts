@@ -1,4 +1,4 @@
-import type { MessageDto, PresenceEvent, RoomDto } from '@confab/protocol';
+import type { MessageDto, PinDto, PresenceEvent, RoomDto } from '@confab/protocol';
 
 import type { ChatError } from './errors.js';
 
@@ -12,6 +12,9 @@ export interface ChatMessage extends MessageDto {
   /** Sends a `failed` message again (same clientId: it can never be stored twice). */
   retry?: () => Promise<MessageDto>;
 }
+
+/** Why you are no longer in the room: a moderator removed you (you may rejoin a public room) or banned you. */
+export type RemovedReason = 'kicked' | 'banned';
 
 export interface Receipt {
   deliveredSeq: number;
@@ -34,6 +37,14 @@ export interface RoomState {
   presence: Readonly<Record<string, PresenceEvent>>;
   /** Messages after your read watermark. */
   unreadCount: number;
+  /**
+   * The room's pinned messages, newest pin first (group and public rooms), kept live from
+   * `room:pins`. Your mute (`room.membership.mutedUntil`) and the room's `slowModeSeconds` are
+   * kept live in `room` from `room:moderation`.
+   */
+  pins: readonly PinDto[];
+  /** Set when a moderator removed or banned you: the room stopped following itself live. */
+  removed: RemovedReason | null;
 }
 
 export const initialRoomState: RoomState = Object.freeze({
@@ -46,6 +57,8 @@ export const initialRoomState: RoomState = Object.freeze({
   reachedByAll: { deliveredSeq: 0, readSeq: 0 },
   presence: {},
   unreadCount: 0,
+  pins: [],
+  removed: null,
 });
 
 /** A send not yet acknowledged by the server. */

@@ -1,14 +1,19 @@
-import {
-  LIMITS,
-  type MemberDto,
-  type MessageDto,
-  type PresenceEvent,
-  type ReactionUpdatedEvent,
-  type RoomDto,
-  type RoomReadEvent,
-  type RoomReceiptsEvent,
-  type RoomSyncEvent,
-  type TypingEvent,
+import type {
+  DeleteMessageQuery,
+  MemberDto,
+  MessageDto,
+  MessageReportDto,
+  ModerationEntryDto,
+  PinDto,
+  PresenceEvent,
+  ReactionUpdatedEvent,
+  RoomDto,
+  RoomPinsEvent,
+  RoomReadEvent,
+  RoomReceiptsEvent,
+  RoomSyncEvent,
+  TypingEvent,
+  UserErasedEvent,
 } from '@confab/protocol';
 
 import { Emitter } from './emitter.js';
@@ -16,8 +21,10 @@ import { ChatError } from './errors.js';
 import { newClientId } from './ids.js';
 import type { RoomContext } from './room-context.js';
 import { initialRoomModel, reduceRoom, type RoomAction, type RoomModel, viewRoom } from './room-model.js';
+import { createRoomModeration, type RoomModerationApi } from './room-moderation.js';
 import type { Receipt, RoomState, Unsent } from './room-state.js';
 import { RoomSync } from './room-sync.js';
+import { tooLong } from './send-limits.js';
 import { createStore, type ReadableStore } from './store.js';
 import { Typing } from './typing.js';
 
@@ -36,6 +43,14 @@ export type RoomEvents = {
   'room:sync': (event: RoomSyncEvent) => void;
   'room:updated': (room: RoomDto) => void;
   presence: (event: PresenceEvent) => void;
+  /** The pinned messages changed (`state.pins` has them). */
+  'room:pins': (event: RoomPinsEvent) => void;
+  /** A moderation action in the room; one that removed you stops the room (`state.removed`). */
+  'room:moderation': (entry: ModerationEntryDto) => void;
+  /** Moderators: a message of the room was reported. */
+  'moderation:report': (report: MessageReportDto) => void;
+  /** Someone's data was erased: their messages held are tombstones now. */
+  'user:erased': (event: UserErasedEvent) => void;
 };
 
 export interface SendOptions {
@@ -71,11 +86,18 @@ export class Room {
     (userIds) => this.apply({ type: 'typing', userIds }),
   );
 
+  /** Owners' and moderators' actions: roles, mutes, kicks, bans, slow mode, pins, the audit log (room-moderation.ts). */
+  readonly moderation: RoomModerationApi;
+
   constructor(
     readonly id: string,
     private readonly ctx: RoomContext,
   ) {
-    this.live = new RoomSync({ id, model: () => this.current, apply: (action) => this.apply(action) }, ctx);
+    const self = { id, model: () => this.current, apply: (action: RoomAction) => this.apply(action) };
+    this.live = new RoomSync(self, ctx);
+    this.moderation = createRoomModeration(self, ctx.http);
+    this.apply({ type: 'blocked', userIds: ctx.blocks.get() });
+    ctx.blocks.subscribe((userIds) => this.apply({ type: 'blocked', userIds }));
   }
 
   /** Immutable snapshots of the room: messages, typing, receipts, presence, unread count. */
@@ -93,7 +115,9 @@ export class Room {
 
   /**
    * Starts following the room live: joins it (now, or as soon as the connection is up), loads the
-   * latest page and the receipts, and rejoins with catch-up after every reconnect.
+   * latest page, the receipts and (group and public rooms) the pins and your block list, and
+   * rejoins with catch-up after every reconnect. Messages of people you blocked (`client.blocks`)
+   * are left out of `state.messages`, in the history and live.
    */
   async watch(): Promise<this> {
     if (!this.current.watching) {
@@ -102,14 +126,15 @@ export class Room {
     }
     await this.ctx.whenOnline();
     await this.live.join();
+    // Only shared rooms hide blocked people's messages and have pins (support rooms are spared the requests).
+    const kind = this.current.room?.kind;
+    if (kind === 'group' || kind === 'public') await Promise.all([this.ctx.loadBlocks(), this.pins().catch(() => undefined)]);
     return this;
   }
 
   /** Stops following the room (its state stays as it was). */
   async unwatch(): Promise<void> {
-    this.apply({ type: 'watching', watching: false });
-    this.live.stop();
-    this.ctx.unwatch(this);
+    this.stopWatching();
     if (this.ctx.socket.connected) await this.ctx.socket.request('room:leave', { roomId: this.id }).catch(() => undefined);
   }
 
@@ -153,8 +178,13 @@ export class Room {
     return message;
   }
 
-  async delete(messageId: string): Promise<MessageDto> {
-    const message = await this.ctx.http.call('DELETE /v1/messages/:id', { params: { id: messageId } });
+  /**
+   * Deletes a message: your own, or (owners, moderators, admins) anyone's, with a `reason` kept in
+   * the audit log. It stays in the list as a tombstone (`deletedAt` set, no text).
+   * @example await room.delete(message.id, { reason: 'Spam' });
+   */
+  async delete(messageId: string, options: DeleteMessageQuery = {}): Promise<MessageDto> {
+    const message = await this.ctx.http.call('DELETE /v1/messages/:id', { params: { id: messageId }, query: options });
     this.apply({ type: 'messages', messages: [message] });
     return message;
   }
@@ -178,6 +208,13 @@ export class Room {
     if (newest <= this.current.myReadSeq) return;
     const state = await this.ctx.http.call('POST /v1/rooms/:id/read', { params: { id: this.id }, body: { seq: newest } });
     this.apply({ type: 'read', seq: state.seq });
+  }
+
+  /** The pinned messages, newest pin first, fetched now (`state.pins` keeps them live while watched). */
+  async pins(): Promise<readonly PinDto[]> {
+    const { items } = await this.ctx.http.call('GET /v1/rooms/:id/pins', { params: { id: this.id } });
+    this.apply({ type: 'pins', pins: items });
+    return items;
   }
 
   async members(): Promise<MemberDto[]> {
@@ -234,6 +271,16 @@ export class Room {
       case 'presence':
         this.apply({ type: 'presence', event: payload as PresenceEvent });
         break;
+      case 'room:pins':
+        this.apply({ type: 'pins', pins: (payload as RoomPinsEvent).pins });
+        break;
+      case 'room:moderation':
+        this.apply({ type: 'moderation', entry: payload as ModerationEntryDto });
+        if (this.current.removed && this.current.watching) this.stopWatching();
+        break;
+      case 'user:erased':
+        this.apply({ type: 'erased', userId: (payload as UserErasedEvent).userId });
+        break;
     }
     this.events.emit(event, payload as never);
   }
@@ -252,8 +299,20 @@ export class Room {
           this.apply({ type: 'messages', messages: [message] });
           return message;
         },
-        (err: unknown) => this.failed(unsent, err instanceof ChatError ? err : new ChatError('internal', String(err), 0)),
+        (err: unknown) => {
+          const error = err instanceof ChatError ? err : new ChatError('internal', String(err), 0);
+          // Refused for a mute this client had not heard of: the room shows it from now on.
+          const until = (error.details as { mutedUntil?: unknown } | undefined)?.mutedUntil;
+          if (error.code === 'forbidden' && typeof until === 'string') this.apply({ type: 'muted', until });
+          return this.failed(unsent, error);
+        },
       );
+  }
+
+  private stopWatching(): void {
+    this.apply({ type: 'watching', watching: false });
+    this.live.stop();
+    this.ctx.unwatch(this);
   }
 
   private failed(unsent: Unsent, error: ChatError): Promise<never> {
@@ -275,22 +334,4 @@ export class Room {
     this.current = next;
     this.store.set((view) => viewRoom(next, this.ctx.userId(), this.id, { model: previous, view }));
   }
-}
-
-/** A send the server would refuse for its size, refused locally instead (it never blocks the send queue). */
-function tooLong(unsent: Unsent): ChatError | null {
-  if (unsent.text.length > LIMITS.messageTextMax) {
-    return new ChatError(
-      'validation_failed',
-      `A message holds at most ${LIMITS.messageTextMax} characters (this one has ${unsent.text.length})`,
-      422,
-      [{ path: 'text', message: `longer than ${LIMITS.messageTextMax} characters` }],
-    );
-  }
-  if (unsent.attachments.length > LIMITS.attachmentsPerMessageMax) {
-    return new ChatError('validation_failed', `A message carries at most ${LIMITS.attachmentsPerMessageMax} attachments`, 422, [
-      { path: 'attachments', message: `more than ${LIMITS.attachmentsPerMessageMax}` },
-    ]);
-  }
-  return null;
 }

@@ -86,7 +86,10 @@ describe('pins, blocks and reports', () => {
     server = await startTestServer({ env: { ADMIN_TOKEN }, webhooks: TIMING });
     tenant = await server.createTenant();
     other = await server.createTenant();
-    [owner, moderator, member, bystander] = await Promise.all(['own', 'mod', 'mem', 'by'].map((n) => server.member(tenant, `ext-${n}`)));
+    owner = await server.member(tenant, 'ext-own');
+    moderator = await server.member(tenant, 'ext-mod');
+    member = await server.member(tenant, 'ext-mem');
+    bystander = await server.member(tenant, 'ext-by');
     admin = await server.member(tenant, 'ext-admin', { role: 'admin' });
     stranger = await server.member(other, 'ext-stranger');
     const created = await api<RoomDto>(owner, 'POST', '/v1/rooms', {

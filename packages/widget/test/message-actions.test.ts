@@ -291,7 +291,7 @@ describe('message actions in the shared thread', () => {
       sheet = await openMenu(message);
       await sheet.getByRole('button', { name: 'Delete' }).click();
       await confirm.getByRole('button', { name: 'Delete' }).click();
-      await expect.poll(() => message.textContent()).toContain('This message was deleted');
+      await expect.poll(() => message.textContent()).toContain('This message was removed');
       expect(page.problems).toEqual([]);
     } finally {
       await close();

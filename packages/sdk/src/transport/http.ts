@@ -17,6 +17,8 @@ import { ChatError } from '../errors.js';
 export type JsonRouteKey = { [K in RouteKey]: RouteResponse<K> extends FileDownload | string ? never : K }[RouteKey];
 /** Operations read by URL (`<img src>`, a link) rather than by `call`. */
 export type GetRouteKey = Extract<RouteKey, `GET ${string}`>;
+/** Operations answering a file: those `HttpTransport.download` makes. */
+export type DownloadRouteKey = { [K in RouteKey]: RouteResponse<K> extends FileDownload ? K : never }[RouteKey];
 
 type AuthOf<K extends RouteKey> = (typeof REST_ROUTES)[K]['auth'];
 
@@ -84,19 +86,28 @@ export class HttpTransport {
     private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args),
   ) {}
 
-  async call<K extends JsonRouteKey>(key: K, ...[options]: OptionsArg<CallOptions<K>>): Promise<RouteResponse<K>> {
-    const opts = (options ?? {}) as AnyOptions;
+  call<K extends JsonRouteKey>(key: K, ...[options]: OptionsArg<CallOptions<K>>): Promise<RouteResponse<K>> {
+    return this.authorized(key, (options ?? {}) as AnyOptions, false);
+  }
+
+  /** A file the server answers (an export archive), as a Blob; failures are `ChatError`s as with `call`. */
+  download<K extends DownloadRouteKey>(key: K, ...[options]: OptionsArg<CallOptions<K>>): Promise<Blob> {
+    return this.authorized(key, (options ?? {}) as AnyOptions, true);
+  }
+
+  /** Sends with the session's token when the operation needs one, renewing it once if the server says it expired. */
+  private async authorized<T>(key: RouteKey, opts: AnyOptions, blob: boolean): Promise<T> {
     const { method } = splitRouteKey(key);
     const url = this.build(key, opts);
     const session = REST_ROUTES[key].auth === 'user' && opts.bearer === undefined;
-    if (!session) return this.send(method, url, opts, opts.bearer);
+    if (!session) return this.send(method, url, opts, opts.bearer, blob);
     if (!this.tokens) throw new ChatError('unauthorized', 'Sign in first', 401);
     const tokens = this.tokens;
     try {
-      return await this.send(method, url, opts, await tokens.accessToken());
+      return await this.send(method, url, opts, await tokens.accessToken(), blob);
     } catch (err) {
       if (!(err instanceof ChatError && err.code === 'token_expired')) throw err;
-      return this.send(method, url, opts, await tokens.refresh());
+      return this.send(method, url, opts, await tokens.refresh(), blob);
     }
   }
 
@@ -119,8 +130,8 @@ export class HttpTransport {
     return `${this.baseUrl}${path}${query}`;
   }
 
-  private async send<T>(method: string, url: string, options: AnyOptions, token?: string): Promise<T> {
-    const headers: Record<string, string> = { 'x-confab-app': this.app, accept: 'application/json' };
+  private async send<T>(method: string, url: string, options: AnyOptions, token?: string, blob = false): Promise<T> {
+    const headers: Record<string, string> = { 'x-confab-app': this.app, accept: blob ? '*/*' : 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined && !options.form) headers['content-type'] = 'application/json';
     if (options.form && options.onUploadProgress && typeof XMLHttpRequest !== 'undefined') {
@@ -137,6 +148,7 @@ export class HttpTransport {
       throw new ChatError('unavailable', `Cannot reach the chat server: ${(err as Error).message}`, 0);
     }
     if (res.status === 204) return undefined as T;
+    if (blob && res.ok) return (await res.blob()) as T;
     const body: unknown = await res.json().catch(() => null);
     if (!res.ok) throw ChatError.fromResponse(res.status, body);
     return body as T;

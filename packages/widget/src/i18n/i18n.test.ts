@@ -9,17 +9,20 @@ import { en } from './en.js';
 import { es } from './es.js';
 import { INBOX_STRINGS } from './inbox/index.js';
 import { i18n, type Locale, registerStrings, resolveLocale, type StringPart, type Strings } from './index.js';
+import { MODERATION_STRINGS } from './moderation/index.js';
 import { ptBR } from './pt-BR.js';
 
 // What the lazy chunks do before they render: the tests below read every part.
 registerStrings(CONVERSATION_STRINGS);
 registerStrings(INBOX_STRINGS);
+registerStrings(MODERATION_STRINGS);
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
-const PARTS: Record<'core' | 'conversation' | 'inbox', StringPart<Partial<Strings>>> = {
+const PARTS: Record<'core' | 'conversation' | 'inbox' | 'moderation', StringPart<Partial<Strings>>> = {
   core: { en, 'pt-BR': ptBR, es },
   conversation: CONVERSATION_STRINGS,
   inbox: INBOX_STRINGS,
+  moderation: MODERATION_STRINGS,
 };
 const keysOf = (part: StringPart<Partial<Strings>>) => Object.keys(part.en).sort();
 const ALL_KEYS = Object.values(PARTS).flatMap(keysOf);
@@ -155,6 +158,7 @@ describe('the parts of the strings', () => {
     ['components/conversation-elements.ts', ['core', 'conversation']],
     ['components/chat-widget/visitor-session.ts', ['core', 'conversation']],
     ['components/chat-inbox/inbox-app.ts', ['core', 'conversation', 'inbox']],
+    ['components/room-moderation/room-moderation.ts', ['core', 'conversation', 'moderation']],
   ] as const)('has every key that %s uses registered by then', (entry, parts) => {
     const registered = parts.flatMap((name) => keysOf(PARTS[name]));
     expect(keysUsedBy(entry).filter(({ key }) => !registered.includes(key))).toEqual([]);
@@ -202,6 +206,7 @@ describe('i18n().t', () => {
     expect(t('send')).toBe('Enviar');
     expect(t('labelRemove', { name: 'vip' })).toBe('labelRemove');
     fresh.registerStrings(INBOX_STRINGS);
+    registerStrings(MODERATION_STRINGS);
     expect(t('labelRemove', { name: 'vip' })).toBe('Remover a etiqueta vip');
   });
 });

@@ -2,15 +2,16 @@ import type { ConversationStrings } from './conversation/en.js';
 import { type CoreStrings, en } from './en.js';
 import { es } from './es.js';
 import type { InboxStrings } from './inbox/en.js';
+import type { ModerationStrings } from './moderation/en.js';
 import { ptBR } from './pt-BR.js';
 
 export type Locale = 'en' | 'pt-BR' | 'es';
-export type { ConversationStrings, CoreStrings, InboxStrings };
+export type { ConversationStrings, CoreStrings, InboxStrings, ModerationStrings };
 /**
  * Every key `t()` takes. Only the core (the launcher and the panel's shell) is in widget.js; the
  * conversation's and the inbox's strings come with their chunks, which register them.
  */
-export type Strings = CoreStrings & ConversationStrings & InboxStrings;
+export type Strings = CoreStrings & ConversationStrings & InboxStrings & ModerationStrings;
 /** A part of the strings, in every locale. */
 export type StringPart<S extends Partial<Strings>> = Record<Locale, S>;
 

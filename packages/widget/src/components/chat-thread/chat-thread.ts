@@ -4,6 +4,7 @@ import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 
+import { FileLinks } from '../../controllers/file-links.js';
 import { RoomController } from '../../controllers/room-controller.js';
 import { ScrollAnchor } from '../../controllers/scroll-anchor.js';
 import type { I18n } from '../../i18n/index.js';
@@ -18,9 +19,7 @@ import { MessageActions } from './message-actions.js';
 import { filesStyles, renderFiles, renderText } from './message-body.js';
 import { type NameSource, senderName, systemText, typingText } from './message-text.js';
 import { type MessageViewContext, renderGreeting, renderMessage, renderReplyBar, renderTyping } from './message-view.js';
-
-// Signed links to files live 10 minutes, and the SDK reuses one until a minute before its end.
-const SRC_RECHECK_MS = 45_000;
+import { ModerationLoader } from './thread-moderation.js';
 
 /**
  * One conversation: the message list (older pages on scroll with the position kept, day
@@ -58,6 +57,8 @@ export class ChatThread extends LitElement {
   @property({ type: Boolean }) noteMode = false;
   /** Replaces the composer's placeholder. */
   @property({ attribute: false }) placeholder: string | null = null;
+  /** The user is one of the app's admins or agents: they moderate group and public rooms. */
+  @property({ type: Boolean }) staff = false;
 
   @state() private announcement = '';
   @state() private error = '';
@@ -74,8 +75,21 @@ export class ChatThread extends LitElement {
     focusComposer: () => this.focus(),
     leaveBottom: () => this.anchor.hold(),
   });
-  /** Signed links to files, with when they were asked for ('' while asking). */
-  private readonly srcs = new Map<string, { src: string; at: number }>();
+  /** Reports, moderators' actions, pins and the muted notice of group and public rooms, loaded for them only. */
+  private readonly moderation = new ModerationLoader({
+    host: this,
+    room: () => this.room,
+    state: () => this.controller.state,
+    me: () => this.me,
+    staff: () => this.staff || this.agent,
+    i18n: () => this.i18n,
+    naming: () => this.naming(),
+    actions: this.actions,
+    reveal: (id) => this.revealMessage(id),
+    focusComposer: () => this.focus(),
+  });
+  /** Signed links to files (controllers/file-links.ts). */
+  private readonly links = new FileLinks(this, () => this.resolveSrc);
   /** Files dropped on the messages go to the composer (lib/drop.ts). */
   private readonly drop = new FileDrop(this, () => (this.upload ? (files) => this.composer?.addFiles(files) : null));
   /** Images opened full size, inside the component (lightbox.ts). */
@@ -160,7 +174,11 @@ export class ChatThread extends LitElement {
     // The greeting opens the conversation: after the first day's separator, and only once its start is loaded.
     const greeting = this.greeting && !state.hasOlder ? renderGreeting(this.greeting) : nothing;
     const firstOwn = state.hasOlder ? null : rows.find((r) => r.kind === 'message' && r.message.senderId === this.me)?.key;
+    const moderation = view.moderation;
+    const notice = moderation?.notice();
+    const { hint, waiting } = moderation?.hint() ?? { hint: nothing, waiting: false };
     return html`
+      ${moderation?.top() ?? nothing}
       <div
         class="scroller"
         part="messages"
@@ -205,19 +223,24 @@ export class ChatThread extends LitElement {
       <div class="sr-only" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       ${this.error ? html`<div class="sr-only" role="alert">${this.error}</div>` : nothing}
       <slot name="above-composer"></slot>
-      <confab-composer
-        exportparts="composer, input, send-button"
-        .i18n=${this.i18n}
-        .upload=${this.upload}
-        .canned=${this.agent ? this.canned : null}
-        .previewSrc=${this.resolveSrc}
-        .placeholder=${this.placeholder}
-        .onTyping=${() => (this.noteMode ? undefined : this.room?.typing())}
-        ?note=${this.noteMode}
-        ?disabled=${!this.send}
-        @confab-submit=${this.onSubmit}
-        @keydown=${this.onComposerKey}
-      ></confab-composer>
+      ${notice ?? hint}
+      ${
+        notice
+          ? nothing
+          : html`<confab-composer
+              exportparts="composer, input, send-button"
+              .i18n=${this.i18n}
+              .upload=${this.upload}
+              .canned=${this.agent ? this.canned : null}
+              .previewSrc=${this.resolveSrc}
+              .placeholder=${this.placeholder}
+              .onTyping=${() => (this.noteMode ? undefined : this.room?.typing())}
+              ?note=${this.noteMode}
+              ?disabled=${!this.send || waiting}
+              @confab-submit=${this.onSubmit}
+              @keydown=${this.onComposerKey}
+            ></confab-composer>`
+      }
       ${this.lightbox.render()}
     `;
   }
@@ -240,6 +263,7 @@ export class ChatThread extends LitElement {
       actions: this.actions,
       content: (m) => this.renderContent(m),
       find: (id) => messages.find((m) => m.id === id),
+      moderation: this.moderation.current,
     };
   }
 
@@ -247,36 +271,11 @@ export class ChatThread extends LitElement {
   private renderContent(m: ChatMessage) {
     const text = m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing;
     return html`${text}${renderFiles(m.attachments, this.i18n, {
-      srcFor: (f) => this.srcFor(f),
+      srcFor: (f) => this.links.srcFor(f),
       // Full size on a fresh link: the one in the thumbnail may be near its end.
-      open: (f, src, opener) => void this.freshSrc(f, src).then((fresh) => this.lightbox.open(f, fresh, opener)),
-      refresh: (f) => void this.srcFor(f),
+      open: (f, src, opener) => void this.links.fresh(f, src).then((fresh) => this.lightbox.open(f, fresh, opener)),
+      refresh: (f) => void this.links.srcFor(f),
     })}`;
-  }
-
-  /**
-   * The file's signed link, once known. Links last minutes: one held longer than SRC_RECHECK_MS is
-   * asked for again (the SDK answers from its cache until the link nears its end, then signs anew),
-   * while the old one stays on screen.
-   */
-  private srcFor(file: AttachmentDto): string | undefined {
-    const known = this.srcs.get(file.id);
-    if (!this.resolveSrc || (known && (!known.src || Date.now() - known.at < SRC_RECHECK_MS))) return known?.src || undefined;
-    this.srcs.set(file.id, { src: known?.src ?? '', at: Date.now() });
-    this.resolveSrc(file).then(
-      (src) => {
-        this.srcs.set(file.id, { src, at: Date.now() });
-        if (src !== known?.src) this.requestUpdate();
-      },
-      () => (known ? this.srcs.set(file.id, { src: known.src, at: Date.now() }) : this.srcs.delete(file.id)),
-    );
-    return known?.src || undefined;
-  }
-
-  private async freshSrc(file: AttachmentDto, fallback: string): Promise<string> {
-    const src = await this.resolveSrc?.(file).catch(() => null);
-    if (src) this.srcs.set(file.id, { src, at: Date.now() });
-    return src ?? fallback;
   }
 
   private naming(): NameSource {

@@ -1,8 +1,8 @@
 import type { ChatMessage, Room } from '@confab/sdk';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
-/** What is open under a message: its menu, the emoji picker, or the delete confirmation. */
-export type MessagePanel = 'menu' | 'picker' | 'confirm';
+/** What is open under a message: its menu, the emoji picker, the delete confirmation, or a moderation panel (room-moderation/). */
+export type MessagePanel = 'menu' | 'picker' | 'confirm' | 'moderation';
 
 /** What the actions need from the thread that holds them. */
 export interface MessageActionsOptions {
@@ -70,6 +70,11 @@ export class MessageActions implements ReactiveController {
 
   openPicker(id: string): void {
     this.show(id, 'picker', '.picker button[tabindex="0"]');
+  }
+
+  /** Opens the room moderation's panel under a message (a report form, a confirmation), focusing `focus` in it. */
+  openModeration(id: string, focus: string): void {
+    this.show(id, 'moderation', focus);
   }
 
   /** Closes the open panel; the focus goes back to the message's actions button. */

@@ -7,6 +7,7 @@ import type { TimelineRow } from '../../lib/timeline.js';
 import { QUICK_REACTIONS, renderEmojiPicker } from './emoji-picker.js';
 import type { MessageActions } from './message-actions.js';
 import { avatarUrlOf, excerpt, nameOf, type NameSource, senderName, systemText } from './message-text.js';
+import type { ThreadModeration } from './thread-moderation.js';
 
 const STATUS_LABEL: Record<MessageStatus, keyof Strings> = {
   pending: 'statusPending',
@@ -27,6 +28,8 @@ export interface MessageViewContext {
   content(m: ChatMessage): unknown;
   /** The loaded message with that id. */
   find(id: string): ChatMessage | undefined;
+  /** Group and public rooms: reports and moderators' actions, once loaded (thread-moderation.ts). */
+  moderation: ThreadModeration | null;
 }
 
 /**
@@ -202,6 +205,9 @@ function renderPanel(view: MessageViewContext, m: ChatMessage, mine: boolean) {
       </div>
     </div>`;
   }
+  if (actions.panel === 'moderation') {
+    return html`<div class="sheet mod-sheet" @keydown=${onKey}>${view.moderation?.panel(m) ?? nothing}</div>`;
+  }
   if (actions.panel === 'picker') {
     return html`<div class="sheet">
       ${renderEmojiPicker(
@@ -235,6 +241,7 @@ function renderPanel(view: MessageViewContext, m: ChatMessage, mine: boolean) {
       }
       ${mine ? html`<button type="button" class="danger" @click=${() => actions.askDelete(m.id)}>${t('delete')}</button>` : nothing}
     </div>
+    ${view.moderation?.menu(m, mine) ?? nothing}
   </div>`;
 }
 

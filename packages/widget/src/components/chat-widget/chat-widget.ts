@@ -55,6 +55,9 @@ const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
  * @csspart composer - the message form
  * @csspart input - the message text box
  * @csspart send-button - the send button
+ * @csspart pinned - a public room's pinned messages, above the messages
+ * @csspart moderation-notice - instead of the composer: muted until a time, or removed from the room
+ * @csspart slow-mode - above the composer: the room's slow mode and the wait before the next send
  * @csspart prechat - the pre-chat form
  * @csspart conversations - the visitor's list of conversations
  * @csspart conversation - one conversation in that list

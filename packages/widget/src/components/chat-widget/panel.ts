@@ -120,10 +120,11 @@ function renderBody(i18n: I18n, state: VisitorState, element: PanelAttributes, o
       // Active: the thread is shown only while the panel is open. A resolved conversation asks for a rating.
       const rateable = session.supportMode && state.room && state.conversations.find((c) => c.id === state.room!.id)?.status === 'resolved';
       return html`<confab-thread
-        exportparts="messages, message, composer, input, send-button"
+        exportparts="messages, message, composer, input, send-button, pinned, moderation-notice, slow-mode"
         .i18n=${i18n}
         .room=${state.room}
         .me=${state.user?.id ?? null}
+        ?staff=${state.user?.role === 'admin' || state.user?.role === 'agent'}
         .greeting=${element.greeting || state.settings?.greeting || null}
         .names=${names(state)}
         .send=${(input: ComposerSubmit) => session.send(input)}

@@ -19,7 +19,7 @@ export const en = {
   statusRead: 'Read',
   statusFailed: 'Not sent',
   edited: 'edited',
-  deleted: 'This message was deleted',
+  deleted: 'This message was removed',
   // The composer
   inputLabel: 'Message',
   inputPlaceholder: 'Write a message…',
@@ -42,7 +42,7 @@ export const en = {
   cancelReply: 'Cancel reply',
   quoteLabel: 'In reply to {name}: {text}. Go to the message',
   quoteNotLoaded: 'Original message not loaded',
-  quoteDeleted: 'Original message was deleted',
+  quoteDeleted: 'Original message was removed',
   moreReactions: 'More reactions',
   emojiPicker: 'Choose an emoji',
   emojiSmileys: 'Smileys',

@@ -16,7 +16,7 @@ export const ptBR: ConversationStrings = {
   statusRead: 'Lida',
   statusFailed: 'Não enviada',
   edited: 'editada',
-  deleted: 'Esta mensagem foi apagada',
+  deleted: 'Esta mensagem foi removida',
   // The composer
   inputLabel: 'Mensagem',
   inputPlaceholder: 'Escreva uma mensagem…',
@@ -39,7 +39,7 @@ export const ptBR: ConversationStrings = {
   cancelReply: 'Cancelar resposta',
   quoteLabel: 'Em resposta a {name}: {text}. Ir para a mensagem',
   quoteNotLoaded: 'Mensagem original não carregada',
-  quoteDeleted: 'A mensagem original foi apagada',
+  quoteDeleted: 'A mensagem original foi removida',
   moreReactions: 'Mais reações',
   emojiPicker: 'Escolha um emoji',
   emojiSmileys: 'Carinhas',
