@@ -59,6 +59,8 @@ export const MODERATION_ROUTES = {
   'GET /v1/moderation/bans': { auth: 'user', query: json<PageQuery>(), response: 'UserBanPage', errors: ['forbidden'] },
   'PUT /v1/moderation/bans/:userId': { auth: 'user', body: json<BanInput>(), response: 'UserBan', errors: ['forbidden'] },
   'DELETE /v1/moderation/bans/:userId': { auth: 'user', status: 204, errors: ['forbidden'] },
+  'GET /v1/moderation/users/:userId/export': { auth: 'user', response: 'binary', errors: ['forbidden'] },
+  'DELETE /v1/moderation/users/:userId': { auth: 'user', response: 'Erasure', alsoStatus: [202], errors: ['forbidden'] },
   'GET /v1/moderation/retention': { auth: 'user', response: 'RetentionSettings', errors: ['forbidden'] },
   'PUT /v1/moderation/retention': {
     auth: 'user',

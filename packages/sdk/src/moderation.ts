@@ -26,6 +26,13 @@ export function createModerationApi(http: HttpTransport) {
     log: (query: ModerationLogQuery = {}) => http.call('GET /v1/moderation/log', { query }),
     /** Every reported message of the app, newest first (new ones arrive as `moderation:report`). */
     reports: (page: PageQuery = {}) => http.call('GET /v1/moderation/reports', { query: page }),
+    /** Everything Confab holds about one person of the app, as a JSON archive (a data-access request). */
+    exportUser: (userId: string) => http.download('GET /v1/moderation/users/:userId/export', { params: { userId } }),
+    /**
+     * Erases one person of the app as `users.erase` does for oneself (an erasure request that came
+     * another way). Admins cannot erase another admin.
+     */
+    eraseUser: (userId: string) => http.call('DELETE /v1/moderation/users/:userId', { params: { userId } }),
     /** What housekeeping deletes by age: old messages, inactive visitors (null: kept for ever). */
     retention: {
       get: () => http.call('GET /v1/moderation/retention'),

@@ -20,6 +20,7 @@ import { mountRoutes, type RouteDef } from './http/route.js';
 import { adminRoutes, adminSupportRoutes } from './http/routes/admin.js';
 import { assignmentRoutes } from './http/routes/assignment.js';
 import { authRoutes } from './http/routes/auth.js';
+import { dataRightsRoutes } from './http/routes/data-rights.js';
 import { mountDemo } from './http/routes/demo.js';
 import { mountDocs } from './http/routes/docs.js';
 import { inboundRoutes } from './http/routes/inbound.js';
@@ -135,6 +136,7 @@ export function createApp(options: AppOptions): ConfabApp {
     ...safetyRoutes,
     ...moderationRoutes,
     ...retentionRoutes,
+    ...dataRightsRoutes,
     ...supportRoutes,
     ...labelRoutes,
     ...assignmentRoutes,

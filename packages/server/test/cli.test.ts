@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +21,28 @@ function dataDir(): string {
 /** This process's environment without anything that would point the CLI at shared services. */
 function cliEnv(vars: Record<string, string> = {}): NodeJS.ProcessEnv {
   return cleanEnv({ DATA_DIR: dataDir(), LOG_LEVEL: 'warn', ...vars });
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * As `cliEnv`, on a DATA_DIR whose embedded database is migrated already (a copy of one made once
+ * with `confab-server migrate`, without its JWT secret): for tests of what comes after, each
+ * starting in a fraction of the time that creating the database and running every migration takes.
+ * Starting on an empty DATA_DIR keeps its own tests (`migrate`, the first `start`).
+ */
+async function migratedEnv(vars: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  template ??= (async () => {
+    const env = cliEnv();
+    const migrated = await runCli(['migrate'], env);
+    if (migrated.code !== 0) throw new Error(`migrate failed: ${migrated.stderr}`);
+    rmSync(join(env.DATA_DIR!, 'jwt-secret'), { force: true });
+    return env.DATA_DIR!;
+  })();
+  const source = await template;
+  const env = cliEnv(vars);
+  cpSync(source, env.DATA_DIR!, { recursive: true });
+  return env;
 }
 
 afterEach(killCliProcesses);
@@ -74,7 +96,7 @@ describe('confab-server migrate', () => {
 
 describe('confab-server apps:create', () => {
   it('creates an app in the embedded database and prints its id and secret', async () => {
-    const env = cliEnv();
+    const env = await migratedEnv();
     const created = await runCli(['apps:create', '--name', 'Shop', '--origin', 'https://shop.example'], env);
     expect(created.code, created.stderr).toBe(0);
     const id = /\bid:\s+(\S+)/.exec(created.stdout)?.[1];
@@ -94,7 +116,7 @@ describe('confab-server apps:create', () => {
   });
 
   it('refuses apps:create without --name or with an invalid origin, in one readable message', async () => {
-    const env = cliEnv();
+    const env = await migratedEnv();
     const nameless = await runCli(['apps:create', '--origin', 'https://shop.example'], env);
     expect(nameless.code).not.toBe(0);
     expect(nameless.stderr).toContain('--name');
@@ -164,7 +186,7 @@ describe('confab-server start', () => {
 
 describe('confab-server demo mode', () => {
   it('keeps the demo off when NODE_ENV=production, even without DATABASE_URL: no app demo, agent/agent refused', async () => {
-    const env = cliEnv({ PORT: '0', NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
+    const env = await migratedEnv({ PORT: '0', NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) });
     const server = await startCli(env);
     try {
       expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
@@ -186,7 +208,7 @@ describe('confab-server demo mode', () => {
   }, 60_000);
 
   it('gives the demo agent a random password, printed at the first start and kept in DATA_DIR (0600); agent/agent is refused', async () => {
-    const env = cliEnv({ PORT: '0' });
+    const env = await migratedEnv({ PORT: '0' });
     const server = await startCli(env);
     const file = join(env.DATA_DIR!, 'demo-agent-password');
     let password: string | undefined;
@@ -224,7 +246,7 @@ describe('confab-server demo mode', () => {
   }, 120_000);
 
   it('gives an existing demo agent the password kept in DATA_DIR when they differ (an older install, a replaced file)', async () => {
-    const env = cliEnv({ PORT: '0' });
+    const env = await migratedEnv({ PORT: '0' });
     const first = await startCli(env);
     const old = printedDemoPassword(first.output());
     await first.stop();
@@ -241,7 +263,7 @@ describe('confab-server demo mode', () => {
   }, 120_000);
 
   it('lets the operator turn the demo on in production with CONFAB_DEMO=1, still without agent/agent', async () => {
-    const env = cliEnv({ PORT: '0', NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(40), CONFAB_DEMO: '1' });
+    const env = await migratedEnv({ PORT: '0', NODE_ENV: 'production', JWT_SECRET: 'y'.repeat(40), CONFAB_DEMO: '1' });
     const server = await startCli(env);
     try {
       const password = printedDemoPassword(server.output());
@@ -272,7 +294,7 @@ async function guestStatus(base: string, app: string): Promise<number> {
 
 describe('confab-server and one embedded data directory', () => {
   it('refuses apps:create, apps:list and migrate while a server holds DATA_DIR, naming its pid and what to do', async () => {
-    const env = cliEnv({ PORT: '0', CONFAB_DEMO: '0' });
+    const env = await migratedEnv({ PORT: '0', CONFAB_DEMO: '0' });
     const server = await startCli(env);
     const pid = server.child.pid!;
     try {
@@ -306,7 +328,7 @@ describe('confab-server and one embedded data directory', () => {
   }, 120_000);
 
   it('refuses a second start on the same DATA_DIR while the first one runs, and the first keeps serving', async () => {
-    const env = cliEnv({ PORT: '0' });
+    const env = await migratedEnv({ PORT: '0' });
     const first = await startCli(env);
     try {
       const second = await runCli(['start'], env);
@@ -322,7 +344,7 @@ describe('confab-server and one embedded data directory', () => {
   }, 120_000);
 
   it('takes over a stale lock whose process is gone', async () => {
-    const env = cliEnv({ PORT: '0', CONFAB_DEMO: '0' });
+    const env = await migratedEnv({ PORT: '0', CONFAB_DEMO: '0' });
     const lock = join(env.DATA_DIR!, 'server.lock');
     writeFileSync(lock, JSON.stringify({ pid: await deadPid(), command: 'start' }));
     const created = await runCli(['apps:create', '--name', 'Shop'], env);

@@ -17,7 +17,7 @@ import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { expectStatus, startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect } from './helpers/sockets.js';
 import { until } from './helpers/wait.js';
 
@@ -31,11 +31,6 @@ import { until } from './helpers/wait.js';
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const PASSWORD = 'Erase-me-please-42';
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
-
-function expectStatus(res: ApiResponse, status: number, code?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  if (code) expect(replyError(res.body)?.code).toBe(code);
-}
 
 describe('erasure', () => {
   let server: TestServer;

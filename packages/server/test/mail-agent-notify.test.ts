@@ -5,7 +5,7 @@ import { createClient } from '@confab/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { expectStatus, startTestServer, type TestServer } from './helpers/server.js';
 import { type Received, smtpSink, unsubscribeHeader } from './helpers/smtp.js';
 import { sleep, until } from './helpers/wait.js';
 
@@ -15,10 +15,6 @@ const PUBLIC_URL = 'https://chat.example.test';
 // Generous: a busy machine slows the embedded database; a pass never waits this long.
 const WAIT_MS = 15_000;
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
 
 type Sink = Awaited<ReturnType<typeof smtpSink>>;
 const toOf = (r: Received) => (r.mail.to && !Array.isArray(r.mail.to) ? (r.mail.to.value[0]?.address ?? '') : '');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/db/models/index.js';
 import { sha256Hex } from '../src/services/mail/addresses.js';
 import { MAIL_SETTINGS_DEFAULTS } from '../src/services/mail/settings.js';
-import { type ApiResponse, startTestServer, type TestServer } from './helpers/server.js';
+import { expectStatus, startTestServer, type TestServer } from './helpers/server.js';
 import { type Received, smtpSink, unsubscribeHeader } from './helpers/smtp.js';
 import { connect } from './helpers/sockets.js';
 import { sleep, until } from './helpers/wait.js';
@@ -22,10 +22,6 @@ const DELAY_MS = 2 * MAIL_TIMING.minuteMs;
 const ARRIVAL_MS = 15_000;
 const MAIL_FROM = 'Acme Support <help@acme.test>';
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
 
 const api = <T = unknown>(on: TestServer, session: AuthSessionDto, method: string, path: string, body?: unknown) =>
   on.request<T>(method, path, { token: session.accessToken, body });

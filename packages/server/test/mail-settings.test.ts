@@ -5,17 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { sha256Hex } from '../src/services/mail/addresses.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { smtpSink } from './helpers/smtp.js';
 import { until } from './helpers/wait.js';
 
 const MAIL = { pollMs: 50, retryBaseMs: 300, leaseMs: 10_000 };
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const DEFAULTS = { continuity: true, continuityDelayMinutes: 2, chatUrl: null, notifyAgents: true, notifyAfterMinutes: 5, inboxUrl: null };
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
 
 const errorOf = (res: ApiResponse) => ({ status: res.status, code: replyError(res.body)?.code });
 

@@ -9,16 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { createLogger } from '../src/logger.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { smtpSink, unsubscribeHeader as unsubscribe } from './helpers/smtp.js';
 import { sleep, until } from './helpers/wait.js';
 
 const MAIL_TIMING = { pollMs: 50, retryBaseMs: 300, leaseMs: 10_000 };
 const clustered = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
 
 const api = <T = unknown>(on: TestServer, session: AuthSessionDto, method: string, path: string, body?: unknown) =>
   on.request<T>(method, path, { token: session.accessToken, body });

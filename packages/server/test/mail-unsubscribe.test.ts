@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { UnsubscribeLinks } from '../src/services/mail/addresses.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { type Received, smtpSink, unsubscribeHeader } from './helpers/smtp.js';
 import { sleep, until } from './helpers/wait.js';
 
@@ -14,10 +14,6 @@ const PUBLIC_URL = 'https://chat.example.test';
 // Generous: a busy machine slows the embedded database; a pass never waits this long.
 const WAIT_MS = 15_000;
 const HOSTILE_APP = '<script>alert("app")</script> & Co';
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
 
 const toOf = (r: Received) => (r.mail.to && !Array.isArray(r.mail.to) ? (r.mail.to.value[0]?.address ?? '') : '');
 

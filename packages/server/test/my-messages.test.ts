@@ -2,11 +2,7 @@ import type { AuthSessionDto, MessageDto, PageDto, RoomDto } from '@confab/proto
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-}
+import { expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 
 describe('GET /v1/me/messages: your own messages across every room', () => {
   let server: TestServer;

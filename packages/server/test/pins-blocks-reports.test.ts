@@ -17,7 +17,7 @@ import { LIMITS } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { expectStatus, startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, request, settle } from './helpers/sockets.js';
 import { until } from './helpers/wait.js';
 
@@ -49,11 +49,6 @@ async function startReceiver(): Promise<{ url: string; bodies: WebhookPayload<Me
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function expectStatus(res: ApiResponse, status: number, code?: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  if (code) expect(replyError(res.body)?.code).toBe(code);
 }
 
 describe('pins, blocks and reports', () => {

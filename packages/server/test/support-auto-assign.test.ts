@@ -4,7 +4,7 @@ import type { AssignmentDto, AuthSessionDto, StartConversationResult, SupportCon
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { type ClientSocket, collect, connect, waitFor } from './helpers/sockets.js';
 import { until } from './helpers/wait.js';
 
@@ -12,10 +12,6 @@ const sockets: ClientSocket[] = [];
 
 function api<T = unknown>(on: TestServer, session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   return on.request<T>(method, path, { token: session.accessToken, body });
-}
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
 }
 
 function expectError(res: ApiResponse, status: number, code: string): void {

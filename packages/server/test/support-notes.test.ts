@@ -20,7 +20,7 @@ import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { call, type ClientSocket, collect, connect, settle, waitFor } from './helpers/sockets.js';
 import { until } from './helpers/wait.js';
 
@@ -40,10 +40,6 @@ const clients: ChatClient[] = [];
 
 function api<T = unknown>(session: AuthSessionDto, method: string, path: string, body?: unknown, on = server): Promise<ApiResponse<T>> {
   return on.request<T>(method, path, { token: session.accessToken, body });
-}
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
 }
 
 function expectError(res: ApiResponse, status: number, code: string): void {

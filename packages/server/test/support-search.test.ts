@@ -5,16 +5,12 @@ import { createClient } from '@confab/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hitsQuery, toPrefixQuery } from '../src/services/support/search.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
 
 function api<T = unknown>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   return server.request<T>(method, path, { token: session.accessToken, body });
-}
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
 }
 
 function expectError(res: ApiResponse, status: number, code: string): void {

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
 import { itemAt } from './helpers/items.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { type ApiResponse, expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { call as socketCall, type ClientSocket, connect, waitFor } from './helpers/sockets.js';
 
 const ADMIN_TOKEN = 'x'.repeat(32);
@@ -30,10 +30,6 @@ const sockets: ClientSocket[] = [];
 
 function api<T = unknown>(session: AuthSessionDto, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
   return server.request<T>(method, path, { token: session.accessToken, body });
-}
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
 }
 
 function expectError(res: ApiResponse, status: number, code: string): void {

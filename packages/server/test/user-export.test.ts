@@ -6,7 +6,7 @@ import type { AuthSessionDto, MessageDto, RoomDto } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { App } from '../src/db/models/index.js';
-import { type ApiResponse, replyError, startTestServer, type TestServer } from './helpers/server.js';
+import { expectStatus, replyError, startTestServer, type TestServer } from './helpers/server.js';
 import { sleep } from './helpers/wait.js';
 
 const ADMIN_TOKEN = randomBytes(24).toString('hex');
@@ -26,10 +26,6 @@ interface Archive {
   }[];
   reactions: { messageId: string; emoji: string }[];
   uploads: { id: string; filename: string; download: string }[];
-}
-
-function expectStatus(res: ApiResponse, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
 }
 
 describe('data export: GET /v1/me/export and the operator’s per-user export', () => {

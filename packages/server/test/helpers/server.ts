@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { AuthSessionDto, ErrorBody, ErrorResponse } from '@confab/protocol';
 import type { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
+import { expect } from 'vitest';
 
 import { type AppOptions, type ConfabApp, createApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -25,6 +26,12 @@ export interface ApiResponse<T = unknown> {
 /** The `error` of an `{ error }` reply body; undefined for any other body (a success, text, none). */
 export function replyError(body: unknown): ErrorBody | undefined {
   return (body as Partial<ErrorResponse> | null | undefined)?.error;
+}
+
+/** Asserts a reply's status (and, when given, its error code), showing the body when they differ. */
+export function expectStatus(res: ApiResponse, status: number, code?: string): void {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  if (code) expect(replyError(res.body)?.code).toBe(code);
 }
 
 export interface RequestOptions {

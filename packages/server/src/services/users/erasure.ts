@@ -1,5 +1,4 @@
-import { type EraseMeInput, type ErasureDto, LIMITS } from '@confab/protocol';
-import jwt from 'jsonwebtoken';
+import type { EraseMeInput, ErasureDto } from '@confab/protocol';
 import type { Knex } from 'knex';
 
 import type { Db } from '../../db/knex.js';
@@ -9,12 +8,11 @@ import type { Logger } from '../../logger.js';
 import type { RevokedSessions } from '../../redis/revoked-sessions.js';
 import type { RoomCache } from '../../redis/room-cache.js';
 import type { Actor } from '../actor.js';
-import { verifyHostToken } from '../auth/host-token.js';
-import { verifyPassword } from '../auth/passwords.js';
 import type { DomainEvents } from '../events.js';
 import type { ModerationLog } from '../moderation/audit.js';
 import type { UploadStorage } from '../uploads/storage.js';
 import type { Outbox } from '../webhooks/outbox.js';
+import { checkErasureProof } from './erasure-proof.js';
 
 /** Rows changed per transaction: a person with 100,000 messages never holds a room's lock for long. */
 export const ERASURE_BATCH = 500;
@@ -22,7 +20,6 @@ export const ERASURE_BATCH = 500;
 const ANSWER_WITHIN_MS = 10_000;
 /** Unfinished erasures one housekeeping round resumes. */
 const RESUME_PER_ROUND = 20;
-const CLOCK_TOLERANCE_SECONDS = 30;
 export const ERASED_NAME = 'Deleted user';
 
 /** `self`, `admin`, `operator` or `retention` (user_erasures.requested_by). */
@@ -87,7 +84,7 @@ export class Erasure {
   async eraseMe(actor: Actor, app: App, input: EraseMeInput): Promise<ErasureDto> {
     const user = await User.query(this.deps.db).findOne({ id: actor.id, appId: actor.appId });
     if (!user) throw new ForbiddenError('Your account is gone');
-    if (!user.erasedAt) await this.checkProof(user, app, input);
+    if (!user.erasedAt) await checkErasureProof(user, app, input);
     return this.start(actor.appId, actor.id, 'self');
   }
 
@@ -159,33 +156,6 @@ export class Erasure {
     await this.endSessions(userId);
     await this.finish(job);
     return true;
-  }
-
-  private async checkProof(user: User, app: App, input: EraseMeInput): Promise<void> {
-    if (input.password !== undefined) {
-      if (!user.passwordHash || !(await verifyPassword(input.password, user.passwordHash))) throw new ForbiddenError('Wrong password');
-      return;
-    }
-    if (input.token !== undefined) {
-      let claims: { sub: string };
-      try {
-        claims = verifyHostToken(input.token, app.id, app.secret);
-      } catch {
-        throw new ForbiddenError('The host token is not valid for this app');
-      }
-      const { iat } = (jwt.decode(input.token) ?? {}) as jwt.JwtPayload;
-      const age = Date.now() / 1000 - (typeof iat === 'number' ? iat : -Infinity);
-      if (!(age <= LIMITS.erasureTokenMaxAgeSeconds && age >= -CLOCK_TOLERANCE_SECONDS)) {
-        throw new ForbiddenError(`The host token must have been issued (iat) at most ${LIMITS.erasureTokenMaxAgeSeconds} seconds ago`);
-      }
-      if (!user.externalId || claims.sub !== user.externalId) throw new ForbiddenError('The host token is for someone else');
-      return;
-    }
-    if (user.passwordHash || user.externalId) {
-      throw new ForbiddenError(
-        user.passwordHash ? 'Confirm with your password' : 'Confirm with a fresh token from the site you signed in with',
-      );
-    }
   }
 
   /** Ends every open session of theirs, on every node. */

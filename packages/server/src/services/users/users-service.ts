@@ -18,6 +18,12 @@ export class UsersService {
     return !!(await this.db('users').where({ id: userId, appId }).first('id'));
   }
 
+  /** The app role of a user of the app; null when the app has no such user. */
+  async roleOf(appId: string, userId: string): Promise<UserRole | null> {
+    const row = (await this.db('users').where({ id: userId, appId }).first('role')) as { role: UserRole } | undefined;
+    return row?.role ?? null;
+  }
+
   async me(actor: Actor): Promise<UserDto> {
     const user = await User.query(this.db).findById(actor.id).throwIfNotFound();
     return toUserDto(user, actor);
