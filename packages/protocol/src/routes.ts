@@ -240,7 +240,7 @@ export const REST_ROUTES = defineRoutes({
 
   'POST /v1/uploads': { auth: 'user', status: 201, body: upload, response: 'Attachment', errors: ['rate_limited'] },
   'POST /v1/uploads/links': { auth: 'user', body: json<UploadLinksInput>(), response: 'UploadLinks' },
-  'GET /v1/uploads/:id': { auth: 'link', query: json<DownloadQuery>(), response: 'binary' },
+  'GET /v1/uploads/:id': { auth: 'link', query: json<DownloadQuery>(), response: 'binary', errors: ['range_not_satisfiable'] },
 
   'GET /v1/admin/apps': { auth: 'admin', response: 'AppPage' },
   'POST /v1/admin/apps': { auth: 'admin', status: 201, body: json<CreateAppInput>(), response: 'AppWithSecret' },

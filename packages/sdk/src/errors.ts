@@ -40,6 +40,7 @@ function codeOfStatus(status: number): ErrorCode {
     409: 'conflict',
     413: 'payload_too_large',
     415: 'unsupported_media_type',
+    416: 'range_not_satisfiable',
     422: 'validation_failed',
     429: 'rate_limited',
     503: 'unavailable',

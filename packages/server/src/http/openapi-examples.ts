@@ -288,6 +288,7 @@ export const ERROR_EXAMPLES: { [C in ErrorCode]: ErrorBody } = {
   conflict: { code: 'conflict', message: 'That slug is already used by another room' },
   payload_too_large: { code: 'payload_too_large', message: 'The body is larger than 65536 bytes' },
   unsupported_media_type: { code: 'unsupported_media_type', message: 'Send the body as application/json' },
+  range_not_satisfiable: { code: 'range_not_satisfiable', message: 'The file has 1234 bytes: no byte 5000 to send' },
   validation_failed: {
     code: 'validation_failed',
     message: 'name is not allowed to be empty',

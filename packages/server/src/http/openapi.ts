@@ -103,6 +103,7 @@ const ERROR_MEANING: Record<ErrorCode, string> = {
   conflict: 'it clashes with the current state',
   payload_too_large: 'the body is over the limit',
   unsupported_media_type: 'the body has the wrong content type',
+  range_not_satisfiable: 'the `Range` asked for starts past the end of the file (`Content-Range: bytes */<size>` says its size)',
   validation_failed: 'a field is invalid; `details` lists each one with its path',
   rate_limited: 'too many requests; `details.retryAfterMs` says when to retry',
   internal: 'a server error (logged with the request id)',

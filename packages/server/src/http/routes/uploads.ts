@@ -11,6 +11,7 @@ import { AppError, UnauthorizedError, ValidationError } from '../../errors.js';
 import { idSchema } from '../../services/fields.js';
 import { LINK_TTL_SECONDS } from '../../services/uploads/links.js';
 import type { StoredFile } from '../../services/uploads/uploads-service.js';
+import { sendStoredFile } from '../download.js';
 import { assertOriginAllowedFor } from '../middleware/origin.js';
 import { route } from '../route.js';
 
@@ -135,10 +136,13 @@ export const uploadRoutes = [
       'and its uploader before it is sent; anyone else gets `not_found`. Without headers (`<img src>`), with the ' +
       '`exp` and `sig` of a link from `POST /v1/uploads/links`: an expired link is `token_expired` (ask for a new ' +
       'one), one tampered with or made for another file `forbidden`. Raster images come inline, anything else as an ' +
-      'attachment, under a sandboxing Content-Security-Policy.',
+      'attachment, under a sandboxing Content-Security-Policy. Streamed from storage, with `ETag` and ' +
+      '`Last-Modified` (`If-None-Match` / `If-Modified-Since` answer 304), and one `Range` (`bytes=a-b`, `a-` or ' +
+      '`-n`) answered 206 with `Content-Range`, honoured only while `If-Range` names this file; a range past the ' +
+      'end is `range_not_satisfiable` (416, `Content-Range: bytes */<size>`).',
     params: downloadParams,
     query: downloadQuery,
-    handler: async ({ services, actor, input, koa }) => {
+    handler: async ({ services, actor, input, koa, status }) => {
       const { id } = input.params;
       const { exp, sig } = input.query;
       let file: StoredFile;
@@ -158,7 +162,7 @@ export const uploadRoutes = [
       koa.set('Content-Disposition', `${file.inline ? 'inline' : 'attachment'}; filename="${file.downloadName}"`);
       koa.set('Content-Security-Policy', "default-src 'none'; sandbox");
       koa.set('Cache-Control', `private, max-age=${maxAge}`);
-      return file.bytes;
+      return sendStoredFile(koa, file, status);
     },
   }),
 ];

@@ -1,5 +1,7 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 
 import type { Db } from '../../db/knex.js';
 
@@ -12,8 +14,17 @@ export interface UploadStorage {
   readonly kind: 'database' | 'disk';
   put(key: string, bytes: Buffer): Promise<void>;
   get(key: string): Promise<Buffer | null>;
+  /** The object's size in bytes; null when there is none. */
+  size(key: string): Promise<number | null>;
+  /** Bytes `start` to `end` (inclusive, within the size) as a stream, read a piece at a time. */
+  stream(key: string, start: number, end: number): Readable;
   delete(key: string): Promise<void>;
 }
+
+/** A download reads at most this much into memory at once from PostgreSQL. */
+const DB_PIECE_BYTES = 256 * 1024;
+
+const asBuffer = (data: Buffer | Uint8Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 
 export function createDatabaseStorage(db: Db): UploadStorage {
   return {
@@ -23,7 +34,27 @@ export function createDatabaseStorage(db: Db): UploadStorage {
     },
     async get(key) {
       const row: { data: Buffer | Uint8Array } | undefined = await db('upload_blobs').where({ key }).first('data');
-      return row ? Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength) : null;
+      return row ? asBuffer(row.data) : null;
+    },
+    async size(key) {
+      const row: { size: number | string } | undefined = await db('upload_blobs')
+        .where({ key })
+        .first(db.raw('octet_length(data) as size'));
+      return row ? Number(row.size) : null;
+    },
+    stream(key, start, end) {
+      // `substring` of a bytea stored out of line reads only the pages it needs (bytes are 1-based there).
+      async function* pieces() {
+        for (let at = start; at <= end; at += DB_PIECE_BYTES) {
+          const length = Math.min(DB_PIECE_BYTES, end - at + 1);
+          const row: { piece: Buffer | Uint8Array } | undefined = await db('upload_blobs')
+            .where({ key })
+            .first(db.raw('substring(data from ? for ?) as piece', [at + 1, length]));
+          if (!row) throw new Error(`Upload ${key} went away while being read`);
+          yield asBuffer(row.piece);
+        }
+      }
+      return Readable.from(pieces(), { objectMode: false });
     },
     async delete(key) {
       await db('upload_blobs').where({ key }).delete();
@@ -52,6 +83,18 @@ export function createDiskStorage(dir: string): UploadStorage {
         if (err.code === 'ENOENT') return null;
         throw err;
       });
+    },
+    async size(key) {
+      return stat(path(key)).then(
+        (s) => s.size,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return null;
+          throw err;
+        },
+      );
+    },
+    stream(key, start, end) {
+      return createReadStream(path(key), { start, end });
     },
     async delete(key) {
       await rm(path(key), { force: true });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 
 import type { AttachmentDto, MembershipRole, RoomKind, UploadLinksDto } from '@confab/protocol';
 
@@ -16,7 +17,10 @@ const UPLOADS_PER_MINUTE = { limit: 30, periodMs: 60_000 };
 
 export interface StoredFile {
   attachment: Attachment;
-  bytes: Buffer;
+  /** Its size in bytes, as stored. */
+  size: number;
+  /** Bytes `start` to `end` (inclusive), streamed from storage. */
+  stream(start: number, end: number): Readable;
   /** Raster images are shown in place; everything else is only ever downloaded. */
   inline: boolean;
   /** The name the download gets: ours, never the uploader's. */
@@ -178,11 +182,12 @@ export class UploadsService {
   }
 
   private async read(attachment: Attachment): Promise<StoredFile> {
-    const bytes = await this.storage.get(attachment.storageKey);
-    if (!bytes) throw new NotFoundError('File');
+    const size = await this.storage.size(attachment.storageKey);
+    if (size === null) throw new NotFoundError('File');
     return {
       attachment,
-      bytes,
+      size,
+      stream: (start, end) => this.storage.stream(attachment.storageKey, start, end),
       inline: INLINE_TYPES.has(attachment.mime),
       downloadName: `confab-${attachment.id.slice(0, 8)}.${extensionOf(attachment.mime)}`,
     };
