@@ -1,5 +1,6 @@
 import { LIMITS } from '@confab/protocol';
 import Joi from 'joi';
+import type { Knex } from 'knex';
 
 import { ValidationError } from '../errors.js';
 
@@ -63,4 +64,43 @@ export function splitPage<T>(rows: T[], limit: number): { items: T[]; hasMore: b
 /** Escapes LIKE wildcards so a search for "50%" matches the text "50%". */
 export function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Where a newest-first list's rows live, and how its cursor (the last row's `key`) finds its row again. */
+export interface NewestFirst {
+  /** The table, and the alias the query gives it (if any). */
+  table: string;
+  alias?: string;
+  /** The uuid column that, with `created_at`, orders the rows. */
+  key: string;
+  /** A column and value the cursor's row must also have (its app, its room): a cursor never reaches another list. */
+  scope: [column: string, value: string];
+}
+
+/**
+ * One page of `query`, newest first by (`created_at`, `key`). The next page starts below the
+ * cursor's row at that row's own time, read in SQL (a JavaScript Date would drop its
+ * microseconds); a cursor naming no row of the list ends it.
+ */
+export async function newestFirstPage<R>(
+  query: Knex.QueryBuilder,
+  spec: NewestFirst,
+  page: { limit: number; cursor?: string },
+  keyOf: (row: R) => string,
+): Promise<{ items: R[]; hasMore: boolean; nextCursor?: string }> {
+  const at = spec.alias ? `${spec.alias}.` : '';
+  query
+    .orderBy([
+      { column: `${at}created_at`, order: 'desc' },
+      { column: `${at}${spec.key}`, order: 'desc' },
+    ])
+    .limit(page.limit + 1);
+  if (page.cursor) {
+    const [key] = decodeCursor(page.cursor, ['uuid']);
+    const anchor = `select created_at, ${spec.key} from ${spec.table} where ${spec.key} = ? and ${spec.scope[0]} = ?`;
+    query.whereRaw(`(${at}created_at, ${at}${spec.key}) < (${anchor})`, [key, spec.scope[1]]);
+  }
+  const { items, hasMore } = splitPage((await query) as R[], page.limit);
+  const last = items.at(-1);
+  return { items, hasMore, ...(hasMore && last ? { nextCursor: encodeCursor([keyOf(last)]) } : {}) };
 }

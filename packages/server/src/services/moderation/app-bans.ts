@@ -9,7 +9,7 @@ import type { Actor } from '../actor.js';
 import { SUMMARY_COLUMNS, toUserSummary } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
 import type { PageInput } from '../fields.js';
-import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { newestFirstPage } from '../pagination.js';
 import type { ModerationLog } from './audit.js';
 
 interface BanRow {
@@ -122,23 +122,14 @@ export class AppBans {
   /** The app's bans in force, newest first: for its admins. */
   async list(actor: Actor, page: PageInput): Promise<PageDto<UserBanDto>> {
     requireAdmin(actor);
-    const query = this.rows(this.db, actor.appId)
-      .whereRaw(ACTIVE)
-      .orderBy([
-        { column: 'b.created_at', order: 'desc' },
-        { column: 'b.user_id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    if (page.cursor) {
-      const [userId] = decodeCursor(page.cursor, ['uuid']);
-      query.whereRaw('(b.created_at, b.user_id) < (select created_at, user_id from user_bans where user_id = ? and app_id = ?)', [
-        userId,
-        actor.appId,
-      ]);
-    }
-    const { items, hasMore } = splitPage((await query) as BanWithUser[], page.limit);
-    const last = items.at(-1);
-    return { items: items.map(toUserBanDto), hasMore, ...(hasMore && last ? { nextCursor: encodeCursor([last.userId]) } : {}) };
+    const query = this.rows(this.db, actor.appId).whereRaw(ACTIVE);
+    const { items, ...rest } = await newestFirstPage<BanWithUser>(
+      query,
+      { table: 'user_bans', alias: 'b', key: 'user_id', scope: ['app_id', actor.appId] },
+      page,
+      (row) => row.userId,
+    );
+    return { items: items.map(toUserBanDto), ...rest };
   }
 
   private rows(db: Knex, appId: string): Knex.QueryBuilder {

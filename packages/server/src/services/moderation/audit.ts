@@ -6,7 +6,7 @@ import type { User } from '../../db/models/index.js';
 import { SUMMARY_COLUMNS, toUserSummary } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
 import type { PageInput } from '../fields.js';
-import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { newestFirstPage } from '../pagination.js';
 import type { Outbox } from '../webhooks/outbox.js';
 
 /** One action to record (see `MODERATION_ACTIONS`). `roomId` null: app-wide. */
@@ -75,26 +75,15 @@ export class ModerationLog {
 
   /** A page of the log, newest first: one room's, or (`roomId` undefined) the whole app's. */
   async list(appId: string, roomId: string | undefined, page: PageInput): Promise<PageDto<ModerationEntryDto>> {
-    const query = this.db('moderation_log')
-      .where({ appId })
-      .orderBy([
-        { column: 'createdAt', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
+    const query = this.db('moderation_log').where({ appId });
     if (roomId) query.where({ roomId });
-    if (page.cursor) {
-      const [id] = decodeCursor(page.cursor, ['uuid']);
-      // The row's own time, compared in SQL (a Date would drop its microseconds); an unknown id ends the list.
-      query.whereRaw('(created_at, id) < (select created_at, id from moderation_log where id = ? and app_id = ?)', [id, appId]);
-    }
-    const { items, hasMore } = splitPage((await query) as LogRow[], page.limit);
-    const last = items.at(-1);
-    return {
-      items: await this.toDtos(this.db, items),
-      hasMore,
-      ...(hasMore && last ? { nextCursor: encodeCursor([last.id]) } : {}),
-    };
+    const { items, ...rest } = await newestFirstPage<LogRow>(
+      query,
+      { table: 'moderation_log', key: 'id', scope: ['app_id', appId] },
+      page,
+      (row) => row.id,
+    );
+    return { items: await this.toDtos(this.db, items), ...rest };
   }
 
   private async toDtos(db: Knex, rows: LogRow[]): Promise<ModerationEntryDto[]> {

@@ -7,7 +7,7 @@ import { ForbiddenError, NotFoundError } from '../../errors.js';
 import type { Actor } from '../actor.js';
 import { SUMMARY_COLUMNS, toUserSummary } from '../dto/user-dto.js';
 import type { PageInput } from '../fields.js';
-import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { newestFirstPage } from '../pagination.js';
 
 type Summary = Pick<User, 'id' | 'kind' | 'role' | 'name' | 'lastName' | 'username' | 'avatarUrl'>;
 interface BlockRow extends Summary {
@@ -51,26 +51,14 @@ export class BlocksService {
     const query = this.db('user_blocks as k')
       .join('users as u', 'u.id', 'k.blocked_id')
       .where('k.blocker_id', actor.id)
-      .select(...SUMMARY_COLUMNS.map((c) => `u.${c}`), 'k.created_at')
-      .orderBy([
-        { column: 'k.created_at', order: 'desc' },
-        { column: 'k.blocked_id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    if (page.cursor) {
-      const [id] = decodeCursor(page.cursor, ['uuid']);
-      query.whereRaw(
-        '(k.created_at, k.blocked_id) < (select created_at, blocked_id from user_blocks where blocker_id = ? and blocked_id = ?)',
-        [actor.id, id],
-      );
-    }
-    const { items, hasMore } = splitPage((await query) as BlockRow[], page.limit);
-    const last = items.at(-1);
-    return {
-      items: items.map((row) => this.dto(row)),
-      hasMore,
-      ...(hasMore && last ? { nextCursor: encodeCursor([last.id]) } : {}),
-    };
+      .select(...SUMMARY_COLUMNS.map((c) => `u.${c}`), 'k.created_at');
+    const { items, ...rest } = await newestFirstPage<BlockRow>(
+      query,
+      { table: 'user_blocks', alias: 'k', key: 'blocked_id', scope: ['blocker_id', actor.id] },
+      page,
+      (row) => row.id,
+    );
+    return { items: items.map((row) => this.dto(row)), ...rest };
   }
 
   /** Idempotent: blocking again answers the standing block. */

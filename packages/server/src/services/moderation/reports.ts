@@ -10,7 +10,7 @@ import { toMessageDtos } from '../dto/message-dto.js';
 import { SUMMARY_COLUMNS, toUserSummary } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
 import type { PageInput } from '../fields.js';
-import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { newestFirstPage } from '../pagination.js';
 import { canModerate, findMembership, findRoom, requireMember } from '../rooms/access.js';
 import type { Outbox } from '../webhooks/outbox.js';
 
@@ -94,26 +94,15 @@ export class MessageReports {
   }
 
   private async list(appId: string, roomId: string | undefined, page: PageInput): Promise<PageDto<MessageReportDto>> {
-    const query = this.db('message_reports')
-      .where({ appId })
-      .orderBy([
-        { column: 'createdAt', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
+    const query = this.db('message_reports').where({ appId });
     if (roomId) query.where({ roomId });
-    if (page.cursor) {
-      const [id] = decodeCursor(page.cursor, ['uuid']);
-      // The row's own time, compared in SQL (a Date would drop its microseconds); an unknown id ends the list.
-      query.whereRaw('(created_at, id) < (select created_at, id from message_reports where id = ? and app_id = ?)', [id, appId]);
-    }
-    const { items, hasMore } = splitPage((await query) as ReportRow[], page.limit);
-    const last = items.at(-1);
-    return {
-      items: await this.toDtos(this.db, items),
-      hasMore,
-      ...(hasMore && last ? { nextCursor: encodeCursor([last.id]) } : {}),
-    };
+    const { items, ...rest } = await newestFirstPage<ReportRow>(
+      query,
+      { table: 'message_reports', key: 'id', scope: ['app_id', appId] },
+      page,
+      (row) => row.id,
+    );
+    return { items: await this.toDtos(this.db, items), ...rest };
   }
 
   /** Who hears a new report: the room's owners and moderators, and the app's admins and agents (not the reporter). */

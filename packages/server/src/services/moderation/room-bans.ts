@@ -9,7 +9,7 @@ import type { Actor } from '../actor.js';
 import { toUserSummary } from '../dto/user-dto.js';
 import type { DomainEvents } from '../events.js';
 import type { PageInput } from '../fields.js';
-import { decodeCursor, encodeCursor, splitPage } from '../pagination.js';
+import { newestFirstPage } from '../pagination.js';
 import { ACTIVE_BAN } from '../rooms/bans.js';
 import type { ModerationLog } from './audit.js';
 import { assertOutranks, findPerson, lockMembership, roomPowers } from './powers.js';
@@ -122,23 +122,14 @@ export class RoomBans {
   /** The room's bans in force, newest first: for its moderators. */
   async list(actor: Actor, roomId: string, page: PageInput): Promise<PageDto<RoomBanDto>> {
     const { room } = await roomPowers(this.db, actor, roomId);
-    const query = this.rows(this.db, room.id)
-      .whereRaw(ACTIVE_BAN.replace(/expires_at/g, 'b.expires_at'))
-      .orderBy([
-        { column: 'b.created_at', order: 'desc' },
-        { column: 'b.user_id', order: 'desc' },
-      ])
-      .limit(page.limit + 1);
-    if (page.cursor) {
-      const [userId] = decodeCursor(page.cursor, ['uuid']);
-      query.whereRaw('(b.created_at, b.user_id) < (select created_at, user_id from room_bans where room_id = ? and user_id = ?)', [
-        room.id,
-        userId,
-      ]);
-    }
-    const { items, hasMore } = splitPage((await query) as BanWithUser[], page.limit);
-    const last = items.at(-1);
-    return { items: items.map(toRoomBanDto), hasMore, ...(hasMore && last ? { nextCursor: encodeCursor([last.userId]) } : {}) };
+    const query = this.rows(this.db, room.id).whereRaw(ACTIVE_BAN.replace(/expires_at/g, 'b.expires_at'));
+    const { items, ...rest } = await newestFirstPage<BanWithUser>(
+      query,
+      { table: 'room_bans', alias: 'b', key: 'user_id', scope: ['room_id', room.id] },
+      page,
+      (row) => row.userId,
+    );
+    return { items: items.map(toRoomBanDto), ...rest };
   }
 
   private rows(db: Knex, roomId: string): Knex.QueryBuilder {
