@@ -32,6 +32,7 @@ import type {
 } from './moderation.js';
 import type { SupportNoteDto } from './notes.js';
 import type { SupportReportDto } from './reports.js';
+import type { StorageQuotaDto, StorageUsageDto } from './storage.js';
 import type {
   CannedResponseDto,
   ConversationRatingDto,
@@ -133,6 +134,8 @@ export interface ApiSchemas {
   MessageReportPage: PageDto<MessageReportDto>;
   Erasure: ErasureDto;
   RetentionSettings: RetentionSettingsDto;
+  StorageUsage: StorageUsageDto;
+  StorageQuota: StorageQuotaDto;
   Webhook: WebhookDto;
   WebhookWithSecret: WebhookWithSecretDto;
   WebhookPage: PageDto<WebhookDto>;

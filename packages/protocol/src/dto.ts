@@ -48,6 +48,8 @@ export interface AttachmentDto {
   width: number | null;
   height: number | null;
   url: string;
+  /** Images: a smaller copy for previews (`GET /v1/uploads/:id/thumbnail`), at most `LIMITS.thumbnailSide` a side. */
+  thumbnail: { width: number; height: number } | null;
 }
 
 /** A short-lived URL of one file, loadable without headers (`<img src>`, a download link). */
@@ -55,6 +57,8 @@ export interface UploadLinkDto {
   id: string;
   /** `/v1/uploads/:id?exp=&sig=`, relative to the server. */
   url: string;
+  /** The same for the image's thumbnail (`/v1/uploads/:id/thumbnail?exp=&sig=`); null for other files. */
+  thumbnailUrl: string | null;
   expiresAt: string;
   /** Seconds from the reply until it expires: the expiry for clients whose clock is off. */
   expiresIn: number;

@@ -12,4 +12,5 @@ export * from './reports.js';
 export * from './route-errors.js';
 export * from './routes.js';
 export * from './routes-moderation.js';
+export * from './storage.js';
 export * from './support.js';

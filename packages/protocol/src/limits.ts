@@ -28,6 +28,12 @@ export const LIMITS = {
   fileNameMax: 200,
   /** Files one `POST /v1/uploads/links` signs links for. */
   uploadLinksMax: 100,
+  /** Decoded pixels an uploaded image may have (width × height); beyond, it is refused (decompression bombs). */
+  imagePixelsMax: 50_000_000,
+  /** The longer side of an image's thumbnail, in pixels. */
+  thumbnailSide: 480,
+  /** Largest uploaders listed in `GET /v1/storage/usage`. */
+  storageTopUsers: 20,
   /** An IANA time zone name, e.g. `America/Argentina/Buenos_Aires`. */
   timeZoneMax: 64,
   webhooksPerAppMax: 20,

@@ -39,6 +39,7 @@ import type { MailSettingsInput, TranscriptInput, UnsubscribeQuery } from './mai
 import type { NoteInput } from './notes.js';
 import type { SupportReportQuery } from './reports.js';
 import { MODERATION_ROUTES } from './routes-moderation.js';
+import type { StorageQuotaDto } from './storage.js';
 import type { AppSettingsDto, RateConversationInput, StartConversationInput, SupportSearchQuery } from './support.js';
 
 /**
@@ -241,6 +242,14 @@ export const REST_ROUTES = defineRoutes({
   'POST /v1/uploads': { auth: 'user', status: 201, body: upload, response: 'Attachment', errors: ['rate_limited'] },
   'POST /v1/uploads/links': { auth: 'user', body: json<UploadLinksInput>(), response: 'UploadLinks' },
   'GET /v1/uploads/:id': { auth: 'link', query: json<DownloadQuery>(), response: 'binary', errors: ['range_not_satisfiable'] },
+  'GET /v1/uploads/:id/thumbnail': {
+    auth: 'link',
+    query: json<DownloadQuery>(),
+    response: 'binary',
+    errors: ['range_not_satisfiable'],
+  },
+  'GET /v1/storage/usage': { auth: 'user', response: 'StorageUsage' },
+  'PUT /v1/storage/quota': { auth: 'user', body: json<Partial<StorageQuotaDto>>(), response: 'StorageUsage', errors: ['forbidden'] },
 
   'GET /v1/admin/apps': { auth: 'admin', response: 'AppPage' },
   'POST /v1/admin/apps': { auth: 'admin', status: 201, body: json<CreateAppInput>(), response: 'AppWithSecret' },

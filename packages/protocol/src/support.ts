@@ -2,6 +2,7 @@ import type { AssignmentSettingsDto } from './assignment.js';
 import type { MessageDto, RoomDto, SupportDetailsDto, UserSummaryDto, VisitorInfo } from './dto.js';
 import type { MailSettingsInput } from './mail.js';
 import type { RetentionSettingsDto } from './moderation.js';
+import type { StorageQuotaDto } from './storage.js';
 
 /** The visitor of a support conversation: their summary and the email they gave. */
 export interface SupportVisitorDto extends UserSummaryDto {
@@ -134,6 +135,8 @@ export interface AppSettingsDto {
   mail?: Partial<MailSettingsInput> | null;
   /** What housekeeping deletes by age; unset: nothing. */
   retention?: Partial<RetentionSettingsDto> | null;
+  /** Limits on stored upload bytes; unset: none. */
+  storage?: Partial<StorageQuotaDto> | null;
 }
 
 /** `GET /v1/support/settings`: what the widget shows before the visitor writes. */

@@ -221,6 +221,14 @@ export function createUploadsApi(http: HttpTransport, links: UploadLinks) {
      * @example img.src = await client.uploads.src(message.attachments[0]);
      */
     src: (attachment: Pick<AttachmentDto, 'id'>): Promise<string> => links.src(attachment.id),
+    /**
+     * Like `src`, for the image's thumbnail (WebP, at most `LIMITS.thumbnailSide` pixels a side):
+     * for previews and message lists, with `src` for the full-size view. Files without a thumbnail
+     * (not images, or uploaded to a server without thumbnails) answer their own URL. Shares one
+     * request and cache with `src`.
+     * @example img.src = await client.uploads.thumbnailSrc(message.attachments[0]);
+     */
+    thumbnailSrc: (attachment: Pick<AttachmentDto, 'id'>): Promise<string> => links.thumbnailSrc(attachment.id),
     /** Signed links to several files at once (`src` batches and caches them for you). */
     links: (ids: string[]) => http.call('POST /v1/uploads/links', { body: { ids } }),
   };

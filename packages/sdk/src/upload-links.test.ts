@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { ChatError } from './errors.js';
 import { UploadLinks } from './upload-links.js';
 
-/** A server that signs every id it is asked for except `hidden` ones, for `ttl` seconds; records each request. */
-function fakeServer(options: { ttl?: number; hidden?: string[]; fail?: () => Error | null } = {}) {
+/**
+ * A server that signs every id it is asked for except `hidden` ones, for `ttl` seconds; records each request.
+ * Ids starting with `img` have a thumbnail; `thumbnails: 'absent'` leaves the field out, as a server before thumbnails.
+ */
+function fakeServer(options: { ttl?: number; hidden?: string[]; fail?: () => Error | null; thumbnails?: 'absent' } = {}) {
   const requests: string[][] = [];
   let version = 0;
   const request = async (ids: string[]): Promise<UploadLinksDto> => {
@@ -18,7 +21,15 @@ function fakeServer(options: { ttl?: number; hidden?: string[]; fail?: () => Err
     return {
       items: ids
         .filter((id) => !options.hidden?.includes(id))
-        .map((id) => ({ id, url: `/v1/uploads/${id}?v=${version}`, expiresAt: '2030-01-01T00:00:00.000Z', expiresIn })),
+        .map((id) => ({
+          id,
+          url: `/v1/uploads/${id}?v=${version}`,
+          ...(options.thumbnails === 'absent'
+            ? {}
+            : { thumbnailUrl: id.startsWith('img') ? `/v1/uploads/${id}/thumbnail?v=${version}` : null }),
+          expiresAt: '2030-01-01T00:00:00.000Z',
+          expiresIn,
+        })) as UploadLinksDto['items'],
     };
   };
   return { requests, request };
@@ -93,5 +104,29 @@ describe('UploadLinks', () => {
     links.clear();
     await links.src('a');
     expect(server.requests).toEqual([['a'], ['a']]);
+  });
+
+  it("answers an image's thumbnail URL from the same request and cache as its full URL", async () => {
+    const server = fakeServer();
+    const links = new UploadLinks(server.request, absolute);
+    const [thumb, full, link] = await Promise.all([links.thumbnailSrc('img1'), links.src('img1'), links.link('img1')]);
+    expect(thumb).toBe('https://chat.test/v1/uploads/img1/thumbnail?v=1');
+    expect(full).toBe('https://chat.test/v1/uploads/img1?v=1');
+    expect(link).toEqual({ url: full, thumbnailUrl: thumb });
+    expect(await links.thumbnailSrc('img1')).toBe(thumb);
+    expect(server.requests).toEqual([['img1']]);
+  });
+
+  it('answers the full URL as the thumbnail of a file without one, and when the server leaves the field out', async () => {
+    const server = fakeServer();
+    const links = new UploadLinks(server.request, absolute);
+    expect(await links.thumbnailSrc('doc')).toBe('https://chat.test/v1/uploads/doc?v=1');
+    const older = new UploadLinks(fakeServer({ thumbnails: 'absent' }).request, absolute);
+    expect(await older.thumbnailSrc('img2')).toBe('https://chat.test/v1/uploads/img2?v=1');
+  });
+
+  it('rejects a thumbnail ask with not_found for a file the server left out', async () => {
+    const links = new UploadLinks(fakeServer({ hidden: ['img-secret'] }).request, absolute);
+    await expect(links.thumbnailSrc('img-secret')).rejects.toMatchObject({ code: 'not_found', status: 404 });
   });
 });

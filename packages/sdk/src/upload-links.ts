@@ -5,14 +5,21 @@ import { ChatError } from './errors.js';
 /** A link is handed out only with at least this long left: the image it is for may load a little later. */
 const MARGIN_MS = 60_000;
 
-interface Cached {
+/** The absolute, signed URLs of one file. */
+export interface FileLink {
+  /** The file itself (the full-size image). */
   url: string;
+  /** The image's thumbnail; the file's own `url` when it has none (not an image, or an older server). */
+  thumbnailUrl: string;
+}
+
+interface Cached extends FileLink {
   expiresAtMs: number;
 }
 
 interface Waiter {
-  promise: Promise<string>;
-  resolve(url: string): void;
+  promise: Promise<FileLink>;
+  resolve(link: FileLink): void;
   reject(err: unknown): void;
 }
 
@@ -37,13 +44,28 @@ export class UploadLinks {
 
   /** The URL of file `id`; rejects with `not_found` when the caller may not read it. */
   src(id: string): Promise<string> {
+    return this.link(id).then((link) => link.url);
+  }
+
+  /**
+   * The URL of the thumbnail of image `id`, or of the file itself when it has no thumbnail;
+   * rejects with `not_found` when the caller may not read it. Shares its request and cache with `src`.
+   */
+  thumbnailSrc(id: string): Promise<string> {
+    return this.link(id).then((link) => link.thumbnailUrl);
+  }
+
+  /** Both URLs of file `id` (one request and one cache entry serve `src` and `thumbnailSrc`). */
+  link(id: string): Promise<FileLink> {
     const key = id.toLowerCase();
     const cached = this.cache.get(key);
-    if (cached && cached.expiresAtMs - this.now() > MARGIN_MS) return Promise.resolve(cached.url);
+    if (cached && cached.expiresAtMs - this.now() > MARGIN_MS) {
+      return Promise.resolve({ url: cached.url, thumbnailUrl: cached.thumbnailUrl });
+    }
     const pending = this.pending.get(key);
     if (pending) return pending.promise;
     let settle!: Pick<Waiter, 'resolve' | 'reject'>;
-    const promise = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
+    const promise = new Promise<FileLink>((resolve, reject) => (settle = { resolve, reject }));
     this.pending.set(key, { promise, ...settle });
     this.queued.push(key);
     // A macrotask, not a microtask: every element rendered in this task (each updates in its own microtask) gets in.
@@ -92,9 +114,13 @@ export class UploadLinks {
         continue;
       }
       const url = this.absolute(link.url);
+      // Why: a server from before thumbnails leaves the field out; the full file still shows.
+      const thumbnailUrl = link.thumbnailUrl ? this.absolute(link.thumbnailUrl) : url;
       // Counted from when it was asked for, by this clock: the device's clock may be off from the server's.
-      if (generation === this.generation) this.cache.set(id, { url, expiresAtMs: sentAt + link.expiresIn * 1000 });
-      waiter.resolve(url);
+      if (generation === this.generation) {
+        this.cache.set(id, { url, thumbnailUrl, expiresAtMs: sentAt + link.expiresIn * 1000 });
+      }
+      waiter.resolve({ url, thumbnailUrl });
     }
   }
 }

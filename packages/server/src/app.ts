@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 
 import { LIMITS } from '@confab/protocol';
 import Router from '@koa/router';
@@ -57,7 +56,7 @@ import { ContinuityMailer } from './services/mail/continuity.js';
 import { MailSender, type MailSenderOptions } from './services/mail/sender.js';
 import type { MailScheduleOptions } from './services/mail/settings.js';
 import { createMailTransport } from './services/mail/transport.js';
-import { createDatabaseStorage, createDiskStorage } from './services/uploads/storage.js';
+import { createStorage } from './services/uploads/storage-url.js';
 import { type DispatcherOptions, WebhookDispatcher } from './services/webhooks/dispatcher.js';
 import { Drain, gracefulClose } from './shutdown.js';
 
@@ -115,8 +114,7 @@ export function createApp(options: AppOptions): ConfabApp {
   const presence = redis ? createRedisPresence(redis, prefix, logger, presenceTtlMs) : createMemoryPresence();
   const revocations = { load: (ms: number) => recentRevocations(db, ms), windowMs: revocationWindowMs(config.accessTtlSeconds), logger };
   const revokedSessions = redis ? createRedisRevokedSessions(redis, prefix, revocations) : createMemoryRevokedSessions(revocations);
-  // With PostgreSQL every node reads every file from the database; embedded mode is one process.
-  const storage = config.databaseUrl ? createDatabaseStorage(db) : createDiskStorage(join(config.dataDir, 'uploads'));
+  const storage = createStorage(config, db);
   const services = createServices({ db, config, logger, throttle, cache, roomCache, presence, storage, revokedSessions });
   const metrics = createMetrics();
   const dispatcher = new WebhookDispatcher(db, services.events, logger, metrics, options.webhooks);

@@ -5,6 +5,7 @@ import Joi from 'joi';
 
 import type { LogFormat } from './logger.js';
 import { persistedSecret } from './persisted-secret.js';
+import { parseStorageUrl, StorageUrlError } from './services/uploads/storage-url.js';
 
 /** A rate such as `10/second`; `null` means unlimited. */
 export interface Rate {
@@ -30,6 +31,10 @@ export interface Config {
   /** `auto` (unset, outside production): pretty lines on a terminal, JSON lines otherwise. */
   logFormat: LogFormat;
   maxUploadBytes: number;
+  /** Where upload bytes live (`s3://` or `file://`); null: PostgreSQL, or DATA_DIR/uploads when embedded. */
+  storageUrl: string | null;
+  /** `redirect`: downloads answer 302 to a short-lived presigned URL of the object store (s3 only). */
+  storageDownloads: 'stream' | 'redirect';
   publicUrl: string | null;
   demo: boolean;
   adminToken: string | null;
@@ -147,6 +152,10 @@ const schema = Joi.object({
       'number.min': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
       'number.max': 'MAX_UPLOAD_BYTES must be a whole number of bytes from 1 to 1073741824, got {#value}',
     }),
+  STORAGE_URL: Joi.string(),
+  STORAGE_DOWNLOADS: Joi.string().valid('stream', 'redirect').insensitive().default('stream').messages({
+    'any.only': 'STORAGE_DOWNLOADS must be stream or redirect, got {#value}',
+  }),
   PUBLIC_URL: url('PUBLIC_URL', ['http', 'https']),
   CONFAB_DEMO: flag('CONFAB_DEMO'),
   ADMIN_TOKEN: Joi.string().min(16).messages({
@@ -200,6 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   if (nodeEnv === 'production' && !v.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET is required when NODE_ENV=production (at least 32 characters)');
   }
+  const storageUrl = (v.STORAGE_URL as string | undefined)?.trim() ?? null;
+  const storageDownloads = String(v.STORAGE_DOWNLOADS).toLowerCase() as Config['storageDownloads'];
+  const storageKind = storageUrl ? storageKindOf(storageUrl) : null;
+  if (storageDownloads === 'redirect' && storageKind !== 's3') {
+    throw new ConfigError('Invalid configuration: STORAGE_DOWNLOADS=redirect needs an s3:// STORAGE_URL (no other storage has URLs)');
+  }
   const config: Config = {
     nodeEnv,
     port: v.PORT,
@@ -216,6 +231,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     // Production logs are read by machines even when a terminal is attached.
     logFormat: v.LOG_FORMAT ? (String(v.LOG_FORMAT).toLowerCase() as LogFormat) : nodeEnv === 'production' ? 'json' : 'auto',
     maxUploadBytes: v.MAX_UPLOAD_BYTES,
+    storageUrl,
+    storageDownloads,
     publicUrl: v.PUBLIC_URL ? String(v.PUBLIC_URL).replace(/\/+$/, '') : null,
     // Never on by itself in production: there it is the operator's explicit choice.
     demo: v.CONFAB_DEMO === undefined ? databaseUrl === null && nodeEnv !== 'production' : truthy(v.CONFAB_DEMO),
@@ -227,6 +244,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     mailFrom: String(v.MAIL_FROM).trim(),
   };
   return Object.freeze(config);
+}
+
+/** `s3` or `file`; a malformed STORAGE_URL fails the boot with the parser's one-line reason. */
+function storageKindOf(url: string): string {
+  try {
+    return parseStorageUrl(url).kind;
+  } catch (err) {
+    if (err instanceof StorageUrlError) throw new ConfigError(`Invalid configuration: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Outside production a missing JWT_SECRET is generated once and kept in DATA_DIR (shared by nodes). */

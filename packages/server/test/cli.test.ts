@@ -88,7 +88,7 @@ describe('confab-server migrate', () => {
     const env = cliEnv();
     const first = await runCli(['migrate'], env);
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^Applied: 001-initial, .*016-moderation\n$/);
+    expect(first.stdout).toMatch(/^Applied: 001-initial, .*017-uploads-at-scale\n$/);
     const again = await runCli(['migrate'], env);
     expect(again).toMatchObject({ code: 0, stdout: 'Database is up to date\n' });
   });

@@ -381,6 +381,7 @@ describe.runIf(process.env.DATABASE_URL)('nodes starting together on an empty da
         '014-mail-continuity',
         '015-my-messages',
         '016-moderation',
+        '017-uploads-at-scale',
       ]);
     } finally {
       await first.raw(`drop schema if exists "${schema}" cascade`);

@@ -1,14 +1,15 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import type { AuthSessionDto } from '@confab/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { replyError, startTestServer, type TestServer } from './helpers/server.js';
 
-// Uploads are staged under os.tmpdir(); this file gives its process a private one to watch.
+// Uploads stream to storage and stage nothing under os.tmpdir(); this file gives its process a private one
+// to watch, and watches the storage (DATA_DIR/uploads, or upload_chunks in PostgreSQL) for leftovers too.
 const previousTmpdir = process.env.TMPDIR;
 const TEMP_ROOT = mkdtempSync(join(tmpdir(), 'confab-upload-temp-test-'));
 process.env.TMPDIR = TEMP_ROOT;
@@ -35,16 +36,41 @@ function stagedFiles(dir = TEMP_ROOT): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
-    if (dir === TEMP_ROOT && server && path === server.config.dataDir) continue;
+    if (dir === TEMP_ROOT && server && path === server.config.dataDir) {
+      // Stored files of recorded uploads are not leftovers; anything else there is.
+      if (existsSync(join(path, 'uploads')))
+        out.push(...stagedFiles(join(path, 'uploads')).filter((file) => !recorded.has(basename(file))));
+      continue;
+    }
     if (statSync(path).isDirectory()) out.push(...stagedFiles(path));
     else out.push(path);
   }
   return out;
 }
 
-async function eventually(what: string, check: () => boolean, timeoutMs = 3_000): Promise<void> {
+/** Storage keys of the uploads recorded as attachments, as last read by `leftovers`. */
+let recorded = new Set<string>();
+
+/** Staged files, and stored bytes (files or PostgreSQL chunks) of no recorded upload. */
+async function leftovers(): Promise<number> {
+  const keys: { storageKey: string; thumbKey: string | null }[] = await server.db('attachments').select('storage_key', 'thumb_key');
+  recorded = new Set(keys.flatMap((k) => (k.thumbKey ? [k.storageKey, k.thumbKey] : [k.storageKey])));
+  const chunks = server.config.databaseUrl
+    ? Number(
+        (
+          await server
+            .db('upload_chunks')
+            .whereNotIn('key', [...recorded, ''])
+            .count({ n: '*' })
+        )[0]!.n,
+      )
+    : 0;
+  return stagedFiles().length + chunks;
+}
+
+async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 3_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}: ${JSON.stringify(stagedFiles())}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -89,7 +115,7 @@ function post(body: Buffer, declaredLength = body.length): Promise<{ status: num
 async function expectStillServing(): Promise<void> {
   const ok = await post(Buffer.concat([part('file', 'ok.txt', Buffer.from('still serving\n'.repeat(50))), closing]));
   expect(ok.status, JSON.stringify(ok.body)).toBe(201);
-  await eventually('the good upload left nothing behind', () => stagedFiles().length === 0);
+  await eventually('the good upload left nothing behind', async () => (await leftovers()) === 0);
 }
 
 /** Declares the whole multipart body, sends `sent` bytes of it, and cuts the connection when `cut` resolves. */
@@ -110,13 +136,13 @@ async function sendHalfAndDisconnect(cut: () => Promise<void>): Promise<void> {
 }
 
 it('removes the partly written file of an upload whose client sends half its body and disconnects', async () => {
-  // Cut once the server is writing the file to its temp directory...
-  await sendHalfAndDisconnect(() => eventually('the upload is being staged', () => stagedFiles().length > 0));
-  await eventually('the staged file is removed', () => stagedFiles().length === 0);
-  // ...and right away, while the temp file may still be being opened.
+  // Cut once the server has had time to take in what was sent...
+  await sendHalfAndDisconnect(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  await eventually('nothing is left stored', async () => (await leftovers()) === 0);
+  // ...and right away, while the upload is still being opened.
   for (let i = 0; i < 10; i++) await sendHalfAndDisconnect(() => new Promise((resolve) => setImmediate(resolve)));
   await new Promise((resolve) => setTimeout(resolve, 300));
-  await eventually('every staged file is removed', () => stagedFiles().length === 0);
+  await eventually('nothing is left stored', async () => (await leftovers()) === 0);
   await expectStillServing();
 });
 
@@ -124,7 +150,7 @@ it('refuses a body with two files with 422 and removes both staged files', async
   const res = await post(
     Buffer.concat([part('file', 'one.bin', Buffer.alloc(20_000, 1)), part('other', 'two.bin', Buffer.alloc(20_000, 2)), closing]),
   );
-  await eventually('the staged files are removed', () => stagedFiles().length === 0);
+  await eventually('the staged files are removed', async () => (await leftovers()) === 0);
   expect({ status: res.status, code: replyError(res.body)?.code }).toEqual({ status: 422, code: 'validation_failed' });
   await expectStillServing();
 });
@@ -134,6 +160,6 @@ it('refuses a file over MAX_UPLOAD_BYTES that passed the Content-Length check wi
   // The server may answer before it read the whole body; then the client sees the connection cut.
   expect([0, 413]).toContain(res.status);
   if (res.status) expect(replyError(res.body)?.code).toBe('payload_too_large');
-  await eventually('the staged file is removed', () => stagedFiles().length === 0);
+  await eventually('the staged file is removed', async () => (await leftovers()) === 0);
   await expectStillServing();
 });

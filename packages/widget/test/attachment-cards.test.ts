@@ -202,7 +202,7 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     let releaseBytes!: () => void;
     const links = new Promise<void>((resolve) => (releaseLinks = resolve));
     const bytes = new Promise<void>((resolve) => (releaseBytes = resolve));
-    await context.route(/\/v1\/uploads\/[^/?]+(\?.*)?$/, async (route) => {
+    await context.route(/\/v1\/uploads\/[^/?]+(\/thumbnail)?(\?.*)?$/, async (route) => {
       const request = route.request();
       await (request.method() === 'POST' ? links : bytes);
       await route.continue();
@@ -226,10 +226,11 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     expect(await boxOf(thumb)).toEqual(before);
     await screenshot(widget.locator('[part=panel]'), 'attachments-image-placeholder-desktop-light');
     releaseBytes();
-    await expect.poll(() => thumb.locator('img').evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(640);
+    // The thread shows the thumbnail: 640×480 fits 480×480 as 480×360.
+    await expect.poll(() => thumb.locator('img').evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(480);
     expect(await boxOf(thumb)).toEqual(before);
     expect(await heightOf()).toBe(contentBefore);
-    await context.unroute(/\/v1\/uploads\/[^/?]+(\?.*)?$/);
+    await context.unroute(/\/v1\/uploads\/[^/?]+(\/thumbnail)?(\?.*)?$/);
     await screenshotThemes(page, widget, 'attachments-image-in-thread');
     await close();
   });
@@ -238,7 +239,7 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     const { page, widget, sendFiles, close } = await openWidget('Lux Lightbox');
     const message = await sendFiles([{ name: 'photo.png', mimeType: 'image/png', buffer: PHOTO }]);
     const thumb = message.locator('button.thumb');
-    await expect.poll(() => thumb.locator('img').evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(640);
+    await expect.poll(() => thumb.locator('img').evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(480);
     const dialog = widget.getByRole('dialog', { name: 'photo.png' });
 
     await thumb.click();

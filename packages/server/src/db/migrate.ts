@@ -17,6 +17,7 @@ import * as mail from './migrations/013-mail.js';
 import * as mailContinuity from './migrations/014-mail-continuity.js';
 import * as myMessages from './migrations/015-my-messages.js';
 import * as moderation from './migrations/016-moderation.js';
+import * as uploadsAtScale from './migrations/017-uploads-at-scale.js';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '014-mail-continuity': mailContinuity,
   '015-my-messages': myMessages,
   '016-moderation': moderation,
+  '017-uploads-at-scale': uploadsAtScale,
 };
 
 const source: Knex.MigrationSource<string> = {

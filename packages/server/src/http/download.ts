@@ -40,9 +40,6 @@ function unsatisfiable(size: number): never {
   throw new AppError('range_not_satisfiable', `The file has ${size} bytes: that range holds none of them`, { size });
 }
 
-/** A stored file never changes under its id: the id is its strong validator. */
-const etagOf = (file: StoredFile) => `"${file.attachment.id}"`;
-
 /** Whether the client's copy is current (`If-None-Match`, else `If-Modified-Since`). */
 function notModified(koa: Koa.Context, etag: string, modified: Date): boolean {
   const match = koa.get('if-none-match');
@@ -66,7 +63,7 @@ function rangeStillApplies(koa: Koa.Context, etag: string, modified: Date): bool
  * download stays one storage piece, whatever the file's size.
  */
 export function sendStoredFile(koa: Koa.Context, file: StoredFile, status: (code: number) => void): Readable | Buffer {
-  const etag = etagOf(file);
+  const etag = file.etag;
   const modified = new Date(file.attachment.createdAt);
   koa.set('ETag', etag);
   koa.set('Last-Modified', modified.toUTCString());

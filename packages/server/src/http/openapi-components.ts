@@ -11,6 +11,7 @@ import {
 import { MAIL_COMPONENTS } from './openapi-components-mail.js';
 import { MODERATION_COMPONENTS } from './openapi-components-moderation.js';
 import { int, nstr, ntime, nullableRef, obj, page, ref, str, time } from './openapi-parts.js';
+import { STORAGE_COMPONENTS } from './openapi-storage.js';
 
 // Response shapes of the API (the DTOs of @confab/protocol), for /v1/openapi.json.
 
@@ -183,6 +184,7 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
     width: { ...int, nullable: true },
     height: { ...int, nullable: true },
     url: str,
+    thumbnail: { ...obj({ width: int, height: int }), nullable: true, description: 'Images: `GET /v1/uploads/:id/thumbnail`' },
   }),
   UploadLinks: obj({
     items: {
@@ -190,6 +192,7 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
       items: obj({
         id: str,
         url: { ...str, description: '`/v1/uploads/:id?exp=&sig=`, relative to the server' },
+        thumbnailUrl: { ...str, nullable: true, description: 'The same for the image thumbnail; null for other files' },
         expiresAt: time,
         expiresIn: { ...int, description: 'Seconds from the reply until the link expires' },
       }),
@@ -293,6 +296,7 @@ export const COMPONENT_SCHEMAS: { [N in SchemaName]: Record<string, unknown> } =
   TranscriptQueued: obj({ queued: { type: 'boolean', enum: [true] }, to: str }),
   ...MAIL_COMPONENTS,
   ...MODERATION_COMPONENTS,
+  ...STORAGE_COMPONENTS,
   Webhook: obj(webhook),
   WebhookWithSecret: obj({ ...webhook, secret: str }),
   WebhookPage: page('Webhook'),

@@ -27,6 +27,7 @@ import type {
 
 import { inboundResult, inboundSecret, mail, mailSettings, mailSettingsInput } from './openapi-examples-mail.js';
 import { moderationExamples } from './openapi-examples-moderation.js';
+import { storageExamples } from './openapi-storage.js';
 
 // One realistic example per named shape, composed from each other, typed by the protocol (so an
 // example that drifts from its DTO does not compile); the OpenAPI document shows them.
@@ -91,10 +92,12 @@ const attachment = {
   width: 1200,
   height: 800,
   url: `/v1/uploads/${ids.attachment}`,
+  thumbnail: { width: 480, height: 320 },
 };
 const uploadLink: UploadLinkDto = {
   id: ids.attachment,
   url: `/v1/uploads/${ids.attachment}?exp=1741944667&sig=Xq3vJ8kL2mN5pR7tW9yB1cD4fG6hK0sA3eU8iO2qZ5w`,
+  thumbnailUrl: `/v1/uploads/${ids.attachment}/thumbnail?exp=1741944667&sig=Xq3vJ8kL2mN5pR7tW9yB1cD4fG6hK0sA3eU8iO2qZ5w`,
   expiresAt: '2025-03-14T09:31:07.000Z',
   expiresIn: 600,
 };
@@ -277,6 +280,7 @@ const receipt = { userId: ids.bob, deliveredSeq: 42, readSeq: 41 };
 
 /** A typical answer of each error code. */
 const moderation = moderationExamples({ moderator: bob, member: ana, message, page });
+const storage = storageExamples(ana.id);
 
 export const ERROR_EXAMPLES: { [C in ErrorCode]: ErrorBody } = {
   bad_request: { code: 'bad_request', message: 'Name the app with the X-Confab-App header' },
@@ -359,6 +363,7 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   MailPage: page(mail),
   MailSettings: mailSettings,
   ...moderation.schemas,
+  ...storage.schemas,
   InboundSecret: inboundSecret,
   InboundMailResult: inboundResult,
   Webhook: webhook,
@@ -416,6 +421,7 @@ export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
   'POST /v1/admin/apps/:id/webhooks': { url: webhook.url, events: webhook.events },
   'PATCH /v1/admin/apps/:id/webhooks/:webhookId': { active: false },
   ...moderation.bodies,
+  ...storage.bodies,
 };
 
 /** What `GET /metrics` answers, shortened. */

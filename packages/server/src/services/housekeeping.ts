@@ -1,7 +1,7 @@
 import type { Db } from '../db/knex.js';
 import type { Logger } from '../logger.js';
 import { Poller } from './poller.js';
-import type { UploadStorage } from './uploads/storage.js';
+import { KEY_COLUMNS, storageKeys, type UploadStorage } from './uploads/storage.js';
 
 export interface HousekeepingOptions {
   intervalMs: number;
@@ -84,8 +84,11 @@ export class Housekeeping {
       .where('created_at', '<', ms(this.options.unsentUploadTtlMs))
       .limit(BATCH)
       .select('id');
-    const removed: { storageKey: string }[] = await this.db('attachments').whereIn('id', stale).delete().returning('storage_key');
-    for (const { storageKey } of removed) await this.storage.delete(storageKey);
+    const removed: { storageKey: string; thumbKey: string | null }[] = await this.db('attachments')
+      .whereIn('id', stale)
+      .delete()
+      .returning(KEY_COLUMNS);
+    for (const key of storageKeys(removed)) await this.storage.delete(key);
     const deliveries = await this.db('webhook_deliveries')
       .whereIn(
         'id',

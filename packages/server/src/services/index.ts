@@ -149,7 +149,7 @@ export function createServices({
   const messages = new MessagesService(db, events, throttle, apps, cache, config.messageRate, outbox, roomCache, moderationLog);
   const availability = new AvailabilityService(db, apps, presence, events);
   const support = new SupportService(db, events, messages, availability, outbox, throttle, roomCache);
-  const uploads = new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret));
+  const uploads = new UploadsService(db, storage, throttle, new LinkSigner(config.jwtSecret), apps);
   const erasure = new Erasure({ db, events, revoked: revokedSessions, storage, roomCache, log: moderationLog, outbox, logger });
   return {
     events,

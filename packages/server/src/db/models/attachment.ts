@@ -13,5 +13,10 @@ export class Attachment extends BaseModel {
   storageKey!: string;
   width!: number | null;
   height!: number | null;
+  /** Images: the storage key of the thumbnail, its type and size. */
+  thumbKey!: string | null;
+  thumbMime!: string | null;
+  thumbWidth!: number | null;
+  thumbHeight!: number | null;
   createdAt!: Date;
 }

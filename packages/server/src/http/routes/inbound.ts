@@ -3,8 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { LIMITS } from '@confab/protocol';
 
 import { AppError } from '../../errors.js';
+import { humanBytes } from '../../services/uploads/sizes.js';
 import { route } from '../route.js';
-import { humanBytes } from './uploads.js';
 
 /** Largest inbound mail: providers cap messages near 25–35 MB, attachments base64-encoded included. */
 export const INBOUND_MAIL_BYTES_MAX = 35 * 1024 * 1024;

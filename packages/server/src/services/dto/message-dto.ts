@@ -21,6 +21,7 @@ export function toAttachmentDto(a: Attachment): AttachmentDto {
     width: a.width,
     height: a.height,
     url: attachmentUrl(a.id),
+    thumbnail: a.thumbKey && a.thumbWidth && a.thumbHeight ? { width: a.thumbWidth, height: a.thumbHeight } : null,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import { CACHED_MESSAGES, type MessageCache } from '../../redis/message-cache.js';
 import type { RoomCache } from '../../redis/room-cache.js';
 import type { AppsService } from '../apps/apps-service.js';
-import type { UploadStorage } from '../uploads/storage.js';
+import { KEY_COLUMNS, storageKeys, type UploadStorage } from '../uploads/storage.js';
 
 /** Messages deleted per transaction: short row locks, never the room's. */
 const MESSAGE_BATCH = 1_000;
@@ -111,7 +111,10 @@ export class Retention {
           .skipLocked()
           .pluck('m.id');
         if (!ids.length) return { deleted: [], keys: [], shown: [] };
-        const files: { storageKey: string }[] = await trx('attachments').whereIn('message_id', ids).delete().returning('storage_key');
+        const files: { storageKey: string; thumbKey: string | null }[] = await trx('attachments')
+          .whereIn('message_id', ids)
+          .delete()
+          .returning(KEY_COLUMNS);
         const rows: { roomId: string; seq: string }[] = await trx('messages').whereIn('id', ids).delete().returning(['room_id', 'seq']);
         // A room whose latest page held some of them (it was idle that long) moves on a version, so no
         // node serves that page again from its caches; no message carries the version (nothing to announce).
@@ -124,7 +127,7 @@ export class Retention {
             found.filter((room) => newest.get(room.id)! > Number(room.lastSeq) - CACHED_MESSAGES).map((room) => room.id),
           );
         if (shown.length) await trx('rooms').whereIn('id', shown).increment('version', 1);
-        return { deleted: rows, keys: files.map((f) => f.storageKey), shown };
+        return { deleted: rows, keys: storageKeys(files), shown };
       });
       if (shown.length) await this.roomCache.invalidate({ roomIds: shown });
       for (const key of keys) await this.storage.delete(key);

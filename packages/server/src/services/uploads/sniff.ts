@@ -18,6 +18,8 @@ const MAX_SIDE = 50_000;
 const MAX_NAME = 200;
 // Why: OOXML parts sit near the start; scanning further only adds false positives and cost.
 const ZIP_SCAN_LIMIT = 1 << 20;
+/** What an upload is typed from: the zip scan's reach, so a longer file types as its whole would. */
+export const SNIFF_BYTES = ZIP_SCAN_LIMIT;
 const TEXT_SCAN = 4096;
 
 const PNG = '\x89PNG\r\n\x1a\n';
@@ -79,9 +81,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The type of an upload from its bytes (magic numbers), never from its name or a client MIME.
  * `filename` only chooses among types the bytes cannot tell apart (legacy OLE .doc/.xls/.ppt; text as .csv/.md/.txt).
+ * `partial`: `bytes` are the first of a longer file (uploads are sniffed from their first `SNIFF_BYTES`).
  * Returns null for anything outside the allowlist, including HTML, SVG, XML, JavaScript, executables, empty files.
  */
-export function sniffFile(bytes: Uint8Array, filename: string): SniffedType | null {
+export function sniffFile(bytes: Uint8Array, filename: string, options: { partial?: boolean } = {}): SniffedType | null {
   if (bytes.length === 0) return null;
   if (at(bytes, 0, PNG)) return image('image/png', 'png', pngSize(bytes));
   if (at(bytes, 0, '\xff\xd8\xff')) return image('image/jpeg', 'jpg', jpegSize(bytes));
@@ -98,7 +101,7 @@ export function sniffFile(bytes: Uint8Array, filename: string): SniffedType | nu
   if (at(bytes, 0, 'Rar!\x1a\x07')) return file('application/vnd.rar', 'rar');
   if (isTar(bytes)) return file('application/x-tar', 'tar');
   if (at(bytes, 0, 'MZ') || at(bytes, 0, '\x7fELF')) return null;
-  return sniffText(bytes, filename);
+  return sniffText(bytes, filename, options.partial ?? false);
 }
 
 /**
@@ -235,10 +238,11 @@ function isTar(b: Uint8Array): boolean {
   return sum === parseInt(field, 8);
 }
 
-function sniffText(b: Uint8Array, filename: string): SniffedType | null {
+function sniffText(b: Uint8Array, filename: string, partial: boolean): SniffedType | null {
   let text: string;
   try {
-    text = utf8.decode(b);
+    // The first bytes of a longer file may end inside a character: streaming decode leaves it out.
+    text = partial ? new TextDecoder('utf-8', { fatal: true }).decode(b, { stream: true }) : utf8.decode(b);
   } catch {
     return null;
   }

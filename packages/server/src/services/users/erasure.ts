@@ -10,7 +10,7 @@ import type { RoomCache } from '../../redis/room-cache.js';
 import type { Actor } from '../actor.js';
 import type { DomainEvents } from '../events.js';
 import type { ModerationLog } from '../moderation/audit.js';
-import type { UploadStorage } from '../uploads/storage.js';
+import { KEY_COLUMNS, storageKeys, type UploadStorage } from '../uploads/storage.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { checkErasureProof } from './erasure-proof.js';
 
@@ -244,11 +244,11 @@ export class Erasure {
   /** One batch of their uploads: the bytes first (so none outlive their row), then the rows. */
   private async uploadsBatch(userId: string): Promise<boolean> {
     const { db, storage } = this.deps;
-    const rows = (await db('attachments').where({ uploaderId: userId }).limit(ERASURE_BATCH).select('id', 'storage_key')) as {
-      id: string;
-      storageKey: string;
-    }[];
-    for (const { storageKey } of rows) await storage.delete(storageKey);
+    const rows = (await db('attachments')
+      .where({ uploaderId: userId })
+      .limit(ERASURE_BATCH)
+      .select('id', ...KEY_COLUMNS)) as { id: string; storageKey: string; thumbKey: string | null }[];
+    for (const key of storageKeys(rows)) await storage.delete(key);
     if (rows.length)
       await db('attachments')
         .whereIn(

@@ -1,4 +1,4 @@
-import type { AttachmentDto, SupportConversationDto } from '@confab/sdk';
+import type { SupportConversationDto } from '@confab/sdk';
 import { html } from 'lit';
 
 import type { I18n } from '../../i18n/index.js';
@@ -41,7 +41,7 @@ export function renderConversationBody(i18n: I18n, s: AgentState, c: SupportConv
           : (file: File, progress: (f: number) => void) =>
               client.uploads.upload(file, file.name, { onProgress: (sent, total) => progress(total ? sent / total : 0) })
       }
-      .resolveSrc=${(a: AttachmentDto) => client.uploads.src(a)}
+      .uploads=${client.uploads}
       .notes=${s.notes}
       ?noteMode=${note}
       .placeholder=${note ? i18n.t('notePlaceholder') : null}

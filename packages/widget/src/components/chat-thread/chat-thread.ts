@@ -1,5 +1,5 @@
 import { LIMITS } from '@confab/protocol';
-import type { AttachmentDto, CannedResponseDto, ChatMessage, Room, SupportNoteDto } from '@confab/sdk';
+import type { AttachmentDto, CannedResponseDto, ChatMessage, Room, SupportNoteDto, UploadsApi } from '@confab/sdk';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -40,7 +40,8 @@ export class ChatThread extends LitElement {
   @property({ attribute: false }) greeting: string | null = null;
   @property({ attribute: false }) send: ((input: ComposerSubmit) => Promise<unknown>) | null = null;
   @property({ attribute: false }) upload: Uploader | null = null;
-  @property({ attribute: false }) resolveSrc: ((attachment: AttachmentDto) => Promise<string>) | null = null;
+  /** Signed URLs of files and of images' thumbnails (the SDK's `client.uploads`). */
+  @property({ attribute: false }) uploads: Pick<UploadsApi, 'src' | 'thumbnailSrc'> | null = null;
   @property({ attribute: false }) canned: readonly CannedResponseDto[] = [];
   /** Names for user ids that have no message yet (e.g. the team's agents). */
   @property({ attribute: false }) names: Readonly<Record<string, string>> = {};
@@ -89,7 +90,9 @@ export class ChatThread extends LitElement {
     focusComposer: () => this.focus(),
   });
   /** Signed links to files (controllers/file-links.ts). */
-  private readonly links = new FileLinks(this, () => this.resolveSrc);
+  private readonly links = new FileLinks(this, () => this.uploads);
+  /** The composer previews an uploaded image by its thumbnail. */
+  private readonly previewSrc = (attachment: AttachmentDto) => this.uploads!.thumbnailSrc(attachment);
   /** Files dropped on the messages go to the composer (lib/drop.ts). */
   private readonly drop = new FileDrop(this, () => (this.upload ? (files) => this.composer?.addFiles(files) : null));
   /** Images opened full size, inside the component (lightbox.ts). */
@@ -232,7 +235,7 @@ export class ChatThread extends LitElement {
               .i18n=${this.i18n}
               .upload=${this.upload}
               .canned=${this.agent ? this.canned : null}
-              .previewSrc=${this.resolveSrc}
+              .previewSrc=${this.uploads ? this.previewSrc : null}
               .placeholder=${this.placeholder}
               .onTyping=${() => (this.noteMode ? undefined : this.room?.typing())}
               ?note=${this.noteMode}
@@ -272,6 +275,7 @@ export class ChatThread extends LitElement {
     const text = m.text ? html`<span class="text">${renderText(m.text)}</span>` : nothing;
     return html`${text}${renderFiles(m.attachments, this.i18n, {
       srcFor: (f) => this.links.srcFor(f),
+      thumbnailFor: (f) => this.links.thumbnailFor(f),
       // Full size on a fresh link: the one in the thumbnail may be near its end.
       open: (f, src, opener) => void this.links.fresh(f, src).then((fresh) => this.lightbox.open(f, fresh, opener)),
       refresh: (f) => void this.links.srcFor(f),

@@ -18,6 +18,8 @@ export function renderText(text: string) {
 /** How a message's files reach their bytes: `srcFor` is undefined until a URL is known; `open` shows an image full size. */
 export interface FileActions {
   srcFor(file: AttachmentDto): string | undefined;
+  /** The image's thumbnail URL (its own URL when it has none), undefined until known. */
+  thumbnailFor(file: AttachmentDto): string | undefined;
   open(file: AttachmentDto, src: string, opener: HTMLElement): void;
   /** About to be used (pointer over it, focus): make sure its link is still good. */
   refresh(file: AttachmentDto): void;
@@ -49,7 +51,7 @@ export function renderFiles(files: readonly AttachmentDto[], i18n: I18n, actions
 }
 
 function renderImage(f: AttachmentDto, width: number, height: number, i18n: I18n, actions: FileActions) {
-  const src = actions.srcFor(f);
+  const src = actions.thumbnailFor(f);
   const box = thumbnailSize(width, height);
   // The box has its final size from the first render: nothing moves when the URL or the bytes arrive.
   const size = styleProps({ width: `${box.width}px`, 'aspect-ratio': `${box.width} / ${box.height}` });

@@ -1,4 +1,4 @@
-import type { AttachmentDto, RateConversationInput } from '@confab/sdk';
+import type { RateConversationInput } from '@confab/sdk';
 import { html, nothing } from 'lit';
 
 import type { VisibleViewport } from '../../controllers/viewport-controller.js';
@@ -129,7 +129,7 @@ function renderBody(i18n: I18n, state: VisitorState, element: PanelAttributes, o
         .names=${names(state)}
         .send=${(input: ComposerSubmit) => session.send(input)}
         .upload=${(file: File, progress: (f: number) => void) => session.upload(file, progress)}
-        .resolveSrc=${(a: AttachmentDto) => session.client.uploads.src(a)}
+        .uploads=${session.client.uploads}
         ?active=${true}
         ><slot name="empty" slot="empty">${t('noMessages')}</slot>${
           session.supportMode && state.room ? session.mail.card(i18n, state.room.id) : nothing
