@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Storage, S3_PART_BYTES } from '../src/services/uploads/s3-storage.js';
 import { readWhole, type UploadStorage } from '../src/services/uploads/storage.js';
 import { parseStorageUrl } from '../src/services/uploads/storage-url.js';
+import { postFile } from './helpers/multipart.js';
 import { startTestS3, type TestS3 } from './helpers/s3.js';
 import { expectStatus, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -207,19 +208,12 @@ describe('a server with STORAGE_URL=s3://', () => {
 
   it('leaves nothing in the bucket when an upload without Content-Length runs past the limit', async () => {
     const [before, partsBefore] = [await s3.keys(), s3.partsStored()];
-    const boundary = `confab-${randomBytes(8).toString('hex')}`;
-    const disposition = 'Content-Disposition: form-data; name="file"; filename="big.pdf"';
-    const head = `--${boundary}\r\n${disposition}\r\nContent-Type: application/pdf\r\n\r\n`;
     const content = pdfOf(20 * MIB);
-    const pieces: Buffer[] = [Buffer.from(head)];
-    for (let at = 0; at < content.length; at += MIB) pieces.push(content.subarray(at, at + MIB));
-    pieces.push(Buffer.from(`\r\n--${boundary}--\r\n`));
-    const res = await fetch(`${server.url}/v1/uploads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ana.accessToken}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
-      body: Readable.toWeb(Readable.from(pieces)) as ReadableStream,
-      duplex: 'half',
-    } as RequestInit);
+    const pieces = Array.from({ length: Math.ceil(content.length / MIB) }, (_, i) => content.subarray(i * MIB, (i + 1) * MIB));
+    const res = await postFile(`${server.url}/v1/uploads`, { authorization: `Bearer ${ana.accessToken}` }, pieces, {
+      name: 'big.pdf',
+      type: 'application/pdf',
+    });
     expect(res.status).toBe(413);
     // Parts were stored before the limit was reached (16 MiB is three of them), and then aborted.
     expect(s3.partsStored() - partsBefore).toBeGreaterThanOrEqual(2);

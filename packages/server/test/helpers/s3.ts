@@ -1,3 +1,5 @@
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -18,6 +20,9 @@ interface S3rverInstance {
 }
 type S3rverClass = new (options: Record<string, unknown>) => S3rverInstance;
 const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
+
+const storageUrl = (bucket: string, endpoint: string, prefix?: string) =>
+  `s3://${bucket}${prefix ? `/${prefix}` : ''}?endpoint=${encodeURIComponent(endpoint)}&region=us-east-1&forcePathStyle=true`;
 
 export interface TestS3 {
   /** The STORAGE_URL of the bucket (with `prefix` when given). */
@@ -68,9 +73,8 @@ export async function startTestS3(options: { bucket?: string; prefix?: string; p
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const client = createS3Client({ endpoint });
-  const path = options.prefix ? `/${options.prefix}` : '';
   return {
-    url: `s3://${bucket}${path}?endpoint=${encodeURIComponent(endpoint)}&region=us-east-1&forcePathStyle=true`,
+    url: storageUrl(bucket, endpoint, options.prefix),
     endpoint,
     bucket,
     client,
@@ -89,6 +93,24 @@ export async function startTestS3(options: { bucket?: string; prefix?: string; p
     close: async () => {
       client.destroy();
       await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The same store in a child process (s3rver-process.mjs): its memory is not this process's. */
+export async function startTestS3Process(bucket = 'confab-test'): Promise<{ url: string; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'confab-s3-'));
+  process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+  process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+  const child = fork(new URL('./s3rver-process.mjs', import.meta.url), [dir, bucket], { stdio: 'ignore', execArgv: [] });
+  const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+  return {
+    url: storageUrl(bucket, `http://127.0.0.1:${port}`),
+    close: async () => {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
       await rm(dir, { recursive: true, force: true });
     },
   };
