@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --quick] [-- --only P1,P4,S1] [-- --profile] [-- --out FILE]`
+// `npm run bench [-- --quick] [-- --only P1,P4,S1,U1] [-- --profile] [-- --out FILE]`
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -19,6 +19,7 @@ import { p6TwoNodes } from './scenarios/p6-two-nodes.js';
 import { p7Reconnect } from './scenarios/p7-reconnect.js';
 import { p8SupportDesk } from './scenarios/p8-support-desk.js';
 import { s1Soak } from './scenarios/s1-soak.js';
+import { u1Uploads } from './scenarios/u1-uploads.js';
 
 const { values } = parseArgs({
   options: {
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     await run('P7', () => p7Reconnect(ctx));
     await run('P8', () => p8SupportDesk(ctx));
     await run('S1', () => s1Soak(ctx, p1Best));
+    await run('U1', () => u1Uploads(ctx));
   } finally {
     await database.drop().catch(() => undefined);
   }

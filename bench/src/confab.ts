@@ -77,9 +77,9 @@ function confabVars(env: BenchEnv, redis: boolean): Record<string, string> {
   };
 }
 
-/** One Confab node (`confab-server start`), with Redis as in production. */
-export function startConfab(env: BenchEnv, name = 'confab'): Promise<ServerProcess> {
-  return startServerProcess({ name, script: CLI, args: ['start'], env: confabVars(env, true) });
+/** One Confab node (`confab-server start`), with Redis as in production; `settings` adds to its environment. */
+export function startConfab(env: BenchEnv, name = 'confab', settings: Record<string, string> = {}): Promise<ServerProcess> {
+  return startServerProcess({ name, script: CLI, args: ['start'], env: { ...confabVars(env, true), ...settings } });
 }
 
 /** The baseline: a bare Socket.IO broadcast server (with the Redis adapter when `cluster` is set). */

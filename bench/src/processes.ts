@@ -8,6 +8,15 @@ export interface ProcessStats {
   rss: number;
 }
 
+/** Memory between `peakStart()` and `peakStop()`, bytes. */
+export interface MemoryPeak {
+  /** Heap + ArrayBuffers after a full GC when watching started. */
+  rest: number;
+  /** The highest heap + ArrayBuffers seen (garbage included, unless watched `retained`). */
+  heap: number;
+  rss: number;
+}
+
 /** How late the server's event loop ran (ms) since the last reset. */
 export interface LoopDelay {
   p50: number;
@@ -23,6 +32,10 @@ export interface ServerProcess {
   stats(gc?: boolean): Promise<ProcessStats>;
   /** The event-loop delay since the last reset; `reset` starts a new window. */
   loopDelay(reset?: boolean): Promise<LoopDelay>;
+  /** Starts watching the process's peak memory (after a full GC); `retained`: a full GC before each sample. */
+  peakStart(retained?: boolean): Promise<void>;
+  /** The peak since `peakStart()`. */
+  peakStop(): Promise<MemoryPeak>;
   /** Starts the V8 sampling profiler in the process (for the measured phase only). */
   profileStart(): Promise<void>;
   /** Stops it and writes the `.cpuprofile` to `file`. */
@@ -109,6 +122,11 @@ function wrap(name: string, url: string, child: ChildProcess): ServerProcess {
       const { p50, p99, max } = await ask<LoopDelay>({ type: 'bench:loop', reset });
       return { p50, p99, max };
     },
+    peakStart: (retained = false) => ask({ type: 'bench:peak', action: 'start', retained }),
+    peakStop: async () => {
+      const { rest, heap, rss } = await ask<MemoryPeak>({ type: 'bench:peak', action: 'stop' });
+      return { rest, heap, rss };
+    },
     profileStart: () => ask({ type: 'bench:profile', action: 'start' }),
     profileStop: (file: string) => ask({ type: 'bench:profile', action: 'stop', file }),
     stop: async () => {
@@ -135,6 +153,9 @@ const SERVER_SETTINGS = new Set([
   'LOG_LEVEL',
   'LOG_FORMAT',
   'NODE_OPTIONS',
+  'STORAGE_URL',
+  'STORAGE_DOWNLOADS',
+  'MAX_UPLOAD_BYTES',
 ]);
 
 /** This process's environment minus anything that would configure the servers behind our back. */

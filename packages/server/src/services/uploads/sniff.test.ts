@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { safeFileName, sniffFile } from './sniff.js';
+import { MAGIC_BYTES, safeFileName, sniffFile, typedByMagic } from './sniff.js';
 
 // A real 1x1 RGBA PNG and a real 1x1 GIF89a.
 const PNG_1X1 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
@@ -297,6 +297,36 @@ describe('sniffFile: refused content', () => {
     expect(sniffFile(bytes('MZ', [0x90, 0, 3, 0, 0, 0, 4, 0], zeros(54)), 'a.txt')).toBeNull();
     expect(sniffFile(bytes([0x7f], 'ELF', [2, 1, 1, 0], zeros(56)), 'a')).toBeNull();
     expect(sniffFile(bytes([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]), 'a')).toBeNull();
+  });
+});
+
+describe('typedByMagic: when the first bytes are enough', () => {
+  const longer = (head: Uint8Array | number[], fill = 0x41): Uint8Array => {
+    const b = new Uint8Array(MAGIC_BYTES * 4).fill(fill);
+    b.set(head);
+    return b;
+  };
+  const kinds: Array<[name: string, typed: boolean, content: Uint8Array]> = [
+    ['a PDF', true, longer(ascii('%PDF-1.7\n'))],
+    ['gzip', true, longer([0x1f, 0x8b, 0x08])],
+    ['7z', true, longer(ascii('7z\xbc\xaf\x27\x1c'))],
+    ['RAR', true, longer(ascii('Rar!\x1a\x07\x00'))],
+    ['an OLE document', true, longer(ascii('\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1'))],
+    ['a tar archive', true, longer(tarHeader('notes.txt'))],
+    ['an executable', true, longer(ascii('MZ'))],
+    ['a zip (its parts name what it is)', false, longer(ascii('PK\x03\x04'))],
+    ['text (checked further on)', false, longer(ascii('hello '))],
+    ['a PNG (its header gives its size)', false, longer(pngWithSize(10, 10))],
+  ];
+
+  it.each(kinds)('%s: typed by its first bytes, %s', (_name, typed, content) => {
+    expect(typedByMagic(content.subarray(0, MAGIC_BYTES))).toBe(typed);
+    // When it says so, the first bytes type the file exactly as its longer start does.
+    if (typed) expect(sniffFile(content.subarray(0, MAGIC_BYTES), 'f.bin', { partial: true })).toEqual(sniffFile(content, 'f.bin'));
+  });
+
+  it('never decides on fewer than MAGIC_BYTES', () => {
+    expect(typedByMagic(longer(ascii('%PDF-1.7\n')).subarray(0, MAGIC_BYTES - 1))).toBe(false);
   });
 });
 

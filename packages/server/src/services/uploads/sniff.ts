@@ -21,6 +21,8 @@ const ZIP_SCAN_LIMIT = 1 << 20;
 /** What an upload is typed from: the zip scan's reach, so a longer file types as its whole would. */
 export const SNIFF_BYTES = ZIP_SCAN_LIMIT;
 const TEXT_SCAN = 4096;
+/** Enough of a file to tell the formats known by their first bytes alone (a tar header is 512). */
+export const MAGIC_BYTES = 4096;
 
 const PNG = '\x89PNG\r\n\x1a\n';
 const OLE = '\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1';
@@ -77,6 +79,20 @@ const ALLOWED_TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0c, 0x0d]);
 const BAD_NAME_CHARS = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Cs}]/gu;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Whether the first `MAGIC_BYTES` (or more) of a longer file already type it as its first
+ * `SNIFF_BYTES` would: formats told by their first bytes alone (PDF, gzip, 7z, RAR, OLE, tar, and
+ * executables, refused). Zip containers, text and images (whose headers give their size) need
+ * the rest. Uploads of those formats then hold 4 KiB while being typed instead of a MiB.
+ */
+export function typedByMagic(head: Uint8Array): boolean {
+  if (head.length < MAGIC_BYTES) return false;
+  return (
+    ['%PDF-', '\x1f\x8b\x08', SEVEN_ZIP, 'Rar!\x1a\x07', OLE, 'MZ', '\x7fELF'].some((magic) => at(head, 0, magic)) ||
+    (isTar(head) && !['PK', '\x89PNG', '\xff\xd8\xff', 'GIF8', 'RIFF'].some((magic) => at(head, 0, magic)))
+  );
+}
 
 /**
  * The type of an upload from its bytes (magic numbers), never from its name or a client MIME.

@@ -14,7 +14,7 @@ import { processImage } from './images.js';
 import { collect, peek } from './intake.js';
 import type { LinkSigner, SignedLink } from './links.js';
 import { StorageQuotas } from './quotas.js';
-import { safeFileName, SNIFF_BYTES, type SniffedType, sniffFile } from './sniff.js';
+import { MAGIC_BYTES, safeFileName, SNIFF_BYTES, type SniffedType, sniffFile, typedByMagic } from './sniff.js';
 import { type PresignOptions, type UploadStorage, writeBuffer } from './storage.js';
 
 const UPLOADS_PER_MINUTE = { limit: 30, periodMs: 60_000 };
@@ -101,8 +101,10 @@ export class UploadsService {
     const { allowed, retryAfterMs } = await this.throttle.consume(`upload:${actor.id}`, UPLOADS_PER_MINUTE);
     if (!allowed) throw new RateLimitedError(retryAfterMs);
     await this.quotas.precheck(actor, declaredBytes);
-    const { head, complete, whole } = await peek(Buffer.isBuffer(body) ? Readable.from([body]) : body, SNIFF_BYTES);
-    const type = sniffFile(head, originalName, { partial: !complete });
+    const source = Buffer.isBuffer(body) ? Readable.from([body]) : body;
+    // Typed from its first MiB, or its first 4 KiB when those already tell (a PDF, an archive).
+    const reach = { bytes: SNIFF_BYTES, enough: typedByMagic, after: MAGIC_BYTES };
+    const { verdict: type, whole } = await peek(source, reach, (head, complete) => sniffFile(head, originalName, { partial: !complete }));
     if (!type) {
       whole.destroy();
       throw new AppError(
