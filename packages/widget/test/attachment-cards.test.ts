@@ -1,22 +1,10 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
-import type { App } from '../../server/src/db/models/index.js';
 import { axeFindings } from './helpers/axe.js';
-import {
-  createAgent,
-  launchBrowser,
-  openHostPage,
-  recordConsoleErrors,
-  screenshot,
-  screenshotThemes,
-  startTestServer,
-  STRICT_CSP,
-  type TestServer,
-  VIEWPORTS,
-  violations,
-} from './helpers/browser.js';
+import { screenshot, screenshotThemes, VIEWPORTS } from './helpers/browser.js';
 import { png } from './helpers/png.js';
+import { expectCleanPages, openAgentInbox, openVisitorChat, useServerAndBrowser } from './helpers/visitor-chat.js';
 
 // Small, so a too-large file is quick to make (and under the Content-Length cut-off, so the body is read).
 const MAX_UPLOAD_BYTES = 100 * 1024;
@@ -49,64 +37,19 @@ function focused(page: Page) {
 }
 
 describe('file cards, image boxes, the lightbox and upload errors', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer({ env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser({ env: { MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) } });
 
   /** A visitor past the pre-chat form, in the open widget (1280×800, light). */
   async function openWidget(name: string, { fakeClock = false } = {}) {
-    const tenant: App = await server.createTenant(['http://127.0.0.1:*']);
-    await createAgent(server, tenant, 'lee', 'tr0ub4dor&3', 'Lee Agent');
-    const context: BrowserContext = await browser.newContext({ viewport: VIEWPORTS.desktop });
-    if (fakeClock) await context.clock.install();
-    const page = await openHostPage(context, server, {
-      body: `<chat-widget app="${tenant.id}" theme="light" require-name></chat-widget>`,
-      csp: STRICT_CSP,
-    });
-    const consoleErrors = recordConsoleErrors(page);
-    const widget = page.locator('chat-widget');
-    await widget.locator('button.launcher').click();
-    await widget.locator('[part=prechat] input[name=name]').fill(name);
-    await widget.locator('[part=prechat] button[type=submit]').click();
-    await widget.locator('textarea[part=input]').waitFor();
-    const mine = widget.locator('[part~=message][part~=mine]');
+    const chat = await openVisitorChat(rig, { name, viewport: VIEWPORTS.desktop, theme: 'light', fakeClock });
     return {
-      tenant,
-      context,
-      page,
-      widget,
-      mine,
-      consoleErrors,
-      /** Picks files in the composer, waits for them to be uploaded and sends them. */
-      async sendFiles(files: { name: string; mimeType: string; buffer: Buffer }[], shot?: string) {
-        const before = await mine.count();
-        await widget.locator('[part=composer] input[type=file]').setInputFiles(files);
-        const chips = widget.locator('[part=composer] .file');
-        await expect.poll(() => chips.count()).toBe(files.length);
-        await expect.poll(() => chips.locator('progress').count(), { timeout: 10_000 }).toBe(0);
-        expect(await chips.locator('.error').count()).toBe(0);
-        if (shot) await screenshot(widget.locator('[part=composer]'), shot);
-        await widget.locator('button[part=send-button]').click();
-        await expect.poll(() => mine.count()).toBe(before + 1);
-        await expect.poll(() => mine.last().getAttribute('data-status')).toMatch(/^(sent|delivered|read)$/);
-        return mine.last();
-      },
+      ...chat,
       async close(expectedErrors: RegExp | null = null) {
         // Chromium's local-network check refuses the WebSocket upgrade on 127.0.0.1 here (socket.io falls back to polling).
-        const unexpected = consoleErrors.filter((e) => !expectedErrors?.test(e));
+        const unexpected = chat.consoleErrors.filter((e) => !expectedErrors?.test(e));
         expect(unexpected).toEqual([]);
-        expect(page.problems).toEqual([]);
-        expect(await violations(page)).toEqual([]);
-        await context.close();
+        await expectCleanPages(chat.page);
+        await chat.context.close();
       },
     };
   }
@@ -133,7 +76,7 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     expect(await card.locator('svg.file-icon path').count()).toBeGreaterThan(1);
     expect(await message.textContent()).not.toMatch(EMOJI);
     const href = new URL((await card.getAttribute('href'))!);
-    expect(href.origin).toBe(server.url);
+    expect(href.origin).toBe(rig.server.url);
     expect(href.searchParams.has('access_token')).toBe(false);
 
     // A long name is cut with an ellipsis inside the bubble, and is whole in the title.
@@ -251,7 +194,7 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     expect(await full.getAttribute('alt')).toBe('photo.png');
     await expect.poll(() => full.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(640);
     const src = new URL(await full.evaluate((el: HTMLImageElement) => el.src));
-    expect(src.origin).toBe(server.url);
+    expect(src.origin).toBe(rig.server.url);
     expect(src.searchParams.has('access_token')).toBe(false);
     expect(await dialog.locator('a[download]').getAttribute('href')).toBe(await full.getAttribute('src'));
     // No new tab, no navigation: the lightbox is inside the component.
@@ -390,15 +333,8 @@ describe('file cards, image boxes, the lightbox and upload errors', () => {
     await expect.poll(() => mine.count()).toBe(1);
     await sendFiles([{ name: 'invoice.pdf', mimeType: 'application/pdf', buffer: PDF }]);
 
-    const agentContext = await browser.newContext({ viewport: VIEWPORTS.desktop });
-    const agent = await openHostPage(agentContext, server, { body: `<chat-inbox app="${tenant.id}"></chat-inbox>`, csp: STRICT_CSP });
-    const inbox = agent.locator('chat-inbox');
-    await inbox.locator('input[name=username]').fill('lee');
-    await inbox.locator('input[name=password]').fill('tr0ub4dor&3');
-    await inbox.locator('form.signin button[type=submit]').click();
-    const items = inbox.locator('button.item');
-    await expect.poll(() => items.count()).toBe(1);
-    await items.first().click();
+    const { context: agentContext, page: agent, inbox, openConversation } = await openAgentInbox(rig, tenant, VIEWPORTS.desktop);
+    await openConversation();
     const input = inbox.locator('textarea[part=input]');
     await input.waitFor();
     await input.fill('/');

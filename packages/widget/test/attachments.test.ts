@@ -1,18 +1,9 @@
-import type { Browser, BrowserContext, Locator } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
-import type { App } from '../../server/src/db/models/index.js';
-import {
-  createAgent,
-  type HostPage,
-  launchBrowser,
-  openHostPage,
-  startTestServer,
-  STRICT_CSP,
-  type TestServer,
-  violations,
-} from './helpers/browser.js';
+import type { HostPage } from './helpers/browser.js';
 import { png, type Rgba } from './helpers/png.js';
+import { expectCleanPages, openAgentInbox, openVisitorChat, useServerAndBrowser } from './helpers/visitor-chat.js';
 
 /** The colour of pixel (x, y) in the test images: every pixel differs. */
 const colour = (x: number, y: number): Rgba => [x * 60, y * 80, 200 - x * 10 - y * 5, 255];
@@ -47,57 +38,22 @@ function loaded(img: Locator): Promise<Loaded> {
 }
 
 describe('attachments in <chat-widget> and <chat-inbox>', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser();
 
   /** A tenant with one agent, a visitor past the pre-chat form, and a signed-in agent (open). */
   async function setup(name: string) {
-    const tenant: App = await server.createTenant(['http://127.0.0.1:*']);
-    await createAgent(server, tenant, 'lee', 'tr0ub4dor&3', 'Lee Agent');
-    const contexts: [BrowserContext, BrowserContext] = [await browser.newContext(), await browser.newContext()];
-    const visitor = await openHostPage(contexts[0], server, {
-      body: `<chat-widget app="${tenant.id}" require-name></chat-widget>`,
-      csp: STRICT_CSP,
-    });
-    const widget = visitor.locator('chat-widget');
-    await widget.locator('button.launcher').click();
-    await widget.locator('[part=prechat] input[name=name]').fill(name);
-    await widget.locator('[part=prechat] button[type=submit]').click();
-    await widget.locator('textarea[part=input]').waitFor();
-    const agent = await openHostPage(contexts[1], server, { body: `<chat-inbox app="${tenant.id}"></chat-inbox>`, csp: STRICT_CSP });
-    const inbox = agent.locator('chat-inbox');
-    await inbox.locator('input[name=username]').fill('lee');
-    await inbox.locator('input[name=password]').fill('tr0ub4dor&3');
-    await inbox.locator('form.signin button[type=submit]').click();
-    await inbox.locator('form.signin').waitFor({ state: 'detached' });
+    const visitor = await openVisitorChat(rig, { name });
+    const agent = await openAgentInbox(rig, visitor.tenant);
     return {
-      visitor,
-      widget,
-      agent,
-      inbox,
-      /** Waits for the conversation to be listed and opens it. */
-      async selectConversation() {
-        const items = inbox.locator('button.item');
-        await expect.poll(() => items.count()).toBe(1);
-        await items.first().click();
-        await expect.poll(() => items.first().getAttribute('aria-current')).toBe('true');
-      },
+      visitor: visitor.page,
+      widget: visitor.widget,
+      agent: agent.page,
+      inbox: agent.inbox,
+      pickFiles: visitor.pickFiles,
+      selectConversation: agent.openConversation,
       async close() {
-        for (const page of [visitor, agent]) {
-          expect(page.problems).toEqual([]);
-          expect(await violations(page)).toEqual([]);
-        }
-        await Promise.all(contexts.map((c) => c.close()));
+        await expectCleanPages(visitor.page, agent.page);
+        await Promise.all([visitor.context.close(), agent.context.close()]);
       },
     };
   }
@@ -114,7 +70,7 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
     const want = colour(3, 2);
     state.corner!.forEach((channel, i) => expect(Math.abs(channel - want[i]!)).toBeLessThanOrEqual(48));
     const src = new URL(state.src);
-    expect(src.origin).toBe(server.url);
+    expect(src.origin).toBe(rig.server.url);
     expect(src.pathname).toMatch(/^\/v1\/uploads\/[^/]+\/thumbnail$/);
     const open = message.locator('.files button.thumb');
     expect(await open.getAttribute('aria-haspopup')).toBe('dialog');
@@ -140,7 +96,7 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
     const preview = composerFile.locator('img');
     await expect.poll(() => preview.count(), { timeout: 10_000 }).toBe(1);
     await expect.poll(async () => (await loaded(preview)).naturalWidth, { timeout: 10_000 }).toBe(4);
-    expect(new URL(await preview.evaluate((el: HTMLImageElement) => el.src)).origin).toBe(server.url);
+    expect(new URL(await preview.evaluate((el: HTMLImageElement) => el.src)).origin).toBe(rig.server.url);
     expect(await composerFile.locator('progress').count()).toBe(0);
 
     // An image alone is a message.
@@ -160,16 +116,10 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
   });
 
   it('sends a text file as a download link, not an image', async () => {
-    const { widget, inbox, agent, selectConversation, close } = await setup('Tess Text');
+    const { widget, inbox, agent, pickFiles, selectConversation, close } = await setup('Tess Text');
     const input = widget.locator('textarea[part=input]');
-    await widget
-      .locator('[part=composer] input[type=file]')
-      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(NOTES) });
-    const composerFile = widget.locator('[part=composer] .file');
-    await expect.poll(() => composerFile.count()).toBe(1);
-    await expect.poll(() => composerFile.locator('progress').count(), { timeout: 10_000 }).toBe(0);
-    expect(await composerFile.locator('.error').count()).toBe(0);
-    expect(await composerFile.locator('img').count()).toBe(0);
+    await pickFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(NOTES) }]);
+    expect(await widget.locator('[part=composer] .file img').count()).toBe(0);
     await input.fill('Here are my notes');
     await input.press('Enter');
     const mine = widget.locator('[part~=message][part~=mine]');
@@ -186,7 +136,7 @@ describe('attachments in <chat-widget> and <chat-inbox>', () => {
       expect(await message.getByRole('link', { name: /^notes\.txt TXT · \d+ B Download$/ }).count()).toBe(1);
       expect(await link.textContent()).toContain('notes.txt');
       expect(await message.locator('img').count()).toBe(0);
-      expect(new URL((await link.getAttribute('href'))!).origin).toBe(server.url);
+      expect(new URL((await link.getAttribute('href'))!).origin).toBe(rig.server.url);
     }
     // The link fetches the file as text, as a download, with its bytes intact.
     const href = (await theirs.first().locator('.files a[download]').getAttribute('href'))!;

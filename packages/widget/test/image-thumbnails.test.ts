@@ -1,20 +1,9 @@
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
-import type { App } from '../../server/src/db/models/index.js';
-import {
-  createAgent,
-  launchBrowser,
-  openHostPage,
-  recordConsoleErrors,
-  screenshot,
-  startTestServer,
-  STRICT_CSP,
-  type TestServer,
-  VIEWPORTS,
-  violations,
-} from './helpers/browser.js';
+import { screenshot, VIEWPORTS } from './helpers/browser.js';
 import { png } from './helpers/png.js';
+import { expectCleanPages, openAgentInbox, openVisitorChat, useServerAndBrowser } from './helpers/visitor-chat.js';
 
 // 1600×1200 in 100-px tiles with a diagonal band: large enough that the thumbnail (480×360) is a real reduction.
 const PHOTO = png(1600, 1200, (x, y) => {
@@ -49,45 +38,19 @@ function fetchHead(page: Page, url: string) {
 }
 
 describe('images in the thread: thumbnails inline, the full image in the lightbox', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const rig = useServerAndBrowser();
 
   it('shows an image message by its thumbnail on both sides and the full image in the lightbox', async () => {
-    const tenant: App = await server.createTenant(['http://127.0.0.1:*']);
-    await createAgent(server, tenant, 'lee', 'tr0ub4dor&3', 'Lee Agent');
-    const contexts: BrowserContext[] = [
-      await browser.newContext({ viewport: VIEWPORTS.desktop }),
-      await browser.newContext({ viewport: VIEWPORTS.desktop }),
-    ];
-    const visitor = await openHostPage(contexts[0]!, server, {
-      body: `<chat-widget app="${tenant.id}" theme="light" require-name></chat-widget>`,
-      csp: STRICT_CSP,
-    });
-    const consoleErrors = recordConsoleErrors(visitor);
-    const widget = visitor.locator('chat-widget');
-    await widget.locator('button.launcher').click();
-    await widget.locator('[part=prechat] input[name=name]').fill('Tia Thumb');
-    await widget.locator('[part=prechat] button[type=submit]').click();
-    await widget.locator('textarea[part=input]').waitFor();
+    const chat = await openVisitorChat(rig, { name: 'Tia Thumb', viewport: VIEWPORTS.desktop, theme: 'light' });
+    const { tenant, page: visitor, widget, mine, consoleErrors } = chat;
 
     // The composer previews the upload by its thumbnail too.
-    await widget.locator('[part=composer] input[type=file]').setInputFiles({ name: 'tiles.png', mimeType: 'image/png', buffer: PHOTO });
+    await chat.pickFiles([{ name: 'tiles.png', mimeType: 'image/png', buffer: PHOTO }]);
     const preview = widget.locator('[part=composer] .file img');
     await expect.poll(() => preview.count(), { timeout: 10_000 }).toBe(1);
     expect(await shown(preview)).toMatchObject({ path: expect.stringMatching(/^\/v1\/uploads\/[^/]+\/thumbnail$/), naturalWidth: 480 });
     await widget.locator('textarea[part=input]').fill('The tiles, as promised');
     await widget.locator('button[part=send-button]').click();
-    const mine = widget.locator('[part~=message][part~=mine]');
     await expect.poll(() => mine.count()).toBe(1);
 
     const thumb = mine.first().locator('.files button.thumb > img');
@@ -123,15 +86,8 @@ describe('images in the thread: thumbnails inline, the full image in the lightbo
     await expect.poll(() => dialog.count()).toBe(0);
 
     // The agent's inbox shows the same thumbnail and opens the same full image.
-    const agent = await openHostPage(contexts[1]!, server, { body: `<chat-inbox app="${tenant.id}"></chat-inbox>`, csp: STRICT_CSP });
-    const inbox = agent.locator('chat-inbox');
-    await inbox.locator('input[name=username]').fill('lee');
-    await inbox.locator('input[name=password]').fill('tr0ub4dor&3');
-    await inbox.locator('form.signin button[type=submit]').click();
-    await inbox.locator('form.signin').waitFor({ state: 'detached' });
-    const items = inbox.locator('button.item');
-    await expect.poll(() => items.count()).toBe(1);
-    await items.first().click();
+    const { context: agentContext, page: agent, inbox, openConversation } = await openAgentInbox(rig, tenant, VIEWPORTS.desktop);
+    await openConversation();
     const theirs = inbox.locator('[part~=message][part~=theirs]');
     await expect.poll(() => theirs.count()).toBe(1);
     const agentThumb = await shown(theirs.first().locator('.files button.thumb > img'));
@@ -142,10 +98,7 @@ describe('images in the thread: thumbnails inline, the full image in the lightbo
     expect(await shown(agentFull)).toEqual({ path: `/v1/uploads/${id}`, naturalWidth: 1600, naturalHeight: 1200 });
 
     expect(consoleErrors.filter((e) => !/WebSocket/i.test(e))).toEqual([]);
-    for (const page of [visitor, agent]) {
-      expect(page.problems).toEqual([]);
-      expect(await violations(page)).toEqual([]);
-    }
-    await Promise.all(contexts.map((c) => c.close()));
+    await expectCleanPages(visitor, agent);
+    await Promise.all([chat.context.close(), agentContext.close()]);
   });
 });

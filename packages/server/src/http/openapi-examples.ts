@@ -18,7 +18,6 @@ import type {
   SupportNoteDto,
   SupportReportDto,
   SupportVisitorDto,
-  UploadLinkDto,
   UserDto,
   UserSummaryDto,
   WebhookDeliveryDto,
@@ -84,23 +83,7 @@ const user: UserDto = {
   createdAt: created,
   lastSeenAt: later,
 };
-const attachment = {
-  id: ids.attachment,
-  name: 'floor-plan.png',
-  type: 'image/png',
-  size: 48213,
-  width: 1200,
-  height: 800,
-  url: `/v1/uploads/${ids.attachment}`,
-  thumbnail: { width: 480, height: 320 },
-};
-const uploadLink: UploadLinkDto = {
-  id: ids.attachment,
-  url: `/v1/uploads/${ids.attachment}?exp=1741944667&sig=Xq3vJ8kL2mN5pR7tW9yB1cD4fG6hK0sA3eU8iO2qZ5w`,
-  thumbnailUrl: `/v1/uploads/${ids.attachment}/thumbnail?exp=1741944667&sig=Xq3vJ8kL2mN5pR7tW9yB1cD4fG6hK0sA3eU8iO2qZ5w`,
-  expiresAt: '2025-03-14T09:31:07.000Z',
-  expiresIn: 600,
-};
+const storage = storageExamples({ attachmentId: ids.attachment, userId: ana.id });
 const reaction = { emoji: '👍', count: 2, userIds: [ids.ana, ids.bob] };
 const message: MessageDto = {
   id: ids.message,
@@ -113,7 +96,7 @@ const message: MessageDto = {
   type: 'text',
   text: 'Here is the floor plan for Thursday.',
   replyToId: null,
-  attachments: [attachment],
+  attachments: [storage.attachment],
   reactions: [reaction],
   createdAt: later,
   editedAt: null,
@@ -278,10 +261,9 @@ const canned = {
 };
 const receipt = { userId: ids.bob, deliveredSeq: 42, readSeq: 41 };
 
-/** A typical answer of each error code. */
 const moderation = moderationExamples({ moderator: bob, member: ana, message, page });
-const storage = storageExamples(ana.id);
 
+/** A typical answer of each error code. */
 export const ERROR_EXAMPLES: { [C in ErrorCode]: ErrorBody } = {
   bad_request: { code: 'bad_request', message: 'Name the app with the X-Confab-App header' },
   unauthorized: { code: 'unauthorized', message: 'Authentication required' },
@@ -324,8 +306,6 @@ export const SCHEMA_EXAMPLES: { [N in SchemaName]: ApiSchemas[N] } = {
   RoomListItem: { ...room, lastMessage: message, unreadCount: 2 },
   RoomListPage: page({ ...room, lastMessage: message, unreadCount: 2 }),
   Reaction: reaction,
-  Attachment: attachment,
-  UploadLinks: { items: [uploadLink] },
   Message: message,
   MessagePage: { items: [message], hasMore: true },
   ReactionUpdate: { roomId: ids.room, messageId: ids.message, version: 58, reactions: [reaction] },
@@ -414,7 +394,6 @@ export const BODY_EXAMPLES: { [K in JsonBodyKey]: RouteBody<K> } = {
   'POST /v1/support/conversations/:id/notes': { text: note.text, clientId: note.clientId },
   'POST /v1/support/conversations/:id/transcript': { email: 'vera@example.com' },
   'PUT /v1/support/mail-settings': mailSettingsInput,
-  'POST /v1/uploads/links': { ids: [ids.attachment] },
   'POST /v1/admin/apps': { name: app.name, origins: app.allowedOrigins },
   'PUT /v1/admin/apps/:id/origins': { origins: ['https://shop.example.com', 'http://localhost:*'] },
   'PATCH /v1/admin/apps/:id/settings': { greeting: settings.greeting, businessHours, replyTime: 'hours' },
