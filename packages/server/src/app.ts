@@ -234,6 +234,7 @@ export function createApp(options: AppOptions): ConfabApp {
         assignment: () => services.assignment.stop(),
         realtime: () => realtime.close(),
         revokedSessions: () => revokedSessions.close(),
+        storage: async () => storage.close?.(),
       },
     }),
   };

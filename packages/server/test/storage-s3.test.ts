@@ -6,7 +6,7 @@ import type { AttachmentDto, AuthSessionDto } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createS3Storage, S3_PART_BYTES } from '../src/services/uploads/s3-storage.js';
-import { readWhole, type UploadStorage } from '../src/services/uploads/storage.js';
+import { MissingBytesError, readWhole, type UploadStorage } from '../src/services/uploads/storage.js';
 import { parseStorageUrl } from '../src/services/uploads/storage-url.js';
 import { postFile } from './helpers/multipart.js';
 import { startTestS3, type TestS3 } from './helpers/s3.js';
@@ -136,7 +136,8 @@ describe('S3 storage', () => {
   it('hands out a stream at once that fails when read if the object is gone', async () => {
     const stream = storage.stream(randomUUID(), 0, 9);
     expect(stream).toBeInstanceOf(Readable);
-    await expect(readWhole({ ...storage, size: async () => 10, stream: () => stream }, 'x')).rejects.toThrow();
+    // As every storage says it: the download then answers 404 rather than a cut-short file.
+    await expect(readWhole({ ...storage, size: async () => 10, stream: () => stream }, 'x')).rejects.toBeInstanceOf(MissingBytesError);
   });
 
   it('presigns a GET that serves the bytes with the type and disposition asked for', async () => {
@@ -194,6 +195,7 @@ describe('a server with STORAGE_URL=s3://', () => {
     // Not a row of chunks in PostgreSQL.
     expect(await server.db('upload_chunks').where({ key: file.id }).first()).toBeUndefined();
 
+    const heads = s3.requests('HEAD');
     const whole = await get(server, ana, file.url);
     expect(whole.status).toBe(200);
     expect(whole.headers.get('content-length')).toBe(String(bytes.length));
@@ -204,6 +206,8 @@ describe('a server with STORAGE_URL=s3://', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes ${start}-${end}/${bytes.length}`);
     expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(start, end + 1))).toBe(true);
+    // The size comes from the file's row: a download is one GET to the store, no HEAD before it.
+    expect(s3.requests('HEAD')).toBe(heads);
   });
 
   it('leaves nothing in the bucket when an upload without Content-Length runs past the limit', async () => {

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AttachmentDto, AuthSessionDto } from '@confab/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createStorage } from '../src/services/uploads/storage-url.js';
 import { watchMemory } from './helpers/memory.js';
 import { replyError, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -85,6 +86,8 @@ describe('downloads with ranges and validators', () => {
       const res = await get({ range: header });
       expect(res.status, header).toBe(416);
       expect(res.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('content-disposition')).toBeNull();
       expect(replyError(await res.json())?.code).toBe('range_not_satisfiable');
     }
     for (const header of ['bytes=5-1', 'bytes=0-1,5-9', 'items=0-5', 'bytes=abc', 'bytes=-', `bytes=${'9'.repeat(40)}-`]) {
@@ -122,6 +125,21 @@ describe('downloads with ranges and validators', () => {
     const changed = await get({ range: 'bytes=10-19', 'if-range': '"an-older-version"' });
     expect(changed.status).toBe(200);
     expect(Buffer.from(await changed.arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('answers 404 as JSON, before any byte, for a file whose bytes are gone from storage', async () => {
+    const gone = await uploadPdf(pdfOf(1024), 'gone.pdf');
+    // Behind the server's back: the row stays, the bytes go (a restore that missed them, a bucket emptied by hand).
+    await createStorage(server.config, server.db).delete(gone.id);
+    for (const headers of [{}, { range: 'bytes=100-199' }]) {
+      const res = await get(headers, gone.url);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(res.headers.get('content-disposition')).toBeNull();
+      expect(replyError(await res.json())?.code).toBe('not_found');
+    }
+    // The server goes on serving the others.
+    expect((await get()).status).toBe(200);
   });
 
   it('streams concurrent downloads of a large file in bounded memory', async () => {

@@ -2,7 +2,9 @@ import type { Readable } from 'node:stream';
 
 import type Koa from 'koa';
 
-import { AppError } from '../errors.js';
+import { AppError, NotFoundError } from '../errors.js';
+import { peek } from '../services/uploads/intake.js';
+import { isMissingBytes } from '../services/uploads/storage.js';
 import type { StoredFile } from '../services/uploads/uploads-service.js';
 
 /** Inclusive byte positions of one range of a file. */
@@ -58,11 +60,25 @@ function rangeStillApplies(koa: Koa.Context, etag: string, modified: Date): bool
 }
 
 /**
+ * A storage stream once its first piece has come: bytes missing from storage are then a 404
+ * before anything is answered, not a download cut short after its headers.
+ */
+async function opened(stream: Readable): Promise<Readable> {
+  try {
+    return (await peek(stream, { bytes: 1 }, () => undefined)).whole;
+  } catch (err) {
+    stream.destroy();
+    if (isMissingBytes(err)) throw new NotFoundError('File');
+    throw err;
+  }
+}
+
+/**
  * Streams a stored file with HTTP's validators and ranges: `ETag` and `Last-Modified`, `304` for a
  * current copy, `206` with `Content-Range` for one range, `Accept-Ranges: bytes`. Memory per
  * download stays one storage piece, whatever the file's size.
  */
-export function sendStoredFile(koa: Koa.Context, file: StoredFile, status: (code: number) => void): Readable | Buffer {
+export async function sendStoredFile(koa: Koa.Context, file: StoredFile, status: (code: number) => void): Promise<Readable | Buffer> {
   const etag = file.etag;
   const modified = new Date(file.attachment.createdAt);
   koa.set('ETag', etag);
@@ -81,10 +97,11 @@ export function sendStoredFile(koa: Koa.Context, file: StoredFile, status: (code
   }
   if (file.size === 0) return Buffer.alloc(0);
   const { start, end } = range ?? { start: 0, end: file.size - 1 };
+  const body = await opened(file.stream(start, end));
   if (range) {
     status(206);
     koa.set('Content-Range', `bytes ${start}-${end}/${file.size}`);
   }
   koa.length = end - start + 1;
-  return file.stream(start, end);
+  return body;
 }

@@ -37,6 +37,8 @@ export interface TestS3 {
   pendingUploads(): Promise<string[]>;
   /** Multipart parts stored so far (UploadPart answered). */
   partsStored(): number;
+  /** Requests of this method the store has had so far. */
+  requests(method: string): number;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,11 @@ export async function startTestS3(options: { bucket?: string; prefix?: string; p
     }
     await rm(join(uploadsDir, uploadId), { recursive: true, force: true });
     ctx.status = 204;
+  });
+  const requests = new Map<string, number>();
+  server.middleware.unshift(async (ctx, next) => {
+    requests.set(ctx.method, (requests.get(ctx.method) ?? 0) + 1);
+    await next();
   });
   let parts = 0;
   // A slow store: shows how far ahead of it an upload reads its body.
@@ -90,6 +97,7 @@ export async function startTestS3(options: { bucket?: string; prefix?: string; p
     },
     pendingUploads: () => readdir(uploadsDir).catch(() => []),
     partsStored: () => parts,
+    requests: (method) => requests.get(method) ?? 0,
     close: async () => {
       client.destroy();
       await server.close();

@@ -30,6 +30,9 @@ export function errorHandler(logger: Logger, metrics: Metrics): Koa.Middleware {
       metrics.httpErrors.inc({ code: appError.code });
       ctx.state.errorCode = appError.code;
       ctx.status = appError.status;
+      // A download refused after its headers were chosen answers JSON, not a file to save.
+      ctx.remove('Content-Disposition');
+      ctx.type = 'json';
       ctx.body = { error: appError.toBody() };
     }
   };

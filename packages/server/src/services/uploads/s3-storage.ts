@@ -4,7 +4,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client, typ
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
-import type { UploadStorage } from './storage.js';
+import { MissingBytesError, type UploadStorage } from './storage.js';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -150,7 +150,10 @@ export function createS3Storage(options: S3StorageOptions): UploadStorage {
     },
     stream(key, start, end) {
       return lazyStream(end - start + 1, async (abortSignal) => {
-        const res = await client.send(new GetObjectCommand({ Bucket, Key: Key(key), Range: `bytes=${start}-${end}` }), { abortSignal });
+        const get = new GetObjectCommand({ Bucket, Key: Key(key), Range: `bytes=${start}-${end}` });
+        const res = await client.send(get, { abortSignal }).catch((err: unknown) => {
+          throw isMissing(err) ? new MissingBytesError(key) : err;
+        });
         if (!(res.Body instanceof Readable)) throw new Error(`S3 answered ${key} without a Node stream`);
         return res.Body;
       });
@@ -170,6 +173,10 @@ export function createS3Storage(options: S3StorageOptions): UploadStorage {
         ResponseContentDisposition: contentDisposition,
       });
       return getSignedUrl(client, command, { expiresIn: expiresInSeconds });
+    },
+    close() {
+      // A client handed in is its owner's to close.
+      if (!options.client) client.destroy();
     },
   };
 }

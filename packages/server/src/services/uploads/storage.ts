@@ -31,6 +31,21 @@ export interface UploadStorage {
   delete(key: string): Promise<void>;
   /** A URL the client can fetch the object from directly; absent when the storage has none. */
   presign?(key: string, options: PresignOptions): Promise<string>;
+  /** Lets go of what it holds open (the S3 client's sockets), at shutdown. */
+  close?(): void;
+}
+
+/** A stream's failure when the object it reads is not (or no longer) in storage. */
+export class MissingBytesError extends Error {
+  constructor(key: string) {
+    super(`Upload ${key} is not in storage`);
+    this.name = 'MissingBytesError';
+  }
+}
+
+/** Whether a storage stream failed because its object is missing (every storage's way of saying so). */
+export function isMissingBytes(err: unknown): boolean {
+  return err instanceof MissingBytesError || (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
 }
 
 /** The columns of `attachments` naming storage keys: the file, and its thumbnail if it has one. */
@@ -112,7 +127,7 @@ export function createDatabaseStorage(db: Db): UploadStorage {
       async function* read() {
         for (let seq = Math.floor(start / CHUNK_BYTES); seq <= Math.floor(end / CHUNK_BYTES); seq++) {
           const row: { data: Buffer | Uint8Array } | undefined = await db('upload_chunks').where({ key, seq }).first('data');
-          if (!row) throw new Error(`Upload ${key} went away while being read`);
+          if (!row) throw new MissingBytesError(key);
           const from = seq * CHUNK_BYTES;
           const data = asBuffer(row.data);
           yield data.subarray(Math.max(0, start - from), Math.min(data.length, end - from + 1));

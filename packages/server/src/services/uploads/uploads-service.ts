@@ -267,7 +267,8 @@ export class UploadsService {
     const key = thumbnail ? attachment.thumbKey : attachment.storageKey;
     const mime = thumbnail ? attachment.thumbMime : attachment.mime;
     if (!key || !mime) throw new NotFoundError('Thumbnail');
-    const size = await this.storage.size(key);
+    // The file's size is its row's (recorded from what storage took); a thumbnail's is asked of storage.
+    const size = thumbnail ? await this.storage.size(key) : attachment.size;
     if (size === null) throw new NotFoundError('File');
     const name = `confab-${attachment.id.slice(0, 8)}${thumbnail ? '-thumbnail' : ''}`;
     const presign = this.storage.presign?.bind(this.storage);
