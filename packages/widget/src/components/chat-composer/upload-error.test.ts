@@ -22,6 +22,17 @@ describe('uploadError', () => {
     expect(uploadError(i18n('en'), 'big.zip', { code: 'payload_too_large', message: 'Too large' })).toBe('big.zip is too large to send');
   });
 
+  it('tells a full storage quota and an image past the pixel limit from a file past the size limit', () => {
+    const used = { usedBytes: 9_800_000, limitBytes: 10_485_760, fileBytes: 900_000 };
+    const mine = { code: 'payload_too_large', details: { scope: 'user', ...used } };
+    expect(uploadError(i18n('en'), 'a.pdf', mine)).toBe('a.pdf was not sent: your files already take 9.3 MB of your 10 MB');
+    expect(uploadError(i18n('pt-BR'), 'a.pdf', mine)).toBe('a.pdf não foi enviado: seus arquivos já ocupam 9,3 MB dos seus 10 MB');
+    const app = { code: 'payload_too_large', details: { scope: 'app', usedBytes: 5, limitBytes: 5, fileBytes: 1 } };
+    expect(uploadError(i18n('es'), 'a.pdf', app)).toBe('a.pdf no se envió: el espacio para archivos de este chat está lleno');
+    const bomb = { code: 'payload_too_large', details: { maxPixels: 50_000_000 } };
+    expect(uploadError(i18n('en'), 'huge.png', bomb)).toBe('huge.png is too large an image to send (over 50 megapixels)');
+  });
+
   it('says which types are refused, and to retry after a network or server failure', () => {
     expect(uploadError(i18n('en'), 'setup.exe', { code: 'unsupported_media_type', message: 'x' })).toBe(
       "setup.exe can't be sent: this type of file is not accepted",
