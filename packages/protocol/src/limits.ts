@@ -34,6 +34,8 @@ export const LIMITS = {
   thumbnailSide: 480,
   /** Largest uploaders listed in `GET /v1/storage/usage`. */
   storageTopUsers: 20,
+  /** The largest storage quota an app can set, in bytes (1 PiB). */
+  storageQuotaBytesMax: 2 ** 50,
   /** An IANA time zone name, e.g. `America/Argentina/Buenos_Aires`. */
   timeZoneMax: 64,
   webhooksPerAppMax: 20,

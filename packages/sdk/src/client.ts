@@ -21,6 +21,7 @@ import { Room, type RoomEvents } from './room.js';
 import type { RoomContext } from './room-context.js';
 import { SendQueue } from './send-queue.js';
 import { Session, type TokenProvider } from './session.js';
+import { createStorageApi, type StorageApi } from './storage.js';
 import { createSupportApi, createUploadsApi, type SupportApi, type UploadsApi } from './support.js';
 import { browserSessionStore } from './tabs/session-store.js';
 import { TabSocket } from './tabs/tab-socket.js';
@@ -76,6 +77,8 @@ export class ChatClient {
   readonly messages: MessagesApi;
   /** Admins: app-wide bans, the audit log, reports, retention (moderation.ts); rooms have `room.moderation`. */
   readonly moderation: ModerationApi;
+  /** Stored upload bytes against the quotas; admins set them (storage.ts). */
+  readonly storage: StorageApi;
 
   constructor(options: ClientOptions) {
     const url = options.url.replace(/\/+$/, '');
@@ -112,6 +115,7 @@ export class ChatClient {
     this.blocks = this.blockList.api();
     this.messages = createMessagesApi(this.http);
     this.moderation = createModerationApi(this.http);
+    this.storage = createStorageApi(this.http);
     this.users = createUsersApi(this.http, () => this.forget());
     this.sendQueue = new SendQueue(() => this.socket.connected);
     const hooks: SocketHooks = {

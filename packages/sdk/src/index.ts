@@ -8,6 +8,7 @@ export { Room, type RoomEvents, type SendOptions } from './room.js';
 export type { RoomModerationApi } from './room-moderation.js';
 export { type ChatMessage, initialRoomState, type MessageStatus, type Receipt, type RemovedReason, type RoomState } from './room-state.js';
 export type { SessionEndReason, TokenProvider } from './session.js';
+export type { StorageApi } from './storage.js';
 export { createStore, type ReadableStore, type Store } from './store.js';
 export type { InboxFilter, SupportApi, UploadsApi } from './support.js';
 export type { ConnectionStatus } from './transport/socket.js';

@@ -131,7 +131,7 @@ describe('downloads with ranges and validators', () => {
     const gone = await uploadPdf(pdfOf(1024), 'gone.pdf');
     // Behind the server's back: the row stays, the bytes go (a restore that missed them, a bucket emptied by hand).
     await createStorage(server.config, server.db).delete(gone.id);
-    for (const headers of [{}, { range: 'bytes=100-199' }]) {
+    for (const headers of [{}, { range: 'bytes=100-199' }] as Record<string, string>[]) {
       const res = await get(headers, gone.url);
       expect(res.status).toBe(404);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);

@@ -21,11 +21,7 @@ const downloadQuery = Joi.object<DownloadQuery>({
   // base64url of an HMAC-SHA256.
   sig: Joi.string().pattern(/^[A-Za-z0-9_-]{43}$/),
 }).and('exp', 'sig');
-const quotaBytes = Joi.number()
-  .integer()
-  .min(0)
-  .max(2 ** 50)
-  .allow(null);
+const quotaBytes = Joi.number().integer().min(0).max(LIMITS.storageQuotaBytesMax).allow(null);
 const quotaBody = Joi.object<Partial<StorageQuotaDto>>({ appBytes: quotaBytes, userBytes: quotaBytes }).min(1);
 const linksBody = Joi.object<UploadLinksInput>({
   ids: Joi.array().items(idSchema.required()).min(1).max(LIMITS.uploadLinksMax).required(),

@@ -11,6 +11,7 @@ import type {
   UserDto,
 } from '@confab/sdk';
 
+import { fullName } from '../../lib/avatar.js';
 import type { InboxTab } from './inbox-list.js';
 
 // What <chat-inbox> renders from, shared by the element and its AgentSession.
@@ -71,3 +72,19 @@ export const INITIAL_AGENT: AgentState = {
   composing: 'reply',
   mention: null,
 };
+
+/** Names the inbox already knows, by user id: the agent, the team, the listed visitors. */
+export function knownNames(s: AgentState): Record<string, string> {
+  const names: Record<string, string> = {};
+  const add = (p: { id: string; name: string | null; lastName: string | null } | null | undefined) => {
+    const name = fullName(p);
+    if (p && name) names[p.id] = name;
+  };
+  for (const c of s.selected ? [...s.items, s.selected] : s.items) {
+    add(c.visitor);
+    add(c.assignee);
+  }
+  for (const agent of s.availability?.agents ?? []) add(agent);
+  add(s.me);
+  return names;
+}

@@ -25,6 +25,7 @@ import { InboxNote, noteStyles, renderMentionNotice } from './inbox-notes.js';
 import { type InboxPage, pageStyles, renderPage, renderPageRail } from './inbox-pages.js';
 import { InboxSearch, renderSearchBox, renderSearchResults, searchStyles } from './inbox-search.js';
 import { InboxSettings } from './inbox-settings.js';
+import { InboxStorageSettings } from './inbox-storage-settings.js';
 import { chevron, openCount, renderConversationHeader, renderConversationTabs, renderNoSelection, renderSignIn } from './inbox-views.js';
 import { browserOf, renderDetails } from './visitor-details.js';
 
@@ -333,6 +334,7 @@ define('confab-inbox-settings', InboxSettings);
 define('confab-inbox-mails', InboxMails);
 define('confab-inbox-mail-settings', InboxMailSettings);
 define('confab-inbox-inbound-mail', InboxInboundMail);
+define('confab-inbox-storage-settings', InboxStorageSettings);
 define('confab-inbox-app', InboxApp);
 
 declare global {

@@ -1,9 +1,9 @@
 import type { ChatClient } from '@confab/sdk';
-import { css, html, svg } from 'lit';
+import { css, html, nothing, svg } from 'lit';
 
 import type { I18n } from '../../i18n/index.js';
 import { strokeIcon } from '../../lib/icons.js';
-import type { AgentState } from './agent-state.js';
+import { type AgentState, knownNames } from './agent-state.js';
 import type { LabelActions } from './inbox-label-settings.js';
 
 /** The inbox's pages: the conversations, the team's reports, the settings. */
@@ -46,7 +46,17 @@ export function renderPage(page: InboxPage, i18n: I18n, client: ChatClient | nul
     ? html`<confab-inbox-reports .client=${client} .i18n=${i18n}></confab-inbox-reports>`
     : html`<confab-inbox-settings .client=${client} .i18n=${i18n} .me=${s.me}></confab-inbox-settings>
         <confab-inbox-mail-settings .client=${client} .i18n=${i18n} .me=${s.me}></confab-inbox-mail-settings>
-        <confab-inbox-label-settings .i18n=${i18n} .labels=${s.labels} .actions=${labelActions}></confab-inbox-label-settings>`;
+        <confab-inbox-label-settings .i18n=${i18n} .labels=${s.labels} .actions=${labelActions}></confab-inbox-label-settings>
+        ${
+          s.me?.role === 'admin'
+            ? html`<confab-inbox-storage-settings
+                .client=${client}
+                .i18n=${i18n}
+                .me=${s.me}
+                .names=${knownNames(s)}
+              ></confab-inbox-storage-settings>`
+            : nothing
+        }`;
 }
 
 export const pageStyles = css`

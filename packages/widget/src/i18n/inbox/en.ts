@@ -219,6 +219,28 @@ export const en = {
     'addresses to this URL as a raw MIME POST (the whole message ' +
     'as the body, Content-Type message/rfc822) with HTTP Basic auth: the username and secret above.',
   inboundFailed: 'Could not create the secret: {message}',
+  // Settings › Storage (admins)
+  storageTitle: 'Storage',
+  storageIntro:
+    'Files sent in conversations take space. Limit how much the whole app and each person may store; ' +
+    'an upload that would go over a limit is refused.',
+  storageApp: 'All files of the app',
+  storageUsedOf: '{used} of {limit}',
+  storageUsed: '{used} used',
+  storageUnlimited: 'Unlimited',
+  storagePercent: '{percent}% used',
+  storagePerPerson: 'Limit per person',
+  storageAppLimit: 'App limit',
+  storageUserLimit: 'Per-person limit',
+  storageEmptyHint: 'Empty: unlimited.',
+  storageInvalid: 'Enter a number of MB up to {max}, or leave it empty.',
+  storageTop: 'Largest uploaders',
+  storageTopNone: 'No files stored yet.',
+  storageSave: 'Save',
+  storageSaving: 'Saving…',
+  storageSaved: 'Saved',
+  storageLoadFailed: 'Could not load the storage use.',
+  storageRetry: 'Try again',
 };
 
 export type InboxStrings = typeof en;

@@ -222,4 +222,26 @@ export const es: InboxStrings = {
     'las direcciones de respuesta a esta URL como POST de MIME sin procesar (el mensaje ' +
     'entero como cuerpo, Content-Type message/rfc822) con autenticación HTTP Basic: el usuario y el secreto de arriba.',
   inboundFailed: 'No se pudo crear el secreto: {message}',
+  // Settings › Storage (admins)
+  storageTitle: 'Almacenamiento',
+  storageIntro:
+    'Los archivos enviados en las conversaciones ocupan espacio. Limita cuánto pueden guardar la app entera y cada persona; ' +
+    'una subida que supere un límite se rechaza.',
+  storageApp: 'Todos los archivos de la app',
+  storageUsedOf: '{used} de {limit}',
+  storageUsed: '{used} usados',
+  storageUnlimited: 'Ilimitado',
+  storagePercent: '{percent}% usado',
+  storagePerPerson: 'Límite por persona',
+  storageAppLimit: 'Límite de la app',
+  storageUserLimit: 'Límite por persona',
+  storageEmptyHint: 'Vacío: ilimitado.',
+  storageInvalid: 'Escribe un número de MB hasta {max}, o déjalo vacío.',
+  storageTop: 'Quienes más suben',
+  storageTopNone: 'Aún no hay archivos guardados.',
+  storageSave: 'Guardar',
+  storageSaving: 'Guardando…',
+  storageSaved: 'Guardado',
+  storageLoadFailed: 'No se pudo cargar el uso del almacenamiento.',
+  storageRetry: 'Reintentar',
 };

@@ -221,4 +221,26 @@ export const ptBR: InboxStrings = {
     'endereços de resposta para esta URL como POST de MIME bruto (a mensagem inteira ' +
     'no corpo, Content-Type message/rfc822) com autenticação HTTP Basic: o usuário e o segredo acima.',
   inboundFailed: 'Não foi possível criar o segredo: {message}',
+  // Settings › Storage (admins)
+  storageTitle: 'Armazenamento',
+  storageIntro:
+    'Os arquivos enviados nas conversas ocupam espaço. Limite quanto o app inteiro e cada pessoa podem guardar; ' +
+    'um envio que passe de um limite é recusado.',
+  storageApp: 'Todos os arquivos do app',
+  storageUsedOf: '{used} de {limit}',
+  storageUsed: '{used} usados',
+  storageUnlimited: 'Ilimitado',
+  storagePercent: '{percent}% usado',
+  storagePerPerson: 'Limite por pessoa',
+  storageAppLimit: 'Limite do app',
+  storageUserLimit: 'Limite por pessoa',
+  storageEmptyHint: 'Vazio: ilimitado.',
+  storageInvalid: 'Digite um número de MB até {max}, ou deixe vazio.',
+  storageTop: 'Quem mais envia',
+  storageTopNone: 'Nenhum arquivo guardado ainda.',
+  storageSave: 'Salvar',
+  storageSaving: 'Salvando…',
+  storageSaved: 'Salvo',
+  storageLoadFailed: 'Não foi possível carregar o uso do armazenamento.',
+  storageRetry: 'Tentar de novo',
 };
