@@ -32,6 +32,15 @@ export const controlsStyles = css`
   .btn.primary:hover {
     background: color-mix(in srgb, var(--chat-accent) 88%, var(--chat-fg));
   }
+  /* Greyed out, as the composer's Send: a form that cannot be sent yet must not look ready. */
+  .btn:disabled {
+    cursor: default;
+  }
+  .btn.primary:disabled {
+    border-color: var(--chat-disabled-bg);
+    background: var(--chat-disabled-bg);
+    color: var(--chat-disabled-fg);
+  }
   .btn.link {
     border-color: transparent;
     background: transparent;
