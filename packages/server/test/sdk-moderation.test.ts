@@ -1,32 +1,12 @@
-import { type ChatClient, ChatError, createClient, type MessageDto, type Room, type RoomDto } from '@confab/sdk';
+import { type ChatClient, ChatError, type MessageDto, type Room, type RoomDto } from '@confab/sdk';
 import jwt from 'jsonwebtoken';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-import type { App } from '../src/db/models/index.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useSdkApp } from './helpers/sdk.js';
 import { until } from './helpers/wait.js';
 
-let server: TestServer;
-let tenant: App;
-const clients: ChatClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  tenant = await server.createTenant();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.logout().catch(() => undefined)));
-});
-afterAll(() => server?.close());
-
-/** A member signed in through the SDK (a host-signed token for `externalId`). */
-async function member(name: string, externalId = `${name}-${Math.random().toString(36).slice(2, 8)}`) {
-  const session = await server.member(tenant, externalId, { name });
-  const client = createClient({ url: server.url, app: tenant.id, transports: ['websocket'] });
-  clients.push(client);
-  await client.connectSession(session);
-  return { client, id: session.user.id, externalId };
-}
+const sdk = useSdkApp();
+const member = (name: string, externalId?: string) => sdk.member(name, { externalId });
 
 /** A public room made by `owner`, joined and watched by each of `others`; the owner's room watched too. */
 async function publicRoom(owner: ChatClient, ...others: ChatClient[]): Promise<{ dto: RoomDto; rooms: Room[] }> {
@@ -130,9 +110,7 @@ describe('moderation through the SDK', () => {
     expect(texts(anaRoom!)).toEqual(['ana: hello', 'olga: welcome']);
 
     // The history a new client of Ana's loads leaves him out too (the block list is read on watch).
-    const again = createClient({ url: server.url, app: tenant.id, transports: ['websocket'] });
-    clients.push(again);
-    await again.connectSession(await server.member(tenant, ana.externalId, { name: 'Ana' }));
+    const again = (await member('Ana', ana.externalId)).client;
     const fresh = await again.room(dto.id).watch();
     expect(texts(fresh)).toEqual(['ana: hello', 'olga: welcome']);
 
@@ -155,10 +133,10 @@ describe('moderation through the SDK', () => {
     expect(await archive.text()).toContain('my secret plan');
 
     // A fresh host-signed token proves it is Ana.
-    const token = jwt.sign({ name: 'Ana' }, tenant.secret, {
+    const token = jwt.sign({ name: 'Ana' }, sdk.tenant.secret, {
       algorithm: 'HS256',
       subject: ana.externalId,
-      audience: tenant.id,
+      audience: sdk.tenant.id,
       expiresIn: '5m',
     });
     const erasure = await ana.client.users.erase({ token });
@@ -170,8 +148,8 @@ describe('moderation through the SDK', () => {
       return held && held.text === '' && held.deletedAt !== null;
     });
     expect(texts(ownerRoom!)).toEqual(['', 'reply from Olga']);
-    const stored = await server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${ownerRoom!.id}/messages`, {
-      token: (await server.member(tenant, owner.externalId)).accessToken,
+    const stored = await sdk.server.request<{ items: MessageDto[] }>('GET', `/v1/rooms/${ownerRoom!.id}/messages`, {
+      token: (await sdk.server.member(sdk.tenant, owner.externalId)).accessToken,
     });
     expect(stored.body.items.map((m) => m.text)).not.toContain('my secret plan');
   });

@@ -1,30 +1,10 @@
-import { type ChatClient, ChatError, createClient } from '@confab/sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ChatError } from '@confab/sdk';
+import { describe, expect, it } from 'vitest';
 
-import type { App } from '../src/db/models/index.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { useSdkApp } from './helpers/sdk.js';
 
-let server: TestServer;
-let tenant: App;
-const clients: ChatClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-  tenant = await server.createTenant();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.logout().catch(() => undefined)));
-});
-afterAll(() => server?.close());
-
-/** A member of the app signed in through the SDK (a host-signed token). */
-async function member(name: string, claims: Record<string, unknown> = {}) {
-  const session = await server.member(tenant, `${name}-${Math.random().toString(36).slice(2, 8)}`, { name, ...claims });
-  const client = createClient({ url: server.url, app: tenant.id, transports: ['websocket'] });
-  clients.push(client);
-  await client.connectSession(session);
-  return { client, id: session.user.id };
-}
+const sdk = useSdkApp();
+const member = (name: string, claims: Record<string, unknown> = {}) => sdk.member(name, { claims });
 
 /** A text file of exactly `bytes` bytes (text is stored as sent). */
 const textFile = (bytes: number) => new Blob(['a'.repeat(bytes)], { type: 'text/plain' });

@@ -1,7 +1,6 @@
 import type {
   ApiSchemas,
   AssignmentDto,
-  ConversationRatingDto,
   ErrorBody,
   ErrorCode,
   MembershipDto,
@@ -11,12 +10,8 @@ import type {
   RouteBody,
   RouteKey,
   SchemaName,
-  SupportAvailabilityDto,
   SupportConversationDto,
   SupportDetailsDto,
-  SupportLabelDto,
-  SupportNoteDto,
-  SupportReportDto,
   SupportVisitorDto,
   UserDto,
   UserSummaryDto,
@@ -26,6 +21,7 @@ import type {
 
 import { inboundResult, inboundSecret, mail, mailSettings, mailSettingsInput } from './openapi-examples-mail.js';
 import { moderationExamples } from './openapi-examples-moderation.js';
+import { supportDeskExamples } from './openapi-examples-support.js';
 import { storageExamples } from './openapi-storage.js';
 
 // One realistic example per named shape, composed from each other, typed by the protocol (so an
@@ -167,21 +163,6 @@ const conversation: SupportConversationDto = {
   rating: null,
   labels: [{ id: ids.label, name: 'Shipping', colour: 'blue' }],
 };
-const rating: ConversationRatingDto = {
-  conversationId: ids.conversation,
-  score: 4,
-  comment: 'Quick and kind, thanks!',
-  resolvedAt: '2025-03-14T09:40:12.000Z',
-  createdAt: '2025-03-14T09:41:30.000Z',
-  updatedAt: '2025-03-14T09:41:30.000Z',
-};
-const availability: SupportAvailabilityDto = {
-  available: true,
-  withinBusinessHours: true,
-  online: 1,
-  away: 0,
-  agents: [{ id: ids.bob, name: 'Bob', lastName: 'Okafor', avatarUrl: null, status: 'online' }],
-};
 const businessHours = {
   timezone: 'Europe/Lisbon',
   days: { mon: [{ open: '09:00', close: '18:00' }], fri: [{ open: '09:00', close: '13:00' }] },
@@ -216,51 +197,9 @@ const delivery: WebhookDeliveryDto = {
   createdAt: created,
   deliveredAt: null,
 };
-const label: SupportLabelDto = { id: ids.label, name: 'Shipping', colour: 'blue', createdAt: created };
-const note: SupportNoteDto = {
-  id: ids.note,
-  conversationId: ids.conversation,
-  author: bob,
-  text: 'Order 1042 left the warehouse yesterday. @carol can you check the tracking?',
-  mentions: ['e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b'],
-  clientId: '2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f',
-  createdAt: later,
-  deletedAt: null,
-};
-const reportDay = (day: string, opened: number, resolved: number) => ({
-  key: day,
-  name: day,
-  colour: null,
-  opened,
-  resolved,
-  firstResponse: { medianSeconds: 210, p90Seconds: 510, count: opened },
-  resolution: { medianSeconds: 3960, p90Seconds: 14_400, count: resolved },
-  csat: { average: 4.5, count: 2 },
-});
-const report: SupportReportDto = {
-  from: '2025-03-10T00:00:00.000Z',
-  to: '2025-03-12T00:00:00.000Z',
-  timezone: 'Europe/Lisbon',
-  groupBy: 'day',
-  rows: [reportDay('2025-03-10', 4, 3), reportDay('2025-03-11', 4, 5)],
-  totals: {
-    opened: 8,
-    resolved: 8,
-    firstResponse: { medianSeconds: 210, p90Seconds: 510, count: 8 },
-    resolution: { medianSeconds: 3960, p90Seconds: 14_400, count: 8 },
-    csat: { average: 4.5, count: 4 },
-  },
-};
-const canned = {
-  id: ids.canned,
-  shortcut: 'shipping',
-  text: 'We ship to the EU in 3-5 working days.',
-  createdBy: ids.bob,
-  createdAt: created,
-  updatedAt: later,
-};
 const receipt = { userId: ids.bob, deliveredSeq: 42, readSeq: 41 };
 
+const { rating, availability, label, note, report, canned } = supportDeskExamples({ ids, agent: bob, created, later });
 const moderation = moderationExamples({ moderator: bob, member: ana, message, page });
 
 /** A typical answer of each error code. */
